@@ -1,0 +1,84 @@
+package schema
+
+import (
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/mixin"
+
+	"engage/gid"
+)
+
+// idMixin gives an entity an opaque, prefixed, random global ID.
+type idMixin struct {
+	mixin.Schema
+	prefix string
+}
+
+func withID(prefix string) idMixin { return idMixin{prefix: prefix} }
+
+func (m idMixin) Fields() []ent.Field {
+	prefix := m.prefix
+	return []ent.Field{
+		field.String("id").
+			MaxLen(32).
+			NotEmpty().
+			Immutable().
+			DefaultFunc(func() string { return gid.New(prefix) }).
+			Comment("Opaque global ID of the object."),
+	}
+}
+
+// timeMixin records when an entity was created and last updated.
+type timeMixin struct{ mixin.Schema }
+
+func (timeMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Time("created_at").
+			Default(time.Now).
+			Immutable().
+			Annotations(entgql.OrderField("CREATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput)).
+			Comment("When the object was created."),
+		field.Time("updated_at").
+			Default(time.Now).
+			UpdateDefault(time.Now).
+			Annotations(entgql.OrderField("UPDATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
+			Comment("When the object was last changed."),
+	}
+}
+
+// node describes an entity to GraphQL: a Relay node documented by doc, with a
+// root connection named query that lists the plural objects the caller may
+// see (with ordering and where-filters) and, when mutable, create and update
+// mutation inputs.
+func node(doc, query, plural string, mutable bool) []schema.Annotation {
+	ann := []schema.Annotation{
+		schema.Comment(doc),
+		entgql.RelayConnection(),
+		entgql.QueryField(query).Description("Lists the " + plural + " the caller may see."),
+	}
+	if mutable {
+		ann = append(ann, entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()))
+	}
+	return ann
+}
+
+// children is the edge from a parent to the objects that belong to it, listed
+// as a Relay connection. It is not settable from the parent's mutation
+// inputs: a child names its parent in its own input instead.
+func children(name string, t any, doc string) ent.Edge {
+	return edge.To(name, t).
+		Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
+		Comment(doc)
+}
+
+// personal marks a field as personal data: never filterable, so that a
+// where-filter cannot reveal what the field itself hides.
+var personal = entgql.Skip(entgql.SkipWhereInput)
+
+// secret hides a field from GraphQL entirely.
+var secret = entgql.Skip(entgql.SkipAll)

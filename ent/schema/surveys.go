@@ -1,0 +1,160 @@
+package schema
+
+import (
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"engage/gid"
+)
+
+// Survey is a questionnaire of a project.
+type Survey struct{ ent.Schema }
+
+func (Survey) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Survey), timeMixin{}} }
+
+func (Survey) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("title").NotEmpty().MaxLen(200).
+			Annotations(entgql.OrderField("TITLE")).
+			Comment("Survey title."),
+		field.Text("description").Default("").
+			Comment("Introduction shown to respondents."),
+		field.Enum("status").Values("DRAFT", "OPEN", "CLOSED").Default("DRAFT").
+			Annotations(entgql.OrderField("STATUS")).
+			Comment("DRAFT surveys are seen by editors only; OPEN ones take responses; CLOSED ones no longer do."),
+		field.Time("opens_at").Optional().Nillable().
+			Annotations(entgql.OrderField("OPENS_AT")).
+			Comment("When the survey opens to the public, if scheduled."),
+		field.Time("closes_at").Optional().Nillable().
+			Annotations(entgql.OrderField("CLOSES_AT")).
+			Comment("When the survey closes, if scheduled."),
+		field.String("project_id").Comment("ID of the project the survey belongs to."),
+	}
+}
+
+func (Survey) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("project", Project.Type).Ref("surveys").Field("project_id").Unique().Required().
+			Comment("The project the survey belongs to."),
+		children("questions", Question.Type, "The survey's questions."),
+		children("responses", Response.Type, "Responses submitted to the survey."),
+	}
+}
+
+func (Survey) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("project_id")}
+}
+
+func (Survey) Annotations() []schema.Annotation {
+	return node("A questionnaire of a project.", "surveys", "surveys", true)
+}
+
+// Question is one question of a survey.
+type Question struct{ ent.Schema }
+
+func (Question) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Question), timeMixin{}} }
+
+func (Question) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("position").NonNegative().
+			Annotations(entgql.OrderField("POSITION")).
+			Comment("Order of the question in its survey, from 0."),
+		field.Enum("kind").
+			Values("SHORT_TEXT", "LONG_TEXT", "SINGLE_CHOICE", "MULTIPLE_CHOICE", "RATING", "NUMBER", "DATE").
+			Comment("What kind of answer the question takes."),
+		field.Text("prompt").NotEmpty().
+			Comment("The question as shown to respondents."),
+		field.Bool("required").Default(false).
+			Comment("Whether a response must answer it."),
+		field.Strings("options").Optional().
+			Comment("The choices of a SINGLE_CHOICE or MULTIPLE_CHOICE question."),
+		field.String("survey_id").Comment("ID of the survey the question belongs to."),
+	}
+}
+
+func (Question) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("survey", Survey.Type).Ref("questions").Field("survey_id").Unique().Required().
+			Comment("The survey the question belongs to."),
+		children("answers", Answer.Type, "Answers given to the question."),
+	}
+}
+
+func (Question) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("survey_id", "position")}
+}
+
+func (Question) Annotations() []schema.Annotation {
+	return node("One question of a survey.", "questions", "questions", true)
+}
+
+// Response is one respondent's submission to a survey.
+type Response struct{ ent.Schema }
+
+func (Response) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Response), timeMixin{}} }
+
+func (Response) Fields() []ent.Field {
+	return []ent.Field{
+		field.Time("submitted_at").Default(time.Now).
+			Annotations(entgql.OrderField("SUBMITTED_AT")).
+			Comment("When the response was submitted."),
+		field.String("respondent_name").Optional().Nillable().MaxLen(200).Annotations(personal).
+			Comment("Respondent's name (personal data: shown to project managers only)."),
+		field.String("respondent_email").Optional().Nillable().MaxLen(254).Annotations(personal).
+			Comment("Respondent's email (personal data: shown to project managers only)."),
+		field.String("survey_id").Comment("ID of the survey the response answers."),
+	}
+}
+
+func (Response) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("survey", Survey.Type).Ref("responses").Field("survey_id").Unique().Required().
+			Comment("The survey the response answers."),
+		children("answers", Answer.Type, "The response's answers, one per question answered."),
+	}
+}
+
+func (Response) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("survey_id", "submitted_at")}
+}
+
+func (Response) Annotations() []schema.Annotation {
+	return node("One respondent's submission to a survey.", "responses", "responses", true)
+}
+
+// Answer is a response's answer to one question.
+type Answer struct{ ent.Schema }
+
+func (Answer) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Answer), timeMixin{}} }
+
+func (Answer) Fields() []ent.Field {
+	return []ent.Field{
+		field.Text("value").
+			Comment("The answer as text: free text, the chosen option(s) joined by newlines, a number or an ISO date."),
+		field.String("response_id").Comment("ID of the response the answer is part of."),
+		field.String("question_id").Comment("ID of the question answered."),
+	}
+}
+
+func (Answer) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("response", Response.Type).Ref("answers").Field("response_id").Unique().Required().
+			Comment("The response the answer is part of."),
+		edge.From("question", Question.Type).Ref("answers").Field("question_id").Unique().Required().
+			Comment("The question answered."),
+	}
+}
+
+func (Answer) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("response_id"), index.Fields("question_id")}
+}
+
+func (Answer) Annotations() []schema.Annotation {
+	return node("A response's answer to one question.", "answers", "answers", true)
+}

@@ -1,0 +1,35 @@
+// Package viewer carries the authenticated caller of a request in its context.
+//
+// Authentication middleware puts a Viewer in the context; the privacy rules in
+// package rule read it. A context without a Viewer is anonymous and is denied
+// everything.
+package viewer
+
+import "context"
+
+// Viewer is the caller: a user, acting through a session or an API token.
+type Viewer struct {
+	// UserID is the ID of the user the request acts for.
+	UserID string
+	// Admin is true when the user has the ADMIN role.
+	Admin bool
+	// TokenID is the API token used, empty for a session.
+	TokenID string
+	// ReadOnly forbids every mutation (a read-only token).
+	ReadOnly bool
+	// AllowedProjects, when not nil, limits the token to these project IDs.
+	AllowedProjects []string
+}
+
+type ctxKey struct{}
+
+// NewContext returns a copy of ctx that carries v.
+func NewContext(ctx context.Context, v *Viewer) context.Context {
+	return context.WithValue(ctx, ctxKey{}, v)
+}
+
+// FromContext returns the viewer in ctx, or nil when the request is anonymous.
+func FromContext(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(ctxKey{}).(*Viewer)
+	return v
+}
