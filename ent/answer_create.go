@@ -99,7 +99,9 @@ func (_c *AnswerCreate) Mutation() *AnswerMutation {
 
 // Save creates the Answer in the database.
 func (_c *AnswerCreate) Save(ctx context.Context) (*Answer, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -126,19 +128,29 @@ func (_c *AnswerCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AnswerCreate) defaults() {
+func (_c *AnswerCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if answer.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized answer.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := answer.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if answer.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized answer.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := answer.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if answer.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized answer.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := answer.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

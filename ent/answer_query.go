@@ -8,6 +8,7 @@ import (
 	"engage/ent/predicate"
 	"engage/ent/question"
 	"engage/ent/response"
+	"errors"
 	"fmt"
 	"math"
 
@@ -400,6 +401,12 @@ func (_q *AnswerQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if answer.Policy == nil {
+		return errors.New("ent: uninitialized answer.Policy (forgotten import ent/runtime?)")
+	}
+	if err := answer.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

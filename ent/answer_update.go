@@ -107,7 +107,9 @@ func (_u *AnswerUpdate) ClearQuestion() *AnswerUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *AnswerUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -134,11 +136,15 @@ func (_u *AnswerUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *AnswerUpdate) defaults() {
+func (_u *AnswerUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if answer.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized answer.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := answer.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -338,7 +344,9 @@ func (_u *AnswerUpdateOne) Select(field string, fields ...string) *AnswerUpdateO
 
 // Save executes the query and returns the updated Answer entity.
 func (_u *AnswerUpdateOne) Save(ctx context.Context) (*Answer, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -365,11 +373,15 @@ func (_u *AnswerUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *AnswerUpdateOne) defaults() {
+func (_u *AnswerUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if answer.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized answer.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := answer.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -10,6 +10,7 @@ import (
 	"engage/ent/predicate"
 	"engage/ent/project"
 	"engage/ent/user"
+	"errors"
 	"fmt"
 	"math"
 
@@ -105,7 +106,7 @@ func (_q *APITokenQuery) QueryAllowedProjects() *ProjectQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(apitoken.Table, apitoken.FieldID, selector),
 			sqlgraph.To(project.Table, project.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, apitoken.AllowedProjectsTable, apitoken.AllowedProjectsColumn),
+			sqlgraph.Edge(sqlgraph.M2M, false, apitoken.AllowedProjectsTable, apitoken.AllowedProjectsPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -440,6 +441,12 @@ func (_q *APITokenQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if apitoken.Policy == nil {
+		return errors.New("ent: uninitialized apitoken.Policy (forgotten import ent/runtime?)")
+	}
+	if err := apitoken.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -546,33 +553,63 @@ func (_q *APITokenQuery) loadOwner(ctx context.Context, query *UserQuery, nodes 
 	return nil
 }
 func (_q *APITokenQuery) loadAllowedProjects(ctx context.Context, query *ProjectQuery, nodes []*APIToken, init func(*APIToken), assign func(*APIToken, *Project)) error {
-	fks := make([]driver.Value, 0, len(nodes))
-	nodeids := make(map[string]*APIToken)
-	for i := range nodes {
-		fks = append(fks, nodes[i].ID)
-		nodeids[nodes[i].ID] = nodes[i]
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[string]*APIToken)
+	nids := make(map[string]map[*APIToken]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
 		if init != nil {
-			init(nodes[i])
+			init(node)
 		}
 	}
-	query.withFKs = true
-	query.Where(predicate.Project(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(apitoken.AllowedProjectsColumn), fks...))
-	}))
-	neighbors, err := query.All(ctx)
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(apitoken.AllowedProjectsTable)
+		s.Join(joinT).On(s.C(project.FieldID), joinT.C(apitoken.AllowedProjectsPrimaryKey[1]))
+		s.Where(sql.InValues(joinT.C(apitoken.AllowedProjectsPrimaryKey[0]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(apitoken.AllowedProjectsPrimaryKey[0]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullString)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := values[0].(*sql.NullString).String
+				inValue := values[1].(*sql.NullString).String
+				if nids[inValue] == nil {
+					nids[inValue] = map[*APIToken]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Project](ctx, query, qr, query.inters)
 	if err != nil {
 		return err
 	}
 	for _, n := range neighbors {
-		fk := n.api_token_allowed_projects
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "api_token_allowed_projects" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
+		nodes, ok := nids[n.ID]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "api_token_allowed_projects" returned %v for node %v`, *fk, n.ID)
+			return fmt.Errorf(`unexpected "allowed_projects" node returned %v`, n.ID)
 		}
-		assign(node, n)
+		for kn := range nodes {
+			assign(kn, n)
+		}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"engage/ent/auditevent"
 	"engage/ent/predicate"
 	"engage/ent/user"
+	"errors"
 	"fmt"
 	"math"
 
@@ -400,6 +401,12 @@ func (_q *AuditEventQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if auditevent.Policy == nil {
+		return errors.New("ent: uninitialized auditevent.Policy (forgotten import ent/runtime?)")
+	}
+	if err := auditevent.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -446,7 +446,7 @@ func (c *APITokenClient) QueryAllowedProjects(_m *APIToken) *ProjectQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(apitoken.Table, apitoken.FieldID, id),
 			sqlgraph.To(project.Table, project.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, apitoken.AllowedProjectsTable, apitoken.AllowedProjectsColumn),
+			sqlgraph.Edge(sqlgraph.M2M, false, apitoken.AllowedProjectsTable, apitoken.AllowedProjectsPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -472,7 +472,8 @@ func (c *APITokenClient) QueryAuditEvents(_m *APIToken) *AuditEventQuery {
 
 // Hooks returns the client hooks.
 func (c *APITokenClient) Hooks() []Hook {
-	return c.hooks.APIToken
+	hooks := c.hooks.APIToken
+	return append(hooks[:len(hooks):len(hooks)], apitoken.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -637,7 +638,8 @@ func (c *AnswerClient) QueryQuestion(_m *Answer) *QuestionQuery {
 
 // Hooks returns the client hooks.
 func (c *AnswerClient) Hooks() []Hook {
-	return c.hooks.Answer
+	hooks := c.hooks.Answer
+	return append(hooks[:len(hooks):len(hooks)], answer.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -802,7 +804,8 @@ func (c *AuditEventClient) QueryToken(_m *AuditEvent) *APITokenQuery {
 
 // Hooks returns the client hooks.
 func (c *AuditEventClient) Hooks() []Hook {
-	return c.hooks.AuditEvent
+	hooks := c.hooks.AuditEvent
+	return append(hooks[:len(hooks):len(hooks)], auditevent.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -951,7 +954,8 @@ func (c *CommentClient) QueryPin(_m *Comment) *PinQuery {
 
 // Hooks returns the client hooks.
 func (c *CommentClient) Hooks() []Hook {
-	return c.hooks.Comment
+	hooks := c.hooks.Comment
+	return append(hooks[:len(hooks):len(hooks)], comment.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1116,7 +1120,8 @@ func (c *PinClient) QueryComments(_m *Pin) *CommentQuery {
 
 // Hooks returns the client hooks.
 func (c *PinClient) Hooks() []Hook {
-	return c.hooks.Pin
+	hooks := c.hooks.Pin
+	return append(hooks[:len(hooks):len(hooks)], pin.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1311,9 +1316,26 @@ func (c *ProjectClient) QueryMaps(_m *Project) *ProjectMapQuery {
 	return query
 }
 
+// QueryAllowedTokens queries the allowed_tokens edge of a Project.
+func (c *ProjectClient) QueryAllowedTokens(_m *Project) *APITokenQuery {
+	query := (&APITokenClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, id),
+			sqlgraph.To(apitoken.Table, apitoken.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, project.AllowedTokensTable, project.AllowedTokensPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ProjectClient) Hooks() []Hook {
-	return c.hooks.Project
+	hooks := c.hooks.Project
+	return append(hooks[:len(hooks):len(hooks)], project.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1478,7 +1500,8 @@ func (c *ProjectMapClient) QueryPins(_m *ProjectMap) *PinQuery {
 
 // Hooks returns the client hooks.
 func (c *ProjectMapClient) Hooks() []Hook {
-	return c.hooks.ProjectMap
+	hooks := c.hooks.ProjectMap
+	return append(hooks[:len(hooks):len(hooks)], projectmap.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1643,7 +1666,8 @@ func (c *ProjectMembershipClient) QueryUser(_m *ProjectMembership) *UserQuery {
 
 // Hooks returns the client hooks.
 func (c *ProjectMembershipClient) Hooks() []Hook {
-	return c.hooks.ProjectMembership
+	hooks := c.hooks.ProjectMembership
+	return append(hooks[:len(hooks):len(hooks)], projectmembership.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1808,7 +1832,8 @@ func (c *QuestionClient) QueryAnswers(_m *Question) *AnswerQuery {
 
 // Hooks returns the client hooks.
 func (c *QuestionClient) Hooks() []Hook {
-	return c.hooks.Question
+	hooks := c.hooks.Question
+	return append(hooks[:len(hooks):len(hooks)], question.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1973,7 +1998,8 @@ func (c *ResponseClient) QueryAnswers(_m *Response) *AnswerQuery {
 
 // Hooks returns the client hooks.
 func (c *ResponseClient) Hooks() []Hook {
-	return c.hooks.Response
+	hooks := c.hooks.Response
+	return append(hooks[:len(hooks):len(hooks)], response.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2154,7 +2180,8 @@ func (c *SurveyClient) QueryResponses(_m *Survey) *ResponseQuery {
 
 // Hooks returns the client hooks.
 func (c *SurveyClient) Hooks() []Hook {
-	return c.hooks.Survey
+	hooks := c.hooks.Survey
+	return append(hooks[:len(hooks):len(hooks)], survey.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2319,7 +2346,8 @@ func (c *TeamClient) QueryProjects(_m *Team) *ProjectQuery {
 
 // Hooks returns the client hooks.
 func (c *TeamClient) Hooks() []Hook {
-	return c.hooks.Team
+	hooks := c.hooks.Team
+	return append(hooks[:len(hooks):len(hooks)], team.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2484,7 +2512,8 @@ func (c *TeamMembershipClient) QueryUser(_m *TeamMembership) *UserQuery {
 
 // Hooks returns the client hooks.
 func (c *TeamMembershipClient) Hooks() []Hook {
-	return c.hooks.TeamMembership
+	hooks := c.hooks.TeamMembership
+	return append(hooks[:len(hooks):len(hooks)], teammembership.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2665,7 +2694,8 @@ func (c *UserClient) QueryAPITokens(_m *User) *APITokenQuery {
 
 // Hooks returns the client hooks.
 func (c *UserClient) Hooks() []Hook {
-	return c.hooks.User
+	hooks := c.hooks.User
+	return append(hooks[:len(hooks):len(hooks)], user.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.

@@ -7,6 +7,7 @@ import (
 	"engage/ent/comment"
 	"engage/ent/pin"
 	"engage/ent/predicate"
+	"errors"
 	"fmt"
 	"math"
 
@@ -364,6 +365,12 @@ func (_q *CommentQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if comment.Policy == nil {
+		return errors.New("ent: uninitialized comment.Policy (forgotten import ent/runtime?)")
+	}
+	if err := comment.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -324,10 +324,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 	graph.MustAddE(
 		"allowed_projects",
 		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
+			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   apitoken.AllowedProjectsTable,
-			Columns: []string{apitoken.AllowedProjectsColumn},
+			Columns: apitoken.AllowedProjectsPrimaryKey,
 			Bidi:    false,
 		},
 		"APIToken",
@@ -476,6 +476,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Project",
 		"ProjectMap",
+	)
+	graph.MustAddE(
+		"allowed_tokens",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   project.AllowedTokensTable,
+			Columns: project.AllowedTokensPrimaryKey,
+			Bidi:    false,
+		},
+		"Project",
+		"APIToken",
 	)
 	graph.MustAddE(
 		"project",
@@ -1372,6 +1384,20 @@ func (f *ProjectFilter) WhereHasMaps() {
 // WhereHasMapsWith applies a predicate to check if query has an edge maps with a given conditions (other predicates).
 func (f *ProjectFilter) WhereHasMapsWith(preds ...predicate.ProjectMap) {
 	f.Where(entql.HasEdgeWith("maps", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAllowedTokens applies a predicate to check if query has an edge allowed_tokens.
+func (f *ProjectFilter) WhereHasAllowedTokens() {
+	f.Where(entql.HasEdge("allowed_tokens"))
+}
+
+// WhereHasAllowedTokensWith applies a predicate to check if query has an edge allowed_tokens with a given conditions (other predicates).
+func (f *ProjectFilter) WhereHasAllowedTokensWith(preds ...predicate.APIToken) {
+	f.Where(entql.HasEdgeWith("allowed_tokens", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -91,13 +91,17 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							ids[i] = nodes[i].ID
 						}
 						var v []struct {
-							NodeID string `sql:"api_token_allowed_projects"`
+							NodeID string `sql:"api_token_id"`
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(apitoken.AllowedProjectsColumn), ids...))
+							joinT := sql.Table(apitoken.AllowedProjectsTable)
+							s.Join(joinT).On(s.C(project.FieldID), joinT.C(apitoken.AllowedProjectsPrimaryKey[1]))
+							s.Where(sql.InValues(joinT.C(apitoken.AllowedProjectsPrimaryKey[0]), ids...))
+							s.Select(joinT.C(apitoken.AllowedProjectsPrimaryKey[0]), sql.Count("*"))
+							s.GroupBy(joinT.C(apitoken.AllowedProjectsPrimaryKey[0]))
 						})
-						if err := query.GroupBy(apitoken.AllowedProjectsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.Select().Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -142,7 +146,7 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := entgql.LimitPerRow(apitoken.AllowedProjectsColumn, limit, pager.orderExpr(query))
+					modify := entgql.LimitPerRow(apitoken.AllowedProjectsPrimaryKey[0], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {

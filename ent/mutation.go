@@ -4530,31 +4530,34 @@ func (m *PinMutation) ResetEdge(name string) error {
 // ProjectMutation represents an operation that mutates the Project nodes in the graph.
 type ProjectMutation struct {
 	config
-	op                 Op
-	typ                string
-	id                 *string
-	created_at         *time.Time
-	updated_at         *time.Time
-	title              *string
-	slug               *string
-	summary            *string
-	status             *project.Status
-	moderation         *project.Moderation
-	clearedFields      map[string]struct{}
-	team               *string
-	clearedteam        bool
-	memberships        map[string]struct{}
-	removedmemberships map[string]struct{}
-	clearedmemberships bool
-	surveys            map[string]struct{}
-	removedsurveys     map[string]struct{}
-	clearedsurveys     bool
-	maps               map[string]struct{}
-	removedmaps        map[string]struct{}
-	clearedmaps        bool
-	done               bool
-	oldValue           func(context.Context) (*Project, error)
-	predicates         []predicate.Project
+	op                    Op
+	typ                   string
+	id                    *string
+	created_at            *time.Time
+	updated_at            *time.Time
+	title                 *string
+	slug                  *string
+	summary               *string
+	status                *project.Status
+	moderation            *project.Moderation
+	clearedFields         map[string]struct{}
+	team                  *string
+	clearedteam           bool
+	memberships           map[string]struct{}
+	removedmemberships    map[string]struct{}
+	clearedmemberships    bool
+	surveys               map[string]struct{}
+	removedsurveys        map[string]struct{}
+	clearedsurveys        bool
+	maps                  map[string]struct{}
+	removedmaps           map[string]struct{}
+	clearedmaps           bool
+	allowed_tokens        map[string]struct{}
+	removedallowed_tokens map[string]struct{}
+	clearedallowed_tokens bool
+	done                  bool
+	oldValue              func(context.Context) (*Project, error)
+	predicates            []predicate.Project
 }
 
 var _ ent.Mutation = (*ProjectMutation)(nil)
@@ -5151,6 +5154,60 @@ func (m *ProjectMutation) ResetMaps() {
 	m.removedmaps = nil
 }
 
+// AddAllowedTokenIDs adds the "allowed_tokens" edge to the APIToken entity by ids.
+func (m *ProjectMutation) AddAllowedTokenIDs(ids ...string) {
+	if m.allowed_tokens == nil {
+		m.allowed_tokens = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.allowed_tokens[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAllowedTokens clears the "allowed_tokens" edge to the APIToken entity.
+func (m *ProjectMutation) ClearAllowedTokens() {
+	m.clearedallowed_tokens = true
+}
+
+// AllowedTokensCleared reports if the "allowed_tokens" edge to the APIToken entity was cleared.
+func (m *ProjectMutation) AllowedTokensCleared() bool {
+	return m.clearedallowed_tokens
+}
+
+// RemoveAllowedTokenIDs removes the "allowed_tokens" edge to the APIToken entity by IDs.
+func (m *ProjectMutation) RemoveAllowedTokenIDs(ids ...string) {
+	if m.removedallowed_tokens == nil {
+		m.removedallowed_tokens = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.allowed_tokens, ids[i])
+		m.removedallowed_tokens[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAllowedTokens returns the removed IDs of the "allowed_tokens" edge to the APIToken entity.
+func (m *ProjectMutation) RemovedAllowedTokensIDs() (ids []string) {
+	for id := range m.removedallowed_tokens {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AllowedTokensIDs returns the "allowed_tokens" edge IDs in the mutation.
+func (m *ProjectMutation) AllowedTokensIDs() (ids []string) {
+	for id := range m.allowed_tokens {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAllowedTokens resets all changes to the "allowed_tokens" edge.
+func (m *ProjectMutation) ResetAllowedTokens() {
+	m.allowed_tokens = nil
+	m.clearedallowed_tokens = false
+	m.removedallowed_tokens = nil
+}
+
 // Where appends a list predicates to the ProjectMutation builder.
 func (m *ProjectMutation) Where(ps ...predicate.Project) {
 	m.predicates = append(m.predicates, ps...)
@@ -5412,7 +5469,7 @@ func (m *ProjectMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProjectMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.team != nil {
 		edges = append(edges, project.EdgeTeam)
 	}
@@ -5424,6 +5481,9 @@ func (m *ProjectMutation) AddedEdges() []string {
 	}
 	if m.maps != nil {
 		edges = append(edges, project.EdgeMaps)
+	}
+	if m.allowed_tokens != nil {
+		edges = append(edges, project.EdgeAllowedTokens)
 	}
 	return edges
 }
@@ -5454,13 +5514,19 @@ func (m *ProjectMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case project.EdgeAllowedTokens:
+		ids := make([]ent.Value, 0, len(m.allowed_tokens))
+		for id := range m.allowed_tokens {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProjectMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.removedmemberships != nil {
 		edges = append(edges, project.EdgeMemberships)
 	}
@@ -5469,6 +5535,9 @@ func (m *ProjectMutation) RemovedEdges() []string {
 	}
 	if m.removedmaps != nil {
 		edges = append(edges, project.EdgeMaps)
+	}
+	if m.removedallowed_tokens != nil {
+		edges = append(edges, project.EdgeAllowedTokens)
 	}
 	return edges
 }
@@ -5495,13 +5564,19 @@ func (m *ProjectMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case project.EdgeAllowedTokens:
+		ids := make([]ent.Value, 0, len(m.removedallowed_tokens))
+		for id := range m.removedallowed_tokens {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProjectMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.clearedteam {
 		edges = append(edges, project.EdgeTeam)
 	}
@@ -5513,6 +5588,9 @@ func (m *ProjectMutation) ClearedEdges() []string {
 	}
 	if m.clearedmaps {
 		edges = append(edges, project.EdgeMaps)
+	}
+	if m.clearedallowed_tokens {
+		edges = append(edges, project.EdgeAllowedTokens)
 	}
 	return edges
 }
@@ -5529,6 +5607,8 @@ func (m *ProjectMutation) EdgeCleared(name string) bool {
 		return m.clearedsurveys
 	case project.EdgeMaps:
 		return m.clearedmaps
+	case project.EdgeAllowedTokens:
+		return m.clearedallowed_tokens
 	}
 	return false
 }
@@ -5559,6 +5639,9 @@ func (m *ProjectMutation) ResetEdge(name string) error {
 		return nil
 	case project.EdgeMaps:
 		m.ResetMaps()
+		return nil
+	case project.EdgeAllowedTokens:
+		m.ResetAllowedTokens()
 		return nil
 	}
 	return fmt.Errorf("unknown Project edge %s", name)

@@ -172,7 +172,9 @@ func (_c *PinCreate) Mutation() *PinMutation {
 
 // Save creates the Pin in the database.
 func (_c *PinCreate) Save(ctx context.Context) (*Pin, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -199,12 +201,18 @@ func (_c *PinCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *PinCreate) defaults() {
+func (_c *PinCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if pin.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized pin.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := pin.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if pin.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized pin.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := pin.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -221,9 +229,13 @@ func (_c *PinCreate) defaults() {
 		_c.mutation.SetStatus(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if pin.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized pin.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := pin.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

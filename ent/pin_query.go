@@ -9,6 +9,7 @@ import (
 	"engage/ent/pin"
 	"engage/ent/predicate"
 	"engage/ent/projectmap"
+	"errors"
 	"fmt"
 	"math"
 
@@ -402,6 +403,12 @@ func (_q *PinQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if pin.Policy == nil {
+		return errors.New("ent: uninitialized pin.Policy (forgotten import ent/runtime?)")
+	}
+	if err := pin.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

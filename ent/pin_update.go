@@ -223,7 +223,9 @@ func (_u *PinUpdate) RemoveComments(v ...*Comment) *PinUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *PinUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -250,11 +252,15 @@ func (_u *PinUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *PinUpdate) defaults() {
+func (_u *PinUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if pin.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized pin.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := pin.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -639,7 +645,9 @@ func (_u *PinUpdateOne) Select(field string, fields ...string) *PinUpdateOne {
 
 // Save executes the query and returns the updated Pin entity.
 func (_u *PinUpdateOne) Save(ctx context.Context) (*Pin, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -666,11 +674,15 @@ func (_u *PinUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *PinUpdateOne) defaults() {
+func (_u *PinUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if pin.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized pin.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := pin.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

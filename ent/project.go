@@ -37,9 +37,8 @@ type Project struct {
 	TeamID *string `json:"team_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProjectQuery when eager-loading is set.
-	Edges                      ProjectEdges `json:"edges"`
-	api_token_allowed_projects *string
-	selectValues               sql.SelectValues
+	Edges        ProjectEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // ProjectEdges holds the relations/edges for other nodes in the graph.
@@ -52,15 +51,18 @@ type ProjectEdges struct {
 	Surveys []*Survey `json:"surveys,omitempty"`
 	// The project's maps.
 	Maps []*ProjectMap `json:"maps,omitempty"`
+	// AllowedTokens holds the value of the allowed_tokens edge.
+	AllowedTokens []*APIToken `json:"allowed_tokens,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
-	namedMemberships map[string][]*ProjectMembership
-	namedSurveys     map[string][]*Survey
-	namedMaps        map[string][]*ProjectMap
+	namedMemberships   map[string][]*ProjectMembership
+	namedSurveys       map[string][]*Survey
+	namedMaps          map[string][]*ProjectMap
+	namedAllowedTokens map[string][]*APIToken
 }
 
 // TeamOrErr returns the Team value or an error if the edge
@@ -101,6 +103,15 @@ func (e ProjectEdges) MapsOrErr() ([]*ProjectMap, error) {
 	return nil, &NotLoadedError{edge: "maps"}
 }
 
+// AllowedTokensOrErr returns the AllowedTokens value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProjectEdges) AllowedTokensOrErr() ([]*APIToken, error) {
+	if e.loadedTypes[4] {
+		return e.AllowedTokens, nil
+	}
+	return nil, &NotLoadedError{edge: "allowed_tokens"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Project) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -110,8 +121,6 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullString)
 		case project.FieldCreatedAt, project.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
-		case project.ForeignKeys[0]: // api_token_allowed_projects
-			values[i] = new(sql.NullString)
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -182,13 +191,6 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 				_m.TeamID = new(string)
 				*_m.TeamID = value.String
 			}
-		case project.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field api_token_allowed_projects", values[i])
-			} else if value.Valid {
-				_m.api_token_allowed_projects = new(string)
-				*_m.api_token_allowed_projects = value.String
-			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -220,6 +222,11 @@ func (_m *Project) QuerySurveys() *SurveyQuery {
 // QueryMaps queries the "maps" edge of the Project entity.
 func (_m *Project) QueryMaps() *ProjectMapQuery {
 	return NewProjectClient(_m.config).QueryMaps(_m)
+}
+
+// QueryAllowedTokens queries the "allowed_tokens" edge of the Project entity.
+func (_m *Project) QueryAllowedTokens() *APITokenQuery {
+	return NewProjectClient(_m.config).QueryAllowedTokens(_m)
 }
 
 // Update returns a builder for updating this Project.
@@ -343,6 +350,30 @@ func (_m *Project) appendNamedMaps(name string, edges ...*ProjectMap) {
 		_m.Edges.namedMaps[name] = []*ProjectMap{}
 	} else {
 		_m.Edges.namedMaps[name] = append(_m.Edges.namedMaps[name], edges...)
+	}
+}
+
+// NamedAllowedTokens returns the AllowedTokens named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Project) NamedAllowedTokens(name string) ([]*APIToken, error) {
+	if _m.Edges.namedAllowedTokens == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAllowedTokens[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Project) appendNamedAllowedTokens(name string, edges ...*APIToken) {
+	if _m.Edges.namedAllowedTokens == nil {
+		_m.Edges.namedAllowedTokens = make(map[string][]*APIToken)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAllowedTokens[name] = []*APIToken{}
+	} else {
+		_m.Edges.namedAllowedTokens[name] = append(_m.Edges.namedAllowedTokens[name], edges...)
 	}
 }
 

@@ -5,12 +5,14 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"engage/ent/apitoken"
 	"engage/ent/predicate"
 	"engage/ent/project"
 	"engage/ent/projectmap"
 	"engage/ent/projectmembership"
 	"engage/ent/survey"
 	"engage/ent/team"
+	"errors"
 	"fmt"
 	"math"
 
@@ -23,20 +25,21 @@ import (
 // ProjectQuery is the builder for querying Project entities.
 type ProjectQuery struct {
 	config
-	ctx                  *QueryContext
-	order                []project.OrderOption
-	inters               []Interceptor
-	predicates           []predicate.Project
-	withTeam             *TeamQuery
-	withMemberships      *ProjectMembershipQuery
-	withSurveys          *SurveyQuery
-	withMaps             *ProjectMapQuery
-	withFKs              bool
-	modifiers            []func(*sql.Selector)
-	loadTotal            []func(context.Context, []*Project) error
-	withNamedMemberships map[string]*ProjectMembershipQuery
-	withNamedSurveys     map[string]*SurveyQuery
-	withNamedMaps        map[string]*ProjectMapQuery
+	ctx                    *QueryContext
+	order                  []project.OrderOption
+	inters                 []Interceptor
+	predicates             []predicate.Project
+	withTeam               *TeamQuery
+	withMemberships        *ProjectMembershipQuery
+	withSurveys            *SurveyQuery
+	withMaps               *ProjectMapQuery
+	withAllowedTokens      *APITokenQuery
+	modifiers              []func(*sql.Selector)
+	loadTotal              []func(context.Context, []*Project) error
+	withNamedMemberships   map[string]*ProjectMembershipQuery
+	withNamedSurveys       map[string]*SurveyQuery
+	withNamedMaps          map[string]*ProjectMapQuery
+	withNamedAllowedTokens map[string]*APITokenQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -154,6 +157,28 @@ func (_q *ProjectQuery) QueryMaps() *ProjectMapQuery {
 			sqlgraph.From(project.Table, project.FieldID, selector),
 			sqlgraph.To(projectmap.Table, projectmap.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, project.MapsTable, project.MapsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAllowedTokens chains the current query on the "allowed_tokens" edge.
+func (_q *ProjectQuery) QueryAllowedTokens() *APITokenQuery {
+	query := (&APITokenClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(project.Table, project.FieldID, selector),
+			sqlgraph.To(apitoken.Table, apitoken.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, project.AllowedTokensTable, project.AllowedTokensPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -348,15 +373,16 @@ func (_q *ProjectQuery) Clone() *ProjectQuery {
 		return nil
 	}
 	return &ProjectQuery{
-		config:          _q.config,
-		ctx:             _q.ctx.Clone(),
-		order:           append([]project.OrderOption{}, _q.order...),
-		inters:          append([]Interceptor{}, _q.inters...),
-		predicates:      append([]predicate.Project{}, _q.predicates...),
-		withTeam:        _q.withTeam.Clone(),
-		withMemberships: _q.withMemberships.Clone(),
-		withSurveys:     _q.withSurveys.Clone(),
-		withMaps:        _q.withMaps.Clone(),
+		config:            _q.config,
+		ctx:               _q.ctx.Clone(),
+		order:             append([]project.OrderOption{}, _q.order...),
+		inters:            append([]Interceptor{}, _q.inters...),
+		predicates:        append([]predicate.Project{}, _q.predicates...),
+		withTeam:          _q.withTeam.Clone(),
+		withMemberships:   _q.withMemberships.Clone(),
+		withSurveys:       _q.withSurveys.Clone(),
+		withMaps:          _q.withMaps.Clone(),
+		withAllowedTokens: _q.withAllowedTokens.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -404,6 +430,17 @@ func (_q *ProjectQuery) WithMaps(opts ...func(*ProjectMapQuery)) *ProjectQuery {
 		opt(query)
 	}
 	_q.withMaps = query
+	return _q
+}
+
+// WithAllowedTokens tells the query-builder to eager-load the nodes that are connected to
+// the "allowed_tokens" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithAllowedTokens(opts ...func(*APITokenQuery)) *ProjectQuery {
+	query := (&APITokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAllowedTokens = query
 	return _q
 }
 
@@ -478,24 +515,27 @@ func (_q *ProjectQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if project.Policy == nil {
+		return errors.New("ent: uninitialized project.Policy (forgotten import ent/runtime?)")
+	}
+	if err := project.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
 func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Project, error) {
 	var (
 		nodes       = []*Project{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [5]bool{
 			_q.withTeam != nil,
 			_q.withMemberships != nil,
 			_q.withSurveys != nil,
 			_q.withMaps != nil,
+			_q.withAllowedTokens != nil,
 		}
 	)
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, project.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Project).scanValues(nil, columns)
 	}
@@ -544,6 +584,13 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
+	if query := _q.withAllowedTokens; query != nil {
+		if err := _q.loadAllowedTokens(ctx, query, nodes,
+			func(n *Project) { n.Edges.AllowedTokens = []*APIToken{} },
+			func(n *Project, e *APIToken) { n.Edges.AllowedTokens = append(n.Edges.AllowedTokens, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedMemberships {
 		if err := _q.loadMemberships(ctx, query, nodes,
 			func(n *Project) { n.appendNamedMemberships(name) },
@@ -562,6 +609,13 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 		if err := _q.loadMaps(ctx, query, nodes,
 			func(n *Project) { n.appendNamedMaps(name) },
 			func(n *Project, e *ProjectMap) { n.appendNamedMaps(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAllowedTokens {
+		if err := _q.loadAllowedTokens(ctx, query, nodes,
+			func(n *Project) { n.appendNamedAllowedTokens(name) },
+			func(n *Project, e *APIToken) { n.appendNamedAllowedTokens(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -695,6 +749,67 @@ func (_q *ProjectQuery) loadMaps(ctx context.Context, query *ProjectMapQuery, no
 	}
 	return nil
 }
+func (_q *ProjectQuery) loadAllowedTokens(ctx context.Context, query *APITokenQuery, nodes []*Project, init func(*Project), assign func(*Project, *APIToken)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[string]*Project)
+	nids := make(map[string]map[*Project]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(project.AllowedTokensTable)
+		s.Join(joinT).On(s.C(apitoken.FieldID), joinT.C(project.AllowedTokensPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(project.AllowedTokensPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(project.AllowedTokensPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullString)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := values[0].(*sql.NullString).String
+				inValue := values[1].(*sql.NullString).String
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Project]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*APIToken](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "allowed_tokens" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
+	}
+	return nil
+}
 
 func (_q *ProjectQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -822,6 +937,20 @@ func (_q *ProjectQuery) WithNamedMaps(name string, opts ...func(*ProjectMapQuery
 		_q.withNamedMaps = make(map[string]*ProjectMapQuery)
 	}
 	_q.withNamedMaps[name] = query
+	return _q
+}
+
+// WithNamedAllowedTokens tells the query-builder to eager-load the nodes that are connected to the "allowed_tokens"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProjectQuery) WithNamedAllowedTokens(name string, opts ...func(*APITokenQuery)) *ProjectQuery {
+	query := (&APITokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAllowedTokens == nil {
+		_q.withNamedAllowedTokens = make(map[string]*APITokenQuery)
+	}
+	_q.withNamedAllowedTokens[name] = query
 	return _q
 }
 

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"engage/ent/apitoken"
 	"engage/ent/predicate"
 	"engage/ent/project"
 	"engage/ent/projectmap"
@@ -178,6 +179,21 @@ func (_u *ProjectUpdate) AddMaps(v ...*ProjectMap) *ProjectUpdate {
 	return _u.AddMapIDs(ids...)
 }
 
+// AddAllowedTokenIDs adds the "allowed_tokens" edge to the APIToken entity by IDs.
+func (_u *ProjectUpdate) AddAllowedTokenIDs(ids ...string) *ProjectUpdate {
+	_u.mutation.AddAllowedTokenIDs(ids...)
+	return _u
+}
+
+// AddAllowedTokens adds the "allowed_tokens" edges to the APIToken entity.
+func (_u *ProjectUpdate) AddAllowedTokens(v ...*APIToken) *ProjectUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAllowedTokenIDs(ids...)
+}
+
 // Mutation returns the ProjectMutation object of the builder.
 func (_u *ProjectUpdate) Mutation() *ProjectMutation {
 	return _u.mutation
@@ -252,9 +268,32 @@ func (_u *ProjectUpdate) RemoveMaps(v ...*ProjectMap) *ProjectUpdate {
 	return _u.RemoveMapIDs(ids...)
 }
 
+// ClearAllowedTokens clears all "allowed_tokens" edges to the APIToken entity.
+func (_u *ProjectUpdate) ClearAllowedTokens() *ProjectUpdate {
+	_u.mutation.ClearAllowedTokens()
+	return _u
+}
+
+// RemoveAllowedTokenIDs removes the "allowed_tokens" edge to APIToken entities by IDs.
+func (_u *ProjectUpdate) RemoveAllowedTokenIDs(ids ...string) *ProjectUpdate {
+	_u.mutation.RemoveAllowedTokenIDs(ids...)
+	return _u
+}
+
+// RemoveAllowedTokens removes "allowed_tokens" edges to APIToken entities.
+func (_u *ProjectUpdate) RemoveAllowedTokens(v ...*APIToken) *ProjectUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAllowedTokenIDs(ids...)
+}
+
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ProjectUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -281,11 +320,15 @@ func (_u *ProjectUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ProjectUpdate) defaults() {
+func (_u *ProjectUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if project.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized project.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := project.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -507,6 +550,51 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.AllowedTokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   project.AllowedTokensTable,
+			Columns: project.AllowedTokensPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAllowedTokensIDs(); len(nodes) > 0 && !_u.mutation.AllowedTokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   project.AllowedTokensTable,
+			Columns: project.AllowedTokensPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AllowedTokensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   project.AllowedTokensTable,
+			Columns: project.AllowedTokensPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{project.Label}
@@ -673,6 +761,21 @@ func (_u *ProjectUpdateOne) AddMaps(v ...*ProjectMap) *ProjectUpdateOne {
 	return _u.AddMapIDs(ids...)
 }
 
+// AddAllowedTokenIDs adds the "allowed_tokens" edge to the APIToken entity by IDs.
+func (_u *ProjectUpdateOne) AddAllowedTokenIDs(ids ...string) *ProjectUpdateOne {
+	_u.mutation.AddAllowedTokenIDs(ids...)
+	return _u
+}
+
+// AddAllowedTokens adds the "allowed_tokens" edges to the APIToken entity.
+func (_u *ProjectUpdateOne) AddAllowedTokens(v ...*APIToken) *ProjectUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAllowedTokenIDs(ids...)
+}
+
 // Mutation returns the ProjectMutation object of the builder.
 func (_u *ProjectUpdateOne) Mutation() *ProjectMutation {
 	return _u.mutation
@@ -747,6 +850,27 @@ func (_u *ProjectUpdateOne) RemoveMaps(v ...*ProjectMap) *ProjectUpdateOne {
 	return _u.RemoveMapIDs(ids...)
 }
 
+// ClearAllowedTokens clears all "allowed_tokens" edges to the APIToken entity.
+func (_u *ProjectUpdateOne) ClearAllowedTokens() *ProjectUpdateOne {
+	_u.mutation.ClearAllowedTokens()
+	return _u
+}
+
+// RemoveAllowedTokenIDs removes the "allowed_tokens" edge to APIToken entities by IDs.
+func (_u *ProjectUpdateOne) RemoveAllowedTokenIDs(ids ...string) *ProjectUpdateOne {
+	_u.mutation.RemoveAllowedTokenIDs(ids...)
+	return _u
+}
+
+// RemoveAllowedTokens removes "allowed_tokens" edges to APIToken entities.
+func (_u *ProjectUpdateOne) RemoveAllowedTokens(v ...*APIToken) *ProjectUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAllowedTokenIDs(ids...)
+}
+
 // Where appends a list predicates to the ProjectUpdate builder.
 func (_u *ProjectUpdateOne) Where(ps ...predicate.Project) *ProjectUpdateOne {
 	_u.mutation.Where(ps...)
@@ -762,7 +886,9 @@ func (_u *ProjectUpdateOne) Select(field string, fields ...string) *ProjectUpdat
 
 // Save executes the query and returns the updated Project entity.
 func (_u *ProjectUpdateOne) Save(ctx context.Context) (*Project, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -789,11 +915,15 @@ func (_u *ProjectUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ProjectUpdateOne) defaults() {
+func (_u *ProjectUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if project.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized project.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := project.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1025,6 +1155,51 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(projectmap.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AllowedTokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   project.AllowedTokensTable,
+			Columns: project.AllowedTokensPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAllowedTokensIDs(); len(nodes) > 0 && !_u.mutation.AllowedTokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   project.AllowedTokensTable,
+			Columns: project.AllowedTokensPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AllowedTokensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   project.AllowedTokensTable,
+			Columns: project.AllowedTokensPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

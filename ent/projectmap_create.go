@@ -129,7 +129,9 @@ func (_c *ProjectMapCreate) Mutation() *ProjectMapMutation {
 
 // Save creates the ProjectMap in the database.
 func (_c *ProjectMapCreate) Save(ctx context.Context) (*ProjectMap, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -156,12 +158,18 @@ func (_c *ProjectMapCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ProjectMapCreate) defaults() {
+func (_c *ProjectMapCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if projectmap.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized projectmap.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := projectmap.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if projectmap.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized projectmap.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := projectmap.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -170,9 +178,13 @@ func (_c *ProjectMapCreate) defaults() {
 		_c.mutation.SetZoom(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if projectmap.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized projectmap.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := projectmap.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

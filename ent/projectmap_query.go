@@ -9,6 +9,7 @@ import (
 	"engage/ent/predicate"
 	"engage/ent/project"
 	"engage/ent/projectmap"
+	"errors"
 	"fmt"
 	"math"
 
@@ -402,6 +403,12 @@ func (_q *ProjectMapQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if projectmap.Policy == nil {
+		return errors.New("ent: uninitialized projectmap.Policy (forgotten import ent/runtime?)")
+	}
+	if err := projectmap.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -181,7 +181,9 @@ func (_u *ProjectMapUpdate) RemovePins(v ...*Pin) *ProjectMapUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ProjectMapUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -208,11 +210,15 @@ func (_u *ProjectMapUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ProjectMapUpdate) defaults() {
+func (_u *ProjectMapUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if projectmap.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized projectmap.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := projectmap.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -537,7 +543,9 @@ func (_u *ProjectMapUpdateOne) Select(field string, fields ...string) *ProjectMa
 
 // Save executes the query and returns the updated ProjectMap entity.
 func (_u *ProjectMapUpdateOne) Save(ctx context.Context) (*ProjectMap, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -564,11 +572,15 @@ func (_u *ProjectMapUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ProjectMapUpdateOne) defaults() {
+func (_u *ProjectMapUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if projectmap.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized projectmap.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := projectmap.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -100,7 +100,9 @@ func (_c *ProjectMembershipCreate) Mutation() *ProjectMembershipMutation {
 
 // Save creates the ProjectMembership in the database.
 func (_c *ProjectMembershipCreate) Save(ctx context.Context) (*ProjectMembership, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -127,19 +129,29 @@ func (_c *ProjectMembershipCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ProjectMembershipCreate) defaults() {
+func (_c *ProjectMembershipCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if projectmembership.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized projectmembership.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := projectmembership.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if projectmembership.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized projectmembership.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := projectmembership.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if projectmembership.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized projectmembership.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := projectmembership.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

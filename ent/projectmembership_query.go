@@ -8,6 +8,7 @@ import (
 	"engage/ent/project"
 	"engage/ent/projectmembership"
 	"engage/ent/user"
+	"errors"
 	"fmt"
 	"math"
 
@@ -400,6 +401,12 @@ func (_q *ProjectMembershipQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if projectmembership.Policy == nil {
+		return errors.New("ent: uninitialized projectmembership.Policy (forgotten import ent/runtime?)")
+	}
+	if err := projectmembership.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

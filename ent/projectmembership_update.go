@@ -56,7 +56,9 @@ func (_u *ProjectMembershipUpdate) Mutation() *ProjectMembershipMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ProjectMembershipUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -83,11 +85,15 @@ func (_u *ProjectMembershipUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ProjectMembershipUpdate) defaults() {
+func (_u *ProjectMembershipUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if projectmembership.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized projectmembership.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := projectmembership.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -184,7 +190,9 @@ func (_u *ProjectMembershipUpdateOne) Select(field string, fields ...string) *Pr
 
 // Save executes the query and returns the updated ProjectMembership entity.
 func (_u *ProjectMembershipUpdateOne) Save(ctx context.Context) (*ProjectMembership, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -211,11 +219,15 @@ func (_u *ProjectMembershipUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ProjectMembershipUpdateOne) defaults() {
+func (_u *ProjectMembershipUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if projectmembership.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized projectmembership.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := projectmembership.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

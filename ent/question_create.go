@@ -135,7 +135,9 @@ func (_c *QuestionCreate) Mutation() *QuestionMutation {
 
 // Save creates the Question in the database.
 func (_c *QuestionCreate) Save(ctx context.Context) (*Question, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -162,12 +164,18 @@ func (_c *QuestionCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *QuestionCreate) defaults() {
+func (_c *QuestionCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if question.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized question.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := question.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if question.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized question.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := question.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -176,9 +184,13 @@ func (_c *QuestionCreate) defaults() {
 		_c.mutation.SetRequired(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if question.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized question.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := question.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

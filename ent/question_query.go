@@ -9,6 +9,7 @@ import (
 	"engage/ent/predicate"
 	"engage/ent/question"
 	"engage/ent/survey"
+	"errors"
 	"fmt"
 	"math"
 
@@ -402,6 +403,12 @@ func (_q *QuestionQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if question.Policy == nil {
+		return errors.New("ent: uninitialized question.Policy (forgotten import ent/runtime?)")
+	}
+	if err := question.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

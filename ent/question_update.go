@@ -186,7 +186,9 @@ func (_u *QuestionUpdate) RemoveAnswers(v ...*Answer) *QuestionUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *QuestionUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -213,11 +215,15 @@ func (_u *QuestionUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *QuestionUpdate) defaults() {
+func (_u *QuestionUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if question.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized question.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := question.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -546,7 +552,9 @@ func (_u *QuestionUpdateOne) Select(field string, fields ...string) *QuestionUpd
 
 // Save executes the query and returns the updated Question entity.
 func (_u *QuestionUpdateOne) Save(ctx context.Context) (*Question, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -573,11 +581,15 @@ func (_u *QuestionUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *QuestionUpdateOne) defaults() {
+func (_u *QuestionUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if question.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized question.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := question.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -139,7 +139,9 @@ func (_c *ResponseCreate) Mutation() *ResponseMutation {
 
 // Save creates the Response in the database.
 func (_c *ResponseCreate) Save(ctx context.Context) (*Response, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -166,23 +168,36 @@ func (_c *ResponseCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ResponseCreate) defaults() {
+func (_c *ResponseCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if response.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized response.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := response.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if response.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized response.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := response.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.SubmittedAt(); !ok {
+		if response.DefaultSubmittedAt == nil {
+			return fmt.Errorf("ent: uninitialized response.DefaultSubmittedAt (forgotten import ent/runtime?)")
+		}
 		v := response.DefaultSubmittedAt()
 		_c.mutation.SetSubmittedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if response.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized response.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := response.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -9,6 +9,7 @@ import (
 	"engage/ent/predicate"
 	"engage/ent/response"
 	"engage/ent/survey"
+	"errors"
 	"fmt"
 	"math"
 
@@ -402,6 +403,12 @@ func (_q *ResponseQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if response.Policy == nil {
+		return errors.New("ent: uninitialized response.Policy (forgotten import ent/runtime?)")
+	}
+	if err := response.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

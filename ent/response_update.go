@@ -158,7 +158,9 @@ func (_u *ResponseUpdate) RemoveAnswers(v ...*Answer) *ResponseUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ResponseUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -185,11 +187,15 @@ func (_u *ResponseUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ResponseUpdate) defaults() {
+func (_u *ResponseUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if response.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized response.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := response.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -475,7 +481,9 @@ func (_u *ResponseUpdateOne) Select(field string, fields ...string) *ResponseUpd
 
 // Save executes the query and returns the updated Response entity.
 func (_u *ResponseUpdateOne) Save(ctx context.Context) (*Response, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -502,11 +510,15 @@ func (_u *ResponseUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ResponseUpdateOne) defaults() {
+func (_u *ResponseUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if response.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized response.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := response.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

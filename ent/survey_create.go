@@ -175,7 +175,9 @@ func (_c *SurveyCreate) Mutation() *SurveyMutation {
 
 // Save creates the Survey in the database.
 func (_c *SurveyCreate) Save(ctx context.Context) (*Survey, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -202,12 +204,18 @@ func (_c *SurveyCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *SurveyCreate) defaults() {
+func (_c *SurveyCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if survey.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized survey.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := survey.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if survey.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized survey.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := survey.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -220,9 +228,13 @@ func (_c *SurveyCreate) defaults() {
 		_c.mutation.SetStatus(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if survey.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized survey.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := survey.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

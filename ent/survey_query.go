@@ -10,6 +10,7 @@ import (
 	"engage/ent/question"
 	"engage/ent/response"
 	"engage/ent/survey"
+	"errors"
 	"fmt"
 	"math"
 
@@ -439,6 +440,12 @@ func (_q *SurveyQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if survey.Policy == nil {
+		return errors.New("ent: uninitialized survey.Policy (forgotten import ent/runtime?)")
+	}
+	if err := survey.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

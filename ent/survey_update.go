@@ -223,7 +223,9 @@ func (_u *SurveyUpdate) RemoveResponses(v ...*Response) *SurveyUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *SurveyUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -250,11 +252,15 @@ func (_u *SurveyUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SurveyUpdate) defaults() {
+func (_u *SurveyUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if survey.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized survey.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := survey.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -655,7 +661,9 @@ func (_u *SurveyUpdateOne) Select(field string, fields ...string) *SurveyUpdateO
 
 // Save executes the query and returns the updated Survey entity.
 func (_u *SurveyUpdateOne) Save(ctx context.Context) (*Survey, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -682,11 +690,15 @@ func (_u *SurveyUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SurveyUpdateOne) defaults() {
+func (_u *SurveyUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if survey.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized survey.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := survey.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

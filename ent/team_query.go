@@ -9,6 +9,7 @@ import (
 	"engage/ent/project"
 	"engage/ent/team"
 	"engage/ent/teammembership"
+	"errors"
 	"fmt"
 	"math"
 
@@ -404,6 +405,12 @@ func (_q *TeamQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if team.Policy == nil {
+		return errors.New("ent: uninitialized team.Policy (forgotten import ent/runtime?)")
+	}
+	if err := team.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -513,7 +520,6 @@ func (_q *TeamQuery) loadProjects(ctx context.Context, query *ProjectQuery, node
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(project.FieldTeamID)
 	}

@@ -100,7 +100,9 @@ func (_c *TeamMembershipCreate) Mutation() *TeamMembershipMutation {
 
 // Save creates the TeamMembership in the database.
 func (_c *TeamMembershipCreate) Save(ctx context.Context) (*TeamMembership, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -127,19 +129,29 @@ func (_c *TeamMembershipCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *TeamMembershipCreate) defaults() {
+func (_c *TeamMembershipCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if teammembership.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized teammembership.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := teammembership.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if teammembership.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized teammembership.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := teammembership.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if teammembership.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized teammembership.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := teammembership.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -8,6 +8,7 @@ import (
 	"engage/ent/team"
 	"engage/ent/teammembership"
 	"engage/ent/user"
+	"errors"
 	"fmt"
 	"math"
 
@@ -400,6 +401,12 @@ func (_q *TeamMembershipQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if teammembership.Policy == nil {
+		return errors.New("ent: uninitialized teammembership.Policy (forgotten import ent/runtime?)")
+	}
+	if err := teammembership.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

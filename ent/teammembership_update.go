@@ -56,7 +56,9 @@ func (_u *TeamMembershipUpdate) Mutation() *TeamMembershipMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *TeamMembershipUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -83,11 +85,15 @@ func (_u *TeamMembershipUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *TeamMembershipUpdate) defaults() {
+func (_u *TeamMembershipUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if teammembership.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized teammembership.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := teammembership.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -184,7 +190,9 @@ func (_u *TeamMembershipUpdateOne) Select(field string, fields ...string) *TeamM
 
 // Save executes the query and returns the updated TeamMembership entity.
 func (_u *TeamMembershipUpdateOne) Save(ctx context.Context) (*TeamMembership, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -211,11 +219,15 @@ func (_u *TeamMembershipUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *TeamMembershipUpdateOne) defaults() {
+func (_u *TeamMembershipUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if teammembership.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized teammembership.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := teammembership.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -5,6 +5,7 @@ package rule
 import (
 	"context"
 
+	"engage/ent"
 	"engage/ent/privacy"
 	"engage/viewer"
 )
@@ -13,17 +14,28 @@ import (
 func DenyIfNoViewer() privacy.QueryMutationRule {
 	return privacy.ContextQueryMutationRule(func(ctx context.Context) error {
 		if viewer.FromContext(ctx) == nil {
-			return privacy.Denyf("viewer is missing")
+			return privacy.Denyf("anonymous request")
 		}
 		return privacy.Skip
 	})
 }
 
-// AllowIfAdmin allows every operation of an ADMIN, except mutations through a
-// read-only token.
+// DenyIfReadOnly denies every mutation made through a read-only token.
+func DenyIfReadOnly() privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
+		if v := viewer.FromContext(ctx); v != nil && v.ReadOnly {
+			return privacy.Denyf("read-only token")
+		}
+		return privacy.Skip
+	})
+}
+
+// AllowIfAdmin allows everything to an ADMIN, unless the request comes
+// through a token limited to some projects: such a token is held to the
+// project rules like anyone else.
 func AllowIfAdmin() privacy.QueryMutationRule {
 	return privacy.ContextQueryMutationRule(func(ctx context.Context) error {
-		if v := viewer.FromContext(ctx); v != nil && v.Admin {
+		if v := viewer.FromContext(ctx); v != nil && v.Admin && v.AllowedProjects == nil {
 			return privacy.Allow
 		}
 		return privacy.Skip

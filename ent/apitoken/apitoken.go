@@ -5,6 +5,7 @@ package apitoken
 import (
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 )
@@ -53,13 +54,11 @@ const (
 	OwnerInverseTable = "users"
 	// OwnerColumn is the table column denoting the owner relation/edge.
 	OwnerColumn = "owner_id"
-	// AllowedProjectsTable is the table that holds the allowed_projects relation/edge.
-	AllowedProjectsTable = "projects"
+	// AllowedProjectsTable is the table that holds the allowed_projects relation/edge. The primary key declared below.
+	AllowedProjectsTable = "api_token_allowed_projects"
 	// AllowedProjectsInverseTable is the table name for the Project entity.
 	// It exists in this package in order to avoid circular dependency with the "project" package.
 	AllowedProjectsInverseTable = "projects"
-	// AllowedProjectsColumn is the table column denoting the allowed_projects relation/edge.
-	AllowedProjectsColumn = "api_token_allowed_projects"
 	// AuditEventsTable is the table that holds the audit_events relation/edge.
 	AuditEventsTable = "audit_events"
 	// AuditEventsInverseTable is the table name for the AuditEvent entity.
@@ -86,6 +85,12 @@ var Columns = []string{
 	FieldOwnerID,
 }
 
+var (
+	// AllowedProjectsPrimaryKey and AllowedProjectsColumn2 are the table columns denoting the
+	// primary key for the allowed_projects relation (M2M).
+	AllowedProjectsPrimaryKey = []string{"api_token_id", "project_id"}
+)
+
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
 	for i := range Columns {
@@ -96,7 +101,14 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "engage/ent/runtime"
 var (
+	Hooks  [1]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -236,7 +248,7 @@ func newAllowedProjectsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(AllowedProjectsInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, false, AllowedProjectsTable, AllowedProjectsColumn),
+		sqlgraph.Edge(sqlgraph.M2M, false, AllowedProjectsTable, AllowedProjectsPrimaryKey...),
 	)
 }
 func newAuditEventsStep() *sqlgraph.Step {

@@ -768,7 +768,7 @@ func HasAllowedProjects() predicate.APIToken {
 	return predicate.APIToken(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, AllowedProjectsTable, AllowedProjectsColumn),
+			sqlgraph.Edge(sqlgraph.M2M, false, AllowedProjectsTable, AllowedProjectsPrimaryKey...),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})

@@ -211,7 +211,6 @@ var (
 		{Name: "summary", Type: field.TypeString, Size: 2147483647, Default: ""},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "PUBLISHED", "ARCHIVED"}, Default: "DRAFT"},
 		{Name: "moderation", Type: field.TypeEnum, Enums: []string{"PUBLISH_IMMEDIATELY", "REQUIRES_APPROVAL"}, Default: "PUBLISH_IMMEDIATELY"},
-		{Name: "api_token_allowed_projects", Type: field.TypeString, Nullable: true, Size: 32},
 		{Name: "team_id", Type: field.TypeString, Nullable: true, Size: 32},
 	}
 	// ProjectsTable holds the schema information for the "projects" table.
@@ -221,14 +220,8 @@ var (
 		PrimaryKey: []*schema.Column{ProjectsColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "projects_api_tokens_allowed_projects",
-				Columns:    []*schema.Column{ProjectsColumns[8]},
-				RefColumns: []*schema.Column{APITokensColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
 				Symbol:     "projects_teams_projects",
-				Columns:    []*schema.Column{ProjectsColumns[9]},
+				Columns:    []*schema.Column{ProjectsColumns[8]},
 				RefColumns: []*schema.Column{TeamsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -237,7 +230,7 @@ var (
 			{
 				Name:    "project_team_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProjectsColumns[9]},
+				Columns: []*schema.Column{ProjectsColumns[8]},
 			},
 			{
 				Name:    "project_status",
@@ -489,6 +482,31 @@ var (
 		Columns:    UsersColumns,
 		PrimaryKey: []*schema.Column{UsersColumns[0]},
 	}
+	// APITokenAllowedProjectsColumns holds the columns for the "api_token_allowed_projects" table.
+	APITokenAllowedProjectsColumns = []*schema.Column{
+		{Name: "api_token_id", Type: field.TypeString, Size: 32},
+		{Name: "project_id", Type: field.TypeString, Size: 32},
+	}
+	// APITokenAllowedProjectsTable holds the schema information for the "api_token_allowed_projects" table.
+	APITokenAllowedProjectsTable = &schema.Table{
+		Name:       "api_token_allowed_projects",
+		Columns:    APITokenAllowedProjectsColumns,
+		PrimaryKey: []*schema.Column{APITokenAllowedProjectsColumns[0], APITokenAllowedProjectsColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "api_token_allowed_projects_api_token_id",
+				Columns:    []*schema.Column{APITokenAllowedProjectsColumns[0]},
+				RefColumns: []*schema.Column{APITokensColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "api_token_allowed_projects_project_id",
+				Columns:    []*schema.Column{APITokenAllowedProjectsColumns[1]},
+				RefColumns: []*schema.Column{ProjectsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APITokensTable,
@@ -505,6 +523,7 @@ var (
 		TeamsTable,
 		TeamMembershipsTable,
 		UsersTable,
+		APITokenAllowedProjectsTable,
 	}
 )
 
@@ -516,8 +535,7 @@ func init() {
 	AuditEventsTable.ForeignKeys[1].RefTable = UsersTable
 	CommentsTable.ForeignKeys[0].RefTable = PinsTable
 	PinsTable.ForeignKeys[0].RefTable = MapsTable
-	ProjectsTable.ForeignKeys[0].RefTable = APITokensTable
-	ProjectsTable.ForeignKeys[1].RefTable = TeamsTable
+	ProjectsTable.ForeignKeys[0].RefTable = TeamsTable
 	MapsTable.ForeignKeys[0].RefTable = ProjectsTable
 	MapsTable.Annotation = &entsql.Annotation{
 		Table: "maps",
@@ -529,4 +547,6 @@ func init() {
 	SurveysTable.ForeignKeys[0].RefTable = ProjectsTable
 	TeamMembershipsTable.ForeignKeys[0].RefTable = TeamsTable
 	TeamMembershipsTable.ForeignKeys[1].RefTable = UsersTable
+	APITokenAllowedProjectsTable.ForeignKeys[0].RefTable = APITokensTable
+	APITokenAllowedProjectsTable.ForeignKeys[1].RefTable = ProjectsTable
 }

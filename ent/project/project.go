@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 )
@@ -41,6 +42,8 @@ const (
 	EdgeSurveys = "surveys"
 	// EdgeMaps holds the string denoting the maps edge name in mutations.
 	EdgeMaps = "maps"
+	// EdgeAllowedTokens holds the string denoting the allowed_tokens edge name in mutations.
+	EdgeAllowedTokens = "allowed_tokens"
 	// Table holds the table name of the project in the database.
 	Table = "projects"
 	// TeamTable is the table that holds the team relation/edge.
@@ -71,6 +74,11 @@ const (
 	MapsInverseTable = "maps"
 	// MapsColumn is the table column denoting the maps relation/edge.
 	MapsColumn = "project_id"
+	// AllowedTokensTable is the table that holds the allowed_tokens relation/edge. The primary key declared below.
+	AllowedTokensTable = "api_token_allowed_projects"
+	// AllowedTokensInverseTable is the table name for the APIToken entity.
+	// It exists in this package in order to avoid circular dependency with the "apitoken" package.
+	AllowedTokensInverseTable = "api_tokens"
 )
 
 // Columns holds all SQL columns for project fields.
@@ -86,11 +94,11 @@ var Columns = []string{
 	FieldTeamID,
 }
 
-// ForeignKeys holds the SQL foreign-keys that are owned by the "projects"
-// table and are not defined as standalone fields in the schema.
-var ForeignKeys = []string{
-	"api_token_allowed_projects",
-}
+var (
+	// AllowedTokensPrimaryKey and AllowedTokensColumn2 are the table columns denoting the
+	// primary key for the allowed_tokens relation (M2M).
+	AllowedTokensPrimaryKey = []string{"api_token_id", "project_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
@@ -99,15 +107,17 @@ func ValidColumn(column string) bool {
 			return true
 		}
 	}
-	for i := range ForeignKeys {
-		if column == ForeignKeys[i] {
-			return true
-		}
-	}
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "engage/ent/runtime"
 var (
+	Hooks  [1]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -275,6 +285,20 @@ func ByMaps(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newMapsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByAllowedTokensCount orders the results by allowed_tokens count.
+func ByAllowedTokensCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAllowedTokensStep(), opts...)
+	}
+}
+
+// ByAllowedTokens orders the results by allowed_tokens terms.
+func ByAllowedTokens(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAllowedTokensStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newTeamStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -301,6 +325,13 @@ func newMapsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(MapsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, MapsTable, MapsColumn),
+	)
+}
+func newAllowedTokensStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AllowedTokensInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, AllowedTokensTable, AllowedTokensPrimaryKey...),
 	)
 }
 

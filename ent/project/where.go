@@ -577,6 +577,29 @@ func HasMapsWith(preds ...predicate.ProjectMap) predicate.Project {
 	})
 }
 
+// HasAllowedTokens applies the HasEdge predicate on the "allowed_tokens" edge.
+func HasAllowedTokens() predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, AllowedTokensTable, AllowedTokensPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAllowedTokensWith applies the HasEdge predicate on the "allowed_tokens" edge with a given conditions (other predicates).
+func HasAllowedTokensWith(preds ...predicate.APIToken) predicate.Project {
+	return predicate.Project(func(s *sql.Selector) {
+		step := newAllowedTokensStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Project) predicate.Project {
 	return predicate.Project(sql.AndPredicates(predicates...))

@@ -2,7 +2,1003 @@
 
 package runtime
 
-// The schema-stitching logic is generated in engage/ent/runtime.go
+import (
+	"context"
+	"engage/ent/answer"
+	"engage/ent/apitoken"
+	"engage/ent/auditevent"
+	"engage/ent/comment"
+	"engage/ent/pin"
+	"engage/ent/project"
+	"engage/ent/projectmap"
+	"engage/ent/projectmembership"
+	"engage/ent/question"
+	"engage/ent/response"
+	"engage/ent/schema"
+	"engage/ent/survey"
+	"engage/ent/team"
+	"engage/ent/teammembership"
+	"engage/ent/user"
+	"time"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
+)
+
+// The init function reads all schema descriptors with runtime code
+// (default values, validators, hooks and policies) and stitches it
+// to their package variables.
+func init() {
+	apitokenMixin := schema.APIToken{}.Mixin()
+	apitoken.Policy = privacy.NewPolicies(apitokenMixin[2], schema.APIToken{})
+	apitoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := apitoken.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	apitokenMixinFields0 := apitokenMixin[0].Fields()
+	_ = apitokenMixinFields0
+	apitokenMixinFields1 := apitokenMixin[1].Fields()
+	_ = apitokenMixinFields1
+	apitokenFields := schema.APIToken{}.Fields()
+	_ = apitokenFields
+	// apitokenDescCreatedAt is the schema descriptor for created_at field.
+	apitokenDescCreatedAt := apitokenMixinFields1[0].Descriptor()
+	// apitoken.DefaultCreatedAt holds the default value on creation for the created_at field.
+	apitoken.DefaultCreatedAt = apitokenDescCreatedAt.Default.(func() time.Time)
+	// apitokenDescUpdatedAt is the schema descriptor for updated_at field.
+	apitokenDescUpdatedAt := apitokenMixinFields1[1].Descriptor()
+	// apitoken.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	apitoken.DefaultUpdatedAt = apitokenDescUpdatedAt.Default.(func() time.Time)
+	// apitoken.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	apitoken.UpdateDefaultUpdatedAt = apitokenDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// apitokenDescName is the schema descriptor for name field.
+	apitokenDescName := apitokenFields[0].Descriptor()
+	// apitoken.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	apitoken.NameValidator = func() func(string) error {
+		validators := apitokenDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// apitokenDescPrefix is the schema descriptor for prefix field.
+	apitokenDescPrefix := apitokenFields[1].Descriptor()
+	// apitoken.PrefixValidator is a validator for the "prefix" field. It is called by the builders before save.
+	apitoken.PrefixValidator = func() func(string) error {
+		validators := apitokenDescPrefix.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(prefix string) error {
+			for _, fn := range fns {
+				if err := fn(prefix); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// apitokenDescSecretHash is the schema descriptor for secret_hash field.
+	apitokenDescSecretHash := apitokenFields[2].Descriptor()
+	// apitoken.SecretHashValidator is a validator for the "secret_hash" field. It is called by the builders before save.
+	apitoken.SecretHashValidator = apitokenDescSecretHash.Validators[0].(func(string) error)
+	// apitokenDescReadOnly is the schema descriptor for read_only field.
+	apitokenDescReadOnly := apitokenFields[3].Descriptor()
+	// apitoken.DefaultReadOnly holds the default value on creation for the read_only field.
+	apitoken.DefaultReadOnly = apitokenDescReadOnly.Default.(bool)
+	// apitokenDescLastUsedIP is the schema descriptor for last_used_ip field.
+	apitokenDescLastUsedIP := apitokenFields[6].Descriptor()
+	// apitoken.LastUsedIPValidator is a validator for the "last_used_ip" field. It is called by the builders before save.
+	apitoken.LastUsedIPValidator = apitokenDescLastUsedIP.Validators[0].(func(string) error)
+	// apitokenDescUseCount is the schema descriptor for use_count field.
+	apitokenDescUseCount := apitokenFields[7].Descriptor()
+	// apitoken.DefaultUseCount holds the default value on creation for the use_count field.
+	apitoken.DefaultUseCount = apitokenDescUseCount.Default.(int64)
+	// apitoken.UseCountValidator is a validator for the "use_count" field. It is called by the builders before save.
+	apitoken.UseCountValidator = apitokenDescUseCount.Validators[0].(func(int64) error)
+	// apitokenDescID is the schema descriptor for id field.
+	apitokenDescID := apitokenMixinFields0[0].Descriptor()
+	// apitoken.DefaultID holds the default value on creation for the id field.
+	apitoken.DefaultID = apitokenDescID.Default.(func() string)
+	// apitoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	apitoken.IDValidator = func() func(string) error {
+		validators := apitokenDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	answerMixin := schema.Answer{}.Mixin()
+	answer.Policy = privacy.NewPolicies(answerMixin[2], schema.Answer{})
+	answer.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := answer.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	answerMixinFields0 := answerMixin[0].Fields()
+	_ = answerMixinFields0
+	answerMixinFields1 := answerMixin[1].Fields()
+	_ = answerMixinFields1
+	answerFields := schema.Answer{}.Fields()
+	_ = answerFields
+	// answerDescCreatedAt is the schema descriptor for created_at field.
+	answerDescCreatedAt := answerMixinFields1[0].Descriptor()
+	// answer.DefaultCreatedAt holds the default value on creation for the created_at field.
+	answer.DefaultCreatedAt = answerDescCreatedAt.Default.(func() time.Time)
+	// answerDescUpdatedAt is the schema descriptor for updated_at field.
+	answerDescUpdatedAt := answerMixinFields1[1].Descriptor()
+	// answer.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	answer.DefaultUpdatedAt = answerDescUpdatedAt.Default.(func() time.Time)
+	// answer.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	answer.UpdateDefaultUpdatedAt = answerDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// answerDescID is the schema descriptor for id field.
+	answerDescID := answerMixinFields0[0].Descriptor()
+	// answer.DefaultID holds the default value on creation for the id field.
+	answer.DefaultID = answerDescID.Default.(func() string)
+	// answer.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	answer.IDValidator = func() func(string) error {
+		validators := answerDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	auditeventMixin := schema.AuditEvent{}.Mixin()
+	auditevent.Policy = privacy.NewPolicies(auditeventMixin[1], schema.AuditEvent{})
+	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditeventMixinFields0 := auditeventMixin[0].Fields()
+	_ = auditeventMixinFields0
+	auditeventFields := schema.AuditEvent{}.Fields()
+	_ = auditeventFields
+	// auditeventDescIP is the schema descriptor for ip field.
+	auditeventDescIP := auditeventFields[1].Descriptor()
+	// auditevent.IPValidator is a validator for the "ip" field. It is called by the builders before save.
+	auditevent.IPValidator = auditeventDescIP.Validators[0].(func(string) error)
+	// auditeventDescCreatedAt is the schema descriptor for created_at field.
+	auditeventDescCreatedAt := auditeventFields[2].Descriptor()
+	// auditevent.DefaultCreatedAt holds the default value on creation for the created_at field.
+	auditevent.DefaultCreatedAt = auditeventDescCreatedAt.Default.(func() time.Time)
+	// auditeventDescID is the schema descriptor for id field.
+	auditeventDescID := auditeventMixinFields0[0].Descriptor()
+	// auditevent.DefaultID holds the default value on creation for the id field.
+	auditevent.DefaultID = auditeventDescID.Default.(func() string)
+	// auditevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	auditevent.IDValidator = func() func(string) error {
+		validators := auditeventDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	commentMixin := schema.Comment{}.Mixin()
+	comment.Policy = privacy.NewPolicies(commentMixin[2], schema.Comment{})
+	comment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := comment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	commentMixinFields0 := commentMixin[0].Fields()
+	_ = commentMixinFields0
+	commentMixinFields1 := commentMixin[1].Fields()
+	_ = commentMixinFields1
+	commentFields := schema.Comment{}.Fields()
+	_ = commentFields
+	// commentDescCreatedAt is the schema descriptor for created_at field.
+	commentDescCreatedAt := commentMixinFields1[0].Descriptor()
+	// comment.DefaultCreatedAt holds the default value on creation for the created_at field.
+	comment.DefaultCreatedAt = commentDescCreatedAt.Default.(func() time.Time)
+	// commentDescUpdatedAt is the schema descriptor for updated_at field.
+	commentDescUpdatedAt := commentMixinFields1[1].Descriptor()
+	// comment.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	comment.DefaultUpdatedAt = commentDescUpdatedAt.Default.(func() time.Time)
+	// comment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	comment.UpdateDefaultUpdatedAt = commentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// commentDescAuthorName is the schema descriptor for author_name field.
+	commentDescAuthorName := commentFields[1].Descriptor()
+	// comment.DefaultAuthorName holds the default value on creation for the author_name field.
+	comment.DefaultAuthorName = commentDescAuthorName.Default.(string)
+	// comment.AuthorNameValidator is a validator for the "author_name" field. It is called by the builders before save.
+	comment.AuthorNameValidator = commentDescAuthorName.Validators[0].(func(string) error)
+	// commentDescAuthorEmail is the schema descriptor for author_email field.
+	commentDescAuthorEmail := commentFields[2].Descriptor()
+	// comment.AuthorEmailValidator is a validator for the "author_email" field. It is called by the builders before save.
+	comment.AuthorEmailValidator = commentDescAuthorEmail.Validators[0].(func(string) error)
+	// commentDescID is the schema descriptor for id field.
+	commentDescID := commentMixinFields0[0].Descriptor()
+	// comment.DefaultID holds the default value on creation for the id field.
+	comment.DefaultID = commentDescID.Default.(func() string)
+	// comment.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	comment.IDValidator = func() func(string) error {
+		validators := commentDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	pinMixin := schema.Pin{}.Mixin()
+	pin.Policy = privacy.NewPolicies(pinMixin[2], schema.Pin{})
+	pin.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := pin.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	pinMixinFields0 := pinMixin[0].Fields()
+	_ = pinMixinFields0
+	pinMixinFields1 := pinMixin[1].Fields()
+	_ = pinMixinFields1
+	pinFields := schema.Pin{}.Fields()
+	_ = pinFields
+	// pinDescCreatedAt is the schema descriptor for created_at field.
+	pinDescCreatedAt := pinMixinFields1[0].Descriptor()
+	// pin.DefaultCreatedAt holds the default value on creation for the created_at field.
+	pin.DefaultCreatedAt = pinDescCreatedAt.Default.(func() time.Time)
+	// pinDescUpdatedAt is the schema descriptor for updated_at field.
+	pinDescUpdatedAt := pinMixinFields1[1].Descriptor()
+	// pin.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	pin.DefaultUpdatedAt = pinDescUpdatedAt.Default.(func() time.Time)
+	// pin.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	pin.UpdateDefaultUpdatedAt = pinDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// pinDescLatitude is the schema descriptor for latitude field.
+	pinDescLatitude := pinFields[0].Descriptor()
+	// pin.LatitudeValidator is a validator for the "latitude" field. It is called by the builders before save.
+	pin.LatitudeValidator = func() func(float64) error {
+		validators := pinDescLatitude.Validators
+		fns := [...]func(float64) error{
+			validators[0].(func(float64) error),
+			validators[1].(func(float64) error),
+		}
+		return func(latitude float64) error {
+			for _, fn := range fns {
+				if err := fn(latitude); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// pinDescLongitude is the schema descriptor for longitude field.
+	pinDescLongitude := pinFields[1].Descriptor()
+	// pin.LongitudeValidator is a validator for the "longitude" field. It is called by the builders before save.
+	pin.LongitudeValidator = func() func(float64) error {
+		validators := pinDescLongitude.Validators
+		fns := [...]func(float64) error{
+			validators[0].(func(float64) error),
+			validators[1].(func(float64) error),
+		}
+		return func(longitude float64) error {
+			for _, fn := range fns {
+				if err := fn(longitude); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// pinDescCategory is the schema descriptor for category field.
+	pinDescCategory := pinFields[2].Descriptor()
+	// pin.DefaultCategory holds the default value on creation for the category field.
+	pin.DefaultCategory = pinDescCategory.Default.(string)
+	// pin.CategoryValidator is a validator for the "category" field. It is called by the builders before save.
+	pin.CategoryValidator = pinDescCategory.Validators[0].(func(string) error)
+	// pinDescAuthorName is the schema descriptor for author_name field.
+	pinDescAuthorName := pinFields[4].Descriptor()
+	// pin.DefaultAuthorName holds the default value on creation for the author_name field.
+	pin.DefaultAuthorName = pinDescAuthorName.Default.(string)
+	// pin.AuthorNameValidator is a validator for the "author_name" field. It is called by the builders before save.
+	pin.AuthorNameValidator = pinDescAuthorName.Validators[0].(func(string) error)
+	// pinDescAuthorEmail is the schema descriptor for author_email field.
+	pinDescAuthorEmail := pinFields[5].Descriptor()
+	// pin.AuthorEmailValidator is a validator for the "author_email" field. It is called by the builders before save.
+	pin.AuthorEmailValidator = pinDescAuthorEmail.Validators[0].(func(string) error)
+	// pinDescID is the schema descriptor for id field.
+	pinDescID := pinMixinFields0[0].Descriptor()
+	// pin.DefaultID holds the default value on creation for the id field.
+	pin.DefaultID = pinDescID.Default.(func() string)
+	// pin.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	pin.IDValidator = func() func(string) error {
+		validators := pinDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	projectMixin := schema.Project{}.Mixin()
+	project.Policy = privacy.NewPolicies(projectMixin[2], schema.Project{})
+	project.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := project.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	projectMixinFields0 := projectMixin[0].Fields()
+	_ = projectMixinFields0
+	projectMixinFields1 := projectMixin[1].Fields()
+	_ = projectMixinFields1
+	projectFields := schema.Project{}.Fields()
+	_ = projectFields
+	// projectDescCreatedAt is the schema descriptor for created_at field.
+	projectDescCreatedAt := projectMixinFields1[0].Descriptor()
+	// project.DefaultCreatedAt holds the default value on creation for the created_at field.
+	project.DefaultCreatedAt = projectDescCreatedAt.Default.(func() time.Time)
+	// projectDescUpdatedAt is the schema descriptor for updated_at field.
+	projectDescUpdatedAt := projectMixinFields1[1].Descriptor()
+	// project.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	project.DefaultUpdatedAt = projectDescUpdatedAt.Default.(func() time.Time)
+	// project.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	project.UpdateDefaultUpdatedAt = projectDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// projectDescTitle is the schema descriptor for title field.
+	projectDescTitle := projectFields[0].Descriptor()
+	// project.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	project.TitleValidator = func() func(string) error {
+		validators := projectDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// projectDescSlug is the schema descriptor for slug field.
+	projectDescSlug := projectFields[1].Descriptor()
+	// project.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
+	project.SlugValidator = func() func(string) error {
+		validators := projectDescSlug.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+			validators[2].(func(string) error),
+		}
+		return func(slug string) error {
+			for _, fn := range fns {
+				if err := fn(slug); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// projectDescSummary is the schema descriptor for summary field.
+	projectDescSummary := projectFields[2].Descriptor()
+	// project.DefaultSummary holds the default value on creation for the summary field.
+	project.DefaultSummary = projectDescSummary.Default.(string)
+	// projectDescID is the schema descriptor for id field.
+	projectDescID := projectMixinFields0[0].Descriptor()
+	// project.DefaultID holds the default value on creation for the id field.
+	project.DefaultID = projectDescID.Default.(func() string)
+	// project.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	project.IDValidator = func() func(string) error {
+		validators := projectDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	projectmapMixin := schema.ProjectMap{}.Mixin()
+	projectmap.Policy = privacy.NewPolicies(projectmapMixin[2], schema.ProjectMap{})
+	projectmap.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := projectmap.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	projectmapMixinFields0 := projectmapMixin[0].Fields()
+	_ = projectmapMixinFields0
+	projectmapMixinFields1 := projectmapMixin[1].Fields()
+	_ = projectmapMixinFields1
+	projectmapFields := schema.ProjectMap{}.Fields()
+	_ = projectmapFields
+	// projectmapDescCreatedAt is the schema descriptor for created_at field.
+	projectmapDescCreatedAt := projectmapMixinFields1[0].Descriptor()
+	// projectmap.DefaultCreatedAt holds the default value on creation for the created_at field.
+	projectmap.DefaultCreatedAt = projectmapDescCreatedAt.Default.(func() time.Time)
+	// projectmapDescUpdatedAt is the schema descriptor for updated_at field.
+	projectmapDescUpdatedAt := projectmapMixinFields1[1].Descriptor()
+	// projectmap.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	projectmap.DefaultUpdatedAt = projectmapDescUpdatedAt.Default.(func() time.Time)
+	// projectmap.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	projectmap.UpdateDefaultUpdatedAt = projectmapDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// projectmapDescTitle is the schema descriptor for title field.
+	projectmapDescTitle := projectmapFields[0].Descriptor()
+	// projectmap.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	projectmap.TitleValidator = func() func(string) error {
+		validators := projectmapDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// projectmapDescCenterLatitude is the schema descriptor for center_latitude field.
+	projectmapDescCenterLatitude := projectmapFields[1].Descriptor()
+	// projectmap.CenterLatitudeValidator is a validator for the "center_latitude" field. It is called by the builders before save.
+	projectmap.CenterLatitudeValidator = func() func(float64) error {
+		validators := projectmapDescCenterLatitude.Validators
+		fns := [...]func(float64) error{
+			validators[0].(func(float64) error),
+			validators[1].(func(float64) error),
+		}
+		return func(center_latitude float64) error {
+			for _, fn := range fns {
+				if err := fn(center_latitude); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// projectmapDescCenterLongitude is the schema descriptor for center_longitude field.
+	projectmapDescCenterLongitude := projectmapFields[2].Descriptor()
+	// projectmap.CenterLongitudeValidator is a validator for the "center_longitude" field. It is called by the builders before save.
+	projectmap.CenterLongitudeValidator = func() func(float64) error {
+		validators := projectmapDescCenterLongitude.Validators
+		fns := [...]func(float64) error{
+			validators[0].(func(float64) error),
+			validators[1].(func(float64) error),
+		}
+		return func(center_longitude float64) error {
+			for _, fn := range fns {
+				if err := fn(center_longitude); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// projectmapDescZoom is the schema descriptor for zoom field.
+	projectmapDescZoom := projectmapFields[3].Descriptor()
+	// projectmap.DefaultZoom holds the default value on creation for the zoom field.
+	projectmap.DefaultZoom = projectmapDescZoom.Default.(int)
+	// projectmap.ZoomValidator is a validator for the "zoom" field. It is called by the builders before save.
+	projectmap.ZoomValidator = projectmapDescZoom.Validators[0].(func(int) error)
+	// projectmapDescID is the schema descriptor for id field.
+	projectmapDescID := projectmapMixinFields0[0].Descriptor()
+	// projectmap.DefaultID holds the default value on creation for the id field.
+	projectmap.DefaultID = projectmapDescID.Default.(func() string)
+	// projectmap.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	projectmap.IDValidator = func() func(string) error {
+		validators := projectmapDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	projectmembershipMixin := schema.ProjectMembership{}.Mixin()
+	projectmembership.Policy = privacy.NewPolicies(projectmembershipMixin[2], schema.ProjectMembership{})
+	projectmembership.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := projectmembership.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	projectmembershipMixinFields0 := projectmembershipMixin[0].Fields()
+	_ = projectmembershipMixinFields0
+	projectmembershipMixinFields1 := projectmembershipMixin[1].Fields()
+	_ = projectmembershipMixinFields1
+	projectmembershipFields := schema.ProjectMembership{}.Fields()
+	_ = projectmembershipFields
+	// projectmembershipDescCreatedAt is the schema descriptor for created_at field.
+	projectmembershipDescCreatedAt := projectmembershipMixinFields1[0].Descriptor()
+	// projectmembership.DefaultCreatedAt holds the default value on creation for the created_at field.
+	projectmembership.DefaultCreatedAt = projectmembershipDescCreatedAt.Default.(func() time.Time)
+	// projectmembershipDescUpdatedAt is the schema descriptor for updated_at field.
+	projectmembershipDescUpdatedAt := projectmembershipMixinFields1[1].Descriptor()
+	// projectmembership.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	projectmembership.DefaultUpdatedAt = projectmembershipDescUpdatedAt.Default.(func() time.Time)
+	// projectmembership.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	projectmembership.UpdateDefaultUpdatedAt = projectmembershipDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// projectmembershipDescID is the schema descriptor for id field.
+	projectmembershipDescID := projectmembershipMixinFields0[0].Descriptor()
+	// projectmembership.DefaultID holds the default value on creation for the id field.
+	projectmembership.DefaultID = projectmembershipDescID.Default.(func() string)
+	// projectmembership.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	projectmembership.IDValidator = func() func(string) error {
+		validators := projectmembershipDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	questionMixin := schema.Question{}.Mixin()
+	question.Policy = privacy.NewPolicies(questionMixin[2], schema.Question{})
+	question.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := question.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	questionMixinFields0 := questionMixin[0].Fields()
+	_ = questionMixinFields0
+	questionMixinFields1 := questionMixin[1].Fields()
+	_ = questionMixinFields1
+	questionFields := schema.Question{}.Fields()
+	_ = questionFields
+	// questionDescCreatedAt is the schema descriptor for created_at field.
+	questionDescCreatedAt := questionMixinFields1[0].Descriptor()
+	// question.DefaultCreatedAt holds the default value on creation for the created_at field.
+	question.DefaultCreatedAt = questionDescCreatedAt.Default.(func() time.Time)
+	// questionDescUpdatedAt is the schema descriptor for updated_at field.
+	questionDescUpdatedAt := questionMixinFields1[1].Descriptor()
+	// question.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	question.DefaultUpdatedAt = questionDescUpdatedAt.Default.(func() time.Time)
+	// question.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	question.UpdateDefaultUpdatedAt = questionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// questionDescPosition is the schema descriptor for position field.
+	questionDescPosition := questionFields[0].Descriptor()
+	// question.PositionValidator is a validator for the "position" field. It is called by the builders before save.
+	question.PositionValidator = questionDescPosition.Validators[0].(func(int) error)
+	// questionDescPrompt is the schema descriptor for prompt field.
+	questionDescPrompt := questionFields[2].Descriptor()
+	// question.PromptValidator is a validator for the "prompt" field. It is called by the builders before save.
+	question.PromptValidator = questionDescPrompt.Validators[0].(func(string) error)
+	// questionDescRequired is the schema descriptor for required field.
+	questionDescRequired := questionFields[3].Descriptor()
+	// question.DefaultRequired holds the default value on creation for the required field.
+	question.DefaultRequired = questionDescRequired.Default.(bool)
+	// questionDescID is the schema descriptor for id field.
+	questionDescID := questionMixinFields0[0].Descriptor()
+	// question.DefaultID holds the default value on creation for the id field.
+	question.DefaultID = questionDescID.Default.(func() string)
+	// question.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	question.IDValidator = func() func(string) error {
+		validators := questionDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	responseMixin := schema.Response{}.Mixin()
+	response.Policy = privacy.NewPolicies(responseMixin[2], schema.Response{})
+	response.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := response.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	responseMixinFields0 := responseMixin[0].Fields()
+	_ = responseMixinFields0
+	responseMixinFields1 := responseMixin[1].Fields()
+	_ = responseMixinFields1
+	responseFields := schema.Response{}.Fields()
+	_ = responseFields
+	// responseDescCreatedAt is the schema descriptor for created_at field.
+	responseDescCreatedAt := responseMixinFields1[0].Descriptor()
+	// response.DefaultCreatedAt holds the default value on creation for the created_at field.
+	response.DefaultCreatedAt = responseDescCreatedAt.Default.(func() time.Time)
+	// responseDescUpdatedAt is the schema descriptor for updated_at field.
+	responseDescUpdatedAt := responseMixinFields1[1].Descriptor()
+	// response.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	response.DefaultUpdatedAt = responseDescUpdatedAt.Default.(func() time.Time)
+	// response.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	response.UpdateDefaultUpdatedAt = responseDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// responseDescSubmittedAt is the schema descriptor for submitted_at field.
+	responseDescSubmittedAt := responseFields[0].Descriptor()
+	// response.DefaultSubmittedAt holds the default value on creation for the submitted_at field.
+	response.DefaultSubmittedAt = responseDescSubmittedAt.Default.(func() time.Time)
+	// responseDescRespondentName is the schema descriptor for respondent_name field.
+	responseDescRespondentName := responseFields[1].Descriptor()
+	// response.RespondentNameValidator is a validator for the "respondent_name" field. It is called by the builders before save.
+	response.RespondentNameValidator = responseDescRespondentName.Validators[0].(func(string) error)
+	// responseDescRespondentEmail is the schema descriptor for respondent_email field.
+	responseDescRespondentEmail := responseFields[2].Descriptor()
+	// response.RespondentEmailValidator is a validator for the "respondent_email" field. It is called by the builders before save.
+	response.RespondentEmailValidator = responseDescRespondentEmail.Validators[0].(func(string) error)
+	// responseDescID is the schema descriptor for id field.
+	responseDescID := responseMixinFields0[0].Descriptor()
+	// response.DefaultID holds the default value on creation for the id field.
+	response.DefaultID = responseDescID.Default.(func() string)
+	// response.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	response.IDValidator = func() func(string) error {
+		validators := responseDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	surveyMixin := schema.Survey{}.Mixin()
+	survey.Policy = privacy.NewPolicies(surveyMixin[2], schema.Survey{})
+	survey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := survey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	surveyMixinFields0 := surveyMixin[0].Fields()
+	_ = surveyMixinFields0
+	surveyMixinFields1 := surveyMixin[1].Fields()
+	_ = surveyMixinFields1
+	surveyFields := schema.Survey{}.Fields()
+	_ = surveyFields
+	// surveyDescCreatedAt is the schema descriptor for created_at field.
+	surveyDescCreatedAt := surveyMixinFields1[0].Descriptor()
+	// survey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	survey.DefaultCreatedAt = surveyDescCreatedAt.Default.(func() time.Time)
+	// surveyDescUpdatedAt is the schema descriptor for updated_at field.
+	surveyDescUpdatedAt := surveyMixinFields1[1].Descriptor()
+	// survey.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	survey.DefaultUpdatedAt = surveyDescUpdatedAt.Default.(func() time.Time)
+	// survey.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	survey.UpdateDefaultUpdatedAt = surveyDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// surveyDescTitle is the schema descriptor for title field.
+	surveyDescTitle := surveyFields[0].Descriptor()
+	// survey.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	survey.TitleValidator = func() func(string) error {
+		validators := surveyDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// surveyDescDescription is the schema descriptor for description field.
+	surveyDescDescription := surveyFields[1].Descriptor()
+	// survey.DefaultDescription holds the default value on creation for the description field.
+	survey.DefaultDescription = surveyDescDescription.Default.(string)
+	// surveyDescID is the schema descriptor for id field.
+	surveyDescID := surveyMixinFields0[0].Descriptor()
+	// survey.DefaultID holds the default value on creation for the id field.
+	survey.DefaultID = surveyDescID.Default.(func() string)
+	// survey.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	survey.IDValidator = func() func(string) error {
+		validators := surveyDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	teamMixin := schema.Team{}.Mixin()
+	team.Policy = privacy.NewPolicies(teamMixin[2], schema.Team{})
+	team.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := team.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	teamMixinFields0 := teamMixin[0].Fields()
+	_ = teamMixinFields0
+	teamMixinFields1 := teamMixin[1].Fields()
+	_ = teamMixinFields1
+	teamFields := schema.Team{}.Fields()
+	_ = teamFields
+	// teamDescCreatedAt is the schema descriptor for created_at field.
+	teamDescCreatedAt := teamMixinFields1[0].Descriptor()
+	// team.DefaultCreatedAt holds the default value on creation for the created_at field.
+	team.DefaultCreatedAt = teamDescCreatedAt.Default.(func() time.Time)
+	// teamDescUpdatedAt is the schema descriptor for updated_at field.
+	teamDescUpdatedAt := teamMixinFields1[1].Descriptor()
+	// team.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	team.DefaultUpdatedAt = teamDescUpdatedAt.Default.(func() time.Time)
+	// team.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	team.UpdateDefaultUpdatedAt = teamDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// teamDescName is the schema descriptor for name field.
+	teamDescName := teamFields[0].Descriptor()
+	// team.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	team.NameValidator = func() func(string) error {
+		validators := teamDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// teamDescRestricted is the schema descriptor for restricted field.
+	teamDescRestricted := teamFields[1].Descriptor()
+	// team.DefaultRestricted holds the default value on creation for the restricted field.
+	team.DefaultRestricted = teamDescRestricted.Default.(bool)
+	// teamDescID is the schema descriptor for id field.
+	teamDescID := teamMixinFields0[0].Descriptor()
+	// team.DefaultID holds the default value on creation for the id field.
+	team.DefaultID = teamDescID.Default.(func() string)
+	// team.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	team.IDValidator = func() func(string) error {
+		validators := teamDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	teammembershipMixin := schema.TeamMembership{}.Mixin()
+	teammembership.Policy = privacy.NewPolicies(teammembershipMixin[2], schema.TeamMembership{})
+	teammembership.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := teammembership.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	teammembershipMixinFields0 := teammembershipMixin[0].Fields()
+	_ = teammembershipMixinFields0
+	teammembershipMixinFields1 := teammembershipMixin[1].Fields()
+	_ = teammembershipMixinFields1
+	teammembershipFields := schema.TeamMembership{}.Fields()
+	_ = teammembershipFields
+	// teammembershipDescCreatedAt is the schema descriptor for created_at field.
+	teammembershipDescCreatedAt := teammembershipMixinFields1[0].Descriptor()
+	// teammembership.DefaultCreatedAt holds the default value on creation for the created_at field.
+	teammembership.DefaultCreatedAt = teammembershipDescCreatedAt.Default.(func() time.Time)
+	// teammembershipDescUpdatedAt is the schema descriptor for updated_at field.
+	teammembershipDescUpdatedAt := teammembershipMixinFields1[1].Descriptor()
+	// teammembership.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	teammembership.DefaultUpdatedAt = teammembershipDescUpdatedAt.Default.(func() time.Time)
+	// teammembership.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	teammembership.UpdateDefaultUpdatedAt = teammembershipDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// teammembershipDescID is the schema descriptor for id field.
+	teammembershipDescID := teammembershipMixinFields0[0].Descriptor()
+	// teammembership.DefaultID holds the default value on creation for the id field.
+	teammembership.DefaultID = teammembershipDescID.Default.(func() string)
+	// teammembership.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	teammembership.IDValidator = func() func(string) error {
+		validators := teammembershipDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	userMixin := schema.User{}.Mixin()
+	user.Policy = privacy.NewPolicies(userMixin[2], schema.User{})
+	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := user.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	userMixinFields0 := userMixin[0].Fields()
+	_ = userMixinFields0
+	userMixinFields1 := userMixin[1].Fields()
+	_ = userMixinFields1
+	userFields := schema.User{}.Fields()
+	_ = userFields
+	// userDescCreatedAt is the schema descriptor for created_at field.
+	userDescCreatedAt := userMixinFields1[0].Descriptor()
+	// user.DefaultCreatedAt holds the default value on creation for the created_at field.
+	user.DefaultCreatedAt = userDescCreatedAt.Default.(func() time.Time)
+	// userDescUpdatedAt is the schema descriptor for updated_at field.
+	userDescUpdatedAt := userMixinFields1[1].Descriptor()
+	// user.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	user.DefaultUpdatedAt = userDescUpdatedAt.Default.(func() time.Time)
+	// user.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	user.UpdateDefaultUpdatedAt = userDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// userDescEmail is the schema descriptor for email field.
+	userDescEmail := userFields[0].Descriptor()
+	// user.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	user.EmailValidator = func() func(string) error {
+		validators := userDescEmail.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(email string) error {
+			for _, fn := range fns {
+				if err := fn(email); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// userDescName is the schema descriptor for name field.
+	userDescName := userFields[1].Descriptor()
+	// user.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	user.NameValidator = func() func(string) error {
+		validators := userDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// userDescAPIAccess is the schema descriptor for api_access field.
+	userDescAPIAccess := userFields[3].Descriptor()
+	// user.DefaultAPIAccess holds the default value on creation for the api_access field.
+	user.DefaultAPIAccess = userDescAPIAccess.Default.(bool)
+	// userDescActive is the schema descriptor for active field.
+	userDescActive := userFields[4].Descriptor()
+	// user.DefaultActive holds the default value on creation for the active field.
+	user.DefaultActive = userDescActive.Default.(bool)
+	// userDescID is the schema descriptor for id field.
+	userDescID := userMixinFields0[0].Descriptor()
+	// user.DefaultID holds the default value on creation for the id field.
+	user.DefaultID = userDescID.Default.(func() string)
+	// user.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	user.IDValidator = func() func(string) error {
+		validators := userDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+}
 
 const (
 	Version = "v0.14.5"                                         // Version of ent codegen.

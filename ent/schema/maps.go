@@ -17,7 +17,9 @@ import (
 // pins. GraphQL and SQL call it Map; "map" is a Go keyword.
 type ProjectMap struct{ ent.Schema }
 
-func (ProjectMap) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Map), timeMixin{}} }
+func (ProjectMap) Mixin() []ent.Mixin {
+	return []ent.Mixin{withID(gid.Map), timeMixin{}, privacyMixin{}}
+}
 
 func (ProjectMap) Fields() []ent.Field {
 	return []ent.Field{
@@ -46,6 +48,8 @@ func (ProjectMap) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("project_id")}
 }
 
+func (ProjectMap) Policy() ent.Policy { return policy(nil, nil) }
+
 func (ProjectMap) Annotations() []schema.Annotation {
 	// GraphQL calls it Map: ent/entc.go renames the generated types, because
 	// entgql mistakes a type named Map for its builtin Map scalar.
@@ -63,7 +67,7 @@ func moderationStatus() ent.Field {
 // Pin is a public contribution placed on a map.
 type Pin struct{ ent.Schema }
 
-func (Pin) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Pin), timeMixin{}} }
+func (Pin) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Pin), timeMixin{}, privacyMixin{}} }
 
 func (Pin) Fields() []ent.Field {
 	return []ent.Field{
@@ -93,6 +97,8 @@ func (Pin) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("map_id", "status")}
 }
 
+func (Pin) Policy() ent.Policy { return policy(nil, nil) }
+
 func (Pin) Annotations() []schema.Annotation {
 	return node("A public contribution placed on a map.", "pins", "pins", true)
 }
@@ -100,7 +106,9 @@ func (Pin) Annotations() []schema.Annotation {
 // Comment is a public reply to a pin.
 type Comment struct{ ent.Schema }
 
-func (Comment) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Comment), timeMixin{}} }
+func (Comment) Mixin() []ent.Mixin {
+	return []ent.Mixin{withID(gid.Comment), timeMixin{}, privacyMixin{}}
+}
 
 func (Comment) Fields() []ent.Field {
 	return []ent.Field{
@@ -123,6 +131,8 @@ func (Comment) Edges() []ent.Edge {
 func (Comment) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("pin_id", "status")}
 }
+
+func (Comment) Policy() ent.Policy { return policy(nil, nil) }
 
 func (Comment) Annotations() []schema.Annotation {
 	return node("A public reply to a pin.", "comments", "comments", true)

@@ -20,7 +20,9 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // Project is an engagement project with its surveys and maps.
 type Project struct{ ent.Schema }
 
-func (Project) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Project), timeMixin{}} }
+func (Project) Mixin() []ent.Mixin {
+	return []ent.Mixin{withID(gid.Project), timeMixin{}, privacyMixin{}}
+}
 
 func (Project) Fields() []ent.Field {
 	return []ent.Field{
@@ -50,12 +52,17 @@ func (Project) Edges() []ent.Edge {
 		children("memberships", ProjectMembership.Type, "Users with a role on this project."),
 		children("surveys", Survey.Type, "The project's surveys."),
 		children("maps", ProjectMap.Type, "The project's maps."),
+		// The reverse of APIToken.allowed_projects, so that the pair is many-to-many.
+		edge.From("allowed_tokens", APIToken.Type).Ref("allowed_projects").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
 func (Project) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("team_id"), index.Fields("status")}
 }
+
+func (Project) Policy() ent.Policy { return policy(nil, nil) }
 
 func (Project) Annotations() []schema.Annotation {
 	return node("An engagement project run by a council or agency.", "projects", "projects", true)
@@ -65,7 +72,7 @@ func (Project) Annotations() []schema.Annotation {
 type ProjectMembership struct{ ent.Schema }
 
 func (ProjectMembership) Mixin() []ent.Mixin {
-	return []ent.Mixin{withID(gid.ProjectMembership), timeMixin{}}
+	return []ent.Mixin{withID(gid.ProjectMembership), timeMixin{}, privacyMixin{}}
 }
 
 func (ProjectMembership) Fields() []ent.Field {
@@ -93,6 +100,8 @@ func (ProjectMembership) Indexes() []ent.Index {
 		index.Fields("user_id"),
 	}
 }
+
+func (ProjectMembership) Policy() ent.Policy { return policy(nil, nil) }
 
 func (ProjectMembership) Annotations() []schema.Annotation {
 	return node("A user's role on one project.", "projectMemberships", "project memberships", true)

@@ -16,7 +16,9 @@ import (
 // Survey is a questionnaire of a project.
 type Survey struct{ ent.Schema }
 
-func (Survey) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Survey), timeMixin{}} }
+func (Survey) Mixin() []ent.Mixin {
+	return []ent.Mixin{withID(gid.Survey), timeMixin{}, privacyMixin{}}
+}
 
 func (Survey) Fields() []ent.Field {
 	return []ent.Field{
@@ -51,6 +53,8 @@ func (Survey) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("project_id")}
 }
 
+func (Survey) Policy() ent.Policy { return policy(nil, nil) }
+
 func (Survey) Annotations() []schema.Annotation {
 	return node("A questionnaire of a project.", "surveys", "surveys", true)
 }
@@ -58,7 +62,9 @@ func (Survey) Annotations() []schema.Annotation {
 // Question is one question of a survey.
 type Question struct{ ent.Schema }
 
-func (Question) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Question), timeMixin{}} }
+func (Question) Mixin() []ent.Mixin {
+	return []ent.Mixin{withID(gid.Question), timeMixin{}, privacyMixin{}}
+}
 
 func (Question) Fields() []ent.Field {
 	return []ent.Field{
@@ -90,6 +96,8 @@ func (Question) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("survey_id", "position")}
 }
 
+func (Question) Policy() ent.Policy { return policy(nil, nil) }
+
 func (Question) Annotations() []schema.Annotation {
 	return node("One question of a survey.", "questions", "questions", true)
 }
@@ -97,7 +105,9 @@ func (Question) Annotations() []schema.Annotation {
 // Response is one respondent's submission to a survey.
 type Response struct{ ent.Schema }
 
-func (Response) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Response), timeMixin{}} }
+func (Response) Mixin() []ent.Mixin {
+	return []ent.Mixin{withID(gid.Response), timeMixin{}, privacyMixin{}}
+}
 
 func (Response) Fields() []ent.Field {
 	return []ent.Field{
@@ -124,6 +134,8 @@ func (Response) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("survey_id", "submitted_at")}
 }
 
+func (Response) Policy() ent.Policy { return policy(nil, nil) }
+
 func (Response) Annotations() []schema.Annotation {
 	return node("One respondent's submission to a survey.", "responses", "responses", true)
 }
@@ -131,7 +143,9 @@ func (Response) Annotations() []schema.Annotation {
 // Answer is a response's answer to one question.
 type Answer struct{ ent.Schema }
 
-func (Answer) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Answer), timeMixin{}} }
+func (Answer) Mixin() []ent.Mixin {
+	return []ent.Mixin{withID(gid.Answer), timeMixin{}, privacyMixin{}}
+}
 
 func (Answer) Fields() []ent.Field {
 	return []ent.Field{
@@ -154,6 +168,8 @@ func (Answer) Edges() []ent.Edge {
 func (Answer) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("response_id"), index.Fields("question_id")}
 }
+
+func (Answer) Policy() ent.Policy { return policy(nil, nil) }
 
 func (Answer) Annotations() []schema.Annotation {
 	return node("A response's answer to one question.", "answers", "answers", true)

@@ -16,7 +16,9 @@ import (
 // APIToken is a bearer secret that acts with its owner's rights.
 type APIToken struct{ ent.Schema }
 
-func (APIToken) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.APIToken), timeMixin{}} }
+func (APIToken) Mixin() []ent.Mixin {
+	return []ent.Mixin{withID(gid.APIToken), timeMixin{}, privacyMixin{}}
+}
 
 func (APIToken) Fields() []ent.Field {
 	return []ent.Field{
@@ -60,6 +62,8 @@ func (APIToken) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("owner_id")}
 }
 
+func (APIToken) Policy() ent.Policy { return policy(nil, nil) }
+
 func (APIToken) Annotations() []schema.Annotation {
 	// Tokens are minted and changed by dedicated mutations, not generic inputs.
 	return node("An API token: a bearer secret that acts with its owner's rights.", "apiTokens", "API tokens", false)
@@ -68,7 +72,7 @@ func (APIToken) Annotations() []schema.Annotation {
 // AuditEvent records a security-relevant action, such as a token being minted.
 type AuditEvent struct{ ent.Schema }
 
-func (AuditEvent) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.AuditEvent)} }
+func (AuditEvent) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.AuditEvent), privacyMixin{}} }
 
 func (AuditEvent) Fields() []ent.Field {
 	return []ent.Field{
@@ -100,6 +104,8 @@ func (AuditEvent) Edges() []ent.Edge {
 func (AuditEvent) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("actor_id"), index.Fields("token_id"), index.Fields("created_at")}
 }
+
+func (AuditEvent) Policy() ent.Policy { return policy(nil, nil) }
 
 func (AuditEvent) Annotations() []schema.Annotation {
 	return node("A security-relevant action, such as minting or revoking a token.", "auditEvents", "audit events", false)

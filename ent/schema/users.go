@@ -15,7 +15,7 @@ import (
 // User is a member of staff who logs into the dashboard or uses API tokens.
 type User struct{ ent.Schema }
 
-func (User) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.User), timeMixin{}} }
+func (User) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.User), timeMixin{}, privacyMixin{}} }
 
 func (User) Fields() []ent.Field {
 	return []ent.Field{
@@ -45,6 +45,8 @@ func (User) Edges() []ent.Edge {
 	}
 }
 
+func (User) Policy() ent.Policy { return policy(nil, nil) }
+
 func (User) Annotations() []schema.Annotation {
 	return node("A member of staff.", "users", "users", true)
 }
@@ -53,7 +55,7 @@ func (User) Annotations() []schema.Annotation {
 // its members only.
 type Team struct{ ent.Schema }
 
-func (Team) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Team), timeMixin{}} }
+func (Team) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.Team), timeMixin{}, privacyMixin{}} }
 
 func (Team) Fields() []ent.Field {
 	return []ent.Field{
@@ -72,6 +74,8 @@ func (Team) Edges() []ent.Edge {
 	}
 }
 
+func (Team) Policy() ent.Policy { return policy(nil, nil) }
+
 func (Team) Annotations() []schema.Annotation {
 	return node("A team of staff that runs projects.", "teams", "teams", true)
 }
@@ -80,7 +84,7 @@ func (Team) Annotations() []schema.Annotation {
 type TeamMembership struct{ ent.Schema }
 
 func (TeamMembership) Mixin() []ent.Mixin {
-	return []ent.Mixin{withID(gid.TeamMembership), timeMixin{}}
+	return []ent.Mixin{withID(gid.TeamMembership), timeMixin{}, privacyMixin{}}
 }
 
 func (TeamMembership) Fields() []ent.Field {
@@ -108,6 +112,8 @@ func (TeamMembership) Indexes() []ent.Index {
 		index.Fields("user_id"),
 	}
 }
+
+func (TeamMembership) Policy() ent.Policy { return policy(nil, nil) }
 
 func (TeamMembership) Annotations() []schema.Annotation {
 	return node("A user's membership of a team, with a project role.", "teamMemberships", "team memberships", true)

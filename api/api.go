@@ -1,0 +1,97 @@
+// Package api builds Engage's HTTP handler: the GraphQL endpoint with its
+// limits and error mapping, and the health endpoints.
+package api
+
+import (
+	"context"
+	"database/sql/driver"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"engage/config"
+	"engage/database"
+	"engage/graph"
+)
+
+// parserTokenLimit bounds the work of parsing one query, before any limit
+// that needs a parsed query can apply.
+const parserTokenLimit = 15000
+
+// New returns the HTTP handler of the whole API. Authentication middleware
+// wraps it to put the caller in the request context; without a caller, ent
+// privacy denies every read and write.
+func New(db *database.DB, cfg config.Config, logger *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, newGraphQL(db, cfg, logger)))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeText(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			logger.Warn("readiness check failed", "error", err)
+			writeText(w, http.StatusServiceUnavailable, "database unreachable")
+			return
+		}
+		writeText(w, http.StatusOK, "ok")
+	})
+	c := cors.New(cors.Options{
+		AllowedOrigins: cfg.CORSOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Authorization", "Content-Type"},
+		MaxAge:         600,
+	})
+	return withRequestLog(logger, c.Handler(mux))
+}
+
+func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger) http.Handler {
+	srv := handler.New(graph.NewSchema(db.Ent))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(parserTokenLimit)
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	srv.Use(depthLimit{max: cfg.MaxDepth})
+	srv.Use(entgql.Transactioner{TxOpener: txOpener(db, logger)})
+	srv.SetErrorPresenter(presentError(logger))
+	srv.SetRecoverFunc(recoverPanic(logger))
+	return srv
+}
+
+// txOpener opens the transaction of a mutation, and hides why it could not
+// (the driver's message can name hosts and users) behind a retryable error.
+func txOpener(db *database.DB, logger *slog.Logger) entgql.TxOpener {
+	return entgql.TxOpenerFunc(func(ctx context.Context) (context.Context, driver.Tx, error) {
+		ctx, tx, err := db.Ent.OpenTx(ctx)
+		if err != nil {
+			logger.ErrorContext(ctx, "opening a transaction failed", "error", err, "request_id", requestID(ctx))
+			return ctx, nil, errUnavailable
+		}
+		return ctx, tx, nil
+	})
+}
+
+// limitBody refuses request bodies larger than max bytes.
+func limitBody(max int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			writeGraphQLError(w, http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE", "the request body is larger than the limit of this server")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, max)
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,96 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"engage/ent"
+	"engage/ent/privacy"
+	"engage/gid"
+)
+
+// Error codes in extensions.code, besides gqlgen's own parse and validation
+// codes.
+const (
+	codeForbidden   = "FORBIDDEN"
+	codeNotFound    = "NOT_FOUND"
+	codeBadInput    = "BAD_USER_INPUT"
+	codeConflict    = "CONFLICT"
+	codeUnavailable = "SERVICE_UNAVAILABLE"
+	codeInternal    = "INTERNAL_SERVER_ERROR"
+)
+
+// errUnavailable stands for a database that cannot be reached right now.
+var errUnavailable = errors.New("the database is unavailable; try again shortly")
+
+// presentError maps every resolver error to a message that is safe to show
+// and an extensions.code. Errors it does not know are logged with the
+// request ID and shown as a generic internal error.
+func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		if gqlErr.Extensions["code"] != nil {
+			return gqlErr // already classified, e.g. by a limit
+		}
+		code, msg := classify(err)
+		if code == codeInternal {
+			logger.ErrorContext(ctx, "request failed", "error", err, "path", gqlErr.Path.String(), "request_id", requestID(ctx))
+			msg = "internal error; quote request " + requestID(ctx) + " when reporting it"
+		}
+		gqlErr.Message = msg
+		gqlErr.Extensions = map[string]any{"code": code}
+		return gqlErr
+	}
+}
+
+// classify names the kind of err and a message for the caller.
+func classify(err error) (code, msg string) {
+	var validation *ent.ValidationError
+	switch {
+	case errors.Is(err, privacy.Deny):
+		return codeForbidden, "you are not allowed to do this"
+	case ent.IsNotFound(err):
+		return codeNotFound, "not found"
+	case errors.Is(err, gid.ErrInvalid):
+		return codeBadInput, "invalid ID"
+	case errors.As(err, &validation):
+		return codeBadInput, "invalid value for " + validation.Name
+	case ent.IsConstraintError(err):
+		return codeConflict, "this conflicts with existing data, such as a slug or email already in use, or a link to an object that does not exist"
+	case errors.Is(err, errUnavailable):
+		return codeUnavailable, errUnavailable.Error()
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return codeUnavailable, "the request took too long"
+	}
+	return codeInternal, ""
+}
+
+// recoverPanic turns a resolver panic into a logged internal error.
+func recoverPanic(logger *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		logger.ErrorContext(ctx, "resolver panicked", "panic", p, "request_id", requestID(ctx))
+		return errors.New("panic") // presented as a generic internal error
+	}
+}
+
+// writeGraphQLError writes a GraphQL-shaped error response outside the
+// GraphQL executor, for requests refused before it runs.
+func writeGraphQLError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
+	})
+}
+
+func writeText(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body + "\n"))
+}

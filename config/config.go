@@ -1,0 +1,129 @@
+// Package config holds the server's configuration: one struct, filled from
+// environment variables and command-line flags, with defaults.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Config is everything the server can be told. Each field has an environment
+// variable and a flag; the flag wins.
+type Config struct {
+	// DatabaseURL is a postgres:// URL, or the path of a SQLite file.
+	DatabaseURL string
+	// Addr is the HTTP listen address.
+	Addr string
+	// CORSOrigins lists the origins allowed to call the API from a browser.
+	CORSOrigins []string
+	// MaxBodyBytes caps the size of a request body.
+	MaxBodyBytes int64
+	// MaxDepth caps how deeply a GraphQL query may nest.
+	MaxDepth int
+	// MaxComplexity caps the estimated cost of a GraphQL query.
+	MaxComplexity int
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+
+	// envErrs are environment variables that did not parse.
+	envErrs []error
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		DatabaseURL:   "engage.db",
+		Addr:          "localhost:8080",
+		MaxBodyBytes:  1 << 20,
+		MaxDepth:      15,
+		MaxComplexity: 50000,
+		LogLevel:      "info",
+	}
+}
+
+// Bind registers a flag for every setting on fs, with the value of its
+// environment variable (or the default) as the flag's default.
+func (c *Config) Bind(fs *pflag.FlagSet) {
+	d := Default()
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", d.DatabaseURL), "database: a postgres:// URL or a SQLite file path (env DATABASE_URL)")
+	fs.StringVar(&c.Addr, "addr", env("ENGAGE_ADDR", d.Addr), "HTTP listen address (env ENGAGE_ADDR)")
+	fs.StringSliceVar(&c.CORSOrigins, "cors-origins", splitList(env("ENGAGE_CORS_ORIGINS", "")), "comma-separated origins allowed to call the API from browsers (env ENGAGE_CORS_ORIGINS)")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.envInt("ENGAGE_MAX_BODY_BYTES", d.MaxBodyBytes), "largest accepted request body (env ENGAGE_MAX_BODY_BYTES)")
+	fs.IntVar(&c.MaxDepth, "max-depth", int(c.envInt("ENGAGE_MAX_DEPTH", int64(d.MaxDepth))), "deepest accepted GraphQL query (env ENGAGE_MAX_DEPTH)")
+	fs.IntVar(&c.MaxComplexity, "max-complexity", int(c.envInt("ENGAGE_MAX_COMPLEXITY", int64(d.MaxComplexity))), "costliest accepted GraphQL query (env ENGAGE_MAX_COMPLEXITY)")
+	fs.StringVar(&c.LogLevel, "log-level", env("ENGAGE_LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env ENGAGE_LOG_LEVEL)")
+}
+
+// Validate reports every setting that cannot work.
+func (c Config) Validate() error {
+	errs := append([]error(nil), c.envErrs...)
+	if c.MaxBodyBytes < 1024 {
+		errs = append(errs, fmt.Errorf("max-body-bytes must be at least 1024, got %d", c.MaxBodyBytes))
+	}
+	if c.MaxDepth < 1 {
+		errs = append(errs, fmt.Errorf("max-depth must be at least 1, got %d", c.MaxDepth))
+	}
+	if c.MaxComplexity < 1 {
+		errs = append(errs, fmt.Errorf("max-complexity must be at least 1, got %d", c.MaxComplexity))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log-level must be debug, info, warn or error, got %q", c.LogLevel))
+	}
+	return errors.Join(errs...)
+}
+
+// String prints the configuration with secrets masked.
+func (c Config) String() string {
+	return fmt.Sprintf("database=%s addr=%s cors-origins=%s max-body-bytes=%d max-depth=%d max-complexity=%d log-level=%s",
+		MaskURL(c.DatabaseURL), c.Addr, strings.Join(c.CORSOrigins, ","), c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.LogLevel)
+}
+
+// MaskURL hides the password of a database URL.
+func MaskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func env(name, fallback string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return fallback
+}
+
+func (c *Config) envInt(name string, fallback int64) int64 {
+	v := env(name, "")
+	if v == "" {
+		return fallback
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q is not a whole number", name, v))
+		return fallback
+	}
+	return n
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

@@ -1,0 +1,144 @@
+// Package database opens the Engage database, the embedded SQLite file or
+// PostgreSQL, and brings its schema up to date from the embedded migrations.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
+	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+
+	"engage/ent"
+	_ "engage/ent/runtime" // registers privacy policies, hooks and defaults
+	"engage/migrations"
+)
+
+// DB is an open database with its ent client.
+type DB struct {
+	// SQL is the connection pool.
+	SQL *sql.DB
+	// Dialect is dialect.SQLite or dialect.Postgres.
+	Dialect string
+	// Ent is the ent client over SQL.
+	Ent *ent.Client
+	// url is what Open was given, for the migration runner's own connection.
+	url string
+}
+
+// Dialect reports which database a DATABASE_URL names: PostgreSQL for
+// postgres:// and postgresql:// URLs, SQLite for anything else.
+func Dialect(rawURL string) string {
+	if strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://") {
+		return dialect.Postgres
+	}
+	return dialect.SQLite
+}
+
+// Open connects to the database that rawURL names without changing it. A
+// postgres:// URL uses PostgreSQL through lib/pq; anything else is a SQLite
+// file path, optionally written sqlite:PATH or file:PATH, created if missing.
+func Open(rawURL string, opts ...ent.Option) (*DB, error) {
+	d := Dialect(rawURL)
+	dsn := rawURL
+	driver := "postgres"
+	if d == dialect.SQLite {
+		driver = "sqlite"
+		dsn = sqliteDSN(rawURL)
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", d, err)
+	}
+	if d == dialect.Postgres {
+		db.SetMaxOpenConns(32)
+		db.SetMaxIdleConns(32)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	opts = append([]ent.Option{ent.Driver(entsql.OpenDB(d, db))}, opts...)
+	return &DB{SQL: db, Dialect: d, Ent: ent.NewClient(opts...), url: rawURL}, nil
+}
+
+// sqliteDSN turns a path into a modernc SQLite DSN with the settings a
+// concurrent server needs: enforced foreign keys, WAL so readers do not block
+// the writer, a busy timeout instead of immediate "database is locked", and
+// immediate write transactions so two writers queue instead of deadlocking.
+func sqliteDSN(rawURL string) string {
+	path, params := sqlitePath(rawURL)
+	query, _ := url.ParseQuery(params)
+	// busy_timeout first: switching to WAL needs a lock that another
+	// connection may hold for a moment.
+	for _, pragma := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
+		query.Add("_pragma", pragma)
+	}
+	query.Set("_txlock", "immediate")
+	return "file:" + path + "?" + query.Encode()
+}
+
+// sqlitePath splits a SQLite URL into the file path and its parameters.
+func sqlitePath(rawURL string) (path, params string) {
+	path = strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "file:")
+	path = strings.TrimPrefix(path, "//")
+	path, params, _ = strings.Cut(path, "?")
+	return path, params
+}
+
+// Ping reports whether the database answers within the context's deadline.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.SQL.PingContext(ctx)
+}
+
+// Close closes the client and its connections.
+func (db *DB) Close() error {
+	return errors.Join(db.Ent.Close(), db.SQL.Close())
+}
+
+// Migrate applies every pending embedded migration, on a connection of its
+// own. Processes that migrate one database at once apply each migration once:
+// PostgreSQL holds an advisory lock; SQLite, which has none, a lock file.
+func (db *DB) Migrate() error {
+	if db.Dialect == dialect.Postgres {
+		conn, err := sql.Open("postgres", db.url)
+		if err != nil {
+			return err
+		}
+		return migrations.Apply(conn, dialect.Postgres)
+	}
+	path, _ := sqlitePath(db.url)
+	unlock, err := lockFile(path + ".migrate-lock")
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	defer unlock()
+	conn, err := sql.Open("sqlite", sqliteDSN(db.url))
+	if err != nil {
+		return err
+	}
+	return migrations.Apply(conn, dialect.SQLite)
+}
+
+// lockFile takes an exclusive lock on path, waiting for other processes
+// that hold it, and returns its release.
+func lockFile(path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}

@@ -1,0 +1,111 @@
+// Command generate writes the next versioned migration of both dialects from
+// the ent schema, by comparing the schema with the state that replaying the
+// existing migrations gives on a scratch database:
+//
+//	go run ./migrations/generate -name add_survey_locale
+//
+// SQLite is replayed in memory. PostgreSQL needs a server: the command creates
+// a scratch database on the one that -postgres names (default: the local
+// server) and drops it afterwards. When the schema and the migrations already
+// agree, nothing is written.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"log"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"ariga.io/atlas/sql/sqltool"
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/schema"
+	_ "github.com/lib/pq"
+	_ "modernc.org/sqlite"
+
+	"engage/ent/migrate"
+	"engage/gid"
+)
+
+func main() {
+	name := flag.String("name", "", "name of the migration, such as add_survey_locale (required)")
+	pgURL := flag.String("postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable",
+		"PostgreSQL server on which to create a scratch database")
+	dir := flag.String("dir", "migrations", "folder that holds the dialect folders")
+	flag.Parse()
+	if *name == "" {
+		flag.Usage()
+		os.Exit(2)
+	}
+	ctx := context.Background()
+	if err := diffSQLite(ctx, filepath.Join(*dir, "sqlite"), *name); err != nil {
+		log.Fatalf("sqlite: %v", err)
+	}
+	if err := diffPostgres(ctx, filepath.Join(*dir, "postgres"), *name, *pgURL); err != nil {
+		log.Fatalf("postgres: %v", err)
+	}
+}
+
+func diffSQLite(ctx context.Context, dir, name string) error {
+	db, err := sql.Open("sqlite", "file:dev?mode=memory&_pragma=foreign_keys(1)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1) // one connection, or each would see its own empty database
+	return diff(ctx, db, dialect.SQLite, dir, name)
+}
+
+func diffPostgres(ctx context.Context, dir, name, serverURL string) error {
+	server, err := sql.Open("postgres", serverURL)
+	if err != nil {
+		return err
+	}
+	defer server.Close()
+	scratch := "engage_migrate_" + gid.Random(8)
+	if _, err := server.ExecContext(ctx, `CREATE DATABASE "`+scratch+`"`); err != nil {
+		return err
+	}
+	defer server.ExecContext(ctx, `DROP DATABASE "`+scratch+`"`)
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return err
+	}
+	u.Path = "/" + scratch
+	q := u.Query()
+	q.Set("search_path", "public")
+	u.RawQuery = q.Encode()
+	db, err := sql.Open("postgres", u.String())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return diff(ctx, db, dialect.Postgres, dir, name)
+}
+
+// diff replays dir on db and writes the statements that bring it to the ent
+// schema as the next golang-migrate migration in dir.
+func diff(ctx context.Context, db *sql.DB, d, dir, name string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	migDir, err := sqltool.NewGolangMigrateDir(dir)
+	if err != nil {
+		return err
+	}
+	err = migrate.NewSchema(entsql.OpenDB(d, db)).NamedDiff(ctx, name,
+		schema.WithDir(migDir),
+		schema.WithMigrationMode(schema.ModeReplay),
+		schema.WithDialect(d),
+		schema.WithFormatter(sqltool.GolangMigrateFormatter),
+	)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: %s matches the ent schema\n", d, dir)
+	return nil
+}

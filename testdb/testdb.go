@@ -1,0 +1,71 @@
+// Package testdb gives each test a fresh, migrated database.
+//
+// By default that is a SQLite file in the test's temporary folder. When
+// TEST_DATABASE_URL names a PostgreSQL server, each test gets a new database
+// on that server instead, dropped when the test ends.
+package testdb
+
+import (
+	"database/sql"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"entgo.io/ent/dialect"
+
+	"engage/database"
+	"engage/ent"
+	"engage/gid"
+)
+
+// URL returns the DATABASE_URL of a fresh, empty database for t, removed when
+// the test ends.
+func URL(t testing.TB) string {
+	t.Helper()
+	server := os.Getenv("TEST_DATABASE_URL")
+	if database.Dialect(server) != dialect.Postgres {
+		return filepath.Join(t.TempDir(), "engage.db")
+	}
+	admin, err := sql.Open("postgres", server)
+	if err != nil {
+		t.Fatalf("connecting to TEST_DATABASE_URL: %v", err)
+	}
+	name := "engage_test_" + gid.Random(12)
+	if _, err := admin.Exec(`CREATE DATABASE "` + name + `"`); err != nil {
+		admin.Close()
+		t.Fatalf("creating test database: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec(`DROP DATABASE IF EXISTS "` + name + `" WITH (FORCE)`); err != nil {
+			t.Errorf("dropping test database %s: %v", name, err)
+		}
+		admin.Close()
+	})
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatalf("parsing TEST_DATABASE_URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Open returns a fresh database for t with every migration applied, closed
+// when the test ends.
+func Open(t testing.TB, opts ...ent.Option) *database.DB {
+	t.Helper()
+	db, err := database.Open(URL(t), opts...)
+	if err != nil {
+		t.Fatalf("opening test database: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(); err != nil {
+		t.Fatalf("migrating test database: %v", err)
+	}
+	return db
+}
+
+// Dialect returns the dialect the tests run on, for test names and logs.
+func Dialect() string {
+	return database.Dialect(os.Getenv("TEST_DATABASE_URL"))
+}
