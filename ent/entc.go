@@ -7,6 +7,7 @@ package main
 
 import (
 	"log"
+	"slices"
 	"strings"
 
 	"entgo.io/contrib/entgql"
@@ -59,7 +60,8 @@ func describeTypes(g *gen.Graph, s *ast.Schema) error {
 }
 
 // renameMapTypes names the ProjectMap entity Map in GraphQL, with its
-// connection, order and input types, binding each renamed type to its Go type.
+// connection, order and input types, binding each renamed type to its Go type,
+// and drops the placeholder interface Map that ent/schema/maps.go declares.
 // (entgql cannot do it with entgql.Type("Map"): it takes a field of type Map
 // for its builtin Map scalar.)
 func renameMapTypes(g *gen.Graph, s *ast.Schema) error {
@@ -87,6 +89,7 @@ func renameMapTypes(g *gen.Graph, s *ast.Schema) error {
 		}
 		delete(s.Types, name)
 		def.Name = rename(name)
+		def.Interfaces = slices.DeleteFunc(def.Interfaces, func(i string) bool { return i == def.Name })
 		if def.Directives.ForName("goModel") == nil {
 			def.Directives = append(def.Directives, &ast.Directive{
 				Name: "goModel",

@@ -60,10 +60,13 @@ var projectImplementors = []string{"Project", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Project) IsNode() {}
 
-var projectmapImplementors = []string{"ProjectMap", "Node"}
+var projectmapImplementors = []string{"ProjectMap", "Node", "Map"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*ProjectMap) IsNode() {}
+
+// IsMap implements the Map interface check for GQLGen.
+func (*ProjectMap) IsMap() {}
 
 var projectmembershipImplementors = []string{"ProjectMembership", "Node"}
 

@@ -52,8 +52,11 @@ func (ProjectMap) Policy() ent.Policy { return policy(nil, nil) }
 
 func (ProjectMap) Annotations() []schema.Annotation {
 	// GraphQL calls it Map: ent/entc.go renames the generated types, because
-	// entgql mistakes a type named Map for its builtin Map scalar.
-	return append(node("An interactive map of a project.", "maps", "maps", true), entsql.Table("maps"))
+	// entgql mistakes a type named Map for its builtin Map scalar. Implements
+	// makes field collection accept fragments "on Map"; the rename removes it
+	// from the schema.
+	return append(node("An interactive map of a project.", "maps", "maps", true),
+		entsql.Table("maps"), entgql.Implements("Map"))
 }
 
 // moderationStatus is the moderation field shared by pins and comments.
