@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"entgo.io/ent/dialect/sql"
+
 	"engage/api"
 	"engage/config"
 	"engage/database"
@@ -27,10 +29,13 @@ type harness struct {
 	handler http.Handler
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, configure ...func(*config.Config)) *harness {
 	t.Helper()
 	db := testdb.Open(t)
 	cfg := config.Default()
+	for _, c := range configure {
+		c(&cfg)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	return &harness{t: t, db: db, handler: api.New(db, cfg, logger)}
 }
@@ -108,3 +113,4 @@ func (h *harness) mustDo(v *viewer.Viewer, query string, vars map[string]any, ou
 	}
 }
 
+func sqlDesc() sql.OrderTermOption { return sql.OrderDesc() }

@@ -213,4 +213,3 @@ func TestRoundTripEveryEntity(t *testing.T) {
 type entityRef string
 
 func ref(entity string) entityRef { return entityRef(entity) }
-

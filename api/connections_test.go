@@ -1,0 +1,298 @@
+package api_test
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"engage/demo"
+	"engage/ent/project"
+	"engage/ent/response"
+	"engage/ent/survey"
+	"engage/viewer"
+)
+
+// demoHarness is a harness on the demo data set, with an administrator viewer.
+func demoHarness(t *testing.T) (*harness, *viewer.Viewer) {
+	t.Helper()
+	h := newHarness(t)
+	personas, err := demo.Load(system(), h.db.Ent)
+	if err != nil {
+		t.Fatalf("loading demo data: %v", err)
+	}
+	for _, p := range personas {
+		if p.Key == "admin" {
+			return h, &viewer.Viewer{UserID: p.UserID, Admin: true}
+		}
+	}
+	t.Fatal("the demo data has no admin persona")
+	return nil, nil
+}
+
+type pageInfo struct {
+	HasNextPage, HasPreviousPage bool
+	StartCursor, EndCursor       *string
+}
+
+type titledConnection struct {
+	TotalCount int
+	PageInfo   pageInfo
+	Edges      []struct {
+		Cursor string
+		Node   struct{ ID, Title string }
+	}
+}
+
+func (c titledConnection) titles() []string {
+	var out []string
+	for _, e := range c.Edges {
+		out = append(out, e.Node.Title)
+	}
+	return out
+}
+
+// TestPaginationWalksEveryRowOnce pages forwards and backwards through the
+// projects ordered by title, in pages of every size from 1 to 4, and expects
+// exactly the database's order, each project once, with page flags that are
+// true exactly when there is more.
+func TestPaginationWalksEveryRowOnce(t *testing.T) {
+	h, admin := demoHarness(t)
+	want := h.db.Ent.Project.Query().Order(project.ByTitle(), project.ByID()).Select(project.FieldTitle).StringsX(system())
+
+	const page = `query($first: Int, $after: Cursor, $last: Int, $before: Cursor, $dir: OrderDirection!) {
+		projects(first: $first, after: $after, last: $last, before: $before, orderBy: {field: TITLE, direction: $dir}) {
+			totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+			edges { cursor node { id title } }
+		}
+	}`
+	for size := 1; size <= 4; size++ {
+		t.Run(fmt.Sprintf("forward by %d", size), func(t *testing.T) {
+			var got []string
+			var after any
+			for pages := 0; ; pages++ {
+				if pages > len(want) {
+					t.Fatal("pagination does not end")
+				}
+				var out struct{ Projects titledConnection }
+				h.mustDo(admin, page, map[string]any{"first": size, "after": after, "dir": "ASC"}, &out)
+				c := out.Projects
+				if c.TotalCount != len(want) {
+					t.Fatalf("totalCount: got %d, want %d", c.TotalCount, len(want))
+				}
+				got = append(got, c.titles()...)
+				if c.PageInfo.HasNextPage != (len(got) < len(want)) {
+					t.Fatalf("after %d rows hasNextPage is %v", len(got), c.PageInfo.HasNextPage)
+				}
+				if c.PageInfo.HasPreviousPage != (pages > 0) {
+					t.Fatalf("on page %d hasPreviousPage is %v", pages, c.PageInfo.HasPreviousPage)
+				}
+				if !c.PageInfo.HasNextPage {
+					break
+				}
+				after = *c.PageInfo.EndCursor
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("titles\n got %q\nwant %q", got, want)
+			}
+		})
+		t.Run(fmt.Sprintf("backward by %d", size), func(t *testing.T) {
+			var got []string
+			var before any
+			for pages := 0; ; pages++ {
+				if pages > len(want) {
+					t.Fatal("pagination does not end")
+				}
+				var out struct{ Projects titledConnection }
+				h.mustDo(admin, page, map[string]any{"last": size, "before": before, "dir": "ASC"}, &out)
+				got = append(out.Projects.titles(), got...)
+				if !out.Projects.PageInfo.HasPreviousPage {
+					break
+				}
+				before = *out.Projects.PageInfo.StartCursor
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("titles\n got %q\nwant %q", got, want)
+			}
+		})
+	}
+	t.Run("descending", func(t *testing.T) {
+		var out struct{ Projects titledConnection }
+		h.mustDo(admin, page, map[string]any{"first": 100, "dir": "DESC"}, &out)
+		reversed := slices.Clone(want)
+		slices.Reverse(reversed)
+		if got := out.Projects.titles(); !slices.Equal(got, reversed) {
+			t.Errorf("titles\n got %q\nwant %q", got, reversed)
+		}
+	})
+}
+
+// TestWhereFiltersAndNestedCounts compares filtered connections and nested
+// totalCounts with the same questions asked of the database directly.
+func TestWhereFiltersAndNestedCounts(t *testing.T) {
+	h, admin := demoHarness(t)
+	ctx := system()
+
+	t.Run("status filter", func(t *testing.T) {
+		for _, status := range []project.Status{project.StatusDRAFT, project.StatusPUBLISHED, project.StatusARCHIVED} {
+			want := h.db.Ent.Project.Query().Where(project.StatusEQ(status)).CountX(ctx)
+			var out struct{ Projects struct{ TotalCount int } }
+			h.mustDo(admin, `query($s: ProjectStatus!) { projects(where: {status: $s}) { totalCount } }`, map[string]any{"s": status}, &out)
+			if out.Projects.TotalCount != want {
+				t.Errorf("projects with status %s: got %d, want %d", status, out.Projects.TotalCount, want)
+			}
+		}
+	})
+
+	t.Run("edge filter and text filter", func(t *testing.T) {
+		want := h.db.Ent.Project.Query().
+			Where(project.HasSurveysWith(survey.StatusEQ(survey.StatusOPEN)), project.TitleContainsFold("RI")).
+			Order(project.ByTitle()).Select(project.FieldTitle).StringsX(ctx)
+		if len(want) < 2 {
+			t.Fatalf("the demo data should have several matches, has %q", want)
+		}
+		var out struct{ Projects titledConnection }
+		h.mustDo(admin, `{ projects(where: {hasSurveysWith: {status: OPEN}, titleContainsFold: "ri"}, orderBy: {field: TITLE}) {
+			totalCount edges { cursor node { id title } } } }`, nil, &out)
+		if got := out.Projects.titles(); !slices.Equal(got, want) || out.Projects.TotalCount != len(want) {
+			t.Errorf("titles\n got %q (totalCount %d)\nwant %q", got, out.Projects.TotalCount, want)
+		}
+	})
+
+	t.Run("nested totalCount at every level", func(t *testing.T) {
+		var out struct {
+			Projects struct {
+				Edges []struct {
+					Node struct {
+						Slug    string
+						Surveys struct {
+							TotalCount int
+							Edges      []struct {
+								Node struct {
+									ID        string
+									Responses struct {
+										TotalCount int
+										Edges      []struct{ Node struct{ ID string } }
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		h.mustDo(admin, `{ projects(first: 100) { edges { node { slug
+			surveys(first: 2) { totalCount edges { node { id
+				responses(first: 3, orderBy: {field: SUBMITTED_AT, direction: DESC}) { totalCount edges { node { id } } } } } } } } } }`, nil, &out)
+		if len(out.Projects.Edges) == 0 {
+			t.Fatal("no projects")
+		}
+		for _, p := range out.Projects.Edges {
+			wantSurveys := h.db.Ent.Survey.Query().Where(survey.HasProjectWith(project.Slug(p.Node.Slug))).CountX(ctx)
+			if p.Node.Surveys.TotalCount != wantSurveys {
+				t.Errorf("%s: surveys totalCount got %d, want %d", p.Node.Slug, p.Node.Surveys.TotalCount, wantSurveys)
+			}
+			if got := len(p.Node.Surveys.Edges); got != min(2, wantSurveys) {
+				t.Errorf("%s: got %d surveys on the page, want %d", p.Node.Slug, got, min(2, wantSurveys))
+			}
+			for _, s := range p.Node.Surveys.Edges {
+				want := h.db.Ent.Response.Query().Where(response.SurveyID(s.Node.ID)).
+					Order(response.BySubmittedAt(sqlDesc()), response.ByID(sqlDesc())).Limit(3).IDsX(ctx)
+				var got []string
+				for _, r := range s.Node.Responses.Edges {
+					got = append(got, r.Node.ID)
+				}
+				total := h.db.Ent.Response.Query().Where(response.SurveyID(s.Node.ID)).CountX(ctx)
+				if s.Node.Responses.TotalCount != total || !slices.Equal(got, want) {
+					t.Errorf("survey %s: responses got %v (totalCount %d), want %v (totalCount %d)", s.Node.ID, got, s.Node.Responses.TotalCount, want, total)
+				}
+			}
+		}
+	})
+}
+
+// TestNodeLookups resolves IDs of every kind and checks that missing and
+// malformed IDs get clear, distinct errors.
+func TestNodeLookups(t *testing.T) {
+	h, admin := demoHarness(t)
+	ctx := system()
+	ids := map[string]string{
+		"Project": h.db.Ent.Project.Query().FirstIDX(ctx),
+		"Survey":  h.db.Ent.Survey.Query().FirstIDX(ctx),
+		"Map":     h.db.Ent.ProjectMap.Query().FirstIDX(ctx),
+		"Pin":     h.db.Ent.Pin.Query().FirstIDX(ctx),
+		"User":    h.db.Ent.User.Query().FirstIDX(ctx),
+		"Team":    h.db.Ent.Team.Query().FirstIDX(ctx),
+	}
+	for typ, id := range ids {
+		var out struct{ Node struct{ Typename, ID string } }
+		h.mustDo(admin, `query($id: ID!) { node(id: $id) { typename: __typename id } }`, map[string]any{"id": id}, &out)
+		if out.Node.Typename != typ || out.Node.ID != id {
+			t.Errorf("node(%s): got %s %s, want %s", id, out.Node.Typename, out.Node.ID, typ)
+		}
+	}
+
+	missing := "prj_" + strings.Repeat("A", 22)
+	cases := []struct {
+		name, id, code string
+	}{
+		{"well-formed but missing", missing, "NOT_FOUND"},
+		{"unknown prefix", "xyz_" + strings.Repeat("A", 22), "BAD_USER_INPUT"},
+		{"too short", "prj_abc", "BAD_USER_INPUT"},
+		{"not base62", "prj_" + strings.Repeat("-", 22), "BAD_USER_INPUT"},
+		{"sequential number", "42", "BAD_USER_INPUT"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resp := h.do(admin, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": c.id})
+			if string(resp.Data) != `{"node":null}` || !reflect.DeepEqual(resp.codes(), []string{c.code}) {
+				t.Errorf("node(%q): got data %s, codes %v; want node null and [%s]", c.id, resp.Data, resp.codes(), c.code)
+			}
+		})
+	}
+
+	t.Run("nodes keeps order", func(t *testing.T) {
+		keys := []string{"Team", "Project", "Pin", "User"}
+		var want []string
+		for _, k := range keys {
+			want = append(want, ids[k])
+		}
+		var out struct{ Nodes []struct{ ID string } }
+		h.mustDo(admin, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": want}, &out)
+		var got []string
+		for _, n := range out.Nodes {
+			got = append(got, n.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("nodes: got %v, want %v", got, want)
+		}
+	})
+}
+
+// TestOrderingByEveryProjectField checks each orderBy field of projects
+// against the database's own ordering.
+func TestOrderingByEveryProjectField(t *testing.T) {
+	h, admin := demoHarness(t)
+	for _, field := range []string{"TITLE", "SLUG", "STATUS", "CREATED_AT", "UPDATED_AT"} {
+		var out struct {
+			Projects struct {
+				Edges []struct{ Node map[string]any }
+			}
+		}
+		h.mustDo(admin, `query($f: ProjectOrderField!) { projects(first: 100, orderBy: {field: $f}) { edges { node { title slug status createdAt updatedAt } } } }`,
+			map[string]any{"f": field}, &out)
+		key := map[string]string{"TITLE": "title", "SLUG": "slug", "STATUS": "status", "CREATED_AT": "createdAt", "UPDATED_AT": "updatedAt"}[field]
+		var got []string
+		for _, e := range out.Projects.Edges {
+			got = append(got, fmt.Sprint(e.Node[key]))
+		}
+		if !sort.StringsAreSorted(got) { // RFC 3339 UTC timestamps sort as strings
+			t.Errorf("ordered by %s: %q is not sorted", field, got)
+		}
+		if len(got) != h.db.Ent.Project.Query().CountX(system()) {
+			t.Errorf("ordered by %s: got %d projects", field, len(got))
+		}
+	}
+}

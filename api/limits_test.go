@@ -1,0 +1,115 @@
+package api_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+
+	"engage/config"
+)
+
+// TestAnonymousRequestsAreDenied: without a viewer, privacy refuses every
+// read and write; there is no setting that turns it off.
+func TestAnonymousRequestsAreDenied(t *testing.T) {
+	h := newHarness(t)
+	for _, q := range []string{
+		`{ projects { totalCount } }`,
+		`{ users { edges { node { email } } } }`,
+		`mutation { createTeam(input: {name: "Intruders"}) { id } }`,
+	} {
+		resp := h.do(nil, q, nil)
+		if !reflect.DeepEqual(resp.codes(), []string{"FORBIDDEN"}) || string(resp.Data) != "null" {
+			t.Errorf("%s: got data %s, codes %v; want null and [FORBIDDEN]", q, resp.Data, resp.codes())
+		}
+	}
+	if n := h.db.Ent.Team.Query().CountX(system()); n != 0 {
+		t.Errorf("an anonymous mutation stored %d teams", n)
+	}
+}
+
+// TestBadInputGetsClearErrors checks that invalid values and conflicts are
+// refused with a code and a message that names the problem, and that a
+// failed mutation leaves nothing behind.
+func TestBadInputGetsClearErrors(t *testing.T) {
+	h := newHarness(t)
+	admin := h.admin()
+	h.mustDo(admin, `mutation { createProject(input: {title: "One", slug: "one"}) { id } }`, nil, nil)
+	cases := []struct {
+		name, query, code, message string
+	}{
+		{"invalid slug", `mutation { createProject(input: {title: "Two", slug: "Not A Slug"}) { id } }`, "BAD_USER_INPUT", "slug"},
+		{"duplicate slug", `mutation { createProject(input: {title: "Two", slug: "one"}) { id } }`, "CONFLICT", "already in use"},
+		{"link to a missing object", `mutation { createSurvey(input: {title: "S", projectID: "prj_AAAAAAAAAAAAAAAAAAAAAA"}) { id } }`, "CONFLICT", "does not exist"},
+		{"unknown enum value", `mutation { createProject(input: {title: "Two", slug: "two", status: LIVE}) { id } }`, "GRAPHQL_VALIDATION_FAILED", "LIVE"},
+		{"syntax error", `mutation { createProject(input: {title: "Two" slug: }) { id } }`, "GRAPHQL_PARSE_FAILED", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resp := h.do(admin, c.query, nil)
+			if !reflect.DeepEqual(resp.codes(), []string{c.code}) || !strings.Contains(resp.Errors[0].Message, c.message) {
+				t.Errorf("got %+v, want code %s and a message containing %q", resp.Errors, c.code, c.message)
+			}
+		})
+	}
+	if n := h.db.Ent.Project.Query().CountX(system()); n != 1 {
+		t.Errorf("after the refused mutations there are %d projects, want 1", n)
+	}
+}
+
+// TestRequestLimits checks the depth limit and the body size limit.
+func TestRequestLimits(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.MaxDepth = 4; c.MaxBodyBytes = 4096 })
+	admin := h.admin()
+
+	shallow := `{ projects { edges { node { id } } } }`
+	h.mustDo(admin, shallow, nil, nil)
+	deep := `{ projects { edges { node { surveys { edges { node { id } } } } } } }`
+	if resp := h.do(admin, deep, nil); !reflect.DeepEqual(resp.codes(), []string{"DEPTH_LIMIT"}) {
+		t.Errorf("a query 7 levels deep with a limit of 4: got %+v, want [DEPTH_LIMIT]", resp.Errors)
+	}
+	viaFragment := `{ projects { ...P } } fragment P on ProjectConnection { edges { node { surveys { totalCount } } } }`
+	if resp := h.do(admin, viaFragment, nil); !reflect.DeepEqual(resp.codes(), []string{"DEPTH_LIMIT"}) {
+		t.Errorf("depth through a fragment: got %+v, want [DEPTH_LIMIT]", resp.Errors)
+	}
+
+	big := `{"query": "{ projects { totalCount } }", "padding": "` + strings.Repeat("x", 5000) + `"}`
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(big)))
+	req.Header.Set("Content-Type", "application/json")
+	resp := h.send(admin, req)
+	if resp.Status != http.StatusRequestEntityTooLarge || !reflect.DeepEqual(resp.codes(), []string{"BODY_TOO_LARGE"}) {
+		t.Errorf("a 5 kB body with a 4 kB limit: got status %d, codes %v; want 413, [BODY_TOO_LARGE]", resp.Status, resp.codes())
+	}
+	// A body that hides its length (chunked) is cut off while it is read.
+	req = httptest.NewRequest(http.MethodPost, "/graphql", struct{ *bytes.Reader }{bytes.NewReader([]byte(big))})
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/json")
+	if resp := h.send(admin, req); resp.Status < 400 || len(resp.Errors) == 0 {
+		t.Errorf("a chunked 5 kB body: got status %d, errors %v; want a refusal", resp.Status, resp.Errors)
+	}
+}
+
+// TestHealthEndpoints checks /healthz and that /readyz follows the database.
+func TestHealthEndpoints(t *testing.T) {
+	h := newHarness(t)
+	get := func(path string) int {
+		rec := httptest.NewRecorder()
+		h.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Code
+	}
+	if got := get("/healthz"); got != http.StatusOK {
+		t.Errorf("/healthz: got %d, want 200", got)
+	}
+	if got := get("/readyz"); got != http.StatusOK {
+		t.Errorf("/readyz with the database up: got %d, want 200", got)
+	}
+	h.db.SQL.Close() // the database goes away
+	if got := get("/readyz"); got != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the database gone: got %d, want 503", got)
+	}
+	if got := get("/healthz"); got != http.StatusOK {
+		t.Errorf("/healthz with the database gone: got %d, want 200", got)
+	}
+}
