@@ -52,6 +52,7 @@ func Default() Config {
 func (c *Config) Bind(fs *pflag.FlagSet) {
 	d := Default()
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", d.DatabaseURL), "database: a postgres:// URL or a SQLite file path (env DATABASE_URL)")
+	fs.Lookup("database-url").DefValue = MaskURL(c.DatabaseURL) // --help prints it
 	fs.StringVar(&c.Addr, "addr", env("ENGAGE_ADDR", d.Addr), "HTTP listen address (env ENGAGE_ADDR)")
 	fs.StringSliceVar(&c.CORSOrigins, "cors-origins", splitList(env("ENGAGE_CORS_ORIGINS", "")), "comma-separated origins allowed to call the API from browsers (env ENGAGE_CORS_ORIGINS)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.envInt("ENGAGE_MAX_BODY_BYTES", d.MaxBodyBytes), "largest accepted request body (env ENGAGE_MAX_BODY_BYTES)")
@@ -86,14 +87,24 @@ func (c Config) String() string {
 		MaskURL(c.DatabaseURL), c.Addr, strings.Join(c.CORSOrigins, ","), c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.LogLevel)
 }
 
-// MaskURL hides the password of a database URL.
+// MaskURL hides the password of a database URL, given in its user part or
+// as a password parameter.
 func MaskURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
+	switch {
+	case err != nil:
+		return "(a URL that does not parse, hidden)"
+	case u.Scheme == "":
+		return raw // a SQLite path
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
 	return u.String()
 }

@@ -6,8 +6,6 @@ import (
 	"context"
 	"engage/ent/answer"
 	"engage/ent/predicate"
-	"engage/ent/question"
-	"engage/ent/response"
 	"errors"
 	"fmt"
 	"time"
@@ -50,59 +48,9 @@ func (_u *AnswerUpdate) SetNillableValue(v *string) *AnswerUpdate {
 	return _u
 }
 
-// SetResponseID sets the "response_id" field.
-func (_u *AnswerUpdate) SetResponseID(v string) *AnswerUpdate {
-	_u.mutation.SetResponseID(v)
-	return _u
-}
-
-// SetNillableResponseID sets the "response_id" field if the given value is not nil.
-func (_u *AnswerUpdate) SetNillableResponseID(v *string) *AnswerUpdate {
-	if v != nil {
-		_u.SetResponseID(*v)
-	}
-	return _u
-}
-
-// SetQuestionID sets the "question_id" field.
-func (_u *AnswerUpdate) SetQuestionID(v string) *AnswerUpdate {
-	_u.mutation.SetQuestionID(v)
-	return _u
-}
-
-// SetNillableQuestionID sets the "question_id" field if the given value is not nil.
-func (_u *AnswerUpdate) SetNillableQuestionID(v *string) *AnswerUpdate {
-	if v != nil {
-		_u.SetQuestionID(*v)
-	}
-	return _u
-}
-
-// SetResponse sets the "response" edge to the Response entity.
-func (_u *AnswerUpdate) SetResponse(v *Response) *AnswerUpdate {
-	return _u.SetResponseID(v.ID)
-}
-
-// SetQuestion sets the "question" edge to the Question entity.
-func (_u *AnswerUpdate) SetQuestion(v *Question) *AnswerUpdate {
-	return _u.SetQuestionID(v.ID)
-}
-
 // Mutation returns the AnswerMutation object of the builder.
 func (_u *AnswerUpdate) Mutation() *AnswerMutation {
 	return _u.mutation
-}
-
-// ClearResponse clears the "response" edge to the Response entity.
-func (_u *AnswerUpdate) ClearResponse() *AnswerUpdate {
-	_u.mutation.ClearResponse()
-	return _u
-}
-
-// ClearQuestion clears the "question" edge to the Question entity.
-func (_u *AnswerUpdate) ClearQuestion() *AnswerUpdate {
-	_u.mutation.ClearQuestion()
-	return _u
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -176,64 +124,6 @@ func (_u *AnswerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Value(); ok {
 		_spec.SetField(answer.FieldValue, field.TypeString, value)
 	}
-	if _u.mutation.ResponseCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   answer.ResponseTable,
-			Columns: []string{answer.ResponseColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(response.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.ResponseIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   answer.ResponseTable,
-			Columns: []string{answer.ResponseColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(response.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.QuestionCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   answer.QuestionTable,
-			Columns: []string{answer.QuestionColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(question.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.QuestionIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   answer.QuestionTable,
-			Columns: []string{answer.QuestionColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(question.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{answer.Label}
@@ -274,59 +164,9 @@ func (_u *AnswerUpdateOne) SetNillableValue(v *string) *AnswerUpdateOne {
 	return _u
 }
 
-// SetResponseID sets the "response_id" field.
-func (_u *AnswerUpdateOne) SetResponseID(v string) *AnswerUpdateOne {
-	_u.mutation.SetResponseID(v)
-	return _u
-}
-
-// SetNillableResponseID sets the "response_id" field if the given value is not nil.
-func (_u *AnswerUpdateOne) SetNillableResponseID(v *string) *AnswerUpdateOne {
-	if v != nil {
-		_u.SetResponseID(*v)
-	}
-	return _u
-}
-
-// SetQuestionID sets the "question_id" field.
-func (_u *AnswerUpdateOne) SetQuestionID(v string) *AnswerUpdateOne {
-	_u.mutation.SetQuestionID(v)
-	return _u
-}
-
-// SetNillableQuestionID sets the "question_id" field if the given value is not nil.
-func (_u *AnswerUpdateOne) SetNillableQuestionID(v *string) *AnswerUpdateOne {
-	if v != nil {
-		_u.SetQuestionID(*v)
-	}
-	return _u
-}
-
-// SetResponse sets the "response" edge to the Response entity.
-func (_u *AnswerUpdateOne) SetResponse(v *Response) *AnswerUpdateOne {
-	return _u.SetResponseID(v.ID)
-}
-
-// SetQuestion sets the "question" edge to the Question entity.
-func (_u *AnswerUpdateOne) SetQuestion(v *Question) *AnswerUpdateOne {
-	return _u.SetQuestionID(v.ID)
-}
-
 // Mutation returns the AnswerMutation object of the builder.
 func (_u *AnswerUpdateOne) Mutation() *AnswerMutation {
 	return _u.mutation
-}
-
-// ClearResponse clears the "response" edge to the Response entity.
-func (_u *AnswerUpdateOne) ClearResponse() *AnswerUpdateOne {
-	_u.mutation.ClearResponse()
-	return _u
-}
-
-// ClearQuestion clears the "question" edge to the Question entity.
-func (_u *AnswerUpdateOne) ClearQuestion() *AnswerUpdateOne {
-	_u.mutation.ClearQuestion()
-	return _u
 }
 
 // Where appends a list predicates to the AnswerUpdate builder.
@@ -429,64 +269,6 @@ func (_u *AnswerUpdateOne) sqlSave(ctx context.Context) (_node *Answer, err erro
 	}
 	if value, ok := _u.mutation.Value(); ok {
 		_spec.SetField(answer.FieldValue, field.TypeString, value)
-	}
-	if _u.mutation.ResponseCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   answer.ResponseTable,
-			Columns: []string{answer.ResponseColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(response.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.ResponseIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   answer.ResponseTable,
-			Columns: []string{answer.ResponseColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(response.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.QuestionCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   answer.QuestionTable,
-			Columns: []string{answer.QuestionColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(question.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.QuestionIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   answer.QuestionTable,
-			Columns: []string{answer.QuestionColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(question.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_node = &Answer{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -5,7 +5,6 @@ package ent
 import (
 	"context"
 	"engage/ent/comment"
-	"engage/ent/pin"
 	"engage/ent/predicate"
 	"engage/moderation"
 	"errors"
@@ -98,34 +97,9 @@ func (_u *CommentUpdate) SetNillableStatus(v *moderation.Status) *CommentUpdate 
 	return _u
 }
 
-// SetPinID sets the "pin_id" field.
-func (_u *CommentUpdate) SetPinID(v string) *CommentUpdate {
-	_u.mutation.SetPinID(v)
-	return _u
-}
-
-// SetNillablePinID sets the "pin_id" field if the given value is not nil.
-func (_u *CommentUpdate) SetNillablePinID(v *string) *CommentUpdate {
-	if v != nil {
-		_u.SetPinID(*v)
-	}
-	return _u
-}
-
-// SetPin sets the "pin" edge to the Pin entity.
-func (_u *CommentUpdate) SetPin(v *Pin) *CommentUpdate {
-	return _u.SetPinID(v.ID)
-}
-
 // Mutation returns the CommentMutation object of the builder.
 func (_u *CommentUpdate) Mutation() *CommentMutation {
 	return _u.mutation
-}
-
-// ClearPin clears the "pin" edge to the Pin entity.
-func (_u *CommentUpdate) ClearPin() *CommentUpdate {
-	_u.mutation.ClearPin()
-	return _u
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -223,35 +197,6 @@ func (_u *CommentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(comment.FieldStatus, field.TypeEnum, value)
 	}
-	if _u.mutation.PinCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   comment.PinTable,
-			Columns: []string{comment.PinColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(pin.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.PinIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   comment.PinTable,
-			Columns: []string{comment.PinColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(pin.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{comment.Label}
@@ -340,34 +285,9 @@ func (_u *CommentUpdateOne) SetNillableStatus(v *moderation.Status) *CommentUpda
 	return _u
 }
 
-// SetPinID sets the "pin_id" field.
-func (_u *CommentUpdateOne) SetPinID(v string) *CommentUpdateOne {
-	_u.mutation.SetPinID(v)
-	return _u
-}
-
-// SetNillablePinID sets the "pin_id" field if the given value is not nil.
-func (_u *CommentUpdateOne) SetNillablePinID(v *string) *CommentUpdateOne {
-	if v != nil {
-		_u.SetPinID(*v)
-	}
-	return _u
-}
-
-// SetPin sets the "pin" edge to the Pin entity.
-func (_u *CommentUpdateOne) SetPin(v *Pin) *CommentUpdateOne {
-	return _u.SetPinID(v.ID)
-}
-
 // Mutation returns the CommentMutation object of the builder.
 func (_u *CommentUpdateOne) Mutation() *CommentMutation {
 	return _u.mutation
-}
-
-// ClearPin clears the "pin" edge to the Pin entity.
-func (_u *CommentUpdateOne) ClearPin() *CommentUpdateOne {
-	_u.mutation.ClearPin()
-	return _u
 }
 
 // Where appends a list predicates to the CommentUpdate builder.
@@ -494,35 +414,6 @@ func (_u *CommentUpdateOne) sqlSave(ctx context.Context) (_node *Comment, err er
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(comment.FieldStatus, field.TypeEnum, value)
-	}
-	if _u.mutation.PinCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   comment.PinTable,
-			Columns: []string{comment.PinColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(pin.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.PinIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   comment.PinTable,
-			Columns: []string{comment.PinColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(pin.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_node = &Comment{config: _u.config}
 	_spec.Assign = _node.assignValues

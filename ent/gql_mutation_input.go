@@ -34,21 +34,13 @@ func (c *AnswerCreate) SetInput(i CreateAnswerInput) *AnswerCreate {
 
 // UpdateAnswerInput represents a mutation input for updating answers.
 type UpdateAnswerInput struct {
-	Value      *string
-	ResponseID *string
-	QuestionID *string
+	Value *string
 }
 
 // Mutate applies the UpdateAnswerInput on the AnswerMutation builder.
 func (i *UpdateAnswerInput) Mutate(m *AnswerMutation) {
 	if v := i.Value; v != nil {
 		m.SetValue(*v)
-	}
-	if v := i.ResponseID; v != nil {
-		m.SetResponseID(*v)
-	}
-	if v := i.QuestionID; v != nil {
-		m.SetQuestionID(*v)
 	}
 }
 
@@ -101,7 +93,6 @@ type UpdateCommentInput struct {
 	ClearAuthorEmail bool
 	AuthorEmail      *string
 	Status           *moderation.Status
-	PinID            *string
 }
 
 // Mutate applies the UpdateCommentInput on the CommentMutation builder.
@@ -120,9 +111,6 @@ func (i *UpdateCommentInput) Mutate(m *CommentMutation) {
 	}
 	if v := i.Status; v != nil {
 		m.SetStatus(*v)
-	}
-	if v := i.PinID; v != nil {
-		m.SetPinID(*v)
 	}
 }
 
@@ -186,7 +174,6 @@ type UpdatePinInput struct {
 	ClearAuthorEmail bool
 	AuthorEmail      *string
 	Status           *moderation.Status
-	MapID            *string
 }
 
 // Mutate applies the UpdatePinInput on the PinMutation builder.
@@ -214,9 +201,6 @@ func (i *UpdatePinInput) Mutate(m *PinMutation) {
 	}
 	if v := i.Status; v != nil {
 		m.SetStatus(*v)
-	}
-	if v := i.MapID; v != nil {
-		m.SetMapID(*v)
 	}
 }
 
@@ -346,7 +330,6 @@ type UpdateProjectMapInput struct {
 	CenterLatitude  *float64
 	CenterLongitude *float64
 	Zoom            *int
-	ProjectID       *string
 }
 
 // Mutate applies the UpdateProjectMapInput on the ProjectMapMutation builder.
@@ -362,9 +345,6 @@ func (i *UpdateProjectMapInput) Mutate(m *ProjectMapMutation) {
 	}
 	if v := i.Zoom; v != nil {
 		m.SetZoom(*v)
-	}
-	if v := i.ProjectID; v != nil {
-		m.SetProjectID(*v)
 	}
 }
 
@@ -463,7 +443,6 @@ type UpdateQuestionInput struct {
 	ClearOptions  bool
 	Options       []string
 	AppendOptions []string
-	SurveyID      *string
 }
 
 // Mutate applies the UpdateQuestionInput on the QuestionMutation builder.
@@ -488,9 +467,6 @@ func (i *UpdateQuestionInput) Mutate(m *QuestionMutation) {
 	}
 	if i.AppendOptions != nil {
 		m.AppendOptions(i.Options)
-	}
-	if v := i.SurveyID; v != nil {
-		m.SetSurveyID(*v)
 	}
 }
 
@@ -541,7 +517,6 @@ type UpdateResponseInput struct {
 	RespondentName       *string
 	ClearRespondentEmail bool
 	RespondentEmail      *string
-	SurveyID             *string
 }
 
 // Mutate applies the UpdateResponseInput on the ResponseMutation builder.
@@ -560,9 +535,6 @@ func (i *UpdateResponseInput) Mutate(m *ResponseMutation) {
 	}
 	if v := i.RespondentEmail; v != nil {
 		m.SetRespondentEmail(*v)
-	}
-	if v := i.SurveyID; v != nil {
-		m.SetSurveyID(*v)
 	}
 }
 
@@ -621,7 +593,6 @@ type UpdateSurveyInput struct {
 	OpensAt       *time.Time
 	ClearClosesAt bool
 	ClosesAt      *time.Time
-	ProjectID     *string
 }
 
 // Mutate applies the UpdateSurveyInput on the SurveyMutation builder.
@@ -646,9 +617,6 @@ func (i *UpdateSurveyInput) Mutate(m *SurveyMutation) {
 	}
 	if v := i.ClosesAt; v != nil {
 		m.SetClosesAt(*v)
-	}
-	if v := i.ProjectID; v != nil {
-		m.SetProjectID(*v)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"engage/ent/comment"
 	"engage/ent/pin"
 	"engage/ent/predicate"
-	"engage/ent/projectmap"
 	"engage/moderation"
 	"errors"
 	"fmt"
@@ -155,25 +154,6 @@ func (_u *PinUpdate) SetNillableStatus(v *moderation.Status) *PinUpdate {
 	return _u
 }
 
-// SetMapID sets the "map_id" field.
-func (_u *PinUpdate) SetMapID(v string) *PinUpdate {
-	_u.mutation.SetMapID(v)
-	return _u
-}
-
-// SetNillableMapID sets the "map_id" field if the given value is not nil.
-func (_u *PinUpdate) SetNillableMapID(v *string) *PinUpdate {
-	if v != nil {
-		_u.SetMapID(*v)
-	}
-	return _u
-}
-
-// SetMap sets the "map" edge to the ProjectMap entity.
-func (_u *PinUpdate) SetMap(v *ProjectMap) *PinUpdate {
-	return _u.SetMapID(v.ID)
-}
-
 // AddCommentIDs adds the "comments" edge to the Comment entity by IDs.
 func (_u *PinUpdate) AddCommentIDs(ids ...string) *PinUpdate {
 	_u.mutation.AddCommentIDs(ids...)
@@ -192,12 +172,6 @@ func (_u *PinUpdate) AddComments(v ...*Comment) *PinUpdate {
 // Mutation returns the PinMutation object of the builder.
 func (_u *PinUpdate) Mutation() *PinMutation {
 	return _u.mutation
-}
-
-// ClearMap clears the "map" edge to the ProjectMap entity.
-func (_u *PinUpdate) ClearMap() *PinUpdate {
-	_u.mutation.ClearMap()
-	return _u
 }
 
 // ClearComments clears all "comments" edges to the Comment entity.
@@ -345,35 +319,6 @@ func (_u *PinUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(pin.FieldStatus, field.TypeEnum, value)
-	}
-	if _u.mutation.MapCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   pin.MapTable,
-			Columns: []string{pin.MapColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectmap.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.MapIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   pin.MapTable,
-			Columns: []string{pin.MapColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectmap.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.CommentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -564,25 +509,6 @@ func (_u *PinUpdateOne) SetNillableStatus(v *moderation.Status) *PinUpdateOne {
 	return _u
 }
 
-// SetMapID sets the "map_id" field.
-func (_u *PinUpdateOne) SetMapID(v string) *PinUpdateOne {
-	_u.mutation.SetMapID(v)
-	return _u
-}
-
-// SetNillableMapID sets the "map_id" field if the given value is not nil.
-func (_u *PinUpdateOne) SetNillableMapID(v *string) *PinUpdateOne {
-	if v != nil {
-		_u.SetMapID(*v)
-	}
-	return _u
-}
-
-// SetMap sets the "map" edge to the ProjectMap entity.
-func (_u *PinUpdateOne) SetMap(v *ProjectMap) *PinUpdateOne {
-	return _u.SetMapID(v.ID)
-}
-
 // AddCommentIDs adds the "comments" edge to the Comment entity by IDs.
 func (_u *PinUpdateOne) AddCommentIDs(ids ...string) *PinUpdateOne {
 	_u.mutation.AddCommentIDs(ids...)
@@ -601,12 +527,6 @@ func (_u *PinUpdateOne) AddComments(v ...*Comment) *PinUpdateOne {
 // Mutation returns the PinMutation object of the builder.
 func (_u *PinUpdateOne) Mutation() *PinMutation {
 	return _u.mutation
-}
-
-// ClearMap clears the "map" edge to the ProjectMap entity.
-func (_u *PinUpdateOne) ClearMap() *PinUpdateOne {
-	_u.mutation.ClearMap()
-	return _u
 }
 
 // ClearComments clears all "comments" edges to the Comment entity.
@@ -784,35 +704,6 @@ func (_u *PinUpdateOne) sqlSave(ctx context.Context) (_node *Pin, err error) {
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(pin.FieldStatus, field.TypeEnum, value)
-	}
-	if _u.mutation.MapCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   pin.MapTable,
-			Columns: []string{pin.MapColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectmap.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.MapIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   pin.MapTable,
-			Columns: []string{pin.MapColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(projectmap.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.CommentsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -6,7 +6,6 @@ import (
 	"context"
 	"engage/ent/pin"
 	"engage/ent/predicate"
-	"engage/ent/project"
 	"engage/ent/projectmap"
 	"errors"
 	"fmt"
@@ -113,25 +112,6 @@ func (_u *ProjectMapUpdate) AddZoom(v int) *ProjectMapUpdate {
 	return _u
 }
 
-// SetProjectID sets the "project_id" field.
-func (_u *ProjectMapUpdate) SetProjectID(v string) *ProjectMapUpdate {
-	_u.mutation.SetProjectID(v)
-	return _u
-}
-
-// SetNillableProjectID sets the "project_id" field if the given value is not nil.
-func (_u *ProjectMapUpdate) SetNillableProjectID(v *string) *ProjectMapUpdate {
-	if v != nil {
-		_u.SetProjectID(*v)
-	}
-	return _u
-}
-
-// SetProject sets the "project" edge to the Project entity.
-func (_u *ProjectMapUpdate) SetProject(v *Project) *ProjectMapUpdate {
-	return _u.SetProjectID(v.ID)
-}
-
 // AddPinIDs adds the "pins" edge to the Pin entity by IDs.
 func (_u *ProjectMapUpdate) AddPinIDs(ids ...string) *ProjectMapUpdate {
 	_u.mutation.AddPinIDs(ids...)
@@ -150,12 +130,6 @@ func (_u *ProjectMapUpdate) AddPins(v ...*Pin) *ProjectMapUpdate {
 // Mutation returns the ProjectMapMutation object of the builder.
 func (_u *ProjectMapUpdate) Mutation() *ProjectMapMutation {
 	return _u.mutation
-}
-
-// ClearProject clears the "project" edge to the Project entity.
-func (_u *ProjectMapUpdate) ClearProject() *ProjectMapUpdate {
-	_u.mutation.ClearProject()
-	return _u
 }
 
 // ClearPins clears all "pins" edges to the Pin entity.
@@ -284,35 +258,6 @@ func (_u *ProjectMapUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if value, ok := _u.mutation.AddedZoom(); ok {
 		_spec.AddField(projectmap.FieldZoom, field.TypeInt, value)
-	}
-	if _u.mutation.ProjectCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   projectmap.ProjectTable,
-			Columns: []string{projectmap.ProjectColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.ProjectIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   projectmap.ProjectTable,
-			Columns: []string{projectmap.ProjectColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.PinsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -462,25 +407,6 @@ func (_u *ProjectMapUpdateOne) AddZoom(v int) *ProjectMapUpdateOne {
 	return _u
 }
 
-// SetProjectID sets the "project_id" field.
-func (_u *ProjectMapUpdateOne) SetProjectID(v string) *ProjectMapUpdateOne {
-	_u.mutation.SetProjectID(v)
-	return _u
-}
-
-// SetNillableProjectID sets the "project_id" field if the given value is not nil.
-func (_u *ProjectMapUpdateOne) SetNillableProjectID(v *string) *ProjectMapUpdateOne {
-	if v != nil {
-		_u.SetProjectID(*v)
-	}
-	return _u
-}
-
-// SetProject sets the "project" edge to the Project entity.
-func (_u *ProjectMapUpdateOne) SetProject(v *Project) *ProjectMapUpdateOne {
-	return _u.SetProjectID(v.ID)
-}
-
 // AddPinIDs adds the "pins" edge to the Pin entity by IDs.
 func (_u *ProjectMapUpdateOne) AddPinIDs(ids ...string) *ProjectMapUpdateOne {
 	_u.mutation.AddPinIDs(ids...)
@@ -499,12 +425,6 @@ func (_u *ProjectMapUpdateOne) AddPins(v ...*Pin) *ProjectMapUpdateOne {
 // Mutation returns the ProjectMapMutation object of the builder.
 func (_u *ProjectMapUpdateOne) Mutation() *ProjectMapMutation {
 	return _u.mutation
-}
-
-// ClearProject clears the "project" edge to the Project entity.
-func (_u *ProjectMapUpdateOne) ClearProject() *ProjectMapUpdateOne {
-	_u.mutation.ClearProject()
-	return _u
 }
 
 // ClearPins clears all "pins" edges to the Pin entity.
@@ -663,35 +583,6 @@ func (_u *ProjectMapUpdateOne) sqlSave(ctx context.Context) (_node *ProjectMap, 
 	}
 	if value, ok := _u.mutation.AddedZoom(); ok {
 		_spec.AddField(projectmap.FieldZoom, field.TypeInt, value)
-	}
-	if _u.mutation.ProjectCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   projectmap.ProjectTable,
-			Columns: []string{projectmap.ProjectColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.ProjectIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   projectmap.ProjectTable,
-			Columns: []string{projectmap.ProjectColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.PinsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -7,7 +7,6 @@ import (
 	"engage/ent/answer"
 	"engage/ent/predicate"
 	"engage/ent/question"
-	"engage/ent/survey"
 	"errors"
 	"fmt"
 	"time"
@@ -118,25 +117,6 @@ func (_u *QuestionUpdate) ClearOptions() *QuestionUpdate {
 	return _u
 }
 
-// SetSurveyID sets the "survey_id" field.
-func (_u *QuestionUpdate) SetSurveyID(v string) *QuestionUpdate {
-	_u.mutation.SetSurveyID(v)
-	return _u
-}
-
-// SetNillableSurveyID sets the "survey_id" field if the given value is not nil.
-func (_u *QuestionUpdate) SetNillableSurveyID(v *string) *QuestionUpdate {
-	if v != nil {
-		_u.SetSurveyID(*v)
-	}
-	return _u
-}
-
-// SetSurvey sets the "survey" edge to the Survey entity.
-func (_u *QuestionUpdate) SetSurvey(v *Survey) *QuestionUpdate {
-	return _u.SetSurveyID(v.ID)
-}
-
 // AddAnswerIDs adds the "answers" edge to the Answer entity by IDs.
 func (_u *QuestionUpdate) AddAnswerIDs(ids ...string) *QuestionUpdate {
 	_u.mutation.AddAnswerIDs(ids...)
@@ -155,12 +135,6 @@ func (_u *QuestionUpdate) AddAnswers(v ...*Answer) *QuestionUpdate {
 // Mutation returns the QuestionMutation object of the builder.
 func (_u *QuestionUpdate) Mutation() *QuestionMutation {
 	return _u.mutation
-}
-
-// ClearSurvey clears the "survey" edge to the Survey entity.
-func (_u *QuestionUpdate) ClearSurvey() *QuestionUpdate {
-	_u.mutation.ClearSurvey()
-	return _u
 }
 
 // ClearAnswers clears all "answers" edges to the Answer entity.
@@ -289,35 +263,6 @@ func (_u *QuestionUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.OptionsCleared() {
 		_spec.ClearField(question.FieldOptions, field.TypeJSON)
-	}
-	if _u.mutation.SurveyCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   question.SurveyTable,
-			Columns: []string{question.SurveyColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(survey.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.SurveyIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   question.SurveyTable,
-			Columns: []string{question.SurveyColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(survey.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.AnswersCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -471,25 +416,6 @@ func (_u *QuestionUpdateOne) ClearOptions() *QuestionUpdateOne {
 	return _u
 }
 
-// SetSurveyID sets the "survey_id" field.
-func (_u *QuestionUpdateOne) SetSurveyID(v string) *QuestionUpdateOne {
-	_u.mutation.SetSurveyID(v)
-	return _u
-}
-
-// SetNillableSurveyID sets the "survey_id" field if the given value is not nil.
-func (_u *QuestionUpdateOne) SetNillableSurveyID(v *string) *QuestionUpdateOne {
-	if v != nil {
-		_u.SetSurveyID(*v)
-	}
-	return _u
-}
-
-// SetSurvey sets the "survey" edge to the Survey entity.
-func (_u *QuestionUpdateOne) SetSurvey(v *Survey) *QuestionUpdateOne {
-	return _u.SetSurveyID(v.ID)
-}
-
 // AddAnswerIDs adds the "answers" edge to the Answer entity by IDs.
 func (_u *QuestionUpdateOne) AddAnswerIDs(ids ...string) *QuestionUpdateOne {
 	_u.mutation.AddAnswerIDs(ids...)
@@ -508,12 +434,6 @@ func (_u *QuestionUpdateOne) AddAnswers(v ...*Answer) *QuestionUpdateOne {
 // Mutation returns the QuestionMutation object of the builder.
 func (_u *QuestionUpdateOne) Mutation() *QuestionMutation {
 	return _u.mutation
-}
-
-// ClearSurvey clears the "survey" edge to the Survey entity.
-func (_u *QuestionUpdateOne) ClearSurvey() *QuestionUpdateOne {
-	_u.mutation.ClearSurvey()
-	return _u
 }
 
 // ClearAnswers clears all "answers" edges to the Answer entity.
@@ -672,35 +592,6 @@ func (_u *QuestionUpdateOne) sqlSave(ctx context.Context) (_node *Question, err 
 	}
 	if _u.mutation.OptionsCleared() {
 		_spec.ClearField(question.FieldOptions, field.TypeJSON)
-	}
-	if _u.mutation.SurveyCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   question.SurveyTable,
-			Columns: []string{question.SurveyColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(survey.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.SurveyIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   question.SurveyTable,
-			Columns: []string{question.SurveyColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(survey.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.AnswersCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -7,7 +7,6 @@ import (
 	"engage/ent/answer"
 	"engage/ent/predicate"
 	"engage/ent/response"
-	"engage/ent/survey"
 	"errors"
 	"fmt"
 	"time"
@@ -90,25 +89,6 @@ func (_u *ResponseUpdate) ClearRespondentEmail() *ResponseUpdate {
 	return _u
 }
 
-// SetSurveyID sets the "survey_id" field.
-func (_u *ResponseUpdate) SetSurveyID(v string) *ResponseUpdate {
-	_u.mutation.SetSurveyID(v)
-	return _u
-}
-
-// SetNillableSurveyID sets the "survey_id" field if the given value is not nil.
-func (_u *ResponseUpdate) SetNillableSurveyID(v *string) *ResponseUpdate {
-	if v != nil {
-		_u.SetSurveyID(*v)
-	}
-	return _u
-}
-
-// SetSurvey sets the "survey" edge to the Survey entity.
-func (_u *ResponseUpdate) SetSurvey(v *Survey) *ResponseUpdate {
-	return _u.SetSurveyID(v.ID)
-}
-
 // AddAnswerIDs adds the "answers" edge to the Answer entity by IDs.
 func (_u *ResponseUpdate) AddAnswerIDs(ids ...string) *ResponseUpdate {
 	_u.mutation.AddAnswerIDs(ids...)
@@ -127,12 +107,6 @@ func (_u *ResponseUpdate) AddAnswers(v ...*Answer) *ResponseUpdate {
 // Mutation returns the ResponseMutation object of the builder.
 func (_u *ResponseUpdate) Mutation() *ResponseMutation {
 	return _u.mutation
-}
-
-// ClearSurvey clears the "survey" edge to the Survey entity.
-func (_u *ResponseUpdate) ClearSurvey() *ResponseUpdate {
-	_u.mutation.ClearSurvey()
-	return _u
 }
 
 // ClearAnswers clears all "answers" edges to the Answer entity.
@@ -245,35 +219,6 @@ func (_u *ResponseUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.RespondentEmailCleared() {
 		_spec.ClearField(response.FieldRespondentEmail, field.TypeString)
-	}
-	if _u.mutation.SurveyCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   response.SurveyTable,
-			Columns: []string{response.SurveyColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(survey.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.SurveyIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   response.SurveyTable,
-			Columns: []string{response.SurveyColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(survey.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.AnswersCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -400,25 +345,6 @@ func (_u *ResponseUpdateOne) ClearRespondentEmail() *ResponseUpdateOne {
 	return _u
 }
 
-// SetSurveyID sets the "survey_id" field.
-func (_u *ResponseUpdateOne) SetSurveyID(v string) *ResponseUpdateOne {
-	_u.mutation.SetSurveyID(v)
-	return _u
-}
-
-// SetNillableSurveyID sets the "survey_id" field if the given value is not nil.
-func (_u *ResponseUpdateOne) SetNillableSurveyID(v *string) *ResponseUpdateOne {
-	if v != nil {
-		_u.SetSurveyID(*v)
-	}
-	return _u
-}
-
-// SetSurvey sets the "survey" edge to the Survey entity.
-func (_u *ResponseUpdateOne) SetSurvey(v *Survey) *ResponseUpdateOne {
-	return _u.SetSurveyID(v.ID)
-}
-
 // AddAnswerIDs adds the "answers" edge to the Answer entity by IDs.
 func (_u *ResponseUpdateOne) AddAnswerIDs(ids ...string) *ResponseUpdateOne {
 	_u.mutation.AddAnswerIDs(ids...)
@@ -437,12 +363,6 @@ func (_u *ResponseUpdateOne) AddAnswers(v ...*Answer) *ResponseUpdateOne {
 // Mutation returns the ResponseMutation object of the builder.
 func (_u *ResponseUpdateOne) Mutation() *ResponseMutation {
 	return _u.mutation
-}
-
-// ClearSurvey clears the "survey" edge to the Survey entity.
-func (_u *ResponseUpdateOne) ClearSurvey() *ResponseUpdateOne {
-	_u.mutation.ClearSurvey()
-	return _u
 }
 
 // ClearAnswers clears all "answers" edges to the Answer entity.
@@ -585,35 +505,6 @@ func (_u *ResponseUpdateOne) sqlSave(ctx context.Context) (_node *Response, err 
 	}
 	if _u.mutation.RespondentEmailCleared() {
 		_spec.ClearField(response.FieldRespondentEmail, field.TypeString)
-	}
-	if _u.mutation.SurveyCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   response.SurveyTable,
-			Columns: []string{response.SurveyColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(survey.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.SurveyIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   response.SurveyTable,
-			Columns: []string{response.SurveyColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(survey.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.AnswersCleared() {
 		edge := &sqlgraph.EdgeSpec{

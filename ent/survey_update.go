@@ -5,7 +5,6 @@ package ent
 import (
 	"context"
 	"engage/ent/predicate"
-	"engage/ent/project"
 	"engage/ent/question"
 	"engage/ent/response"
 	"engage/ent/survey"
@@ -119,25 +118,6 @@ func (_u *SurveyUpdate) ClearClosesAt() *SurveyUpdate {
 	return _u
 }
 
-// SetProjectID sets the "project_id" field.
-func (_u *SurveyUpdate) SetProjectID(v string) *SurveyUpdate {
-	_u.mutation.SetProjectID(v)
-	return _u
-}
-
-// SetNillableProjectID sets the "project_id" field if the given value is not nil.
-func (_u *SurveyUpdate) SetNillableProjectID(v *string) *SurveyUpdate {
-	if v != nil {
-		_u.SetProjectID(*v)
-	}
-	return _u
-}
-
-// SetProject sets the "project" edge to the Project entity.
-func (_u *SurveyUpdate) SetProject(v *Project) *SurveyUpdate {
-	return _u.SetProjectID(v.ID)
-}
-
 // AddQuestionIDs adds the "questions" edge to the Question entity by IDs.
 func (_u *SurveyUpdate) AddQuestionIDs(ids ...string) *SurveyUpdate {
 	_u.mutation.AddQuestionIDs(ids...)
@@ -171,12 +151,6 @@ func (_u *SurveyUpdate) AddResponses(v ...*Response) *SurveyUpdate {
 // Mutation returns the SurveyMutation object of the builder.
 func (_u *SurveyUpdate) Mutation() *SurveyMutation {
 	return _u.mutation
-}
-
-// ClearProject clears the "project" edge to the Project entity.
-func (_u *SurveyUpdate) ClearProject() *SurveyUpdate {
-	_u.mutation.ClearProject()
-	return _u
 }
 
 // ClearQuestions clears all "questions" edges to the Question entity.
@@ -316,35 +290,6 @@ func (_u *SurveyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ClosesAtCleared() {
 		_spec.ClearField(survey.FieldClosesAt, field.TypeTime)
-	}
-	if _u.mutation.ProjectCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   survey.ProjectTable,
-			Columns: []string{survey.ProjectColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.ProjectIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   survey.ProjectTable,
-			Columns: []string{survey.ProjectColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.QuestionsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -544,25 +489,6 @@ func (_u *SurveyUpdateOne) ClearClosesAt() *SurveyUpdateOne {
 	return _u
 }
 
-// SetProjectID sets the "project_id" field.
-func (_u *SurveyUpdateOne) SetProjectID(v string) *SurveyUpdateOne {
-	_u.mutation.SetProjectID(v)
-	return _u
-}
-
-// SetNillableProjectID sets the "project_id" field if the given value is not nil.
-func (_u *SurveyUpdateOne) SetNillableProjectID(v *string) *SurveyUpdateOne {
-	if v != nil {
-		_u.SetProjectID(*v)
-	}
-	return _u
-}
-
-// SetProject sets the "project" edge to the Project entity.
-func (_u *SurveyUpdateOne) SetProject(v *Project) *SurveyUpdateOne {
-	return _u.SetProjectID(v.ID)
-}
-
 // AddQuestionIDs adds the "questions" edge to the Question entity by IDs.
 func (_u *SurveyUpdateOne) AddQuestionIDs(ids ...string) *SurveyUpdateOne {
 	_u.mutation.AddQuestionIDs(ids...)
@@ -596,12 +522,6 @@ func (_u *SurveyUpdateOne) AddResponses(v ...*Response) *SurveyUpdateOne {
 // Mutation returns the SurveyMutation object of the builder.
 func (_u *SurveyUpdateOne) Mutation() *SurveyMutation {
 	return _u.mutation
-}
-
-// ClearProject clears the "project" edge to the Project entity.
-func (_u *SurveyUpdateOne) ClearProject() *SurveyUpdateOne {
-	_u.mutation.ClearProject()
-	return _u
 }
 
 // ClearQuestions clears all "questions" edges to the Question entity.
@@ -771,35 +691,6 @@ func (_u *SurveyUpdateOne) sqlSave(ctx context.Context) (_node *Survey, err erro
 	}
 	if _u.mutation.ClosesAtCleared() {
 		_spec.ClearField(survey.FieldClosesAt, field.TypeTime)
-	}
-	if _u.mutation.ProjectCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   survey.ProjectTable,
-			Columns: []string{survey.ProjectColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.ProjectIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   survey.ProjectTable,
-			Columns: []string{survey.ProjectColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(project.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.QuestionsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -32,13 +32,13 @@ func (ProjectMap) Fields() []ent.Field {
 			Comment("Longitude of the initial map centre, in degrees."),
 		field.Int("zoom").Range(0, 22).Default(12).
 			Comment("Initial zoom level, 0 (world) to 22 (building)."),
-		field.String("project_id").Comment("ID of the project the map belongs to."),
+		field.String("project_id").Immutable().Comment("ID of the project the map belongs to."),
 	}
 }
 
 func (ProjectMap) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("project", Project.Type).Ref("maps").Field("project_id").Unique().Required().
+		edge.From("project", Project.Type).Ref("maps").Field("project_id").Unique().Required().Immutable().
 			Comment("The project the map belongs to."),
 		children("pins", Pin.Type, "Pins dropped on the map."),
 	}
@@ -63,7 +63,7 @@ func (ProjectMap) Annotations() []schema.Annotation {
 func moderationStatus() ent.Field {
 	return field.Enum("status").GoType(moderation.Status("")).
 		Default(string(moderation.Published)).
-		Annotations(entgql.Type("ModerationStatus"), entgql.OrderField("STATUS")).
+		Annotations(entgql.Type("ModerationStatus"), entgql.OrderField("STATUS"), moderationDocs).
 		Comment("Moderation status: the public sees PUBLISHED contributions only.")
 }
 
@@ -84,13 +84,13 @@ func (Pin) Fields() []ent.Field {
 		field.String("author_email").Optional().Nillable().MaxLen(254).Annotations(personal).
 			Comment("Author's email (personal data: shown to project managers only)."),
 		moderationStatus(),
-		field.String("map_id").Comment("ID of the map the pin is on."),
+		field.String("map_id").Immutable().Comment("ID of the map the pin is on."),
 	}
 }
 
 func (Pin) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("map", ProjectMap.Type).Ref("pins").Field("map_id").Unique().Required().
+		edge.From("map", ProjectMap.Type).Ref("pins").Field("map_id").Unique().Required().Immutable().
 			Comment("The map the pin is on."),
 		children("comments", Comment.Type, "Comments on the pin."),
 	}
@@ -120,13 +120,13 @@ func (Comment) Fields() []ent.Field {
 		field.String("author_email").Optional().Nillable().MaxLen(254).Annotations(personal).
 			Comment("Author's email (personal data: shown to project managers only)."),
 		moderationStatus(),
-		field.String("pin_id").Comment("ID of the pin the comment replies to."),
+		field.String("pin_id").Immutable().Comment("ID of the pin the comment replies to."),
 	}
 }
 
 func (Comment) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("pin", Pin.Type).Ref("comments").Field("pin_id").Unique().Required().
+		edge.From("pin", Pin.Type).Ref("comments").Field("pin_id").Unique().Required().Immutable().
 			Comment("The pin the comment replies to."),
 	}
 }

@@ -82,3 +82,26 @@ var personal = entgql.Skip(entgql.SkipWhereInput)
 
 // secret hides a field from GraphQL entirely.
 var secret = entgql.Skip(entgql.SkipAll)
+
+// valueDocs documents each value of an enum field in the GraphQL schema
+// (package gqlschema reads it).
+type valueDocs map[string]string
+
+// Name names the annotation.
+func (valueDocs) Name() string { return "ValueDocs" }
+
+// roleDocs documents the project roles, lowest first.
+var roleDocs = valueDocs{
+	"VIEWER":    "Sees the project, its maps, its surveys that are not drafts, their responses without personal data, and published pins and comments.",
+	"MODERATOR": "A VIEWER who also sees pins and comments in every moderation status and may moderate them.",
+	"EDITOR":    "A MODERATOR who also sees draft surveys and may change the project and its surveys, questions, responses, maps, pins and comments.",
+	"MANAGER":   "An EDITOR who also sees personal data: respondents' and authors' names and emails.",
+}
+
+// moderationDocs documents the moderation statuses of pins and comments.
+var moderationDocs = valueDocs{
+	"PENDING":   "Waiting for a moderator; seen by moderators and above only.",
+	"PUBLISHED": "Visible to everyone who can see the project.",
+	"REJECTED":  "Refused by a moderator; seen by moderators and above only.",
+	"HIDDEN":    "Taken down after publication; seen by moderators and above only.",
+}

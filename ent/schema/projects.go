@@ -36,9 +36,17 @@ func (Project) Fields() []ent.Field {
 		field.Text("summary").Default("").
 			Comment("Short public description."),
 		field.Enum("status").Values("DRAFT", "PUBLISHED", "ARCHIVED").Default("DRAFT").
-			Annotations(entgql.OrderField("STATUS")).
+			Annotations(entgql.OrderField("STATUS"), valueDocs{
+				"DRAFT":     "Being prepared; not yet open to the public.",
+				"PUBLISHED": "Open to the public.",
+				"ARCHIVED":  "Over; kept for the record.",
+			}).
 			Comment("DRAFT while being prepared, PUBLISHED while open to the public, ARCHIVED when over."),
 		field.Enum("moderation").Values("PUBLISH_IMMEDIATELY", "REQUIRES_APPROVAL").Default("PUBLISH_IMMEDIATELY").
+			Annotations(valueDocs{
+				"PUBLISH_IMMEDIATELY": "New pins and comments are PUBLISHED at once.",
+				"REQUIRES_APPROVAL":   "New pins and comments are PENDING until a moderator publishes them.",
+			}).
 			Comment("Whether new public pins and comments appear at once or wait for a moderator."),
 		field.String("team_id").Optional().Nillable().
 			Comment("ID of the team that runs the project, if any."),
@@ -78,7 +86,7 @@ func (ProjectMembership) Mixin() []ent.Mixin {
 func (ProjectMembership) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("role").GoType(role.Role("")).
-			Annotations(entgql.Type("ProjectRole"), entgql.OrderField("ROLE")).
+			Annotations(entgql.Type("ProjectRole"), entgql.OrderField("ROLE"), roleDocs).
 			Comment("The member's role on the project."),
 		field.String("project_id").Immutable().Comment("The project."),
 		field.String("user_id").Immutable().Comment("The member."),

@@ -28,7 +28,11 @@ func (Survey) Fields() []ent.Field {
 		field.Text("description").Default("").
 			Comment("Introduction shown to respondents."),
 		field.Enum("status").Values("DRAFT", "OPEN", "CLOSED").Default("DRAFT").
-			Annotations(entgql.OrderField("STATUS")).
+			Annotations(entgql.OrderField("STATUS"), valueDocs{
+				"DRAFT":  "Being written; seen by editors and managers only.",
+				"OPEN":   "Taking responses.",
+				"CLOSED": "No longer taking responses.",
+			}).
 			Comment("DRAFT surveys are seen by editors only; OPEN ones take responses; CLOSED ones no longer do."),
 		field.Time("opens_at").Optional().Nillable().
 			Annotations(entgql.OrderField("OPENS_AT")).
@@ -36,13 +40,13 @@ func (Survey) Fields() []ent.Field {
 		field.Time("closes_at").Optional().Nillable().
 			Annotations(entgql.OrderField("CLOSES_AT")).
 			Comment("When the survey closes, if scheduled."),
-		field.String("project_id").Comment("ID of the project the survey belongs to."),
+		field.String("project_id").Immutable().Comment("ID of the project the survey belongs to."),
 	}
 }
 
 func (Survey) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("project", Project.Type).Ref("surveys").Field("project_id").Unique().Required().
+		edge.From("project", Project.Type).Ref("surveys").Field("project_id").Unique().Required().Immutable().
 			Comment("The project the survey belongs to."),
 		children("questions", Question.Type, "The survey's questions."),
 		children("responses", Response.Type, "Responses submitted to the survey."),
@@ -73,6 +77,15 @@ func (Question) Fields() []ent.Field {
 			Comment("Order of the question in its survey, from 0."),
 		field.Enum("kind").
 			Values("SHORT_TEXT", "LONG_TEXT", "SINGLE_CHOICE", "MULTIPLE_CHOICE", "RATING", "NUMBER", "DATE").
+			Annotations(valueDocs{
+				"SHORT_TEXT":      "A line of free text.",
+				"LONG_TEXT":       "Paragraphs of free text.",
+				"SINGLE_CHOICE":   "One of the question's options.",
+				"MULTIPLE_CHOICE": "Any of the question's options; answers list them one per line.",
+				"RATING":          "A whole number from 1 to 5.",
+				"NUMBER":          "A number.",
+				"DATE":            "A calendar date, written YYYY-MM-DD.",
+			}).
 			Comment("What kind of answer the question takes."),
 		field.Text("prompt").NotEmpty().
 			Comment("The question as shown to respondents."),
@@ -80,13 +93,13 @@ func (Question) Fields() []ent.Field {
 			Comment("Whether a response must answer it."),
 		field.Strings("options").Optional().
 			Comment("The choices of a SINGLE_CHOICE or MULTIPLE_CHOICE question."),
-		field.String("survey_id").Comment("ID of the survey the question belongs to."),
+		field.String("survey_id").Immutable().Comment("ID of the survey the question belongs to."),
 	}
 }
 
 func (Question) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("survey", Survey.Type).Ref("questions").Field("survey_id").Unique().Required().
+		edge.From("survey", Survey.Type).Ref("questions").Field("survey_id").Unique().Required().Immutable().
 			Comment("The survey the question belongs to."),
 		children("answers", Answer.Type, "Answers given to the question."),
 	}
@@ -118,13 +131,13 @@ func (Response) Fields() []ent.Field {
 			Comment("Respondent's name (personal data: shown to project managers only)."),
 		field.String("respondent_email").Optional().Nillable().MaxLen(254).Annotations(personal).
 			Comment("Respondent's email (personal data: shown to project managers only)."),
-		field.String("survey_id").Comment("ID of the survey the response answers."),
+		field.String("survey_id").Immutable().Comment("ID of the survey the response answers."),
 	}
 }
 
 func (Response) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("survey", Survey.Type).Ref("responses").Field("survey_id").Unique().Required().
+		edge.From("survey", Survey.Type).Ref("responses").Field("survey_id").Unique().Required().Immutable().
 			Comment("The survey the response answers."),
 		children("answers", Answer.Type, "The response's answers, one per question answered."),
 	}
@@ -151,16 +164,16 @@ func (Answer) Fields() []ent.Field {
 	return []ent.Field{
 		field.Text("value").
 			Comment("The answer as text: free text, the chosen option(s) joined by newlines, a number or an ISO date."),
-		field.String("response_id").Comment("ID of the response the answer is part of."),
-		field.String("question_id").Comment("ID of the question answered."),
+		field.String("response_id").Immutable().Comment("ID of the response the answer is part of."),
+		field.String("question_id").Immutable().Comment("ID of the question answered."),
 	}
 }
 
 func (Answer) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("response", Response.Type).Ref("answers").Field("response_id").Unique().Required().
+		edge.From("response", Response.Type).Ref("answers").Field("response_id").Unique().Required().Immutable().
 			Comment("The response the answer is part of."),
-		edge.From("question", Question.Type).Ref("answers").Field("question_id").Unique().Required().
+		edge.From("question", Question.Type).Ref("answers").Field("question_id").Unique().Required().Immutable().
 			Comment("The question answered."),
 	}
 }

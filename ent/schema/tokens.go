@@ -78,7 +78,13 @@ func (AuditEvent) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("action").
 			Values("TOKEN_CREATED", "TOKEN_RENAMED", "TOKEN_ROTATED", "TOKEN_REVOKED", "TOKEN_REFUSED").
-			Annotations(entgql.OrderField("ACTION")).
+			Annotations(entgql.OrderField("ACTION"), valueDocs{
+				"TOKEN_CREATED": "A token was minted.",
+				"TOKEN_RENAMED": "A token was renamed.",
+				"TOKEN_ROTATED": "A token got a new secret; the old one stopped working.",
+				"TOKEN_REVOKED": "A token was revoked.",
+				"TOKEN_REFUSED": "A revoked or expired token was presented and refused.",
+			}).
 			Comment("What happened."),
 		field.String("ip").Optional().MaxLen(64).Comment("IP address the action came from."),
 		field.Time("created_at").Default(time.Now).Immutable().

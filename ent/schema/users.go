@@ -26,7 +26,10 @@ func (User) Fields() []ent.Field {
 			Annotations(entgql.OrderField("NAME")).
 			Comment("Display name."),
 		field.Enum("role").Values("ADMIN", "STAFF").Default("STAFF").
-			Annotations(entgql.Type("UserRole")).
+			Annotations(entgql.Type("UserRole"), valueDocs{
+				"ADMIN": "Manages users, teams and tokens, and is MANAGER on every project.",
+				"STAFF": "Sees and changes what team and project memberships grant.",
+			}).
 			Comment("ADMIN manages everything and is MANAGER on every project; STAFF sees what memberships grant."),
 		field.Bool("api_access").Default(false).
 			Comment("Whether a STAFF user may mint API tokens (administrators always may)."),
@@ -90,7 +93,7 @@ func (TeamMembership) Mixin() []ent.Mixin {
 func (TeamMembership) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("role").GoType(role.Role("")).
-			Annotations(entgql.Type("ProjectRole"), entgql.OrderField("ROLE")).
+			Annotations(entgql.Type("ProjectRole"), entgql.OrderField("ROLE"), roleDocs).
 			Comment("Role the member has on each of the team's projects."),
 		field.String("team_id").Immutable().Comment("The team."),
 		field.String("user_id").Immutable().Comment("The member."),
