@@ -5,6 +5,7 @@
 package gqlschema
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -39,8 +40,10 @@ func renameMap(g *gen.Graph, s *ast.Schema) error {
 			renameType(t.Elem)
 		}
 	}
-	for name, def := range s.Types {
-		def.Description = renamed(def.Description)
+	// Walk a snapshot of the names: the loop renames types in s.Types.
+	for _, name := range slices.Sorted(maps.Keys(s.Types)) {
+		def := s.Types[name]
+		def.Description = strings.ReplaceAll(def.Description, "ProjectMap", "Map")
 		for _, f := range def.Fields {
 			renameType(f.Type)
 			f.Description = strings.ReplaceAll(f.Description, "ProjectMap", "Map")
