@@ -25,7 +25,7 @@ type APIToken struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Name given by the owner, to tell tokens apart.
 	Name string `json:"name,omitempty"`
-	// The first characters of the secret, for recognising the token (for example eng_AbC1).
+	// The first characters of the secret, for recognising the token (for example eng_AbC1); changes when the token is rotated.
 	Prefix string `json:"prefix,omitempty"`
 	// SHA-256 of the secret, hex-encoded; never exposed.
 	SecretHash string `json:"-"`

@@ -50,6 +50,20 @@ func (_u *APITokenUpdate) SetNillableName(v *string) *APITokenUpdate {
 	return _u
 }
 
+// SetPrefix sets the "prefix" field.
+func (_u *APITokenUpdate) SetPrefix(v string) *APITokenUpdate {
+	_u.mutation.SetPrefix(v)
+	return _u
+}
+
+// SetNillablePrefix sets the "prefix" field if the given value is not nil.
+func (_u *APITokenUpdate) SetNillablePrefix(v *string) *APITokenUpdate {
+	if v != nil {
+		_u.SetPrefix(*v)
+	}
+	return _u
+}
+
 // SetSecretHash sets the "secret_hash" field.
 func (_u *APITokenUpdate) SetSecretHash(v string) *APITokenUpdate {
 	_u.mutation.SetSecretHash(v)
@@ -271,6 +285,11 @@ func (_u *APITokenUpdate) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "APIToken.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Prefix(); ok {
+		if err := apitoken.PrefixValidator(v); err != nil {
+			return &ValidationError{Name: "prefix", err: fmt.Errorf(`ent: validator failed for field "APIToken.prefix": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.SecretHash(); ok {
 		if err := apitoken.SecretHashValidator(v); err != nil {
 			return &ValidationError{Name: "secret_hash", err: fmt.Errorf(`ent: validator failed for field "APIToken.secret_hash": %w`, err)}
@@ -309,6 +328,9 @@ func (_u *APITokenUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(apitoken.FieldName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Prefix(); ok {
+		_spec.SetField(apitoken.FieldPrefix, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.SecretHash(); ok {
 		_spec.SetField(apitoken.FieldSecretHash, field.TypeString, value)
@@ -466,6 +488,20 @@ func (_u *APITokenUpdateOne) SetName(v string) *APITokenUpdateOne {
 func (_u *APITokenUpdateOne) SetNillableName(v *string) *APITokenUpdateOne {
 	if v != nil {
 		_u.SetName(*v)
+	}
+	return _u
+}
+
+// SetPrefix sets the "prefix" field.
+func (_u *APITokenUpdateOne) SetPrefix(v string) *APITokenUpdateOne {
+	_u.mutation.SetPrefix(v)
+	return _u
+}
+
+// SetNillablePrefix sets the "prefix" field if the given value is not nil.
+func (_u *APITokenUpdateOne) SetNillablePrefix(v *string) *APITokenUpdateOne {
+	if v != nil {
+		_u.SetPrefix(*v)
 	}
 	return _u
 }
@@ -704,6 +740,11 @@ func (_u *APITokenUpdateOne) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "APIToken.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Prefix(); ok {
+		if err := apitoken.PrefixValidator(v); err != nil {
+			return &ValidationError{Name: "prefix", err: fmt.Errorf(`ent: validator failed for field "APIToken.prefix": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.SecretHash(); ok {
 		if err := apitoken.SecretHashValidator(v); err != nil {
 			return &ValidationError{Name: "secret_hash", err: fmt.Errorf(`ent: validator failed for field "APIToken.secret_hash": %w`, err)}
@@ -759,6 +800,9 @@ func (_u *APITokenUpdateOne) sqlSave(ctx context.Context) (_node *APIToken, err 
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(apitoken.FieldName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Prefix(); ok {
+		_spec.SetField(apitoken.FieldPrefix, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.SecretHash(); ok {
 		_spec.SetField(apitoken.FieldSecretHash, field.TypeString, value)

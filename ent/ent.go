@@ -14,6 +14,7 @@ import (
 	"engage/ent/projectmembership"
 	"engage/ent/question"
 	"engage/ent/response"
+	"engage/ent/session"
 	"engage/ent/survey"
 	"engage/ent/team"
 	"engage/ent/teammembership"
@@ -96,6 +97,7 @@ func checkColumn(t, c string) error {
 			projectmembership.Table: projectmembership.ValidColumn,
 			question.Table:          question.ValidColumn,
 			response.Table:          response.ValidColumn,
+			session.Table:           session.ValidColumn,
 			survey.Table:            survey.ValidColumn,
 			team.Table:              team.ValidColumn,
 			teammembership.Table:    teammembership.ValidColumn,

@@ -32,6 +32,8 @@ type Tx struct {
 	Question *QuestionClient
 	// Response is the client for interacting with the Response builders.
 	Response *ResponseClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
 	// Survey is the client for interacting with the Survey builders.
 	Survey *SurveyClient
 	// Team is the client for interacting with the Team builders.
@@ -181,6 +183,7 @@ func (tx *Tx) init() {
 	tx.ProjectMembership = NewProjectMembershipClient(tx.config)
 	tx.Question = NewQuestionClient(tx.config)
 	tx.Response = NewResponseClient(tx.config)
+	tx.Session = NewSessionClient(tx.config)
 	tx.Survey = NewSurveyClient(tx.config)
 	tx.Team = NewTeamClient(tx.config)
 	tx.TeamMembership = NewTeamMembershipClient(tx.config)

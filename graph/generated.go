@@ -2597,7 +2597,7 @@ type APIToken implements Node {
   """
   name: String!
   """
-  The first characters of the secret, for recognising the token (for example eng_AbC1).
+  The first characters of the secret, for recognising the token (for example eng_AbC1); changes when the token is rotated.
   """
   prefix: String!
   """

@@ -5,7 +5,10 @@
 // everything.
 package viewer
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Viewer is the caller: a user, acting through a session or an API token.
 type Viewer struct {
@@ -13,12 +16,16 @@ type Viewer struct {
 	UserID string
 	// Admin is true when the user has the ADMIN role.
 	Admin bool
+	// APIAccess is true when the user may mint API tokens (always for ADMIN).
+	APIAccess bool
 	// TokenID is the API token used, empty for a session.
 	TokenID string
 	// ReadOnly forbids every mutation (a read-only token).
 	ReadOnly bool
 	// AllowedProjects, when not nil, limits the token to these project IDs.
 	AllowedProjects []string
+	// TokenExpiresAt is when the token used expires, nil for never.
+	TokenExpiresAt *time.Time
 }
 
 type ctxKey struct{}

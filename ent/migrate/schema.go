@@ -376,6 +376,25 @@ var (
 			},
 		},
 	}
+	// SessionsColumns holds the columns for the "sessions" table.
+	SessionsColumns = []*schema.Column{
+		{Name: "token", Type: field.TypeString},
+		{Name: "data", Type: field.TypeBytes},
+		{Name: "expiry", Type: field.TypeTime},
+	}
+	// SessionsTable holds the schema information for the "sessions" table.
+	SessionsTable = &schema.Table{
+		Name:       "sessions",
+		Columns:    SessionsColumns,
+		PrimaryKey: []*schema.Column{SessionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "session_expiry",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[2]},
+			},
+		},
+	}
 	// SurveysColumns holds the columns for the "surveys" table.
 	SurveysColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 32},
@@ -519,6 +538,7 @@ var (
 		ProjectMembershipsTable,
 		QuestionsTable,
 		ResponsesTable,
+		SessionsTable,
 		SurveysTable,
 		TeamsTable,
 		TeamMembershipsTable,
@@ -544,6 +564,9 @@ func init() {
 	ProjectMembershipsTable.ForeignKeys[1].RefTable = UsersTable
 	QuestionsTable.ForeignKeys[0].RefTable = SurveysTable
 	ResponsesTable.ForeignKeys[0].RefTable = SurveysTable
+	SessionsTable.Annotation = &entsql.Annotation{
+		Table: "sessions",
+	}
 	SurveysTable.ForeignKeys[0].RefTable = ProjectsTable
 	TeamMembershipsTable.ForeignKeys[0].RefTable = TeamsTable
 	TeamMembershipsTable.ForeignKeys[1].RefTable = UsersTable

@@ -36,6 +36,9 @@ type Question func(*sql.Selector)
 // Response is the predicate function for response builders.
 type Response func(*sql.Selector)
 
+// Session is the predicate function for session builders.
+type Session func(*sql.Selector)
+
 // Survey is the predicate function for survey builders.
 type Survey func(*sql.Selector)
 

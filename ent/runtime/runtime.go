@@ -15,6 +15,7 @@ import (
 	"engage/ent/question"
 	"engage/ent/response"
 	"engage/ent/schema"
+	"engage/ent/session"
 	"engage/ent/survey"
 	"engage/ent/team"
 	"engage/ent/teammembership"
@@ -726,6 +727,21 @@ func init() {
 			return nil
 		}
 	}()
+	session.Policy = privacy.NewPolicies(schema.Session{})
+	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := session.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	sessionFields := schema.Session{}.Fields()
+	_ = sessionFields
+	// sessionDescID is the schema descriptor for id field.
+	sessionDescID := sessionFields[0].Descriptor()
+	// session.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	session.IDValidator = sessionDescID.Validators[0].(func(string) error)
 	surveyMixin := schema.Survey{}.Mixin()
 	survey.Policy = privacy.NewPolicies(surveyMixin[2], schema.Survey{})
 	survey.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -25,8 +25,8 @@ func (APIToken) Fields() []ent.Field {
 		field.String("name").NotEmpty().MaxLen(100).
 			Annotations(entgql.OrderField("NAME")).
 			Comment("Name given by the owner, to tell tokens apart."),
-		field.String("prefix").Immutable().NotEmpty().MaxLen(16).
-			Comment("The first characters of the secret, for recognising the token (for example eng_AbC1)."),
+		field.String("prefix").NotEmpty().MaxLen(16).
+			Comment("The first characters of the secret, for recognising the token (for example eng_AbC1); changes when the token is rotated."),
 		field.String("secret_hash").NotEmpty().Unique().Sensitive().Annotations(secret).
 			Comment("SHA-256 of the secret, hex-encoded; never exposed."),
 		field.Bool("read_only").Default(false).Immutable().
