@@ -1,14 +1,44 @@
-// Package rule holds the privacy rules of every entity: the whole permission
-// model of Engage API reads from this one package.
+// Package rule holds the whole permission model of Engage API as ent
+// privacy rules: who may see and change what. Every entity's policy is
+// declared in policies.go from the small rules in this file, and the SQL
+// predicates that decide visibility are in scope.go.
+//
+// The model is PRODUCT.md section 2; PERMISSIONS.md states it and maps each
+// point to the rule that implements it.
 package rule
 
 import (
 	"context"
+	"errors"
+	"fmt"
+
+	"entgo.io/ent/dialect/sql"
 
 	"engage/ent"
 	"engage/ent/privacy"
 	"engage/viewer"
 )
+
+// Refusal is a denial whose message is safe and useful to show the caller,
+// such as why a token cannot be minted. It wraps privacy.Deny.
+type Refusal struct{ Reason string }
+
+func (r *Refusal) Error() string { return r.Reason }
+
+// Unwrap makes a Refusal a privacy denial.
+func (r *Refusal) Unwrap() error { return privacy.Deny }
+
+// refuse denies with a reason the caller may read.
+func refuse(format string, args ...any) error {
+	return &Refusal{Reason: fmt.Sprintf(format, args...)}
+}
+
+// AsRefusal returns the Refusal in err's chain, if any.
+func AsRefusal(err error) (*Refusal, bool) {
+	var r *Refusal
+	ok := errors.As(err, &r)
+	return r, ok
+}
 
 // DenyIfNoViewer denies every operation of an anonymous request.
 func DenyIfNoViewer() privacy.QueryMutationRule {
@@ -24,7 +54,7 @@ func DenyIfNoViewer() privacy.QueryMutationRule {
 func DenyIfReadOnly() privacy.MutationRule {
 	return privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
 		if v := viewer.FromContext(ctx); v != nil && v.ReadOnly {
-			return privacy.Denyf("read-only token")
+			return refuse("this token is read-only")
 		}
 		return privacy.Skip
 	})
@@ -35,9 +65,23 @@ func DenyIfReadOnly() privacy.MutationRule {
 // project rules like anyone else.
 func AllowIfAdmin() privacy.QueryMutationRule {
 	return privacy.ContextQueryMutationRule(func(ctx context.Context) error {
-		if v := viewer.FromContext(ctx); v != nil && v.Admin && v.AllowedProjects == nil {
+		if v := viewer.FromContext(ctx); v.Admin && !v.Restricted() {
 			return privacy.Allow
 		}
 		return privacy.Skip
+	})
+}
+
+// filter allows a query of type Q after limiting it to the rows that
+// visible matches for the viewer. Filtering happens in SQL, on every path
+// that reads Q: lists, counts, node lookups and eager-loaded edges.
+func filter[Q interface{ Where(...P) Q }, P ~func(*sql.Selector)](visible func(*viewer.Viewer) P) privacy.QueryRule {
+	return privacy.QueryRuleFunc(func(ctx context.Context, q ent.Query) error {
+		typed, ok := q.(Q)
+		if !ok {
+			return privacy.Denyf("unexpected query type %T", q)
+		}
+		typed.Where(visible(viewer.FromContext(ctx)))
+		return privacy.Allow
 	})
 }

@@ -8,6 +8,8 @@ package viewer
 import (
 	"context"
 	"time"
+
+	"engage/role"
 )
 
 // Viewer is the caller: a user, acting through a session or an API token.
@@ -26,7 +28,14 @@ type Viewer struct {
 	AllowedProjects []string
 	// TokenExpiresAt is when the token used expires, nil for never.
 	TokenExpiresAt *time.Time
+	// ProjectRoles are the user's ProjectMembership roles, by project ID.
+	ProjectRoles map[string]role.Role
+	// TeamRoles are the user's TeamMembership roles, by team ID.
+	TeamRoles map[string]role.Role
 }
+
+// Restricted reports whether the request may reach only some projects.
+func (v *Viewer) Restricted() bool { return v.AllowedProjects != nil }
 
 type ctxKey struct{}
 

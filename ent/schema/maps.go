@@ -11,6 +11,7 @@ import (
 
 	"engage/gid"
 	"engage/moderation"
+	"engage/rule"
 )
 
 // ProjectMap is an interactive map of a project on which the public drops
@@ -48,7 +49,7 @@ func (ProjectMap) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("project_id")}
 }
 
-func (ProjectMap) Policy() ent.Policy { return policy(nil, nil) }
+func (ProjectMap) Policy() ent.Policy { return rule.MapPolicy() }
 
 func (ProjectMap) Annotations() []schema.Annotation {
 	// GraphQL calls it Map: ent/entc.go renames the generated types, because
@@ -100,7 +101,7 @@ func (Pin) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("map_id", "status")}
 }
 
-func (Pin) Policy() ent.Policy { return policy(nil, nil) }
+func (Pin) Policy() ent.Policy { return rule.PinPolicy() }
 
 func (Pin) Annotations() []schema.Annotation {
 	return node("A public contribution placed on a map.", "pins", "pins", true)
@@ -135,7 +136,7 @@ func (Comment) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("pin_id", "status")}
 }
 
-func (Comment) Policy() ent.Policy { return policy(nil, nil) }
+func (Comment) Policy() ent.Policy { return rule.CommentPolicy() }
 
 func (Comment) Annotations() []schema.Annotation {
 	return node("A public reply to a pin.", "comments", "comments", true)

@@ -12,6 +12,7 @@ import (
 
 	"engage/gid"
 	"engage/role"
+	"engage/rule"
 )
 
 // slugPattern is the shape of a project slug.
@@ -70,7 +71,7 @@ func (Project) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("team_id"), index.Fields("status")}
 }
 
-func (Project) Policy() ent.Policy { return policy(nil, nil) }
+func (Project) Policy() ent.Policy { return rule.ProjectPolicy() }
 
 func (Project) Annotations() []schema.Annotation {
 	return node("An engagement project run by a council or agency.", "projects", "projects", true)
@@ -109,7 +110,7 @@ func (ProjectMembership) Indexes() []ent.Index {
 	}
 }
 
-func (ProjectMembership) Policy() ent.Policy { return policy(nil, nil) }
+func (ProjectMembership) Policy() ent.Policy { return rule.ProjectMembershipPolicy() }
 
 func (ProjectMembership) Annotations() []schema.Annotation {
 	return node("A user's role on one project.", "projectMemberships", "project memberships", true)

@@ -8,7 +8,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
-	"engage/ent/privacy"
+	"engage/rule"
 )
 
 // Session is a login session of the web pages, stored for the session
@@ -28,14 +28,7 @@ func (Session) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("expiry")}
 }
 
-// Policy denies everything: only the session store, in a system context,
-// reads and writes sessions.
-func (Session) Policy() ent.Policy {
-	return privacy.Policy{
-		Query:    privacy.QueryPolicy{privacy.AlwaysDenyRule()},
-		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
-	}
-}
+func (Session) Policy() ent.Policy { return rule.SessionPolicy() }
 
 func (Session) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll), entsql.Table("sessions")}

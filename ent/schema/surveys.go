@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"engage/gid"
+	"engage/rule"
 )
 
 // Survey is a questionnaire of a project.
@@ -57,7 +58,7 @@ func (Survey) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("project_id")}
 }
 
-func (Survey) Policy() ent.Policy { return policy(nil, nil) }
+func (Survey) Policy() ent.Policy { return rule.SurveyPolicy() }
 
 func (Survey) Annotations() []schema.Annotation {
 	return node("A questionnaire of a project.", "surveys", "surveys", true)
@@ -109,7 +110,7 @@ func (Question) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("survey_id", "position")}
 }
 
-func (Question) Policy() ent.Policy { return policy(nil, nil) }
+func (Question) Policy() ent.Policy { return rule.QuestionPolicy() }
 
 func (Question) Annotations() []schema.Annotation {
 	return node("One question of a survey.", "questions", "questions", true)
@@ -147,7 +148,7 @@ func (Response) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("survey_id", "submitted_at")}
 }
 
-func (Response) Policy() ent.Policy { return policy(nil, nil) }
+func (Response) Policy() ent.Policy { return rule.ResponsePolicy() }
 
 func (Response) Annotations() []schema.Annotation {
 	return node("One respondent's submission to a survey.", "responses", "responses", true)
@@ -182,7 +183,7 @@ func (Answer) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("response_id"), index.Fields("question_id")}
 }
 
-func (Answer) Policy() ent.Policy { return policy(nil, nil) }
+func (Answer) Policy() ent.Policy { return rule.AnswerPolicy() }
 
 func (Answer) Annotations() []schema.Annotation {
 	return node("A response's answer to one question.", "answers", "answers", true)

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"engage/gid"
+	"engage/rule"
 )
 
 // APIToken is a bearer secret that acts with its owner's rights.
@@ -62,7 +63,7 @@ func (APIToken) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("owner_id")}
 }
 
-func (APIToken) Policy() ent.Policy { return policy(nil, nil) }
+func (APIToken) Policy() ent.Policy { return rule.APITokenPolicy() }
 
 func (APIToken) Annotations() []schema.Annotation {
 	// Tokens are minted and changed by dedicated mutations, not generic inputs.
@@ -111,7 +112,7 @@ func (AuditEvent) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("actor_id"), index.Fields("token_id"), index.Fields("created_at")}
 }
 
-func (AuditEvent) Policy() ent.Policy { return policy(nil, nil) }
+func (AuditEvent) Policy() ent.Policy { return rule.AuditEventPolicy() }
 
 func (AuditEvent) Annotations() []schema.Annotation {
 	return node("A security-relevant action, such as minting or revoking a token.", "auditEvents", "audit events", false)

@@ -10,6 +10,7 @@ import (
 
 	"engage/gid"
 	"engage/role"
+	"engage/rule"
 )
 
 // User is a member of staff who logs into the dashboard or uses API tokens.
@@ -48,7 +49,7 @@ func (User) Edges() []ent.Edge {
 	}
 }
 
-func (User) Policy() ent.Policy { return policy(nil, nil) }
+func (User) Policy() ent.Policy { return rule.UserPolicy() }
 
 func (User) Annotations() []schema.Annotation {
 	return node("A member of staff.", "users", "users", true)
@@ -77,7 +78,7 @@ func (Team) Edges() []ent.Edge {
 	}
 }
 
-func (Team) Policy() ent.Policy { return policy(nil, nil) }
+func (Team) Policy() ent.Policy { return rule.TeamPolicy() }
 
 func (Team) Annotations() []schema.Annotation {
 	return node("A team of staff that runs projects.", "teams", "teams", true)
@@ -116,7 +117,7 @@ func (TeamMembership) Indexes() []ent.Index {
 	}
 }
 
-func (TeamMembership) Policy() ent.Policy { return policy(nil, nil) }
+func (TeamMembership) Policy() ent.Policy { return rule.TeamMembershipPolicy() }
 
 func (TeamMembership) Annotations() []schema.Annotation {
 	return node("A user's membership of a team, with a project role.", "teamMemberships", "team memberships", true)

@@ -1,0 +1,119 @@
+package rule
+
+import (
+	"engage/ent"
+	"engage/ent/privacy"
+)
+
+// BasePolicy runs before every entity's own policy (through the base mixin
+// of ent/schema): anonymous requests are denied everything, read-only tokens
+// every change.
+func BasePolicy() privacy.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{DenyIfNoViewer()},
+		Mutation: privacy.MutationPolicy{DenyIfNoViewer(), DenyIfReadOnly()},
+	}
+}
+
+// policy ends an entity's own rules with a deny, so that whatever no rule
+// allows is refused.
+func policy(query privacy.QueryPolicy, mutation privacy.MutationPolicy) privacy.Policy {
+	return privacy.Policy{
+		Query:    append(query, privacy.AlwaysDenyRule()),
+		Mutation: append(mutation, privacy.AlwaysDenyRule()),
+	}
+}
+
+// adminOnly is the mutation policy of what only administrators change.
+var adminOnly = privacy.MutationPolicy{AllowIfAdmin()}
+
+// UserPolicy: users see themselves, and users who share a team or project
+// with them; administrators see and change everyone.
+func UserPolicy() privacy.Policy {
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.UserQuery](VisibleUsers)}, adminOnly)
+}
+
+// TeamPolicy: open teams and one's own teams are visible; administrators
+// manage teams.
+func TeamPolicy() privacy.Policy {
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.TeamQuery](VisibleTeams)}, adminOnly)
+}
+
+// TeamMembershipPolicy: memberships of visible teams are visible;
+// administrators manage them.
+func TeamMembershipPolicy() privacy.Policy {
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.TeamMembershipQuery](VisibleTeamMemberships)}, adminOnly)
+}
+
+// ProjectPolicy: projects on which the caller has a role are visible.
+func ProjectPolicy() privacy.Policy {
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ProjectQuery](VisibleProjects)}, adminOnly)
+}
+
+// ProjectMembershipPolicy: memberships of visible projects are visible;
+// administrators manage them.
+func ProjectMembershipPolicy() privacy.Policy {
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ProjectMembershipQuery](VisibleProjectMemberships)}, adminOnly)
+}
+
+// SurveyPolicy: surveys of visible projects, drafts from EDITOR up.
+func SurveyPolicy() privacy.Policy {
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.SurveyQuery](VisibleSurveys)}, adminOnly)
+}
+
+// QuestionPolicy: questions of visible surveys.
+func QuestionPolicy() privacy.Policy {
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.QuestionQuery](VisibleQuestions)}, adminOnly)
+}
+
+// ResponsePolicy: responses to visible surveys.
+func ResponsePolicy() privacy.Policy {
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ResponseQuery](VisibleResponses)}, adminOnly)
+}
+
+// AnswerPolicy: answers of visible responses.
+func AnswerPolicy() privacy.Policy {
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.AnswerQuery](VisibleAnswers)}, adminOnly)
+}
+
+// MapPolicy: maps of visible projects.
+func MapPolicy() privacy.Policy {
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ProjectMapQuery](VisibleMaps)}, adminOnly)
+}
+
+// PinPolicy: published pins of visible maps; every status from MODERATOR up.
+func PinPolicy() privacy.Policy {
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.PinQuery](VisiblePins)}, adminOnly)
+}
+
+// CommentPolicy: published comments of visible pins; every status from
+// MODERATOR up.
+func CommentPolicy() privacy.Policy {
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.CommentQuery](VisibleComments)}, adminOnly)
+}
+
+// APITokenPolicy: owners see and change their tokens, administrators all;
+// the secret hash is never exposed (it is not in the GraphQL schema). The
+// limits come first, so that not even an administrator's token can mint a
+// token that exceeds it.
+func APITokenPolicy() privacy.Policy {
+	return policy(
+		privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.APITokenQuery](VisibleTokens)},
+		privacy.MutationPolicy{DenyTokenBeyondLimits(), AllowIfAdmin(), AllowMintingOwnToken(), AllowChangingOwnToken()},
+	)
+}
+
+// AuditEventPolicy: administrators see every event, token owners the events
+// about their tokens. Events are written by the system only.
+func AuditEventPolicy() privacy.Policy {
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.AuditEventQuery](VisibleAuditEvents)}, nil)
+}
+
+// SessionPolicy denies everything: only the session store, in a system
+// context, reads and writes login sessions.
+func SessionPolicy() privacy.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{privacy.AlwaysDenyRule()},
+		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},
+	}
+}
