@@ -22,7 +22,9 @@ import (
 	"engage/ent/privacy"
 	"engage/ent/user"
 	"engage/password"
+	"engage/ent/apitoken"
 	"engage/testdb"
+	"engage/token"
 )
 
 // settings are the environment variables config.Bind reads. Each test clears
@@ -248,18 +250,21 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: got error %v (stderr %q), want nil", err, stderr)
 	}
-	out := lines(stdout)
-	if len(out) != 4 {
-		t.Errorf("demo stdout: got %d lines %q, want 4, one per persona", len(out), out)
-	}
+	// Each persona: a line "key email secret", then its description, indented.
 	keys := map[string]bool{}
-	for _, line := range out {
-		if fields := strings.Fields(line); len(fields) >= 2 {
-			keys[fields[0]] = true
-			if !strings.Contains(fields[1], "@") {
-				t.Errorf("demo line %q: got %q as second field, want an email address", line, fields[1])
-			}
+	for _, line := range lines(stdout) {
+		if strings.HasPrefix(line, " ") {
+			continue
 		}
+		fields := strings.Fields(line)
+		if len(fields) != 3 || !strings.Contains(fields[1], "@") || token.Check(fields[2]) != nil {
+			t.Errorf("demo line %q: want a persona key, an email and a token secret", line)
+			continue
+		}
+		keys[fields[0]] = true
+	}
+	if len(keys) != 4 {
+		t.Errorf("demo stdout: got personas %v, want 4", keys)
 	}
 	for _, key := range []string{"admin", "editor", "viewer", "moderator"} {
 		if !keys[key] {
@@ -345,26 +350,41 @@ func TestServe(t *testing.T) {
 		t.Errorf("GET /readyz: got status %d (body %q), want 200", resp.StatusCode, body)
 	}
 
-	resp, err = client.Post(base+"/graphql", "application/json", strings.NewReader(`{"query":"{ projects { totalCount } }"}`))
+	query := `{"query":"{ projects { totalCount } }"}`
+	resp, err = client.Post(base+"/graphql", "application/json", strings.NewReader(query))
 	if err != nil {
 		t.Fatalf("POST /graphql: %v", err)
 	}
 	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("POST /graphql: got status %d (body %s), want 200", resp.StatusCode, body)
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), `"UNAUTHENTICATED"`) {
+		t.Errorf("POST /graphql without a token: got status %d, body %s; want 401 UNAUTHENTICATED", resp.StatusCode, body)
 	}
+
+	// --demo printed a token per persona: the admin's sees every project.
+	adminToken := ""
+	for _, line := range lines(stderr.String()) {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "admin" {
+			adminToken = f[2]
+		}
+	}
+	if adminToken == "" {
+		t.Fatalf("serve --demo printed no admin token; stderr:\n%s", stderr)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(query))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatalf("POST /graphql: %v", err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
 	var gql struct {
-		Errors []struct {
-			Message    string         `json:"message"`
-			Extensions map[string]any `json:"extensions"`
-		} `json:"errors"`
+		Data struct{ Projects struct{ TotalCount int } }
 	}
-	if err := json.Unmarshal(body, &gql); err != nil {
-		t.Fatalf("POST /graphql: body %s is not JSON: %v", body, err)
-	}
-	if len(gql.Errors) == 0 || gql.Errors[0].Extensions["code"] != "FORBIDDEN" {
-		t.Errorf("POST /graphql without a viewer: got body %s, want errors[0].extensions.code FORBIDDEN", body)
+	if err := json.Unmarshal(body, &gql); err != nil || resp.StatusCode != http.StatusOK || gql.Data.Projects.TotalCount < 8 {
+		t.Errorf("POST /graphql as the demo admin: got status %d, body %s; want 200 and at least 8 projects", resp.StatusCode, body)
 	}
 
 	cancel()
@@ -376,6 +396,17 @@ func TestServe(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second): // a deadlock guard, not a timing assertion
 		t.Fatalf("run did not return within 20s of the context's end; stderr:\n%s", stderr)
+	}
+
+	// The admin token's use was counted in memory and written at shutdown.
+	db, err := database.Open(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	used, err := db.Ent.APIToken.Query().Where(apitoken.SecretHash(token.Hash(adminToken))).Only(privacy.DecisionContext(context.Background(), privacy.Allow))
+	if err != nil || used.UseCount != 1 || used.LastUsedAt == nil || used.LastUsedIP == nil || *used.LastUsedIP != "127.0.0.1" {
+		t.Errorf("the admin token after shutdown: got %+v (error %v); want useCount 1, lastUsedAt set and lastUsedIP 127.0.0.1", used, err)
 	}
 
 	logs := stderr.String()

@@ -14,48 +14,62 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/alexedwards/scs/v2"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"engage/config"
 	"engage/database"
 	"engage/graph"
+	"engage/usage"
+	"engage/web"
 )
 
 // parserTokenLimit bounds the work of parsing one query, before any limit
 // that needs a parsed query can apply.
 const parserTokenLimit = 15000
 
-// New returns the HTTP handler of the whole API. Authentication middleware
-// wraps it to put the caller in the request context; without a caller, ent
-// privacy denies every read and write.
-func New(db *database.DB, cfg config.Config, logger *slog.Logger) http.Handler {
+// Deps are what the API needs from the rest of the program.
+type Deps struct {
+	DB       *database.DB
+	Config   config.Config
+	Logger   *slog.Logger
+	Sessions *scs.SessionManager
+	Usage    *usage.Recorder
+}
+
+// New returns the HTTP handler of the whole API: GraphQL for callers with an
+// API token or a login session, the login pages, and the health endpoints.
+// Every cookie-authenticated POST is checked against cross-site forgery.
+func New(d Deps) http.Handler {
+	auth := newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.Logger)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, newGraphQL(db, cfg, logger)))
+	mux.Handle("/graphql", limitBody(d.Config.MaxBodyBytes, auth.require(newGraphQL(d.DB, d.Config, d.Logger))))
+	web.NewPages(d.DB.Ent, d.Sessions, d.Logger).Routes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := db.Ping(ctx); err != nil {
-			logger.Warn("readiness check failed", "error", err)
+		if err := d.DB.Ping(ctx); err != nil {
+			d.Logger.Warn("readiness check failed", "error", err)
 			writeText(w, http.StatusServiceUnavailable, "database unreachable")
 			return
 		}
 		writeText(w, http.StatusOK, "ok")
 	})
 	c := cors.New(cors.Options{
-		AllowedOrigins: cfg.CORSOrigins,
+		AllowedOrigins: d.Config.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
 		AllowedHeaders: []string{"Authorization", "Content-Type"},
 		MaxAge:         600,
 	})
-	return withRequestLog(logger, c.Handler(mux))
+	return withRequestLog(d.Logger, c.Handler(d.Sessions.LoadAndSave(web.CSRF(mux))))
 }
 
 func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger) http.Handler {
-	srv := handler.New(graph.NewSchema(db.Ent))
+	srv := handler.New(graph.NewSchema(db.Ent, cfg.TokenMaxLifetime))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

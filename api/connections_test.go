@@ -12,24 +12,23 @@ import (
 	"engage/ent/project"
 	"engage/ent/response"
 	"engage/ent/survey"
-	"engage/viewer"
+	"engage/token"
 )
 
-// demoHarness is a harness on the demo data set, with an administrator viewer.
-func demoHarness(t *testing.T) (*harness, *viewer.Viewer) {
+// demoHarness is a harness on the demo data set, with a token of each
+// persona by key (admin, editor, viewer, moderator).
+func demoHarness(t *testing.T) (*harness, map[string]string) {
 	t.Helper()
 	h := newHarness(t)
 	personas, err := demo.Load(system(), h.db.Ent)
 	if err != nil {
 		t.Fatalf("loading demo data: %v", err)
 	}
+	tokens := map[string]string{}
 	for _, p := range personas {
-		if p.Key == "admin" {
-			return h, &viewer.Viewer{UserID: p.UserID, Admin: true}
-		}
+		tokens[p.Key] = h.mint(token.Spec{OwnerID: p.UserID, Name: "test"})
 	}
-	t.Fatal("the demo data has no admin persona")
-	return nil, nil
+	return h, tokens
 }
 
 type pageInfo struct {
@@ -59,7 +58,8 @@ func (c titledConnection) titles() []string {
 // exactly the database's order, each project once, with page flags that are
 // true exactly when there is more.
 func TestPaginationWalksEveryRowOnce(t *testing.T) {
-	h, admin := demoHarness(t)
+	h, tokens := demoHarness(t)
+	admin := tokens["admin"]
 	want := h.db.Ent.Project.Query().Order(project.ByTitle(), project.ByID()).Select(project.FieldTitle).StringsX(system())
 
 	const page = `query($first: Int, $after: Cursor, $last: Int, $before: Cursor, $dir: OrderDirection!) {
@@ -132,7 +132,8 @@ func TestPaginationWalksEveryRowOnce(t *testing.T) {
 // TestWhereFiltersAndNestedCounts compares filtered connections and nested
 // totalCounts with the same questions asked of the database directly.
 func TestWhereFiltersAndNestedCounts(t *testing.T) {
-	h, admin := demoHarness(t)
+	h, tokens := demoHarness(t)
+	admin := tokens["admin"]
 	ctx := system()
 
 	t.Run("status filter", func(t *testing.T) {
@@ -216,7 +217,8 @@ func TestWhereFiltersAndNestedCounts(t *testing.T) {
 // TestNodeLookups resolves IDs of every kind and checks that missing and
 // malformed IDs get clear, distinct errors.
 func TestNodeLookups(t *testing.T) {
-	h, admin := demoHarness(t)
+	h, tokens := demoHarness(t)
+	admin := tokens["admin"]
 	ctx := system()
 	ids := map[string]string{
 		"Project": h.db.Ent.Project.Query().FirstIDX(ctx),
@@ -274,7 +276,8 @@ func TestNodeLookups(t *testing.T) {
 // TestOrderingByEveryProjectField checks each orderBy field of projects
 // against the database's own ordering.
 func TestOrderingByEveryProjectField(t *testing.T) {
-	h, admin := demoHarness(t)
+	h, tokens := demoHarness(t)
+	admin := tokens["admin"]
 	for _, field := range []string{"TITLE", "SLUG", "STATUS", "CREATED_AT", "UPDATED_AT"} {
 		var out struct {
 			Projects struct {

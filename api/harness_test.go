@@ -17,16 +17,19 @@ import (
 	"engage/config"
 	"engage/database"
 	"engage/ent/privacy"
+	"engage/session"
 	"engage/testdb"
-	"engage/viewer"
+	"engage/token"
+	"engage/usage"
 )
 
-// harness serves the real API handler on a fresh database. Until
-// authentication lands, the caller is put straight into the request context.
+// harness serves the real API handler on a fresh database. Callers are
+// identified as in production: by the secret of an API token.
 type harness struct {
 	t       *testing.T
 	db      *database.DB
 	handler http.Handler
+	usage   *usage.Recorder
 }
 
 func newHarness(t *testing.T, configure ...func(*config.Config)) *harness {
@@ -37,7 +40,10 @@ func newHarness(t *testing.T, configure ...func(*config.Config)) *harness {
 		c(&cfg)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return &harness{t: t, db: db, handler: api.New(db, cfg, logger)}
+	rec := usage.New(db.Ent, logger)
+	sessions := session.NewManager(db.Ent, false)
+	h := api.New(api.Deps{DB: db, Config: cfg, Logger: logger, Sessions: sessions, Usage: rec})
+	return &harness{t: t, db: db, handler: h, usage: rec}
 }
 
 // system is a context that bypasses privacy, for setting up and checking
@@ -46,11 +52,21 @@ func system() context.Context {
 	return privacy.DecisionContext(context.Background(), privacy.Allow)
 }
 
-// admin creates an administrator and returns a viewer acting as them.
-func (h *harness) admin() *viewer.Viewer {
+// admin creates an administrator and returns the secret of a token of theirs.
+func (h *harness) admin() string {
 	h.t.Helper()
 	u := h.db.Ent.User.Create().SetEmail("root@example.test").SetName("Root").SetRole("ADMIN").SaveX(system())
-	return &viewer.Viewer{UserID: u.ID, Admin: true}
+	return h.mint(token.Spec{OwnerID: u.ID, Name: "test"})
+}
+
+// mint creates a token behind the API's back and returns its secret.
+func (h *harness) mint(spec token.Spec) string {
+	h.t.Helper()
+	_, secret, err := token.Mint(system(), h.db.Ent, spec, token.Actor{})
+	if err != nil {
+		h.t.Fatalf("minting a token: %v", err)
+	}
+	return secret
 }
 
 type gqlError struct {
@@ -61,6 +77,7 @@ type gqlError struct {
 
 type gqlResponse struct {
 	Status int
+	Header http.Header
 	Data   json.RawMessage `json:"data"`
 	Errors []gqlError      `json:"errors"`
 }
@@ -75,23 +92,23 @@ func (r gqlResponse) codes() []string {
 	return out
 }
 
-// do posts a GraphQL request as v (nil for anonymous).
-func (h *harness) do(v *viewer.Viewer, query string, vars map[string]any) gqlResponse {
+// do posts a GraphQL request with the token secret ("" for none).
+func (h *harness) do(secret string, query string, vars map[string]any) gqlResponse {
 	h.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	return h.send(v, req)
+	return h.send(secret, req)
 }
 
-func (h *harness) send(v *viewer.Viewer, req *http.Request) gqlResponse {
+func (h *harness) send(secret string, req *http.Request) gqlResponse {
 	h.t.Helper()
-	if v != nil {
-		req = req.WithContext(viewer.NewContext(req.Context(), v))
+	if secret != "" {
+		req.Header.Set("Authorization", "Bearer "+secret)
 	}
 	rec := httptest.NewRecorder()
 	h.handler.ServeHTTP(rec, req)
-	resp := gqlResponse{Status: rec.Code}
+	resp := gqlResponse{Status: rec.Code, Header: rec.Header()}
 	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
 		h.t.Fatalf("response is not JSON (status %d): %s", rec.Code, rec.Body.String())
 	}
@@ -100,9 +117,9 @@ func (h *harness) send(v *viewer.Viewer, req *http.Request) gqlResponse {
 
 // mustDo is do that fails the test on any GraphQL error and decodes data
 // into out.
-func (h *harness) mustDo(v *viewer.Viewer, query string, vars map[string]any, out any) {
+func (h *harness) mustDo(secret string, query string, vars map[string]any, out any) {
 	h.t.Helper()
-	resp := h.do(v, query, vars)
+	resp := h.do(secret, query, vars)
 	if len(resp.Errors) > 0 {
 		h.t.Fatalf("query failed: %+v\nquery: %s", resp.Errors, strings.TrimSpace(query))
 	}

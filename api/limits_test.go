@@ -11,18 +11,17 @@ import (
 	"engage/config"
 )
 
-// TestAnonymousRequestsAreDenied: without a viewer, privacy refuses every
-// read and write; there is no setting that turns it off.
-func TestAnonymousRequestsAreDenied(t *testing.T) {
+// TestAnonymousRequestsAreRefused: without a token or a session, every
+// GraphQL request is refused before it runs, and nothing is stored.
+func TestAnonymousRequestsAreRefused(t *testing.T) {
 	h := newHarness(t)
 	for _, q := range []string{
 		`{ projects { totalCount } }`,
-		`{ users { edges { node { email } } } }`,
 		`mutation { createTeam(input: {name: "Intruders"}) { id } }`,
 	} {
-		resp := h.do(nil, q, nil)
-		if !reflect.DeepEqual(resp.codes(), []string{"FORBIDDEN"}) || string(resp.Data) != "null" {
-			t.Errorf("%s: got data %s, codes %v; want null and [FORBIDDEN]", q, resp.Data, resp.codes())
+		resp := h.do("", q, nil)
+		if resp.Status != http.StatusUnauthorized || !reflect.DeepEqual(resp.codes(), []string{"UNAUTHENTICATED"}) || resp.Data != nil {
+			t.Errorf("%s: got status %d, data %s, codes %v; want 401, no data, [UNAUTHENTICATED]", q, resp.Status, resp.Data, resp.codes())
 		}
 	}
 	if n := h.db.Ent.Team.Query().CountX(system()); n != 0 {

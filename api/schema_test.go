@@ -10,7 +10,7 @@ import (
 // TestSchemaIsDocumented walks the GraphQL schema that clients introspect:
 // every type, field, argument and enum value must have a description.
 func TestSchemaIsDocumented(t *testing.T) {
-	s := graph.NewSchema(nil).Schema()
+	s := graph.NewSchema(nil, 0).Schema()
 	var missing []string
 	for name, def := range s.Types {
 		if def.BuiltIn || strings.HasPrefix(name, "__") {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -30,6 +31,11 @@ type Config struct {
 	MaxComplexity int
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// TokenMaxLifetime, when positive, is the longest an API token may live.
+	TokenMaxLifetime time.Duration
+	// SecureCookies marks session cookies Secure: set it when clients reach
+	// the server over HTTPS (usually through a TLS proxy).
+	SecureCookies bool
 
 	// envErrs are environment variables that did not parse.
 	envErrs []error
@@ -59,6 +65,8 @@ func (c *Config) Bind(fs *pflag.FlagSet) {
 	fs.IntVar(&c.MaxDepth, "max-depth", int(c.envInt("ENGAGE_MAX_DEPTH", int64(d.MaxDepth))), "deepest accepted GraphQL query (env ENGAGE_MAX_DEPTH)")
 	fs.IntVar(&c.MaxComplexity, "max-complexity", int(c.envInt("ENGAGE_MAX_COMPLEXITY", int64(d.MaxComplexity))), "costliest accepted GraphQL query (env ENGAGE_MAX_COMPLEXITY)")
 	fs.StringVar(&c.LogLevel, "log-level", env("ENGAGE_LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env ENGAGE_LOG_LEVEL)")
+	fs.DurationVar(&c.TokenMaxLifetime, "token-max-lifetime", c.envDuration("ENGAGE_TOKEN_MAX_LIFETIME", 0), "longest lifetime of an API token, such as 2160h; 0 for no limit (env ENGAGE_TOKEN_MAX_LIFETIME)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.envBool("ENGAGE_SECURE_COOKIES", false), "mark session cookies Secure, for HTTPS (env ENGAGE_SECURE_COOKIES)")
 }
 
 // Validate reports every setting that cannot work.
@@ -73,6 +81,9 @@ func (c Config) Validate() error {
 	if c.MaxComplexity < 1 {
 		errs = append(errs, fmt.Errorf("max-complexity must be at least 1, got %d", c.MaxComplexity))
 	}
+	if c.TokenMaxLifetime < 0 {
+		errs = append(errs, fmt.Errorf("token-max-lifetime must not be negative, got %s", c.TokenMaxLifetime))
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -83,8 +94,8 @@ func (c Config) Validate() error {
 
 // String prints the configuration with secrets masked.
 func (c Config) String() string {
-	return fmt.Sprintf("database=%s addr=%s cors-origins=%s max-body-bytes=%d max-depth=%d max-complexity=%d log-level=%s",
-		MaskURL(c.DatabaseURL), c.Addr, strings.Join(c.CORSOrigins, ","), c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.LogLevel)
+	return fmt.Sprintf("database=%s addr=%s cors-origins=%s max-body-bytes=%d max-depth=%d max-complexity=%d log-level=%s token-max-lifetime=%s secure-cookies=%t",
+		MaskURL(c.DatabaseURL), c.Addr, strings.Join(c.CORSOrigins, ","), c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.LogLevel, c.TokenMaxLifetime, c.SecureCookies)
 }
 
 // MaskURL hides the password of a database URL, given in its user part or
@@ -127,6 +138,32 @@ func (c *Config) envInt(name string, fallback int64) int64 {
 		return fallback
 	}
 	return n
+}
+
+func (c *Config) envDuration(name string, fallback time.Duration) time.Duration {
+	v := env(name, "")
+	if v == "" {
+		return fallback
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q is not a duration such as 720h", name, v))
+		return fallback
+	}
+	return d
+}
+
+func (c *Config) envBool(name string, fallback bool) bool {
+	v := env(name, "")
+	if v == "" {
+		return fallback
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q is not true or false", name, v))
+		return fallback
+	}
+	return b
 }
 
 func splitList(s string) []string {

@@ -246,7 +246,7 @@ func TestString(t *testing.T) {
 			MaxComplexity: 77,
 			LogLevel:      "warn",
 		}
-		want := "database=/var/lib/engage/engage.db addr=:8080 cors-origins=https://a.example.test,https://b.example.test max-body-bytes=2048 max-depth=9 max-complexity=77 log-level=warn"
+		want := "database=/var/lib/engage/engage.db addr=:8080 cors-origins=https://a.example.test,https://b.example.test max-body-bytes=2048 max-depth=9 max-complexity=77 log-level=warn token-max-lifetime=0s secure-cookies=false"
 		if got := c.String(); got != want {
 			t.Errorf("String():\n got %q\nwant %q", got, want)
 		}

@@ -64,7 +64,11 @@ func Open(rawURL string, opts ...ent.Option) (*DB, error) {
 		db.SetMaxIdleConns(32)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	opts = append([]ent.Option{ent.Driver(entsql.OpenDB(d, db))}, opts...)
+	var drv dialect.Driver = entsql.OpenDB(d, db)
+	if d == dialect.SQLite {
+		drv = utcDriver{drv}
+	}
+	opts = append([]ent.Option{ent.Driver(drv)}, opts...)
 	return &DB{SQL: db, Dialect: d, Ent: ent.NewClient(opts...), url: rawURL}, nil
 }
 

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"engage/database"
+	"engage/ent/apitoken"
 	"engage/testdb"
 )
 
@@ -86,5 +88,26 @@ func TestDriftIsDetected(t *testing.T) {
 	}
 	if !strings.Contains(plan.String(), "survey_project_id") {
 		t.Errorf("after dropping an index, the plan does not recreate it:\n%s", plan.String())
+	}
+}
+
+// TestTimesInAnyZone stores and filters times given in other zones than
+// UTC: they must read back as the same instant and compare correctly.
+func TestTimesInAnyZone(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := systemContext()
+	u := db.Ent.User.Create().SetEmail("z@example.test").SetName("Z").SaveX(ctx)
+	east := time.FixedZone("east", 5*3600)
+	at := time.Date(2030, 1, 1, 12, 0, 0, 0, east) // 07:00 UTC
+	tok := db.Ent.APIToken.Create().SetName("z").SetPrefix("eng_zzzz").SetSecretHash("ab").SetOwnerID(u.ID).SetExpiresAt(at).SaveX(ctx)
+	got := db.Ent.APIToken.GetX(ctx, tok.ID)
+	if got.ExpiresAt == nil || !got.ExpiresAt.Equal(at) {
+		t.Fatalf("expiresAt read back as %v, want %v", got.ExpiresAt, at)
+	}
+	// 08:00 UTC is later than 07:00 UTC, though written 03:00 in a zone west of it.
+	west := time.FixedZone("west", -5*3600)
+	later := time.Date(2030, 1, 1, 3, 0, 0, 0, west)
+	if n := db.Ent.APIToken.Query().Where(apitoken.ExpiresAtLT(later)).CountX(ctx); n != 1 {
+		t.Errorf("tokens expiring before %v: got %d, want 1", later, n)
 	}
 }

@@ -4,19 +4,35 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"engage/gid"
+	"engage/token"
+	"engage/viewer"
 	"github.com/99designs/gqlgen/graphql"
 
 	"engage/ent"
 )
 
 // Resolver holds the resolvers' dependencies.
-type Resolver struct{ client *ent.Client }
+type Resolver struct {
+	client *ent.Client
+	// tokenMaxLifetime, when positive, is the longest an API token may live.
+	tokenMaxLifetime time.Duration
+}
 
 // NewSchema returns the executable GraphQL schema backed by client.
-func NewSchema(client *ent.Client) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{client: client}})
+func NewSchema(client *ent.Client, tokenMaxLifetime time.Duration) graphql.ExecutableSchema {
+	return NewExecutableSchema(Config{Resolvers: &Resolver{client: client, tokenMaxLifetime: tokenMaxLifetime}})
+}
+
+// Viewer is the GraphQL Viewer: the caller of the request.
+type Viewer struct{ *viewer.Viewer }
+
+// actor is who acts in this request, for the audit trail.
+func actor(ctx context.Context) token.Actor {
+	v := viewer.FromContext(ctx)
+	return token.Actor{UserID: v.UserID, IP: v.IP}
 }
 
 // nodeTable tells node and nodes which table an ID belongs to, from its prefix.

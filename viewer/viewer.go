@@ -32,6 +32,8 @@ type Viewer struct {
 	ProjectRoles map[string]role.Role
 	// TeamRoles are the user's TeamMembership roles, by team ID.
 	TeamRoles map[string]role.Role
+	// IP is the client address of the request, for the audit trail.
+	IP string
 }
 
 // Restricted reports whether the request may reach only some projects.

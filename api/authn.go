@@ -1,0 +1,220 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"golang.org/x/time/rate"
+
+	"engage/ent"
+	"engage/ent/apitoken"
+	"engage/ent/auditevent"
+	"engage/ent/privacy"
+	"engage/ent/projectmembership"
+	"engage/ent/teammembership"
+	"engage/ent/user"
+	"engage/role"
+	"engage/session"
+	"engage/token"
+	"engage/usage"
+	"engage/viewer"
+)
+
+// authenticator finds who makes each request, from a Bearer token or a
+// login session, and puts them in the request context as a viewer. It only
+// authenticates: what the viewer may do is for the privacy rules.
+type authenticator struct {
+	client   *ent.Client
+	sessions *scs.SessionManager
+	usage    *usage.Recorder
+	logger   *slog.Logger
+
+	// refusals bounds the TOKEN_REFUSED audit events, so that a flood of
+	// requests with a revoked token cannot flood the audit table: at most
+	// one per token per minute, and a few per second in all.
+	refusals  *rate.Limiter
+	mu        sync.Mutex
+	lastAudit map[string]time.Time
+}
+
+func newAuthenticator(client *ent.Client, sessions *scs.SessionManager, rec *usage.Recorder, logger *slog.Logger) *authenticator {
+	return &authenticator{
+		client: client, sessions: sessions, usage: rec, logger: logger,
+		refusals:  rate.NewLimiter(rate.Limit(2), 20),
+		lastAudit: map[string]time.Time{},
+	}
+}
+
+// authError is why a request was not authenticated; its message is safe to
+// show and says which case applies.
+type authError struct{ msg string }
+
+func (e *authError) Error() string { return e.msg }
+
+var (
+	errMissing   = &authError{"authentication required: send an API token as Authorization: Bearer <token>, or log in"}
+	errScheme    = &authError{"the Authorization header must be Bearer <token>"}
+	errUnknown   = &authError{"the API token is not valid"}
+	errRevoked   = &authError{"the API token has been revoked"}
+	errExpired   = &authError{"the API token has expired"}
+	errInactive  = &authError{"the API token's owner has been deactivated"}
+	errNoAccess  = &authError{"the API token's owner no longer has API access"}
+	errMalformed = func(err error) *authError { return &authError{err.Error()} }
+)
+
+// require answers 401 to requests without a valid token or session, and
+// passes the others on with their viewer.
+func (a *authenticator) require(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, err := a.authenticate(r)
+		if err != nil {
+			var ae *authError
+			if !errors.As(err, &ae) {
+				a.logger.ErrorContext(r.Context(), "authentication failed", "error", err, "request_id", requestID(r.Context()))
+				writeGraphQLError(w, http.StatusServiceUnavailable, codeUnavailable, errUnavailable.Error())
+				return
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer realm="engage", error="invalid_token"`)
+			writeGraphQLError(w, http.StatusUnauthorized, "UNAUTHENTICATED", ae.msg)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
+	})
+}
+
+// authenticate returns the viewer of r, or an *authError saying why there is
+// none, or another error when the database failed.
+func (a *authenticator) authenticate(r *http.Request) (*viewer.Viewer, error) {
+	ip := clientIP(r)
+	header := r.Header.Get("Authorization")
+	if header == "" {
+		if id := session.UserID(r.Context(), a.sessions); id != "" {
+			return a.sessionViewer(r.Context(), id, ip)
+		}
+		return nil, errMissing
+	}
+	scheme, secret, _ := strings.Cut(header, " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return nil, errScheme
+	}
+	secret = strings.TrimSpace(secret)
+	// The shape and checksum are checked first: a typo costs no query.
+	if err := token.Check(secret); err != nil {
+		return nil, errMalformed(err)
+	}
+	sys := privacy.DecisionContext(r.Context(), privacy.Allow) // finding the caller precedes any viewer
+	tok, err := a.client.APIToken.Query().
+		Where(apitoken.SecretHash(token.Hash(secret))).
+		WithOwner().
+		WithAllowedProjects(func(q *ent.ProjectQuery) { q.Select("id") }).
+		Only(sys)
+	switch {
+	case ent.IsNotFound(err):
+		return nil, errUnknown
+	case err != nil:
+		return nil, err
+	}
+	now := time.Now()
+	switch {
+	case tok.RevokedAt != nil:
+		a.auditRefusal(sys, tok, ip, "revoked")
+		return nil, errRevoked
+	case tok.ExpiresAt != nil && !tok.ExpiresAt.After(now):
+		a.auditRefusal(sys, tok, ip, "expired")
+		return nil, errExpired
+	case !tok.Edges.Owner.Active:
+		return nil, errInactive
+	case tok.Edges.Owner.Role != user.RoleADMIN && !tok.Edges.Owner.APIAccess:
+		return nil, errNoAccess
+	}
+	v, err := a.userViewer(sys, tok.Edges.Owner, ip)
+	if err != nil {
+		return nil, err
+	}
+	v.TokenID, v.ReadOnly, v.TokenExpiresAt = tok.ID, tok.ReadOnly, tok.ExpiresAt
+	if len(tok.Edges.AllowedProjects) > 0 {
+		v.AllowedProjects = make([]string, 0, len(tok.Edges.AllowedProjects))
+		for _, p := range tok.Edges.AllowedProjects {
+			v.AllowedProjects = append(v.AllowedProjects, p.ID)
+		}
+	}
+	a.usage.Record(tok.ID, ip, now)
+	return v, nil
+}
+
+// sessionViewer is the viewer of a logged-in session: the user's full
+// rights, while the user is active.
+func (a *authenticator) sessionViewer(ctx context.Context, userID, ip string) (*viewer.Viewer, error) {
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	u, err := a.client.User.Get(sys, userID)
+	switch {
+	case ent.IsNotFound(err) || (err == nil && !u.Active):
+		return nil, errMissing // the account is gone or deactivated: as if logged out
+	case err != nil:
+		return nil, err
+	}
+	return a.userViewer(sys, u, ip)
+}
+
+// userViewer loads what the privacy rules need to know about u: their role
+// and memberships, read once per request.
+func (a *authenticator) userViewer(sys context.Context, u *ent.User, ip string) (*viewer.Viewer, error) {
+	v := &viewer.Viewer{
+		UserID: u.ID, Admin: u.Role == user.RoleADMIN, APIAccess: u.APIAccess || u.Role == user.RoleADMIN, IP: ip,
+		ProjectRoles: map[string]role.Role{}, TeamRoles: map[string]role.Role{},
+	}
+	pms, err := a.client.ProjectMembership.Query().Where(projectmembership.UserID(u.ID)).All(sys)
+	if err != nil {
+		return nil, fmt.Errorf("loading project memberships: %w", err)
+	}
+	for _, m := range pms {
+		v.ProjectRoles[m.ProjectID] = m.Role
+	}
+	tms, err := a.client.TeamMembership.Query().Where(teammembership.UserID(u.ID)).All(sys)
+	if err != nil {
+		return nil, fmt.Errorf("loading team memberships: %w", err)
+	}
+	for _, m := range tms {
+		v.TeamRoles[m.TeamID] = m.Role
+	}
+	return v, nil
+}
+
+// auditRefusal records a refused use of a revoked or expired token, within
+// the bounds described on authenticator.
+func (a *authenticator) auditRefusal(sys context.Context, tok *ent.APIToken, ip, why string) {
+	now := time.Now()
+	a.mu.Lock()
+	recent := now.Sub(a.lastAudit[tok.ID]) < time.Minute
+	if !recent {
+		if len(a.lastAudit) > 10000 {
+			clear(a.lastAudit) // bounded memory; at worst a token is audited twice in a minute
+		}
+		a.lastAudit[tok.ID] = now
+	}
+	a.mu.Unlock()
+	if recent || !a.refusals.Allow() {
+		return
+	}
+	err := token.Audit(sys, a.client, auditevent.ActionTOKEN_REFUSED, token.Actor{IP: ip}, tok.ID, map[string]any{"reason": why})
+	if err != nil {
+		a.logger.Error("recording a refused token use failed", "error", err)
+	}
+}
+
+// clientIP is the address the request came from.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,278 @@
+// Package web serves the HTML pages of Engage: for now the login and logout
+// pages, which open and close the database-backed sessions of package session.
+//
+// The pages are plain HTML forms, with no JavaScript and no external assets.
+// They rely on the caller to wrap the whole mux with the session manager's
+// LoadAndSave and with CSRF, in that order: sm.LoadAndSave(web.CSRF(mux)).
+package web
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/httprate"
+
+	"engage/ent"
+	"engage/ent/privacy"
+	"engage/ent/user"
+	"engage/password"
+	"engage/session"
+)
+
+// DefaultNext is where a successful login leads when the login page was not
+// given a valid next path.
+const DefaultNext = "/docs/api"
+
+// Messages the login page shows.
+const (
+	msgWrong    = "Wrong email or password."
+	msgTooMany  = "Too many attempts; wait a minute and try again."
+	msgInternal = "Something went wrong on our side; try again."
+)
+
+// Default throttling of POST /login.
+const (
+	defaultIPLimit    = 10 // attempts per window from one client IP
+	defaultEmailLimit = 10 // attempts per window for one email address
+	defaultWindow     = time.Minute
+	maxFormBytes      = 16 << 10
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+var templates = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+
+// Pages serves the login and logout pages.
+type Pages struct {
+	client *ent.Client
+	sm     *scs.SessionManager
+	logger *slog.Logger
+
+	// Throttling of POST /login, read by Routes; tests lower them.
+	ipLimit, emailLimit int
+	window              time.Duration
+}
+
+// NewPages returns the login and logout pages, which look users up through
+// client, keep sessions in sm and log to logger.
+func NewPages(client *ent.Client, sm *scs.SessionManager, logger *slog.Logger) *Pages {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Pages{
+		client: client, sm: sm, logger: logger,
+		ipLimit: defaultIPLimit, emailLimit: defaultEmailLimit, window: defaultWindow,
+	}
+}
+
+// Routes registers GET /login, POST /login and POST /logout on mux. The
+// caller wraps the whole mux with sm.LoadAndSave and with CSRF.
+//
+// POST /login is throttled, in memory, to a number of attempts per minute
+// from one client IP and, separately, for one email address, so that
+// guessing passwords is slow whether it spreads over accounts or over IPs.
+// The client IP is the request's RemoteAddr: behind a reverse proxy, a
+// middleware that sets RemoteAddr from a trusted header must run first.
+func (p *Pages) Routes(mux *http.ServeMux) {
+	tooMany := httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+		p.render(w, r, http.StatusTooManyRequests, loginData{Next: formNext(r), Email: r.PostFormValue("email"), Error: msgTooMany})
+	})
+	// Only Retry-After: two limiters' X-RateLimit-* headers would contradict
+	// each other.
+	headers := httprate.WithResponseHeaders(httprate.ResponseHeaders{RetryAfter: "Retry-After"})
+	byIP := httprate.NewRateLimiter(p.ipLimit, p.window, httprate.WithKeyFuncs(clientIP), tooMany, headers)
+	byEmail := httprate.NewRateLimiter(p.emailLimit, p.window, httprate.WithKeyFuncs(submittedEmail), tooMany, headers)
+
+	mux.HandleFunc("GET /login", p.loginPage)
+	mux.Handle("POST /login", limitBody(byIP.Handler(byEmail.Handler(http.HandlerFunc(p.login)))))
+	mux.HandleFunc("POST /logout", p.logout)
+}
+
+// loginData fills templates/login.html.
+type loginData struct {
+	Next     string // where to go after login, a local path
+	Email    string // the email submitted, kept on failure
+	Error    string // the message to show, if any
+	SignedIn bool   // whether the request's session is logged in already
+}
+
+func (p *Pages) loginPage(w http.ResponseWriter, r *http.Request) {
+	p.render(w, r, http.StatusOK, loginData{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	pw := r.PostFormValue("password")
+	next := formNext(r)
+	refuse := func() {
+		p.render(w, r, http.StatusUnauthorized, loginData{Next: next, Email: email, Error: msgWrong})
+	}
+
+	u, err := p.findUser(r.Context(), email)
+	if err != nil {
+		p.logger.ErrorContext(r.Context(), "login: looking up the user", "err", err)
+		p.render(w, r, http.StatusInternalServerError, loginData{Next: next, Email: email, Error: msgInternal})
+		return
+	}
+	hash := ""
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	// Always run bcrypt, against a dummy hash when there is no user or no
+	// password, so that the response time does not tell whether an email is
+	// registered.
+	ok := password.Matches(hashOrDummy(hash), pw) && hash != ""
+	switch {
+	case u == nil:
+		p.logger.InfoContext(r.Context(), "login refused: unknown email", "ip", r.RemoteAddr)
+		refuse()
+		return
+	case !ok:
+		p.logger.InfoContext(r.Context(), "login refused: wrong password", "user", u.ID, "ip", r.RemoteAddr)
+		refuse()
+		return
+	case !u.Active:
+		// Checked after the password, and with the same answer, so that
+		// the page does not reveal which accounts are deactivated.
+		p.logger.InfoContext(r.Context(), "login refused: inactive user", "user", u.ID, "ip", r.RemoteAddr)
+		refuse()
+		return
+	}
+	if err := session.Login(r.Context(), p.sm, u.ID); err != nil {
+		p.logger.ErrorContext(r.Context(), "login: renewing the session", "err", err)
+		p.render(w, r, http.StatusInternalServerError, loginData{Next: next, Email: email, Error: msgInternal})
+		return
+	}
+	p.logger.InfoContext(r.Context(), "login", "user", u.ID, "ip", r.RemoteAddr)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// findUser returns the user with email, or nil when there is none. An exact
+// match wins; otherwise a case-insensitive one is accepted when it is the
+// only one, since people type their address with varying capitals.
+func (p *Pages) findUser(ctx context.Context, email string) (*ent.User, error) {
+	if email == "" {
+		return nil, nil
+	}
+	// The visitor is not logged in yet, so no viewer may read users: this
+	// narrow system path reads the one user the form names, and nothing of
+	// it leaves the server but the session it may open.
+	ctx = privacy.DecisionContext(ctx, privacy.Allow)
+	u, err := p.client.User.Query().Where(user.EmailEQ(email)).Only(ctx)
+	if !ent.IsNotFound(err) {
+		return u, err
+	}
+	users, err := p.client.User.Query().Where(user.EmailEqualFold(email)).Limit(2).All(ctx)
+	if err != nil || len(users) != 1 {
+		return nil, err
+	}
+	return users[0], nil
+}
+
+func (p *Pages) logout(w http.ResponseWriter, r *http.Request) {
+	userID := session.UserID(r.Context(), p.sm)
+	if err := session.Logout(r.Context(), p.sm); err != nil {
+		p.logger.ErrorContext(r.Context(), "logout", "err", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	if userID != "" {
+		p.logger.InfoContext(r.Context(), "logout", "user", userID)
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// render writes the login page with status.
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, data loginData) {
+	data.SignedIn = session.UserID(r.Context(), p.sm) != ""
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	// The page has a password field: never cache it, never frame it
+	// (clickjacking), and allow nothing but its own inline style and forms
+	// posting back to this server.
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	w.WriteHeader(status)
+	if err := templates.ExecuteTemplate(w, "login.html", data); err != nil {
+		p.logger.ErrorContext(r.Context(), "rendering the login page", "err", err)
+	}
+}
+
+// safeNext returns next if it is a path on this server, else DefaultNext.
+// Anything that a browser could read as another origin is refused: a scheme
+// or host, a protocol-relative "//host", and backslashes, which browsers
+// treat as slashes ("/\host").
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsAny(next, "\\") || strings.ContainsFunc(next, isControl) {
+		return DefaultNext
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return DefaultNext
+	}
+	return next
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// formNext is the next path a login form carried.
+func formNext(r *http.Request) string { return safeNext(r.PostFormValue("next")) }
+
+// dummyHash is a bcrypt hash that no password matches in practice, compared
+// against when there is no real hash so that every attempt costs the same.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := password.Hash("engage-dummy-password-never-used")
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+func hashOrDummy(hash string) string {
+	if hash == "" {
+		return dummyHash()
+	}
+	return hash
+}
+
+// limitBody caps the size of a login form before the throttling parses it.
+func limitBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// clientIP keys the per-IP limiter: the TCP peer's address, with IPv6
+// clients grouped by /64 since each one usually controls a whole /64.
+func clientIP(r *http.Request) (string, error) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return "ip:" + httprate.CanonicalizeIP(host), nil
+}
+
+// submittedEmail keys the per-email limiter: the address the form names,
+// lowercased so that varying capitals do not earn fresh attempts.
+func submittedEmail(r *http.Request) (string, error) {
+	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
+	if len(email) > 254 {
+		email = email[:254] // the longest address a user can have
+	}
+	return "email:" + email, nil
+}
