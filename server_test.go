@@ -19,10 +19,10 @@ import (
 
 	"engage/database"
 	"engage/demo"
+	"engage/ent/apitoken"
 	"engage/ent/privacy"
 	"engage/ent/user"
 	"engage/password"
-	"engage/ent/apitoken"
 	"engage/testdb"
 	"engage/token"
 )
