@@ -10,6 +10,7 @@ import (
 
 	"engage/demo"
 	"engage/ent/project"
+	"engage/ent/projectmap"
 	"engage/ent/response"
 	"engage/ent/survey"
 	"engage/token"
@@ -149,13 +150,13 @@ func TestWhereFiltersAndNestedCounts(t *testing.T) {
 
 	t.Run("edge filter and text filter", func(t *testing.T) {
 		want := h.db.Ent.Project.Query().
-			Where(project.HasSurveysWith(survey.StatusEQ(survey.StatusOPEN)), project.TitleContainsFold("RI")).
+			Where(project.HasMapsWith(projectmap.ZoomGTE(12)), project.TitleContainsFold("RI")).
 			Order(project.ByTitle()).Select(project.FieldTitle).StringsX(ctx)
 		if len(want) < 2 {
 			t.Fatalf("the demo data should have several matches, has %q", want)
 		}
 		var out struct{ Projects titledConnection }
-		h.mustDo(admin, `{ projects(where: {hasSurveysWith: {status: OPEN}, titleContainsFold: "ri"}, orderBy: {field: TITLE}) {
+		h.mustDo(admin, `{ projects(where: {hasMapsWith: {zoomGTE: 12}, titleContainsFold: "ri"}, orderBy: {field: TITLE}) {
 			totalCount edges { cursor node { id title } } } }`, nil, &out)
 		if got := out.Projects.titles(); !slices.Equal(got, want) || out.Projects.TotalCount != len(want) {
 			t.Errorf("titles\n got %q (totalCount %d)\nwant %q", got, out.Projects.TotalCount, want)

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"entgo.io/ent/dialect/sql"
@@ -16,6 +19,7 @@ import (
 	"engage/api"
 	"engage/config"
 	"engage/database"
+	"engage/ent"
 	"engage/ent/privacy"
 	"engage/session"
 	"engage/testdb"
@@ -30,20 +34,84 @@ type harness struct {
 	db      *database.DB
 	handler http.Handler
 	usage   *usage.Recorder
+	// statements counts the SQL statements sent to the database, when the
+	// harness was built with harnessOptions.countStatements.
+	statements *atomic.Int64
+	// logs holds what the server logged and every SQL statement, when the
+	// harness was built with harnessOptions.keepLogs.
+	logs *syncBuffer
+}
+
+// harnessOptions change how newHarnessWith builds a harness.
+type harnessOptions struct {
+	configure []func(*config.Config)
+	// countStatements counts every SQL statement in h.statements, through
+	// ent's debug driver, which logs one line with "query=" per statement.
+	countStatements bool
+	// keepLogs keeps the server's logs, at debug level, and every SQL
+	// statement with its arguments in h.logs.
+	keepLogs bool
 }
 
 func newHarness(t *testing.T, configure ...func(*config.Config)) *harness {
 	t.Helper()
-	db := testdb.Open(t)
+	return newHarnessWith(t, harnessOptions{configure: configure})
+}
+
+func newHarnessWith(t *testing.T, o harnessOptions) *harness {
+	t.Helper()
+	statements, logs := new(atomic.Int64), new(syncBuffer)
+	var opts []ent.Option
+	if o.countStatements || o.keepLogs {
+		opts = append(opts, ent.Debug(), ent.Log(func(args ...any) {
+			line := fmt.Sprint(args...)
+			if strings.Contains(line, "query=") {
+				statements.Add(1)
+			}
+			if o.keepLogs {
+				logs.WriteString(line + "\n")
+			}
+		}))
+	}
+	db := testdb.Open(t, opts...)
 	cfg := config.Default()
-	for _, c := range configure {
+	for _, c := range o.configure {
 		c(&cfg)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var out io.Writer = io.Discard
+	level := slog.LevelInfo
+	if o.keepLogs {
+		out, level = logs, slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
 	rec := usage.New(db.Ent, logger)
 	sessions := session.NewManager(db.Ent, false)
 	h := api.New(api.Deps{DB: db, Config: cfg, Logger: logger, Sessions: sessions, Usage: rec})
-	return &harness{t: t, db: db, handler: h, usage: rec}
+	return &harness{t: t, db: db, handler: h, usage: rec, statements: statements, logs: logs}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) WriteString(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.WriteString(s)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // system is a context that bypasses privacy, for setting up and checking

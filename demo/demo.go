@@ -350,7 +350,7 @@ func (l *loader) surveys(ctx context.Context) error {
 		qids := make([]string, len(questions))
 		for i, qu := range questions {
 			qids[i] = gid.New(gid.Question)
-			b := tx.Question.Create().SetID(qids[i]).SetSurveyID(sid).SetPosition(i).SetKind(qu.kind).
+			b := tx.Question.Create().SetID(qids[i]).SetSurveyID(sid).SetProjectID(l.projects[s.project]).SetPosition(i).SetKind(qu.kind).
 				SetPrompt(qu.prompt).SetRequired(qu.kind == question.KindSINGLE_CHOICE || qu.kind == question.KindRATING).
 				SetCreatedAt(created).SetUpdatedAt(created)
 			if qu.kind == question.KindSINGLE_CHOICE || qu.kind == question.KindMULTIPLE_CHOICE {
@@ -365,13 +365,13 @@ func (l *loader) surveys(ctx context.Context) error {
 		window := end.Sub(opens)
 		for range s.count {
 			rid, at := gid.New(gid.Response), l.between(opens, window)
-			r := tx.Response.Create().SetID(rid).SetSurveyID(sid).SetSubmittedAt(at).SetCreatedAt(at).SetUpdatedAt(at)
+			r := tx.Response.Create().SetID(rid).SetSurveyID(sid).SetProjectID(l.projects[s.project]).SetSubmittedAt(at).SetCreatedAt(at).SetUpdatedAt(at)
 			if first, last, email := l.person(); l.rng.IntN(100) < 85 { // some respondents stay anonymous
 				r.SetRespondentName(first + " " + last).SetRespondentEmail(email)
 			}
 			rs = append(rs, r)
 			for i, qu := range questions {
-				as = append(as, tx.Answer.Create().SetResponseID(rid).SetQuestionID(qids[i]).
+				as = append(as, tx.Answer.Create().SetResponseID(rid).SetProjectID(l.projects[s.project]).SetQuestionID(qids[i]).
 					SetValue(l.answer(qu, at)).SetCreatedAt(at).SetUpdatedAt(at))
 			}
 		}
@@ -442,7 +442,7 @@ func (l *loader) maps(ctx context.Context) error {
 		for n := range m.pins {
 			pid, note, at := gid.New(gid.Pin), pick(l.rng, m.notes), l.between(from, 90*24*time.Hour)
 			first, last, email := l.person() // authors show a first name and an initial
-			p := tx.Pin.Create().SetID(pid).SetMapID(mid).SetCategory(note[0]).SetBody(note[1]).
+			p := tx.Pin.Create().SetID(pid).SetMapID(mid).SetProjectID(l.projects[m.project]).SetCategory(note[0]).SetBody(note[1]).
 				SetLatitude(round6(m.lat + (l.rng.Float64()-0.5)*spread)).
 				SetLongitude(round6(m.lon + (l.rng.Float64()-0.5)*spread*1.4)).
 				SetAuthorName(first + " " + last[:1] + ".").SetStatus(l.status(approval, n)).SetCreatedAt(at).SetUpdatedAt(at)
@@ -453,7 +453,7 @@ func (l *loader) maps(ctx context.Context) error {
 			for range l.rng.IntN(4) {
 				first, last, email := l.person()
 				cAt := l.between(at, 10*24*time.Hour)
-				c := tx.Comment.Create().SetPinID(pid).SetBody(pick(l.rng, replies)).SetAuthorName(first + " " + last[:1] + ".").
+				c := tx.Comment.Create().SetPinID(pid).SetProjectID(l.projects[m.project]).SetBody(pick(l.rng, replies)).SetAuthorName(first + " " + last[:1] + ".").
 					SetStatus(l.status(approval, comments)).SetCreatedAt(cAt).SetUpdatedAt(cAt)
 				if l.rng.IntN(100) < 30 {
 					c.SetAuthorEmail(email)

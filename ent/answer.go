@@ -30,6 +30,8 @@ type Answer struct {
 	ResponseID string `json:"response_id,omitempty"`
 	// ID of the question answered.
 	QuestionID string `json:"question_id,omitempty"`
+	// ID of the project the object belongs to, copied from its parent.
+	ProjectID string `json:"project_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AnswerQuery when eager-loading is set.
 	Edges        AnswerEdges `json:"edges"`
@@ -76,7 +78,7 @@ func (*Answer) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case answer.FieldID, answer.FieldValue, answer.FieldResponseID, answer.FieldQuestionID:
+		case answer.FieldID, answer.FieldValue, answer.FieldResponseID, answer.FieldQuestionID, answer.FieldProjectID:
 			values[i] = new(sql.NullString)
 		case answer.FieldCreatedAt, answer.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -130,6 +132,12 @@ func (_m *Answer) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field question_id", values[i])
 			} else if value.Valid {
 				_m.QuestionID = value.String
+			}
+		case answer.FieldProjectID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field project_id", values[i])
+			} else if value.Valid {
+				_m.ProjectID = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -191,6 +199,9 @@ func (_m *Answer) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("question_id=")
 	builder.WriteString(_m.QuestionID)
+	builder.WriteString(", ")
+	builder.WriteString("project_id=")
+	builder.WriteString(_m.ProjectID)
 	builder.WriteByte(')')
 	return builder.String()
 }

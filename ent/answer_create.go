@@ -68,6 +68,12 @@ func (_c *AnswerCreate) SetQuestionID(v string) *AnswerCreate {
 	return _c
 }
 
+// SetProjectID sets the "project_id" field.
+func (_c *AnswerCreate) SetProjectID(v string) *AnswerCreate {
+	_c.mutation.SetProjectID(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *AnswerCreate) SetID(v string) *AnswerCreate {
 	_c.mutation.SetID(v)
@@ -170,6 +176,14 @@ func (_c *AnswerCreate) check() error {
 	if _, ok := _c.mutation.QuestionID(); !ok {
 		return &ValidationError{Name: "question_id", err: errors.New(`ent: missing required field "Answer.question_id"`)}
 	}
+	if _, ok := _c.mutation.ProjectID(); !ok {
+		return &ValidationError{Name: "project_id", err: errors.New(`ent: missing required field "Answer.project_id"`)}
+	}
+	if v, ok := _c.mutation.ProjectID(); ok {
+		if err := answer.ProjectIDValidator(v); err != nil {
+			return &ValidationError{Name: "project_id", err: fmt.Errorf(`ent: validator failed for field "Answer.project_id": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := answer.IDValidator(v); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Answer.id": %w`, err)}
@@ -227,6 +241,10 @@ func (_c *AnswerCreate) createSpec() (*Answer, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Value(); ok {
 		_spec.SetField(answer.FieldValue, field.TypeString, value)
 		_node.Value = value
+	}
+	if value, ok := _c.mutation.ProjectID(); ok {
+		_spec.SetField(answer.FieldProjectID, field.TypeString, value)
+		_node.ProjectID = value
 	}
 	if nodes := _c.mutation.ResponseIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

@@ -30,10 +30,12 @@ type Comment struct {
 	AuthorName string `json:"author_name,omitempty"`
 	// Author's email (personal data: shown to project managers only).
 	AuthorEmail *string `json:"author_email,omitempty"`
-	// Moderation status: the public sees PUBLISHED contributions only.
+	// Moderation status: the public sees PUBLISHED contributions only. New ones start PUBLISHED, or PENDING when the project requires approval.
 	Status moderation.Status `json:"status,omitempty"`
 	// ID of the pin the comment replies to.
 	PinID string `json:"pin_id,omitempty"`
+	// ID of the project the object belongs to, copied from its parent.
+	ProjectID string `json:"project_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CommentQuery when eager-loading is set.
 	Edges        CommentEdges `json:"edges"`
@@ -67,7 +69,7 @@ func (*Comment) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case comment.FieldID, comment.FieldBody, comment.FieldAuthorName, comment.FieldAuthorEmail, comment.FieldStatus, comment.FieldPinID:
+		case comment.FieldID, comment.FieldBody, comment.FieldAuthorName, comment.FieldAuthorEmail, comment.FieldStatus, comment.FieldPinID, comment.FieldProjectID:
 			values[i] = new(sql.NullString)
 		case comment.FieldCreatedAt, comment.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -135,6 +137,12 @@ func (_m *Comment) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.PinID = value.String
 			}
+		case comment.FieldProjectID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field project_id", values[i])
+			} else if value.Valid {
+				_m.ProjectID = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -198,6 +206,9 @@ func (_m *Comment) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("pin_id=")
 	builder.WriteString(_m.PinID)
+	builder.WriteString(", ")
+	builder.WriteString("project_id=")
+	builder.WriteString(_m.ProjectID)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -90,17 +90,15 @@ func (_c *CommentCreate) SetStatus(v moderation.Status) *CommentCreate {
 	return _c
 }
 
-// SetNillableStatus sets the "status" field if the given value is not nil.
-func (_c *CommentCreate) SetNillableStatus(v *moderation.Status) *CommentCreate {
-	if v != nil {
-		_c.SetStatus(*v)
-	}
-	return _c
-}
-
 // SetPinID sets the "pin_id" field.
 func (_c *CommentCreate) SetPinID(v string) *CommentCreate {
 	_c.mutation.SetPinID(v)
+	return _c
+}
+
+// SetProjectID sets the "project_id" field.
+func (_c *CommentCreate) SetProjectID(v string) *CommentCreate {
+	_c.mutation.SetProjectID(v)
 	return _c
 }
 
@@ -178,10 +176,6 @@ func (_c *CommentCreate) defaults() error {
 		v := comment.DefaultAuthorName
 		_c.mutation.SetAuthorName(v)
 	}
-	if _, ok := _c.mutation.Status(); !ok {
-		v := comment.DefaultStatus
-		_c.mutation.SetStatus(v)
-	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if comment.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized comment.DefaultID (forgotten import ent/runtime?)")
@@ -226,6 +220,14 @@ func (_c *CommentCreate) check() error {
 	}
 	if _, ok := _c.mutation.PinID(); !ok {
 		return &ValidationError{Name: "pin_id", err: errors.New(`ent: missing required field "Comment.pin_id"`)}
+	}
+	if _, ok := _c.mutation.ProjectID(); !ok {
+		return &ValidationError{Name: "project_id", err: errors.New(`ent: missing required field "Comment.project_id"`)}
+	}
+	if v, ok := _c.mutation.ProjectID(); ok {
+		if err := comment.ProjectIDValidator(v); err != nil {
+			return &ValidationError{Name: "project_id", err: fmt.Errorf(`ent: validator failed for field "Comment.project_id": %w`, err)}
+		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := comment.IDValidator(v); err != nil {
@@ -293,6 +295,10 @@ func (_c *CommentCreate) createSpec() (*Comment, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(comment.FieldStatus, field.TypeEnum, value)
 		_node.Status = value
+	}
+	if value, ok := _c.mutation.ProjectID(); ok {
+		_spec.SetField(comment.FieldProjectID, field.TypeString, value)
+		_node.ProjectID = value
 	}
 	if nodes := _c.mutation.PinIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

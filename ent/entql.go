@@ -70,6 +70,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			answer.FieldValue:      {Type: field.TypeString, Column: answer.FieldValue},
 			answer.FieldResponseID: {Type: field.TypeString, Column: answer.FieldResponseID},
 			answer.FieldQuestionID: {Type: field.TypeString, Column: answer.FieldQuestionID},
+			answer.FieldProjectID:  {Type: field.TypeString, Column: answer.FieldProjectID},
 		},
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
@@ -109,6 +110,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			comment.FieldAuthorEmail: {Type: field.TypeString, Column: comment.FieldAuthorEmail},
 			comment.FieldStatus:      {Type: field.TypeEnum, Column: comment.FieldStatus},
 			comment.FieldPinID:       {Type: field.TypeString, Column: comment.FieldPinID},
+			comment.FieldProjectID:   {Type: field.TypeString, Column: comment.FieldProjectID},
 		},
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
@@ -132,6 +134,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pin.FieldAuthorEmail: {Type: field.TypeString, Column: pin.FieldAuthorEmail},
 			pin.FieldStatus:      {Type: field.TypeEnum, Column: pin.FieldStatus},
 			pin.FieldMapID:       {Type: field.TypeString, Column: pin.FieldMapID},
+			pin.FieldProjectID:   {Type: field.TypeString, Column: pin.FieldProjectID},
 		},
 	}
 	graph.Nodes[5] = &sqlgraph.Node{
@@ -212,6 +215,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			question.FieldRequired:  {Type: field.TypeBool, Column: question.FieldRequired},
 			question.FieldOptions:   {Type: field.TypeJSON, Column: question.FieldOptions},
 			question.FieldSurveyID:  {Type: field.TypeString, Column: question.FieldSurveyID},
+			question.FieldProjectID: {Type: field.TypeString, Column: question.FieldProjectID},
 		},
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
@@ -231,6 +235,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			response.FieldRespondentName:  {Type: field.TypeString, Column: response.FieldRespondentName},
 			response.FieldRespondentEmail: {Type: field.TypeString, Column: response.FieldRespondentEmail},
 			response.FieldSurveyID:        {Type: field.TypeString, Column: response.FieldSurveyID},
+			response.FieldProjectID:       {Type: field.TypeString, Column: response.FieldProjectID},
 		},
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
@@ -937,6 +942,11 @@ func (f *AnswerFilter) WhereQuestionID(p entql.StringP) {
 	f.Where(p.Field(answer.FieldQuestionID))
 }
 
+// WhereProjectID applies the entql string predicate on the project_id field.
+func (f *AnswerFilter) WhereProjectID(p entql.StringP) {
+	f.Where(p.Field(answer.FieldProjectID))
+}
+
 // WhereHasResponse applies a predicate to check if query has an edge response.
 func (f *AnswerFilter) WhereHasResponse() {
 	f.Where(entql.HasEdge("response"))
@@ -1138,6 +1148,11 @@ func (f *CommentFilter) WherePinID(p entql.StringP) {
 	f.Where(p.Field(comment.FieldPinID))
 }
 
+// WhereProjectID applies the entql string predicate on the project_id field.
+func (f *CommentFilter) WhereProjectID(p entql.StringP) {
+	f.Where(p.Field(comment.FieldProjectID))
+}
+
 // WhereHasPin applies a predicate to check if query has an edge pin.
 func (f *CommentFilter) WhereHasPin() {
 	f.Where(entql.HasEdge("pin"))
@@ -1240,6 +1255,11 @@ func (f *PinFilter) WhereStatus(p entql.StringP) {
 // WhereMapID applies the entql string predicate on the map_id field.
 func (f *PinFilter) WhereMapID(p entql.StringP) {
 	f.Where(p.Field(pin.FieldMapID))
+}
+
+// WhereProjectID applies the entql string predicate on the project_id field.
+func (f *PinFilter) WhereProjectID(p entql.StringP) {
+	f.Where(p.Field(pin.FieldProjectID))
 }
 
 // WhereHasMap applies a predicate to check if query has an edge map.
@@ -1696,6 +1716,11 @@ func (f *QuestionFilter) WhereSurveyID(p entql.StringP) {
 	f.Where(p.Field(question.FieldSurveyID))
 }
 
+// WhereProjectID applies the entql string predicate on the project_id field.
+func (f *QuestionFilter) WhereProjectID(p entql.StringP) {
+	f.Where(p.Field(question.FieldProjectID))
+}
+
 // WhereHasSurvey applies a predicate to check if query has an edge survey.
 func (f *QuestionFilter) WhereHasSurvey() {
 	f.Where(entql.HasEdge("survey"))
@@ -1792,6 +1817,11 @@ func (f *ResponseFilter) WhereRespondentEmail(p entql.StringP) {
 // WhereSurveyID applies the entql string predicate on the survey_id field.
 func (f *ResponseFilter) WhereSurveyID(p entql.StringP) {
 	f.Where(p.Field(response.FieldSurveyID))
+}
+
+// WhereProjectID applies the entql string predicate on the project_id field.
+func (f *ResponseFilter) WhereProjectID(p entql.StringP) {
+	f.Where(p.Field(response.FieldProjectID))
 }
 
 // WhereHasSurvey applies a predicate to check if query has an edge survey.

@@ -17,11 +17,10 @@ func (_m *APIToken) Owner(ctx context.Context) (*User, error) {
 }
 
 func (_m *APIToken) AllowedProjects(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectOrder, where *ProjectWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectOrder,
 ) (*ProjectConnection, error) {
 	opts := []ProjectPaginateOption{
 		WithProjectOrder(orderBy),
-		WithProjectFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -107,11 +106,10 @@ func (_m *Pin) Map(ctx context.Context) (*ProjectMap, error) {
 }
 
 func (_m *Pin) Comments(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CommentOrder, where *CommentWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CommentOrder,
 ) (*CommentConnection, error) {
 	opts := []CommentPaginateOption{
 		WithCommentOrder(orderBy),
-		WithCommentFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -157,11 +155,10 @@ func (_m *Project) Memberships(
 }
 
 func (_m *Project) Surveys(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *SurveyOrder, where *SurveyWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *SurveyOrder,
 ) (*SurveyConnection, error) {
 	opts := []SurveyPaginateOption{
 		WithSurveyOrder(orderBy),
-		WithSurveyFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
@@ -207,11 +204,10 @@ func (_m *ProjectMap) Project(ctx context.Context) (*Project, error) {
 }
 
 func (_m *ProjectMap) Pins(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PinOrder, where *PinWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PinOrder,
 ) (*PinConnection, error) {
 	opts := []PinPaginateOption{
 		WithPinOrder(orderBy),
-		WithPinFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -373,11 +369,10 @@ func (_m *Team) Memberships(
 }
 
 func (_m *Team) Projects(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectOrder, where *ProjectWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectOrder,
 ) (*ProjectConnection, error) {
 	opts := []ProjectPaginateOption{
 		WithProjectOrder(orderBy),
-		WithProjectFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -410,11 +405,10 @@ func (_m *TeamMembership) User(ctx context.Context) (*User, error) {
 }
 
 func (_m *User) TeamMemberships(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *TeamMembershipOrder, where *TeamMembershipWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *TeamMembershipOrder,
 ) (*TeamMembershipConnection, error) {
 	opts := []TeamMembershipPaginateOption{
 		WithTeamMembershipOrder(orderBy),
-		WithTeamMembershipFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
@@ -431,11 +425,10 @@ func (_m *User) TeamMemberships(
 }
 
 func (_m *User) ProjectMemberships(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectMembershipOrder, where *ProjectMembershipWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectMembershipOrder,
 ) (*ProjectMembershipConnection, error) {
 	opts := []ProjectMembershipPaginateOption{
 		WithProjectMembershipOrder(orderBy),
-		WithProjectMembershipFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -452,11 +445,10 @@ func (_m *User) ProjectMemberships(
 }
 
 func (_m *User) APITokens(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *APITokenOrder, where *APITokenWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *APITokenOrder,
 ) (*APITokenConnection, error) {
 	opts := []APITokenPaginateOption{
 		WithAPITokenOrder(orderBy),
-		WithAPITokenFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]

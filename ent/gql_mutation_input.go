@@ -61,7 +61,6 @@ type CreateCommentInput struct {
 	Body        string
 	AuthorName  *string
 	AuthorEmail *string
-	Status      *moderation.Status
 	PinID       string
 }
 
@@ -73,9 +72,6 @@ func (i *CreateCommentInput) Mutate(m *CommentMutation) {
 	}
 	if v := i.AuthorEmail; v != nil {
 		m.SetAuthorEmail(*v)
-	}
-	if v := i.Status; v != nil {
-		m.SetStatus(*v)
 	}
 	m.SetPinID(i.PinID)
 }
@@ -134,7 +130,6 @@ type CreatePinInput struct {
 	Body        string
 	AuthorName  *string
 	AuthorEmail *string
-	Status      *moderation.Status
 	MapID       string
 }
 
@@ -151,9 +146,6 @@ func (i *CreatePinInput) Mutate(m *PinMutation) {
 	}
 	if v := i.AuthorEmail; v != nil {
 		m.SetAuthorEmail(*v)
-	}
-	if v := i.Status; v != nil {
-		m.SetStatus(*v)
 	}
 	m.SetMapID(i.MapID)
 }

@@ -180,10 +180,6 @@ type APITokenWhereInput struct {
 	HasOwner     *bool             `json:"hasOwner,omitempty"`
 	HasOwnerWith []*UserWhereInput `json:"hasOwnerWith,omitempty"`
 
-	// "allowed_projects" edge predicates.
-	HasAllowedProjects     *bool                `json:"hasAllowedProjects,omitempty"`
-	HasAllowedProjectsWith []*ProjectWhereInput `json:"hasAllowedProjectsWith,omitempty"`
-
 	// "audit_events" edge predicates.
 	HasAuditEvents     *bool                   `json:"hasAuditEvents,omitempty"`
 	HasAuditEventsWith []*AuditEventWhereInput `json:"hasAuditEventsWith,omitempty"`
@@ -638,24 +634,6 @@ func (i *APITokenWhereInput) P() (predicate.APIToken, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, apitoken.HasOwnerWith(with...))
-	}
-	if i.HasAllowedProjects != nil {
-		p := apitoken.HasAllowedProjects()
-		if !*i.HasAllowedProjects {
-			p = apitoken.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasAllowedProjectsWith) > 0 {
-		with := make([]predicate.Project, 0, len(i.HasAllowedProjectsWith))
-		for _, w := range i.HasAllowedProjectsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasAllowedProjectsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, apitoken.HasAllowedProjectsWith(with...))
 	}
 	if i.HasAuditEvents != nil {
 		p := apitoken.HasAuditEvents()
@@ -1177,10 +1155,6 @@ type AuditEventWhereInput struct {
 	TokenIDEqualFold    *string  `json:"tokenIDEqualFold,omitempty"`
 	TokenIDContainsFold *string  `json:"tokenIDContainsFold,omitempty"`
 
-	// "actor" edge predicates.
-	HasActor     *bool             `json:"hasActor,omitempty"`
-	HasActorWith []*UserWhereInput `json:"hasActorWith,omitempty"`
-
 	// "token" edge predicates.
 	HasToken     *bool                 `json:"hasToken,omitempty"`
 	HasTokenWith []*APITokenWhereInput `json:"hasTokenWith,omitempty"`
@@ -1459,24 +1433,6 @@ func (i *AuditEventWhereInput) P() (predicate.AuditEvent, error) {
 		predicates = append(predicates, auditevent.TokenIDContainsFold(*i.TokenIDContainsFold))
 	}
 
-	if i.HasActor != nil {
-		p := auditevent.HasActor()
-		if !*i.HasActor {
-			p = auditevent.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasActorWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasActorWith))
-		for _, w := range i.HasActorWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasActorWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, auditevent.HasActorWith(with...))
-	}
 	if i.HasToken != nil {
 		p := auditevent.HasToken()
 		if !*i.HasToken {
@@ -2035,10 +1991,6 @@ type PinWhereInput struct {
 	// "map" edge predicates.
 	HasMap     *bool                   `json:"hasMap,omitempty"`
 	HasMapWith []*ProjectMapWhereInput `json:"hasMapWith,omitempty"`
-
-	// "comments" edge predicates.
-	HasComments     *bool                `json:"hasComments,omitempty"`
-	HasCommentsWith []*CommentWhereInput `json:"hasCommentsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2425,24 +2377,6 @@ func (i *PinWhereInput) P() (predicate.Pin, error) {
 		}
 		predicates = append(predicates, pin.HasMapWith(with...))
 	}
-	if i.HasComments != nil {
-		p := pin.HasComments()
-		if !*i.HasComments {
-			p = pin.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasCommentsWith) > 0 {
-		with := make([]predicate.Comment, 0, len(i.HasCommentsWith))
-		for _, w := range i.HasCommentsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasCommentsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, pin.HasCommentsWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyPinWhereInput
@@ -2566,17 +2500,9 @@ type ProjectWhereInput struct {
 	TeamIDEqualFold    *string  `json:"teamIDEqualFold,omitempty"`
 	TeamIDContainsFold *string  `json:"teamIDContainsFold,omitempty"`
 
-	// "team" edge predicates.
-	HasTeam     *bool             `json:"hasTeam,omitempty"`
-	HasTeamWith []*TeamWhereInput `json:"hasTeamWith,omitempty"`
-
 	// "memberships" edge predicates.
 	HasMemberships     *bool                          `json:"hasMemberships,omitempty"`
 	HasMembershipsWith []*ProjectMembershipWhereInput `json:"hasMembershipsWith,omitempty"`
-
-	// "surveys" edge predicates.
-	HasSurveys     *bool               `json:"hasSurveys,omitempty"`
-	HasSurveysWith []*SurveyWhereInput `json:"hasSurveysWith,omitempty"`
 
 	// "maps" edge predicates.
 	HasMaps     *bool                   `json:"hasMaps,omitempty"`
@@ -2919,24 +2845,6 @@ func (i *ProjectWhereInput) P() (predicate.Project, error) {
 		predicates = append(predicates, project.TeamIDContainsFold(*i.TeamIDContainsFold))
 	}
 
-	if i.HasTeam != nil {
-		p := project.HasTeam()
-		if !*i.HasTeam {
-			p = project.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasTeamWith) > 0 {
-		with := make([]predicate.Team, 0, len(i.HasTeamWith))
-		for _, w := range i.HasTeamWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasTeamWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, project.HasTeamWith(with...))
-	}
 	if i.HasMemberships != nil {
 		p := project.HasMemberships()
 		if !*i.HasMemberships {
@@ -2954,24 +2862,6 @@ func (i *ProjectWhereInput) P() (predicate.Project, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, project.HasMembershipsWith(with...))
-	}
-	if i.HasSurveys != nil {
-		p := project.HasSurveys()
-		if !*i.HasSurveys {
-			p = project.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasSurveysWith) > 0 {
-		with := make([]predicate.Survey, 0, len(i.HasSurveysWith))
-		for _, w := range i.HasSurveysWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasSurveysWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, project.HasSurveysWith(with...))
 	}
 	if i.HasMaps != nil {
 		p := project.HasMaps()
@@ -3103,10 +2993,6 @@ type ProjectMapWhereInput struct {
 	// "project" edge predicates.
 	HasProject     *bool                `json:"hasProject,omitempty"`
 	HasProjectWith []*ProjectWhereInput `json:"hasProjectWith,omitempty"`
-
-	// "pins" edge predicates.
-	HasPins     *bool            `json:"hasPins,omitempty"`
-	HasPinsWith []*PinWhereInput `json:"hasPinsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3427,24 +3313,6 @@ func (i *ProjectMapWhereInput) P() (predicate.ProjectMap, error) {
 		}
 		predicates = append(predicates, projectmap.HasProjectWith(with...))
 	}
-	if i.HasPins != nil {
-		p := projectmap.HasPins()
-		if !*i.HasPins {
-			p = projectmap.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasPinsWith) > 0 {
-		with := make([]predicate.Pin, 0, len(i.HasPinsWith))
-		for _, w := range i.HasPinsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasPinsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, projectmap.HasPinsWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyProjectMapWhereInput
@@ -3533,10 +3401,6 @@ type ProjectMembershipWhereInput struct {
 	// "project" edge predicates.
 	HasProject     *bool                `json:"hasProject,omitempty"`
 	HasProjectWith []*ProjectWhereInput `json:"hasProjectWith,omitempty"`
-
-	// "user" edge predicates.
-	HasUser     *bool             `json:"hasUser,omitempty"`
-	HasUserWith []*UserWhereInput `json:"hasUserWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3796,24 +3660,6 @@ func (i *ProjectMembershipWhereInput) P() (predicate.ProjectMembership, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, projectmembership.HasProjectWith(with...))
-	}
-	if i.HasUser != nil {
-		p := projectmembership.HasUser()
-		if !*i.HasUser {
-			p = projectmembership.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasUserWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasUserWith))
-		for _, w := range i.HasUserWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasUserWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, projectmembership.HasUserWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -5162,10 +5008,6 @@ type TeamWhereInput struct {
 	// "memberships" edge predicates.
 	HasMemberships     *bool                       `json:"hasMemberships,omitempty"`
 	HasMembershipsWith []*TeamMembershipWhereInput `json:"hasMembershipsWith,omitempty"`
-
-	// "projects" edge predicates.
-	HasProjects     *bool                `json:"hasProjects,omitempty"`
-	HasProjectsWith []*ProjectWhereInput `json:"hasProjectsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -5381,24 +5223,6 @@ func (i *TeamWhereInput) P() (predicate.Team, error) {
 		}
 		predicates = append(predicates, team.HasMembershipsWith(with...))
 	}
-	if i.HasProjects != nil {
-		p := team.HasProjects()
-		if !*i.HasProjects {
-			p = team.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasProjectsWith) > 0 {
-		with := make([]predicate.Project, 0, len(i.HasProjectsWith))
-		for _, w := range i.HasProjectsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasProjectsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, team.HasProjectsWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyTeamWhereInput
@@ -5487,10 +5311,6 @@ type TeamMembershipWhereInput struct {
 	// "team" edge predicates.
 	HasTeam     *bool             `json:"hasTeam,omitempty"`
 	HasTeamWith []*TeamWhereInput `json:"hasTeamWith,omitempty"`
-
-	// "user" edge predicates.
-	HasUser     *bool             `json:"hasUser,omitempty"`
-	HasUserWith []*UserWhereInput `json:"hasUserWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -5751,24 +5571,6 @@ func (i *TeamMembershipWhereInput) P() (predicate.TeamMembership, error) {
 		}
 		predicates = append(predicates, teammembership.HasTeamWith(with...))
 	}
-	if i.HasUser != nil {
-		p := teammembership.HasUser()
-		if !*i.HasUser {
-			p = teammembership.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasUserWith) > 0 {
-		with := make([]predicate.User, 0, len(i.HasUserWith))
-		for _, w := range i.HasUserWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasUserWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, teammembership.HasUserWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyTeamMembershipWhereInput
@@ -5846,18 +5648,6 @@ type UserWhereInput struct {
 	// "active" field predicates.
 	Active    *bool `json:"active,omitempty"`
 	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
-
-	// "team_memberships" edge predicates.
-	HasTeamMemberships     *bool                       `json:"hasTeamMemberships,omitempty"`
-	HasTeamMembershipsWith []*TeamMembershipWhereInput `json:"hasTeamMembershipsWith,omitempty"`
-
-	// "project_memberships" edge predicates.
-	HasProjectMemberships     *bool                          `json:"hasProjectMemberships,omitempty"`
-	HasProjectMembershipsWith []*ProjectMembershipWhereInput `json:"hasProjectMembershipsWith,omitempty"`
-
-	// "api_tokens" edge predicates.
-	HasAPITokens     *bool                 `json:"hasAPITokens,omitempty"`
-	HasAPITokensWith []*APITokenWhereInput `json:"hasAPITokensWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -6073,60 +5863,6 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 		predicates = append(predicates, user.ActiveNEQ(*i.ActiveNEQ))
 	}
 
-	if i.HasTeamMemberships != nil {
-		p := user.HasTeamMemberships()
-		if !*i.HasTeamMemberships {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasTeamMembershipsWith) > 0 {
-		with := make([]predicate.TeamMembership, 0, len(i.HasTeamMembershipsWith))
-		for _, w := range i.HasTeamMembershipsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasTeamMembershipsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasTeamMembershipsWith(with...))
-	}
-	if i.HasProjectMemberships != nil {
-		p := user.HasProjectMemberships()
-		if !*i.HasProjectMemberships {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasProjectMembershipsWith) > 0 {
-		with := make([]predicate.ProjectMembership, 0, len(i.HasProjectMembershipsWith))
-		for _, w := range i.HasProjectMembershipsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasProjectMembershipsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasProjectMembershipsWith(with...))
-	}
-	if i.HasAPITokens != nil {
-		p := user.HasAPITokens()
-		if !*i.HasAPITokens {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasAPITokensWith) > 0 {
-		with := make([]predicate.APIToken, 0, len(i.HasAPITokensWith))
-		for _, w := range i.HasAPITokensWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasAPITokensWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasAPITokensWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyUserWhereInput

@@ -1329,6 +1329,7 @@ type AnswerMutation struct {
 	created_at      *time.Time
 	updated_at      *time.Time
 	value           *string
+	project_id      *string
 	clearedFields   map[string]struct{}
 	response        *string
 	clearedresponse bool
@@ -1623,6 +1624,42 @@ func (m *AnswerMutation) ResetQuestionID() {
 	m.question = nil
 }
 
+// SetProjectID sets the "project_id" field.
+func (m *AnswerMutation) SetProjectID(s string) {
+	m.project_id = &s
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *AnswerMutation) ProjectID() (r string, exists bool) {
+	v := m.project_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the Answer entity.
+// If the Answer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnswerMutation) OldProjectID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *AnswerMutation) ResetProjectID() {
+	m.project_id = nil
+}
+
 // ClearResponse clears the "response" edge to the Response entity.
 func (m *AnswerMutation) ClearResponse() {
 	m.clearedresponse = true
@@ -1711,7 +1748,7 @@ func (m *AnswerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AnswerMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, answer.FieldCreatedAt)
 	}
@@ -1726,6 +1763,9 @@ func (m *AnswerMutation) Fields() []string {
 	}
 	if m.question != nil {
 		fields = append(fields, answer.FieldQuestionID)
+	}
+	if m.project_id != nil {
+		fields = append(fields, answer.FieldProjectID)
 	}
 	return fields
 }
@@ -1745,6 +1785,8 @@ func (m *AnswerMutation) Field(name string) (ent.Value, bool) {
 		return m.ResponseID()
 	case answer.FieldQuestionID:
 		return m.QuestionID()
+	case answer.FieldProjectID:
+		return m.ProjectID()
 	}
 	return nil, false
 }
@@ -1764,6 +1806,8 @@ func (m *AnswerMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldResponseID(ctx)
 	case answer.FieldQuestionID:
 		return m.OldQuestionID(ctx)
+	case answer.FieldProjectID:
+		return m.OldProjectID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Answer field %s", name)
 }
@@ -1807,6 +1851,13 @@ func (m *AnswerMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetQuestionID(v)
+		return nil
+	case answer.FieldProjectID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Answer field %s", name)
@@ -1871,6 +1922,9 @@ func (m *AnswerMutation) ResetField(name string) error {
 		return nil
 	case answer.FieldQuestionID:
 		m.ResetQuestionID()
+		return nil
+	case answer.FieldProjectID:
+		m.ResetProjectID()
 		return nil
 	}
 	return fmt.Errorf("unknown Answer field %s", name)
@@ -2761,6 +2815,7 @@ type CommentMutation struct {
 	author_name   *string
 	author_email  *string
 	status        *moderation.Status
+	project_id    *string
 	clearedFields map[string]struct{}
 	pin           *string
 	clearedpin    bool
@@ -3138,6 +3193,42 @@ func (m *CommentMutation) ResetPinID() {
 	m.pin = nil
 }
 
+// SetProjectID sets the "project_id" field.
+func (m *CommentMutation) SetProjectID(s string) {
+	m.project_id = &s
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *CommentMutation) ProjectID() (r string, exists bool) {
+	v := m.project_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldProjectID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *CommentMutation) ResetProjectID() {
+	m.project_id = nil
+}
+
 // ClearPin clears the "pin" edge to the Pin entity.
 func (m *CommentMutation) ClearPin() {
 	m.clearedpin = true
@@ -3199,7 +3290,7 @@ func (m *CommentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CommentMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, comment.FieldCreatedAt)
 	}
@@ -3220,6 +3311,9 @@ func (m *CommentMutation) Fields() []string {
 	}
 	if m.pin != nil {
 		fields = append(fields, comment.FieldPinID)
+	}
+	if m.project_id != nil {
+		fields = append(fields, comment.FieldProjectID)
 	}
 	return fields
 }
@@ -3243,6 +3337,8 @@ func (m *CommentMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case comment.FieldPinID:
 		return m.PinID()
+	case comment.FieldProjectID:
+		return m.ProjectID()
 	}
 	return nil, false
 }
@@ -3266,6 +3362,8 @@ func (m *CommentMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldStatus(ctx)
 	case comment.FieldPinID:
 		return m.OldPinID(ctx)
+	case comment.FieldProjectID:
+		return m.OldProjectID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Comment field %s", name)
 }
@@ -3323,6 +3421,13 @@ func (m *CommentMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetPinID(v)
+		return nil
+	case comment.FieldProjectID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Comment field %s", name)
@@ -3402,6 +3507,9 @@ func (m *CommentMutation) ResetField(name string) error {
 		return nil
 	case comment.FieldPinID:
 		m.ResetPinID()
+		return nil
+	case comment.FieldProjectID:
+		m.ResetProjectID()
 		return nil
 	}
 	return fmt.Errorf("unknown Comment field %s", name)
@@ -3498,6 +3606,7 @@ type PinMutation struct {
 	author_name     *string
 	author_email    *string
 	status          *moderation.Status
+	project_id      *string
 	clearedFields   map[string]struct{}
 	_map            *string
 	cleared_map     bool
@@ -4026,6 +4135,42 @@ func (m *PinMutation) ResetMapID() {
 	m._map = nil
 }
 
+// SetProjectID sets the "project_id" field.
+func (m *PinMutation) SetProjectID(s string) {
+	m.project_id = &s
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *PinMutation) ProjectID() (r string, exists bool) {
+	v := m.project_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the Pin entity.
+// If the Pin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PinMutation) OldProjectID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *PinMutation) ResetProjectID() {
+	m.project_id = nil
+}
+
 // ClearMap clears the "map" edge to the ProjectMap entity.
 func (m *PinMutation) ClearMap() {
 	m.cleared_map = true
@@ -4141,7 +4286,7 @@ func (m *PinMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PinMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, pin.FieldCreatedAt)
 	}
@@ -4172,6 +4317,9 @@ func (m *PinMutation) Fields() []string {
 	if m._map != nil {
 		fields = append(fields, pin.FieldMapID)
 	}
+	if m.project_id != nil {
+		fields = append(fields, pin.FieldProjectID)
+	}
 	return fields
 }
 
@@ -4200,6 +4348,8 @@ func (m *PinMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case pin.FieldMapID:
 		return m.MapID()
+	case pin.FieldProjectID:
+		return m.ProjectID()
 	}
 	return nil, false
 }
@@ -4229,6 +4379,8 @@ func (m *PinMutation) OldField(ctx context.Context, name string) (ent.Value, err
 		return m.OldStatus(ctx)
 	case pin.FieldMapID:
 		return m.OldMapID(ctx)
+	case pin.FieldProjectID:
+		return m.OldProjectID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Pin field %s", name)
 }
@@ -4307,6 +4459,13 @@ func (m *PinMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetMapID(v)
+		return nil
+	case pin.FieldProjectID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Pin field %s", name)
@@ -4422,6 +4581,9 @@ func (m *PinMutation) ResetField(name string) error {
 		return nil
 	case pin.FieldMapID:
 		m.ResetMapID()
+		return nil
+	case pin.FieldProjectID:
+		m.ResetProjectID()
 		return nil
 	}
 	return fmt.Errorf("unknown Pin field %s", name)
@@ -7209,6 +7371,7 @@ type QuestionMutation struct {
 	required       *bool
 	options        *[]string
 	appendoptions  []string
+	project_id     *string
 	clearedFields  map[string]struct{}
 	survey         *string
 	clearedsurvey  bool
@@ -7661,6 +7824,42 @@ func (m *QuestionMutation) ResetSurveyID() {
 	m.survey = nil
 }
 
+// SetProjectID sets the "project_id" field.
+func (m *QuestionMutation) SetProjectID(s string) {
+	m.project_id = &s
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *QuestionMutation) ProjectID() (r string, exists bool) {
+	v := m.project_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the Question entity.
+// If the Question object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QuestionMutation) OldProjectID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *QuestionMutation) ResetProjectID() {
+	m.project_id = nil
+}
+
 // ClearSurvey clears the "survey" edge to the Survey entity.
 func (m *QuestionMutation) ClearSurvey() {
 	m.clearedsurvey = true
@@ -7776,7 +7975,7 @@ func (m *QuestionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *QuestionMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, question.FieldCreatedAt)
 	}
@@ -7800,6 +7999,9 @@ func (m *QuestionMutation) Fields() []string {
 	}
 	if m.survey != nil {
 		fields = append(fields, question.FieldSurveyID)
+	}
+	if m.project_id != nil {
+		fields = append(fields, question.FieldProjectID)
 	}
 	return fields
 }
@@ -7825,6 +8027,8 @@ func (m *QuestionMutation) Field(name string) (ent.Value, bool) {
 		return m.Options()
 	case question.FieldSurveyID:
 		return m.SurveyID()
+	case question.FieldProjectID:
+		return m.ProjectID()
 	}
 	return nil, false
 }
@@ -7850,6 +8054,8 @@ func (m *QuestionMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldOptions(ctx)
 	case question.FieldSurveyID:
 		return m.OldSurveyID(ctx)
+	case question.FieldProjectID:
+		return m.OldProjectID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Question field %s", name)
 }
@@ -7914,6 +8120,13 @@ func (m *QuestionMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSurveyID(v)
+		return nil
+	case question.FieldProjectID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Question field %s", name)
@@ -8011,6 +8224,9 @@ func (m *QuestionMutation) ResetField(name string) error {
 		return nil
 	case question.FieldSurveyID:
 		m.ResetSurveyID()
+		return nil
+	case question.FieldProjectID:
+		m.ResetProjectID()
 		return nil
 	}
 	return fmt.Errorf("unknown Question field %s", name)
@@ -8129,6 +8345,7 @@ type ResponseMutation struct {
 	submitted_at     *time.Time
 	respondent_name  *string
 	respondent_email *string
+	project_id       *string
 	clearedFields    map[string]struct{}
 	survey           *string
 	clearedsurvey    bool
@@ -8486,6 +8703,42 @@ func (m *ResponseMutation) ResetSurveyID() {
 	m.survey = nil
 }
 
+// SetProjectID sets the "project_id" field.
+func (m *ResponseMutation) SetProjectID(s string) {
+	m.project_id = &s
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *ResponseMutation) ProjectID() (r string, exists bool) {
+	v := m.project_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the Response entity.
+// If the Response object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResponseMutation) OldProjectID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *ResponseMutation) ResetProjectID() {
+	m.project_id = nil
+}
+
 // ClearSurvey clears the "survey" edge to the Survey entity.
 func (m *ResponseMutation) ClearSurvey() {
 	m.clearedsurvey = true
@@ -8601,7 +8854,7 @@ func (m *ResponseMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ResponseMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, response.FieldCreatedAt)
 	}
@@ -8619,6 +8872,9 @@ func (m *ResponseMutation) Fields() []string {
 	}
 	if m.survey != nil {
 		fields = append(fields, response.FieldSurveyID)
+	}
+	if m.project_id != nil {
+		fields = append(fields, response.FieldProjectID)
 	}
 	return fields
 }
@@ -8640,6 +8896,8 @@ func (m *ResponseMutation) Field(name string) (ent.Value, bool) {
 		return m.RespondentEmail()
 	case response.FieldSurveyID:
 		return m.SurveyID()
+	case response.FieldProjectID:
+		return m.ProjectID()
 	}
 	return nil, false
 }
@@ -8661,6 +8919,8 @@ func (m *ResponseMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldRespondentEmail(ctx)
 	case response.FieldSurveyID:
 		return m.OldSurveyID(ctx)
+	case response.FieldProjectID:
+		return m.OldProjectID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Response field %s", name)
 }
@@ -8711,6 +8971,13 @@ func (m *ResponseMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSurveyID(v)
+		return nil
+	case response.FieldProjectID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Response field %s", name)
@@ -8793,6 +9060,9 @@ func (m *ResponseMutation) ResetField(name string) error {
 		return nil
 	case response.FieldSurveyID:
 		m.ResetSurveyID()
+		return nil
+	case response.FieldProjectID:
+		m.ResetProjectID()
 		return nil
 	}
 	return fmt.Errorf("unknown Response field %s", name)

@@ -36,10 +36,12 @@ type Pin struct {
 	AuthorName string `json:"author_name,omitempty"`
 	// Author's email (personal data: shown to project managers only).
 	AuthorEmail *string `json:"author_email,omitempty"`
-	// Moderation status: the public sees PUBLISHED contributions only.
+	// Moderation status: the public sees PUBLISHED contributions only. New ones start PUBLISHED, or PENDING when the project requires approval.
 	Status moderation.Status `json:"status,omitempty"`
 	// ID of the map the pin is on.
 	MapID string `json:"map_id,omitempty"`
+	// ID of the project the object belongs to, copied from its parent.
+	ProjectID string `json:"project_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PinQuery when eager-loading is set.
 	Edges        PinEdges `json:"edges"`
@@ -88,7 +90,7 @@ func (*Pin) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case pin.FieldLatitude, pin.FieldLongitude:
 			values[i] = new(sql.NullFloat64)
-		case pin.FieldID, pin.FieldCategory, pin.FieldBody, pin.FieldAuthorName, pin.FieldAuthorEmail, pin.FieldStatus, pin.FieldMapID:
+		case pin.FieldID, pin.FieldCategory, pin.FieldBody, pin.FieldAuthorName, pin.FieldAuthorEmail, pin.FieldStatus, pin.FieldMapID, pin.FieldProjectID:
 			values[i] = new(sql.NullString)
 		case pin.FieldCreatedAt, pin.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -174,6 +176,12 @@ func (_m *Pin) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.MapID = value.String
 			}
+		case pin.FieldProjectID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field project_id", values[i])
+			} else if value.Valid {
+				_m.ProjectID = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -251,6 +259,9 @@ func (_m *Pin) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("map_id=")
 	builder.WriteString(_m.MapID)
+	builder.WriteString(", ")
+	builder.WriteString("project_id=")
+	builder.WriteString(_m.ProjectID)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -117,17 +117,15 @@ func (_c *PinCreate) SetStatus(v moderation.Status) *PinCreate {
 	return _c
 }
 
-// SetNillableStatus sets the "status" field if the given value is not nil.
-func (_c *PinCreate) SetNillableStatus(v *moderation.Status) *PinCreate {
-	if v != nil {
-		_c.SetStatus(*v)
-	}
-	return _c
-}
-
 // SetMapID sets the "map_id" field.
 func (_c *PinCreate) SetMapID(v string) *PinCreate {
 	_c.mutation.SetMapID(v)
+	return _c
+}
+
+// SetProjectID sets the "project_id" field.
+func (_c *PinCreate) SetProjectID(v string) *PinCreate {
+	_c.mutation.SetProjectID(v)
 	return _c
 }
 
@@ -224,10 +222,6 @@ func (_c *PinCreate) defaults() error {
 		v := pin.DefaultAuthorName
 		_c.mutation.SetAuthorName(v)
 	}
-	if _, ok := _c.mutation.Status(); !ok {
-		v := pin.DefaultStatus
-		_c.mutation.SetStatus(v)
-	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if pin.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized pin.DefaultID (forgotten import ent/runtime?)")
@@ -296,6 +290,14 @@ func (_c *PinCreate) check() error {
 	}
 	if _, ok := _c.mutation.MapID(); !ok {
 		return &ValidationError{Name: "map_id", err: errors.New(`ent: missing required field "Pin.map_id"`)}
+	}
+	if _, ok := _c.mutation.ProjectID(); !ok {
+		return &ValidationError{Name: "project_id", err: errors.New(`ent: missing required field "Pin.project_id"`)}
+	}
+	if v, ok := _c.mutation.ProjectID(); ok {
+		if err := pin.ProjectIDValidator(v); err != nil {
+			return &ValidationError{Name: "project_id", err: fmt.Errorf(`ent: validator failed for field "Pin.project_id": %w`, err)}
+		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := pin.IDValidator(v); err != nil {
@@ -375,6 +377,10 @@ func (_c *PinCreate) createSpec() (*Pin, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(pin.FieldStatus, field.TypeEnum, value)
 		_node.Status = value
+	}
+	if value, ok := _c.mutation.ProjectID(); ok {
+		_spec.SetField(pin.FieldProjectID, field.TypeString, value)
+		_node.ProjectID = value
 	}
 	if nodes := _c.mutation.MapIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

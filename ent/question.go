@@ -36,6 +36,8 @@ type Question struct {
 	Options []string `json:"options,omitempty"`
 	// ID of the survey the question belongs to.
 	SurveyID string `json:"survey_id,omitempty"`
+	// ID of the project the object belongs to, copied from its parent.
+	ProjectID string `json:"project_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the QuestionQuery when eager-loading is set.
 	Edges        QuestionEdges `json:"edges"`
@@ -88,7 +90,7 @@ func (*Question) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case question.FieldPosition:
 			values[i] = new(sql.NullInt64)
-		case question.FieldID, question.FieldKind, question.FieldPrompt, question.FieldSurveyID:
+		case question.FieldID, question.FieldKind, question.FieldPrompt, question.FieldSurveyID, question.FieldProjectID:
 			values[i] = new(sql.NullString)
 		case question.FieldCreatedAt, question.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -163,6 +165,12 @@ func (_m *Question) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.SurveyID = value.String
 			}
+		case question.FieldProjectID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field project_id", values[i])
+			} else if value.Valid {
+				_m.ProjectID = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -232,6 +240,9 @@ func (_m *Question) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("survey_id=")
 	builder.WriteString(_m.SurveyID)
+	builder.WriteString(", ")
+	builder.WriteString("project_id=")
+	builder.WriteString(_m.ProjectID)
 	builder.WriteByte(')')
 	return builder.String()
 }

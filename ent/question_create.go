@@ -94,6 +94,12 @@ func (_c *QuestionCreate) SetSurveyID(v string) *QuestionCreate {
 	return _c
 }
 
+// SetProjectID sets the "project_id" field.
+func (_c *QuestionCreate) SetProjectID(v string) *QuestionCreate {
+	_c.mutation.SetProjectID(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *QuestionCreate) SetID(v string) *QuestionCreate {
 	_c.mutation.SetID(v)
@@ -231,6 +237,14 @@ func (_c *QuestionCreate) check() error {
 	if _, ok := _c.mutation.SurveyID(); !ok {
 		return &ValidationError{Name: "survey_id", err: errors.New(`ent: missing required field "Question.survey_id"`)}
 	}
+	if _, ok := _c.mutation.ProjectID(); !ok {
+		return &ValidationError{Name: "project_id", err: errors.New(`ent: missing required field "Question.project_id"`)}
+	}
+	if v, ok := _c.mutation.ProjectID(); ok {
+		if err := question.ProjectIDValidator(v); err != nil {
+			return &ValidationError{Name: "project_id", err: fmt.Errorf(`ent: validator failed for field "Question.project_id": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := question.IDValidator(v); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Question.id": %w`, err)}
@@ -301,6 +315,10 @@ func (_c *QuestionCreate) createSpec() (*Question, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Options(); ok {
 		_spec.SetField(question.FieldOptions, field.TypeJSON, value)
 		_node.Options = value
+	}
+	if value, ok := _c.mutation.ProjectID(); ok {
+		_spec.SetField(question.FieldProjectID, field.TypeString, value)
+		_node.ProjectID = value
 	}
 	if nodes := _c.mutation.SurveyIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

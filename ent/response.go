@@ -31,6 +31,8 @@ type Response struct {
 	RespondentEmail *string `json:"respondent_email,omitempty"`
 	// ID of the survey the response answers.
 	SurveyID string `json:"survey_id,omitempty"`
+	// ID of the project the object belongs to, copied from its parent.
+	ProjectID string `json:"project_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ResponseQuery when eager-loading is set.
 	Edges        ResponseEdges `json:"edges"`
@@ -77,7 +79,7 @@ func (*Response) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case response.FieldID, response.FieldRespondentName, response.FieldRespondentEmail, response.FieldSurveyID:
+		case response.FieldID, response.FieldRespondentName, response.FieldRespondentEmail, response.FieldSurveyID, response.FieldProjectID:
 			values[i] = new(sql.NullString)
 		case response.FieldCreatedAt, response.FieldUpdatedAt, response.FieldSubmittedAt:
 			values[i] = new(sql.NullTime)
@@ -139,6 +141,12 @@ func (_m *Response) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field survey_id", values[i])
 			} else if value.Valid {
 				_m.SurveyID = value.String
+			}
+		case response.FieldProjectID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field project_id", values[i])
+			} else if value.Valid {
+				_m.ProjectID = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -207,6 +215,9 @@ func (_m *Response) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("survey_id=")
 	builder.WriteString(_m.SurveyID)
+	builder.WriteString(", ")
+	builder.WriteString("project_id=")
+	builder.WriteString(_m.ProjectID)
 	builder.WriteByte(')')
 	return builder.String()
 }

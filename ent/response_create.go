@@ -98,6 +98,12 @@ func (_c *ResponseCreate) SetSurveyID(v string) *ResponseCreate {
 	return _c
 }
 
+// SetProjectID sets the "project_id" field.
+func (_c *ResponseCreate) SetProjectID(v string) *ResponseCreate {
+	_c.mutation.SetProjectID(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ResponseCreate) SetID(v string) *ResponseCreate {
 	_c.mutation.SetID(v)
@@ -224,6 +230,14 @@ func (_c *ResponseCreate) check() error {
 	if _, ok := _c.mutation.SurveyID(); !ok {
 		return &ValidationError{Name: "survey_id", err: errors.New(`ent: missing required field "Response.survey_id"`)}
 	}
+	if _, ok := _c.mutation.ProjectID(); !ok {
+		return &ValidationError{Name: "project_id", err: errors.New(`ent: missing required field "Response.project_id"`)}
+	}
+	if v, ok := _c.mutation.ProjectID(); ok {
+		if err := response.ProjectIDValidator(v); err != nil {
+			return &ValidationError{Name: "project_id", err: fmt.Errorf(`ent: validator failed for field "Response.project_id": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := response.IDValidator(v); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "Response.id": %w`, err)}
@@ -286,6 +300,10 @@ func (_c *ResponseCreate) createSpec() (*Response, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RespondentEmail(); ok {
 		_spec.SetField(response.FieldRespondentEmail, field.TypeString, value)
 		_node.RespondentEmail = &value
+	}
+	if value, ok := _c.mutation.ProjectID(); ok {
+		_spec.SetField(response.FieldProjectID, field.TypeString, value)
+		_node.ProjectID = value
 	}
 	if nodes := _c.mutation.SurveyIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

@@ -47,7 +47,7 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	APIToken struct {
-		AllowedProjects func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
+		AllowedProjects func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder) int
 		AuditEvents     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
 		CreatedAt       func(childComplexity int) int
 		ExpiresAt       func(childComplexity int) int
@@ -153,7 +153,7 @@ type ComplexityRoot struct {
 		CenterLongitude func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		ID              func(childComplexity int) int
-		Pins            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PinOrder, where *ent.PinWhereInput) int
+		Pins            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PinOrder) int
 		Project         func(childComplexity int) int
 		ProjectID       func(childComplexity int) int
 		Title           func(childComplexity int) int
@@ -219,7 +219,7 @@ type ComplexityRoot struct {
 		AuthorName  func(childComplexity int) int
 		Body        func(childComplexity int) int
 		Category    func(childComplexity int) int
-		Comments    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.CommentOrder, where *ent.CommentWhereInput) int
+		Comments    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.CommentOrder) int
 		CreatedAt   func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Latitude    func(childComplexity int) int
@@ -250,7 +250,7 @@ type ComplexityRoot struct {
 		Slug        func(childComplexity int) int
 		Status      func(childComplexity int) int
 		Summary     func(childComplexity int) int
-		Surveys     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SurveyOrder, where *ent.SurveyWhereInput) int
+		Surveys     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SurveyOrder) int
 		Team        func(childComplexity int) int
 		TeamID      func(childComplexity int) int
 		Title       func(childComplexity int) int
@@ -389,7 +389,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Memberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) int
 		Name        func(childComplexity int) int
-		Projects    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
+		Projects    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder) int
 		Restricted  func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 	}
@@ -429,15 +429,15 @@ type ComplexityRoot struct {
 
 	User struct {
 		APIAccess          func(childComplexity int) int
-		APITokens          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
+		APITokens          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder) int
 		Active             func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		Email              func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Name               func(childComplexity int) int
-		ProjectMemberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMembershipOrder, where *ent.ProjectMembershipWhereInput) int
+		ProjectMemberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMembershipOrder) int
 		Role               func(childComplexity int) int
-		TeamMemberships    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) int
+		TeamMemberships    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamMembershipOrder) int
 		UpdatedAt          func(childComplexity int) int
 	}
 
@@ -550,7 +550,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.APIToken.AllowedProjects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
+		return e.ComplexityRoot.APIToken.AllowedProjects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder)), true
 	case "APIToken.auditEvents":
 		if e.ComplexityRoot.APIToken.AuditEvents == nil {
 			break
@@ -975,7 +975,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Map.Pins(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.PinOrder), args["where"].(*ent.PinWhereInput)), true
+		return e.ComplexityRoot.Map.Pins(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.PinOrder)), true
 	case "Map.project":
 		if e.ComplexityRoot.Map.Project == nil {
 			break
@@ -1451,7 +1451,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Pin.Comments(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.CommentOrder), args["where"].(*ent.CommentWhereInput)), true
+		return e.ComplexityRoot.Pin.Comments(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.CommentOrder)), true
 	case "Pin.createdAt":
 		if e.ComplexityRoot.Pin.CreatedAt == nil {
 			break
@@ -1601,7 +1601,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Surveys(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.SurveyOrder), args["where"].(*ent.SurveyWhereInput)), true
+		return e.ComplexityRoot.Project.Surveys(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.SurveyOrder)), true
 	case "Project.team":
 		if e.ComplexityRoot.Project.Team == nil {
 			break
@@ -2274,7 +2274,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Team.Projects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
+		return e.ComplexityRoot.Team.Projects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder)), true
 	case "Team.restricted":
 		if e.ComplexityRoot.Team.Restricted == nil {
 			break
@@ -2417,7 +2417,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.APITokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.APITokenOrder), args["where"].(*ent.APITokenWhereInput)), true
+		return e.ComplexityRoot.User.APITokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.APITokenOrder)), true
 	case "User.active":
 		if e.ComplexityRoot.User.Active == nil {
 			break
@@ -2458,7 +2458,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.ProjectMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectMembershipOrder), args["where"].(*ent.ProjectMembershipWhereInput)), true
+		return e.ComplexityRoot.User.ProjectMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectMembershipOrder)), true
 	case "User.role":
 		if e.ComplexityRoot.User.Role == nil {
 			break
@@ -2475,7 +2475,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.TeamMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.TeamMembershipOrder), args["where"].(*ent.TeamMembershipWhereInput)), true
+		return e.ComplexityRoot.User.TeamMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.TeamMembershipOrder)), true
 	case "User.updatedAt":
 		if e.ComplexityRoot.User.UpdatedAt == nil {
 			break
@@ -2775,11 +2775,6 @@ type APIToken implements Node {
     Ordering options for Projects returned from the connection.
     """
     orderBy: ProjectOrder
-
-    """
-    Filtering options for Projects returned from the connection.
-    """
-    where: ProjectWhereInput
   ): ProjectConnection!
   """
   Audit events about this token.
@@ -3389,14 +3384,6 @@ input APITokenWhereInput {
   Matches objects with a linked owner that matches one of these filters.
   """
   hasOwnerWith: [UserWhereInput!]
-  """
-  Matches objects that have (true) or lack (false) a linked allowed projects.
-  """
-  hasAllowedProjects: Boolean
-  """
-  Matches objects with a linked allowed projects that matches one of these filters.
-  """
-  hasAllowedProjectsWith: [ProjectWhereInput!]
   """
   Matches objects that have (true) or lack (false) a linked audit events.
   """
@@ -4201,14 +4188,6 @@ input AuditEventWhereInput {
   """
   tokenIDContainsFold: ID
   """
-  Matches objects that have (true) or lack (false) a linked actor.
-  """
-  hasActor: Boolean
-  """
-  Matches objects with a linked actor that matches one of these filters.
-  """
-  hasActorWith: [UserWhereInput!]
-  """
   Matches objects that have (true) or lack (false) a linked token.
   """
   hasToken: Boolean
@@ -4246,7 +4225,7 @@ type Comment implements Node {
   """
   authorEmail: String
   """
-  Moderation status: the public sees PUBLISHED contributions only.
+  Moderation status: the public sees PUBLISHED contributions only. New ones start PUBLISHED, or PENDING when the project requires approval.
   """
   status: ModerationStatus!
   """
@@ -4656,10 +4635,6 @@ input CreateCommentInput {
   """
   authorEmail: String
   """
-  Moderation status: the public sees PUBLISHED contributions only.
-  """
-  status: ModerationStatus
-  """
   ID of the pin.
   """
   pinID: ID!
@@ -4719,10 +4694,6 @@ input CreatePinInput {
   Author's email (personal data: shown to project managers only).
   """
   authorEmail: String
-  """
-  Moderation status: the public sees PUBLISHED contributions only.
-  """
-  status: ModerationStatus
   """
   ID of the map.
   """
@@ -4989,11 +4960,6 @@ type Map implements Node @goModel(model: "engage/ent.ProjectMap") {
     Ordering options for Pins returned from the connection.
     """
     orderBy: PinOrder
-
-    """
-    Filtering options for Pins returned from the connection.
-    """
-    where: PinWhereInput
   ): PinConnection!
 }
 """
@@ -5385,14 +5351,6 @@ input MapWhereInput @goModel(model: "engage/ent.ProjectMapWhereInput") {
   Matches objects with a linked project that matches one of these filters.
   """
   hasProjectWith: [ProjectWhereInput!]
-  """
-  Matches objects that have (true) or lack (false) a linked pins.
-  """
-  hasPins: Boolean
-  """
-  Matches objects with a linked pins that matches one of these filters.
-  """
-  hasPinsWith: [PinWhereInput!]
 }
 """
 ModerationStatus is enum for the field status
@@ -5501,7 +5459,7 @@ type Pin implements Node {
   """
   authorEmail: String
   """
-  Moderation status: the public sees PUBLISHED contributions only.
+  Moderation status: the public sees PUBLISHED contributions only. New ones start PUBLISHED, or PENDING when the project requires approval.
   """
   status: ModerationStatus!
   """
@@ -5540,11 +5498,6 @@ type Pin implements Node {
     Ordering options for Comments returned from the connection.
     """
     orderBy: CommentOrder
-
-    """
-    Filtering options for Comments returned from the connection.
-    """
-    where: CommentWhereInput
   ): CommentConnection!
 }
 """
@@ -6028,14 +5981,6 @@ input PinWhereInput {
   Matches objects with a linked map that matches one of these filters.
   """
   hasMapWith: [MapWhereInput!]
-  """
-  Matches objects that have (true) or lack (false) a linked comments.
-  """
-  hasComments: Boolean
-  """
-  Matches objects with a linked comments that matches one of these filters.
-  """
-  hasCommentsWith: [CommentWhereInput!]
 }
 """
 An engagement project run by a council or agency.
@@ -6143,11 +6088,6 @@ type Project implements Node {
     Ordering options for Surveys returned from the connection.
     """
     orderBy: SurveyOrder
-
-    """
-    Filtering options for Surveys returned from the connection.
-    """
-    where: SurveyWhereInput
   ): SurveyConnection!
   """
   The project's maps.
@@ -6560,14 +6500,6 @@ input ProjectMembershipWhereInput {
   Matches objects with a linked project that matches one of these filters.
   """
   hasProjectWith: [ProjectWhereInput!]
-  """
-  Matches objects that have (true) or lack (false) a linked user.
-  """
-  hasUser: Boolean
-  """
-  Matches objects with a linked user that matches one of these filters.
-  """
-  hasUserWith: [UserWhereInput!]
 }
 """
 ProjectModeration is enum for the field moderation
@@ -7028,14 +6960,6 @@ input ProjectWhereInput {
   """
   teamIDContainsFold: ID
   """
-  Matches objects that have (true) or lack (false) a linked team.
-  """
-  hasTeam: Boolean
-  """
-  Matches objects with a linked team that matches one of these filters.
-  """
-  hasTeamWith: [TeamWhereInput!]
-  """
   Matches objects that have (true) or lack (false) a linked memberships.
   """
   hasMemberships: Boolean
@@ -7043,14 +6967,6 @@ input ProjectWhereInput {
   Matches objects with a linked memberships that matches one of these filters.
   """
   hasMembershipsWith: [ProjectMembershipWhereInput!]
-  """
-  Matches objects that have (true) or lack (false) a linked surveys.
-  """
-  hasSurveys: Boolean
-  """
-  Matches objects with a linked surveys that matches one of these filters.
-  """
-  hasSurveysWith: [SurveyWhereInput!]
   """
   Matches objects that have (true) or lack (false) a linked maps.
   """
@@ -9068,11 +8984,6 @@ type Team implements Node {
     Ordering options for Projects returned from the connection.
     """
     orderBy: ProjectOrder
-
-    """
-    Filtering options for Projects returned from the connection.
-    """
-    where: ProjectWhereInput
   ): ProjectConnection!
 }
 """
@@ -9451,14 +9362,6 @@ input TeamMembershipWhereInput {
   Matches objects with a linked team that matches one of these filters.
   """
   hasTeamWith: [TeamWhereInput!]
-  """
-  Matches objects that have (true) or lack (false) a linked user.
-  """
-  hasUser: Boolean
-  """
-  Matches objects with a linked user that matches one of these filters.
-  """
-  hasUserWith: [UserWhereInput!]
 }
 """
 Ordering options for Team connections
@@ -9679,14 +9582,6 @@ input TeamWhereInput {
   Matches objects with a linked memberships that matches one of these filters.
   """
   hasMembershipsWith: [TeamMembershipWhereInput!]
-  """
-  Matches objects that have (true) or lack (false) a linked projects.
-  """
-  hasProjects: Boolean
-  """
-  Matches objects with a linked projects that matches one of these filters.
-  """
-  hasProjectsWith: [ProjectWhereInput!]
 }
 """
 The builtin Time type
@@ -9724,7 +9619,7 @@ input UpdateCommentInput {
   """
   clearAuthorEmail: Boolean
   """
-  Moderation status: the public sees PUBLISHED contributions only.
+  Moderation status: the public sees PUBLISHED contributions only. New ones start PUBLISHED, or PENDING when the project requires approval.
   """
   status: ModerationStatus
 }
@@ -9784,7 +9679,7 @@ input UpdatePinInput {
   """
   clearAuthorEmail: Boolean
   """
-  Moderation status: the public sees PUBLISHED contributions only.
+  Moderation status: the public sees PUBLISHED contributions only. New ones start PUBLISHED, or PENDING when the project requires approval.
   """
   status: ModerationStatus
 }
@@ -10040,11 +9935,6 @@ type User implements Node {
     Ordering options for TeamMemberships returned from the connection.
     """
     orderBy: TeamMembershipOrder
-
-    """
-    Filtering options for TeamMemberships returned from the connection.
-    """
-    where: TeamMembershipWhereInput
   ): TeamMembershipConnection!
   """
   The user's project memberships.
@@ -10074,11 +9964,6 @@ type User implements Node {
     Ordering options for ProjectMemberships returned from the connection.
     """
     orderBy: ProjectMembershipOrder
-
-    """
-    Filtering options for ProjectMemberships returned from the connection.
-    """
-    where: ProjectMembershipWhereInput
   ): ProjectMembershipConnection!
   """
   API tokens the user owns.
@@ -10108,11 +9993,6 @@ type User implements Node {
     Ordering options for APITokens returned from the connection.
     """
     orderBy: APITokenOrder
-
-    """
-    Filtering options for APITokens returned from the connection.
-    """
-    where: APITokenWhereInput
   ): APITokenConnection!
 }
 """
@@ -10393,30 +10273,6 @@ input UserWhereInput {
   Matches when active is not this value.
   """
   activeNEQ: Boolean
-  """
-  Matches objects that have (true) or lack (false) a linked team memberships.
-  """
-  hasTeamMemberships: Boolean
-  """
-  Matches objects with a linked team memberships that matches one of these filters.
-  """
-  hasTeamMembershipsWith: [TeamMembershipWhereInput!]
-  """
-  Matches objects that have (true) or lack (false) a linked project memberships.
-  """
-  hasProjectMemberships: Boolean
-  """
-  Matches objects with a linked project memberships that matches one of these filters.
-  """
-  hasProjectMembershipsWith: [ProjectMembershipWhereInput!]
-  """
-  Matches objects that have (true) or lack (false) a linked a p i tokens.
-  """
-  hasAPITokens: Boolean
-  """
-  Matches objects with a linked a p i tokens that matches one of these filters.
-  """
-  hasAPITokensWith: [APITokenWhereInput!]
 }
 `, BuiltIn: false},
 	{Name: "../schema/maps.graphql", Input: `# Maps: interactive maps, the pins the public drops on them, and comments.
@@ -11540,14 +11396,6 @@ func (ec *executionContext) field_APIToken_allowedProjects_args(ctx context.Cont
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.ProjectWhereInput, error) {
-			return ec.unmarshalOProjectWhereInput2ᚖengageᚋentᚐProjectWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -11648,14 +11496,6 @@ func (ec *executionContext) field_Map_pins_args(ctx context.Context, rawArgs map
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.PinWhereInput, error) {
-			return ec.unmarshalOPinWhereInput2ᚖengageᚋentᚐPinWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -12270,14 +12110,6 @@ func (ec *executionContext) field_Pin_comments_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.CommentWhereInput, error) {
-			return ec.unmarshalOCommentWhereInput2ᚖengageᚋentᚐCommentWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -12432,14 +12264,6 @@ func (ec *executionContext) field_Project_surveys_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.SurveyWhereInput, error) {
-			return ec.unmarshalOSurveyWhereInput2ᚖengageᚋentᚐSurveyWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -13554,14 +13378,6 @@ func (ec *executionContext) field_Team_projects_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.ProjectWhereInput, error) {
-			return ec.unmarshalOProjectWhereInput2ᚖengageᚋentᚐProjectWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -13608,14 +13424,6 @@ func (ec *executionContext) field_User_apiTokens_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.APITokenWhereInput, error) {
-			return ec.unmarshalOAPITokenWhereInput2ᚖengageᚋentᚐAPITokenWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -13662,14 +13470,6 @@ func (ec *executionContext) field_User_projectMemberships_args(ctx context.Conte
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.ProjectMembershipWhereInput, error) {
-			return ec.unmarshalOProjectMembershipWhereInput2ᚖengageᚋentᚐProjectMembershipWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -13716,14 +13516,6 @@ func (ec *executionContext) field_User_teamMemberships_args(ctx context.Context,
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.TeamMembershipWhereInput, error) {
-			return ec.unmarshalOTeamMembershipWhereInput2ᚖengageᚋentᚐTeamMembershipWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -14173,7 +13965,7 @@ func (ec *executionContext) _APIToken_allowedProjects(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.AllowedProjects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectOrder), fc.Args["where"].(*ent.ProjectWhereInput))
+			return obj.AllowedProjects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {
@@ -15743,7 +15535,7 @@ func (ec *executionContext) _Map_pins(ctx context.Context, field graphql.Collect
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Pins(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PinOrder), fc.Args["where"].(*ent.PinWhereInput))
+			return obj.Pins(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PinOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PinConnection) graphql.Marshaler {
@@ -17714,7 +17506,7 @@ func (ec *executionContext) _Pin_comments(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Comments(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CommentOrder), fc.Args["where"].(*ent.CommentWhereInput))
+			return obj.Comments(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CommentOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CommentConnection) graphql.Marshaler {
@@ -18183,7 +17975,7 @@ func (ec *executionContext) _Project_surveys(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Surveys(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SurveyOrder), fc.Args["where"].(*ent.SurveyWhereInput))
+			return obj.Surveys(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SurveyOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SurveyConnection) graphql.Marshaler {
@@ -21001,7 +20793,7 @@ func (ec *executionContext) _Team_projects(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Projects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectOrder), fc.Args["where"].(*ent.ProjectWhereInput))
+			return obj.Projects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {
@@ -21715,7 +21507,7 @@ func (ec *executionContext) _User_teamMemberships(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.TeamMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.TeamMembershipOrder), fc.Args["where"].(*ent.TeamMembershipWhereInput))
+			return obj.TeamMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.TeamMembershipOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TeamMembershipConnection) graphql.Marshaler {
@@ -21759,7 +21551,7 @@ func (ec *executionContext) _User_projectMemberships(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.ProjectMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectMembershipOrder), fc.Args["where"].(*ent.ProjectMembershipWhereInput))
+			return obj.ProjectMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectMembershipOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectMembershipConnection) graphql.Marshaler {
@@ -21803,7 +21595,7 @@ func (ec *executionContext) _User_apiTokens(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.APITokens(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.APITokenOrder), fc.Args["where"].(*ent.APITokenWhereInput))
+			return obj.APITokens(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.APITokenOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.APITokenConnection) graphql.Marshaler {
@@ -23224,7 +23016,7 @@ func (ec *executionContext) unmarshalInputAPITokenWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "prefix", "prefixNEQ", "prefixIn", "prefixNotIn", "prefixGT", "prefixGTE", "prefixLT", "prefixLTE", "prefixContains", "prefixHasPrefix", "prefixHasSuffix", "prefixEqualFold", "prefixContainsFold", "readOnly", "readOnlyNEQ", "expiresAt", "expiresAtNEQ", "expiresAtIn", "expiresAtNotIn", "expiresAtGT", "expiresAtGTE", "expiresAtLT", "expiresAtLTE", "expiresAtIsNil", "expiresAtNotNil", "lastUsedAt", "lastUsedAtNEQ", "lastUsedAtIn", "lastUsedAtNotIn", "lastUsedAtGT", "lastUsedAtGTE", "lastUsedAtLT", "lastUsedAtLTE", "lastUsedAtIsNil", "lastUsedAtNotNil", "lastUsedIP", "lastUsedIPNEQ", "lastUsedIPIn", "lastUsedIPNotIn", "lastUsedIPGT", "lastUsedIPGTE", "lastUsedIPLT", "lastUsedIPLTE", "lastUsedIPContains", "lastUsedIPHasPrefix", "lastUsedIPHasSuffix", "lastUsedIPIsNil", "lastUsedIPNotNil", "lastUsedIPEqualFold", "lastUsedIPContainsFold", "useCount", "useCountNEQ", "useCountIn", "useCountNotIn", "useCountGT", "useCountGTE", "useCountLT", "useCountLTE", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDEqualFold", "ownerIDContainsFold", "hasOwner", "hasOwnerWith", "hasAllowedProjects", "hasAllowedProjectsWith", "hasAuditEvents", "hasAuditEventsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "prefix", "prefixNEQ", "prefixIn", "prefixNotIn", "prefixGT", "prefixGTE", "prefixLT", "prefixLTE", "prefixContains", "prefixHasPrefix", "prefixHasSuffix", "prefixEqualFold", "prefixContainsFold", "readOnly", "readOnlyNEQ", "expiresAt", "expiresAtNEQ", "expiresAtIn", "expiresAtNotIn", "expiresAtGT", "expiresAtGTE", "expiresAtLT", "expiresAtLTE", "expiresAtIsNil", "expiresAtNotNil", "lastUsedAt", "lastUsedAtNEQ", "lastUsedAtIn", "lastUsedAtNotIn", "lastUsedAtGT", "lastUsedAtGTE", "lastUsedAtLT", "lastUsedAtLTE", "lastUsedAtIsNil", "lastUsedAtNotNil", "lastUsedIP", "lastUsedIPNEQ", "lastUsedIPIn", "lastUsedIPNotIn", "lastUsedIPGT", "lastUsedIPGTE", "lastUsedIPLT", "lastUsedIPLTE", "lastUsedIPContains", "lastUsedIPHasPrefix", "lastUsedIPHasSuffix", "lastUsedIPIsNil", "lastUsedIPNotNil", "lastUsedIPEqualFold", "lastUsedIPContainsFold", "useCount", "useCountNEQ", "useCountIn", "useCountNotIn", "useCountGT", "useCountGTE", "useCountLT", "useCountLTE", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDEqualFold", "ownerIDContainsFold", "hasOwner", "hasOwnerWith", "hasAuditEvents", "hasAuditEventsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24106,20 +23898,6 @@ func (ec *executionContext) unmarshalInputAPITokenWhereInput(ctx context.Context
 				return it, err
 			}
 			it.HasOwnerWith = data
-		case "hasAllowedProjects":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAllowedProjects"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAllowedProjects = data
-		case "hasAllowedProjectsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAllowedProjectsWith"))
-			data, err := ec.unmarshalOProjectWhereInput2ᚕᚖengageᚋentᚐProjectWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAllowedProjectsWith = data
 		case "hasAuditEvents":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAuditEvents"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -24807,7 +24585,7 @@ func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "action", "actionNEQ", "actionIn", "actionNotIn", "ip", "ipNEQ", "ipIn", "ipNotIn", "ipGT", "ipGTE", "ipLT", "ipLTE", "ipContains", "ipHasPrefix", "ipHasSuffix", "ipIsNil", "ipNotNil", "ipEqualFold", "ipContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "actorID", "actorIDNEQ", "actorIDIn", "actorIDNotIn", "actorIDGT", "actorIDGTE", "actorIDLT", "actorIDLTE", "actorIDContains", "actorIDHasPrefix", "actorIDHasSuffix", "actorIDIsNil", "actorIDNotNil", "actorIDEqualFold", "actorIDContainsFold", "tokenID", "tokenIDNEQ", "tokenIDIn", "tokenIDNotIn", "tokenIDGT", "tokenIDGTE", "tokenIDLT", "tokenIDLTE", "tokenIDContains", "tokenIDHasPrefix", "tokenIDHasSuffix", "tokenIDIsNil", "tokenIDNotNil", "tokenIDEqualFold", "tokenIDContainsFold", "hasActor", "hasActorWith", "hasToken", "hasTokenWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "action", "actionNEQ", "actionIn", "actionNotIn", "ip", "ipNEQ", "ipIn", "ipNotIn", "ipGT", "ipGTE", "ipLT", "ipLTE", "ipContains", "ipHasPrefix", "ipHasSuffix", "ipIsNil", "ipNotNil", "ipEqualFold", "ipContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "actorID", "actorIDNEQ", "actorIDIn", "actorIDNotIn", "actorIDGT", "actorIDGTE", "actorIDLT", "actorIDLTE", "actorIDContains", "actorIDHasPrefix", "actorIDHasSuffix", "actorIDIsNil", "actorIDNotNil", "actorIDEqualFold", "actorIDContainsFold", "tokenID", "tokenIDNEQ", "tokenIDIn", "tokenIDNotIn", "tokenIDGT", "tokenIDGTE", "tokenIDLT", "tokenIDLTE", "tokenIDContains", "tokenIDHasPrefix", "tokenIDHasSuffix", "tokenIDIsNil", "tokenIDNotNil", "tokenIDEqualFold", "tokenIDContainsFold", "hasToken", "hasTokenWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25304,20 +25082,6 @@ func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.TokenIDContainsFold = data
-		case "hasActor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActor"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasActor = data
-		case "hasActorWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasActorWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖengageᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasActorWith = data
 		case "hasToken":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasToken"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -26089,7 +25853,7 @@ func (ec *executionContext) unmarshalInputCreateCommentInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"body", "authorName", "authorEmail", "status", "pinID"}
+	fieldsInOrder := [...]string{"body", "authorName", "authorEmail", "pinID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26117,13 +25881,6 @@ func (ec *executionContext) unmarshalInputCreateCommentInput(ctx context.Context
 				return it, err
 			}
 			it.AuthorEmail = data
-		case "status":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOModerationStatus2ᚖengageᚋmoderationᚐStatus(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Status = data
 		case "pinID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pinID"))
 			data, err := ec.unmarshalNID2string(ctx, v)
@@ -26229,7 +25986,7 @@ func (ec *executionContext) unmarshalInputCreatePinInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"latitude", "longitude", "category", "body", "authorName", "authorEmail", "status", "mapID"}
+	fieldsInOrder := [...]string{"latitude", "longitude", "category", "body", "authorName", "authorEmail", "mapID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26278,13 +26035,6 @@ func (ec *executionContext) unmarshalInputCreatePinInput(ctx context.Context, ob
 				return it, err
 			}
 			it.AuthorEmail = data
-		case "status":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOModerationStatus2ᚖengageᚋmoderationᚐStatus(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Status = data
 		case "mapID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mapID"))
 			data, err := ec.unmarshalNID2string(ctx, v)
@@ -26898,7 +26648,7 @@ func (ec *executionContext) unmarshalInputMapWhereInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "centerLatitude", "centerLatitudeNEQ", "centerLatitudeIn", "centerLatitudeNotIn", "centerLatitudeGT", "centerLatitudeGTE", "centerLatitudeLT", "centerLatitudeLTE", "centerLongitude", "centerLongitudeNEQ", "centerLongitudeIn", "centerLongitudeNotIn", "centerLongitudeGT", "centerLongitudeGTE", "centerLongitudeLT", "centerLongitudeLTE", "zoom", "zoomNEQ", "zoomIn", "zoomNotIn", "zoomGT", "zoomGTE", "zoomLT", "zoomLTE", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "projectIDGT", "projectIDGTE", "projectIDLT", "projectIDLTE", "projectIDContains", "projectIDHasPrefix", "projectIDHasSuffix", "projectIDEqualFold", "projectIDContainsFold", "hasProject", "hasProjectWith", "hasPins", "hasPinsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "centerLatitude", "centerLatitudeNEQ", "centerLatitudeIn", "centerLatitudeNotIn", "centerLatitudeGT", "centerLatitudeGTE", "centerLatitudeLT", "centerLatitudeLTE", "centerLongitude", "centerLongitudeNEQ", "centerLongitudeIn", "centerLongitudeNotIn", "centerLongitudeGT", "centerLongitudeGTE", "centerLongitudeLT", "centerLongitudeLTE", "zoom", "zoomNEQ", "zoomIn", "zoomNotIn", "zoomGT", "zoomGTE", "zoomLT", "zoomLTE", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "projectIDGT", "projectIDGTE", "projectIDLT", "projectIDLTE", "projectIDContains", "projectIDHasPrefix", "projectIDHasSuffix", "projectIDEqualFold", "projectIDContainsFold", "hasProject", "hasProjectWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27472,20 +27222,6 @@ func (ec *executionContext) unmarshalInputMapWhereInput(ctx context.Context, obj
 				return it, err
 			}
 			it.HasProjectWith = data
-		case "hasPins":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPins"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPins = data
-		case "hasPinsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPinsWith"))
-			data, err := ec.unmarshalOPinWhereInput2ᚕᚖengageᚋentᚐPinWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPinsWith = data
 		}
 	}
 	return it, nil
@@ -27567,7 +27303,7 @@ func (ec *executionContext) unmarshalInputPinWhereInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryGT", "categoryGTE", "categoryLT", "categoryLTE", "categoryContains", "categoryHasPrefix", "categoryHasSuffix", "categoryEqualFold", "categoryContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "authorName", "authorNameNEQ", "authorNameIn", "authorNameNotIn", "authorNameGT", "authorNameGTE", "authorNameLT", "authorNameLTE", "authorNameContains", "authorNameHasPrefix", "authorNameHasSuffix", "authorNameEqualFold", "authorNameContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "mapID", "mapIDNEQ", "mapIDIn", "mapIDNotIn", "mapIDGT", "mapIDGTE", "mapIDLT", "mapIDLTE", "mapIDContains", "mapIDHasPrefix", "mapIDHasSuffix", "mapIDEqualFold", "mapIDContainsFold", "hasMap", "hasMapWith", "hasComments", "hasCommentsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryGT", "categoryGTE", "categoryLT", "categoryLTE", "categoryContains", "categoryHasPrefix", "categoryHasSuffix", "categoryEqualFold", "categoryContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "authorName", "authorNameNEQ", "authorNameIn", "authorNameNotIn", "authorNameGT", "authorNameGTE", "authorNameLT", "authorNameLTE", "authorNameContains", "authorNameHasPrefix", "authorNameHasSuffix", "authorNameEqualFold", "authorNameContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "mapID", "mapIDNEQ", "mapIDIn", "mapIDNotIn", "mapIDGT", "mapIDGTE", "mapIDLT", "mapIDLTE", "mapIDContains", "mapIDHasPrefix", "mapIDHasSuffix", "mapIDEqualFold", "mapIDContainsFold", "hasMap", "hasMapWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28295,20 +28031,6 @@ func (ec *executionContext) unmarshalInputPinWhereInput(ctx context.Context, obj
 				return it, err
 			}
 			it.HasMapWith = data
-		case "hasComments":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComments"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasComments = data
-		case "hasCommentsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommentsWith"))
-			data, err := ec.unmarshalOCommentWhereInput2ᚕᚖengageᚋentᚐCommentWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasCommentsWith = data
 		}
 	}
 	return it, nil
@@ -28390,7 +28112,7 @@ func (ec *executionContext) unmarshalInputProjectMembershipWhereInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "role", "roleNEQ", "roleIn", "roleNotIn", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "projectIDGT", "projectIDGTE", "projectIDLT", "projectIDLTE", "projectIDContains", "projectIDHasPrefix", "projectIDHasSuffix", "projectIDEqualFold", "projectIDContainsFold", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDContains", "userIDHasPrefix", "userIDHasSuffix", "userIDEqualFold", "userIDContainsFold", "hasProject", "hasProjectWith", "hasUser", "hasUserWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "role", "roleNEQ", "roleIn", "roleNotIn", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "projectIDGT", "projectIDGTE", "projectIDLT", "projectIDLTE", "projectIDContains", "projectIDHasPrefix", "projectIDHasSuffix", "projectIDEqualFold", "projectIDContainsFold", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDContains", "userIDHasPrefix", "userIDHasSuffix", "userIDEqualFold", "userIDContainsFold", "hasProject", "hasProjectWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28824,20 +28546,6 @@ func (ec *executionContext) unmarshalInputProjectMembershipWhereInput(ctx contex
 				return it, err
 			}
 			it.HasProjectWith = data
-		case "hasUser":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUser"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasUser = data
-		case "hasUserWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUserWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖengageᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasUserWith = data
 		}
 	}
 	return it, nil
@@ -28919,7 +28627,7 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "moderation", "moderationNEQ", "moderationIn", "moderationNotIn", "teamID", "teamIDNEQ", "teamIDIn", "teamIDNotIn", "teamIDGT", "teamIDGTE", "teamIDLT", "teamIDLTE", "teamIDContains", "teamIDHasPrefix", "teamIDHasSuffix", "teamIDIsNil", "teamIDNotNil", "teamIDEqualFold", "teamIDContainsFold", "hasTeam", "hasTeamWith", "hasMemberships", "hasMembershipsWith", "hasSurveys", "hasSurveysWith", "hasMaps", "hasMapsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "moderation", "moderationNEQ", "moderationIn", "moderationNotIn", "teamID", "teamIDNEQ", "teamIDIn", "teamIDNotIn", "teamIDGT", "teamIDGTE", "teamIDLT", "teamIDLTE", "teamIDContains", "teamIDHasPrefix", "teamIDHasSuffix", "teamIDIsNil", "teamIDNotNil", "teamIDEqualFold", "teamIDContainsFold", "hasMemberships", "hasMembershipsWith", "hasMaps", "hasMapsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29563,20 +29271,6 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.TeamIDContainsFold = data
-		case "hasTeam":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeam"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeam = data
-		case "hasTeamWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeamWith"))
-			data, err := ec.unmarshalOTeamWhereInput2ᚕᚖengageᚋentᚐTeamWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeamWith = data
 		case "hasMemberships":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMemberships"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -29591,20 +29285,6 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasMembershipsWith = data
-		case "hasSurveys":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSurveys"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasSurveys = data
-		case "hasSurveysWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSurveysWith"))
-			data, err := ec.unmarshalOSurveyWhereInput2ᚕᚖengageᚋentᚐSurveyWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasSurveysWith = data
 		case "hasMaps":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMaps"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -31539,7 +31219,7 @@ func (ec *executionContext) unmarshalInputTeamMembershipWhereInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "role", "roleNEQ", "roleIn", "roleNotIn", "teamID", "teamIDNEQ", "teamIDIn", "teamIDNotIn", "teamIDGT", "teamIDGTE", "teamIDLT", "teamIDLTE", "teamIDContains", "teamIDHasPrefix", "teamIDHasSuffix", "teamIDEqualFold", "teamIDContainsFold", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDContains", "userIDHasPrefix", "userIDHasSuffix", "userIDEqualFold", "userIDContainsFold", "hasTeam", "hasTeamWith", "hasUser", "hasUserWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "role", "roleNEQ", "roleIn", "roleNotIn", "teamID", "teamIDNEQ", "teamIDIn", "teamIDNotIn", "teamIDGT", "teamIDGTE", "teamIDLT", "teamIDLTE", "teamIDContains", "teamIDHasPrefix", "teamIDHasSuffix", "teamIDEqualFold", "teamIDContainsFold", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDContains", "userIDHasPrefix", "userIDHasSuffix", "userIDEqualFold", "userIDContainsFold", "hasTeam", "hasTeamWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31973,20 +31653,6 @@ func (ec *executionContext) unmarshalInputTeamMembershipWhereInput(ctx context.C
 				return it, err
 			}
 			it.HasTeamWith = data
-		case "hasUser":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUser"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasUser = data
-		case "hasUserWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUserWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖengageᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasUserWith = data
 		}
 	}
 	return it, nil
@@ -32068,7 +31734,7 @@ func (ec *executionContext) unmarshalInputTeamWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "restricted", "restrictedNEQ", "hasMemberships", "hasMembershipsWith", "hasProjects", "hasProjectsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "restricted", "restrictedNEQ", "hasMemberships", "hasMembershipsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -32397,20 +32063,6 @@ func (ec *executionContext) unmarshalInputTeamWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.HasMembershipsWith = data
-		case "hasProjects":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProjects"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasProjects = data
-		case "hasProjectsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProjectsWith"))
-			data, err := ec.unmarshalOProjectWhereInput2ᚕᚖengageᚋentᚐProjectWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasProjectsWith = data
 		}
 	}
 	return it, nil
@@ -33283,7 +32935,7 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "apiAccess", "apiAccessNEQ", "active", "activeNEQ", "hasTeamMemberships", "hasTeamMembershipsWith", "hasProjectMemberships", "hasProjectMembershipsWith", "hasAPITokens", "hasAPITokensWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "apiAccess", "apiAccessNEQ", "active", "activeNEQ"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33640,48 +33292,6 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.ActiveNEQ = data
-		case "hasTeamMemberships":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeamMemberships"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeamMemberships = data
-		case "hasTeamMembershipsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeamMembershipsWith"))
-			data, err := ec.unmarshalOTeamMembershipWhereInput2ᚕᚖengageᚋentᚐTeamMembershipWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasTeamMembershipsWith = data
-		case "hasProjectMemberships":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProjectMemberships"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasProjectMemberships = data
-		case "hasProjectMembershipsWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProjectMembershipsWith"))
-			data, err := ec.unmarshalOProjectMembershipWhereInput2ᚕᚖengageᚋentᚐProjectMembershipWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasProjectMembershipsWith = data
-		case "hasAPITokens":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAPITokens"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAPITokens = data
-		case "hasAPITokensWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAPITokensWith"))
-			data, err := ec.unmarshalOAPITokenWhereInput2ᚕᚖengageᚋentᚐAPITokenWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasAPITokensWith = data
 		}
 	}
 	return it, nil

@@ -25,6 +25,8 @@ const (
 	FieldResponseID = "response_id"
 	// FieldQuestionID holds the string denoting the question_id field in the database.
 	FieldQuestionID = "question_id"
+	// FieldProjectID holds the string denoting the project_id field in the database.
+	FieldProjectID = "project_id"
 	// EdgeResponse holds the string denoting the response edge name in mutations.
 	EdgeResponse = "response"
 	// EdgeQuestion holds the string denoting the question edge name in mutations.
@@ -55,6 +57,7 @@ var Columns = []string{
 	FieldValue,
 	FieldResponseID,
 	FieldQuestionID,
+	FieldProjectID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -73,7 +76,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "engage/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
+	Hooks  [2]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -81,6 +84,8 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// ProjectIDValidator is a validator for the "project_id" field. It is called by the builders before save.
+	ProjectIDValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -118,6 +123,11 @@ func ByResponseID(opts ...sql.OrderTermOption) OrderOption {
 // ByQuestionID orders the results by the question_id field.
 func ByQuestionID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldQuestionID, opts...).ToFunc()
+}
+
+// ByProjectID orders the results by the project_id field.
+func ByProjectID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldProjectID, opts...).ToFunc()
 }
 
 // ByResponseField orders the results by response field.

@@ -90,6 +90,11 @@ func QuestionID(v string) predicate.Answer {
 	return predicate.Answer(sql.FieldEQ(FieldQuestionID, v))
 }
 
+// ProjectID applies equality check predicate on the "project_id" field. It's identical to ProjectIDEQ.
+func ProjectID(v string) predicate.Answer {
+	return predicate.Answer(sql.FieldEQ(FieldProjectID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Answer {
 	return predicate.Answer(sql.FieldEQ(FieldCreatedAt, v))
@@ -363,6 +368,71 @@ func QuestionIDEqualFold(v string) predicate.Answer {
 // QuestionIDContainsFold applies the ContainsFold predicate on the "question_id" field.
 func QuestionIDContainsFold(v string) predicate.Answer {
 	return predicate.Answer(sql.FieldContainsFold(FieldQuestionID, v))
+}
+
+// ProjectIDEQ applies the EQ predicate on the "project_id" field.
+func ProjectIDEQ(v string) predicate.Answer {
+	return predicate.Answer(sql.FieldEQ(FieldProjectID, v))
+}
+
+// ProjectIDNEQ applies the NEQ predicate on the "project_id" field.
+func ProjectIDNEQ(v string) predicate.Answer {
+	return predicate.Answer(sql.FieldNEQ(FieldProjectID, v))
+}
+
+// ProjectIDIn applies the In predicate on the "project_id" field.
+func ProjectIDIn(vs ...string) predicate.Answer {
+	return predicate.Answer(sql.FieldIn(FieldProjectID, vs...))
+}
+
+// ProjectIDNotIn applies the NotIn predicate on the "project_id" field.
+func ProjectIDNotIn(vs ...string) predicate.Answer {
+	return predicate.Answer(sql.FieldNotIn(FieldProjectID, vs...))
+}
+
+// ProjectIDGT applies the GT predicate on the "project_id" field.
+func ProjectIDGT(v string) predicate.Answer {
+	return predicate.Answer(sql.FieldGT(FieldProjectID, v))
+}
+
+// ProjectIDGTE applies the GTE predicate on the "project_id" field.
+func ProjectIDGTE(v string) predicate.Answer {
+	return predicate.Answer(sql.FieldGTE(FieldProjectID, v))
+}
+
+// ProjectIDLT applies the LT predicate on the "project_id" field.
+func ProjectIDLT(v string) predicate.Answer {
+	return predicate.Answer(sql.FieldLT(FieldProjectID, v))
+}
+
+// ProjectIDLTE applies the LTE predicate on the "project_id" field.
+func ProjectIDLTE(v string) predicate.Answer {
+	return predicate.Answer(sql.FieldLTE(FieldProjectID, v))
+}
+
+// ProjectIDContains applies the Contains predicate on the "project_id" field.
+func ProjectIDContains(v string) predicate.Answer {
+	return predicate.Answer(sql.FieldContains(FieldProjectID, v))
+}
+
+// ProjectIDHasPrefix applies the HasPrefix predicate on the "project_id" field.
+func ProjectIDHasPrefix(v string) predicate.Answer {
+	return predicate.Answer(sql.FieldHasPrefix(FieldProjectID, v))
+}
+
+// ProjectIDHasSuffix applies the HasSuffix predicate on the "project_id" field.
+func ProjectIDHasSuffix(v string) predicate.Answer {
+	return predicate.Answer(sql.FieldHasSuffix(FieldProjectID, v))
+}
+
+// ProjectIDEqualFold applies the EqualFold predicate on the "project_id" field.
+func ProjectIDEqualFold(v string) predicate.Answer {
+	return predicate.Answer(sql.FieldEqualFold(FieldProjectID, v))
+}
+
+// ProjectIDContainsFold applies the ContainsFold predicate on the "project_id" field.
+func ProjectIDContainsFold(v string) predicate.Answer {
+	return predicate.Answer(sql.FieldContainsFold(FieldProjectID, v))
 }
 
 // HasResponse applies the HasEdge predicate on the "response" edge.

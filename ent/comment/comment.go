@@ -32,6 +32,8 @@ const (
 	FieldStatus = "status"
 	// FieldPinID holds the string denoting the pin_id field in the database.
 	FieldPinID = "pin_id"
+	// FieldProjectID holds the string denoting the project_id field in the database.
+	FieldProjectID = "project_id"
 	// EdgePin holds the string denoting the pin edge name in mutations.
 	EdgePin = "pin"
 	// Table holds the table name of the comment in the database.
@@ -55,6 +57,7 @@ var Columns = []string{
 	FieldAuthorEmail,
 	FieldStatus,
 	FieldPinID,
+	FieldProjectID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -73,7 +76,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "engage/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
+	Hooks  [3]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -87,13 +90,13 @@ var (
 	AuthorNameValidator func(string) error
 	// AuthorEmailValidator is a validator for the "author_email" field. It is called by the builders before save.
 	AuthorEmailValidator func(string) error
+	// ProjectIDValidator is a validator for the "project_id" field. It is called by the builders before save.
+	ProjectIDValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
 	IDValidator func(string) error
 )
-
-const DefaultStatus moderation.Status = "PUBLISHED"
 
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s moderation.Status) error {
@@ -146,6 +149,11 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByPinID orders the results by the pin_id field.
 func ByPinID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPinID, opts...).ToFunc()
+}
+
+// ByProjectID orders the results by the project_id field.
+func ByProjectID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldProjectID, opts...).ToFunc()
 }
 
 // ByPinField orders the results by pin field.

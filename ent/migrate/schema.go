@@ -52,6 +52,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "value", Type: field.TypeString, Size: 2147483647},
+		{Name: "project_id", Type: field.TypeString},
 		{Name: "question_id", Type: field.TypeString, Size: 32},
 		{Name: "response_id", Type: field.TypeString, Size: 32},
 	}
@@ -63,13 +64,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "answers_questions_answers",
-				Columns:    []*schema.Column{AnswersColumns[4]},
+				Columns:    []*schema.Column{AnswersColumns[5]},
 				RefColumns: []*schema.Column{QuestionsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "answers_responses_answers",
-				Columns:    []*schema.Column{AnswersColumns[5]},
+				Columns:    []*schema.Column{AnswersColumns[6]},
 				RefColumns: []*schema.Column{ResponsesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -78,10 +79,15 @@ var (
 			{
 				Name:    "answer_response_id",
 				Unique:  false,
-				Columns: []*schema.Column{AnswersColumns[5]},
+				Columns: []*schema.Column{AnswersColumns[6]},
 			},
 			{
 				Name:    "answer_question_id",
+				Unique:  false,
+				Columns: []*schema.Column{AnswersColumns[5]},
+			},
+			{
+				Name:    "answer_project_id",
 				Unique:  false,
 				Columns: []*schema.Column{AnswersColumns[4]},
 			},
@@ -142,7 +148,8 @@ var (
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
 		{Name: "author_name", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "author_email", Type: field.TypeString, Nullable: true, Size: 254},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}, Default: "PUBLISHED"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}},
+		{Name: "project_id", Type: field.TypeString},
 		{Name: "pin_id", Type: field.TypeString, Size: 32},
 	}
 	// CommentsTable holds the schema information for the "comments" table.
@@ -153,7 +160,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "comments_pins_comments",
-				Columns:    []*schema.Column{CommentsColumns[7]},
+				Columns:    []*schema.Column{CommentsColumns[8]},
 				RefColumns: []*schema.Column{PinsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -161,6 +168,11 @@ var (
 		Indexes: []*schema.Index{
 			{
 				Name:    "comment_pin_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{CommentsColumns[8], CommentsColumns[6]},
+			},
+			{
+				Name:    "comment_project_id_status",
 				Unique:  false,
 				Columns: []*schema.Column{CommentsColumns[7], CommentsColumns[6]},
 			},
@@ -177,7 +189,8 @@ var (
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
 		{Name: "author_name", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "author_email", Type: field.TypeString, Nullable: true, Size: 254},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}, Default: "PUBLISHED"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}},
+		{Name: "project_id", Type: field.TypeString},
 		{Name: "map_id", Type: field.TypeString, Size: 32},
 	}
 	// PinsTable holds the schema information for the "pins" table.
@@ -188,7 +201,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "pins_maps_pins",
-				Columns:    []*schema.Column{PinsColumns[10]},
+				Columns:    []*schema.Column{PinsColumns[11]},
 				RefColumns: []*schema.Column{MapsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -196,6 +209,11 @@ var (
 		Indexes: []*schema.Index{
 			{
 				Name:    "pin_map_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{PinsColumns[11], PinsColumns[9]},
+			},
+			{
+				Name:    "pin_project_id_status",
 				Unique:  false,
 				Columns: []*schema.Column{PinsColumns[10], PinsColumns[9]},
 			},
@@ -322,6 +340,7 @@ var (
 		{Name: "prompt", Type: field.TypeString, Size: 2147483647},
 		{Name: "required", Type: field.TypeBool, Default: false},
 		{Name: "options", Type: field.TypeJSON, Nullable: true},
+		{Name: "project_id", Type: field.TypeString},
 		{Name: "survey_id", Type: field.TypeString, Size: 32},
 	}
 	// QuestionsTable holds the schema information for the "questions" table.
@@ -332,7 +351,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "questions_surveys_questions",
-				Columns:    []*schema.Column{QuestionsColumns[8]},
+				Columns:    []*schema.Column{QuestionsColumns[9]},
 				RefColumns: []*schema.Column{SurveysColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -341,7 +360,12 @@ var (
 			{
 				Name:    "question_survey_id_position",
 				Unique:  false,
-				Columns: []*schema.Column{QuestionsColumns[8], QuestionsColumns[3]},
+				Columns: []*schema.Column{QuestionsColumns[9], QuestionsColumns[3]},
+			},
+			{
+				Name:    "question_project_id",
+				Unique:  false,
+				Columns: []*schema.Column{QuestionsColumns[8]},
 			},
 		},
 	}
@@ -353,6 +377,7 @@ var (
 		{Name: "submitted_at", Type: field.TypeTime},
 		{Name: "respondent_name", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "respondent_email", Type: field.TypeString, Nullable: true, Size: 254},
+		{Name: "project_id", Type: field.TypeString},
 		{Name: "survey_id", Type: field.TypeString, Size: 32},
 	}
 	// ResponsesTable holds the schema information for the "responses" table.
@@ -363,7 +388,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "responses_surveys_responses",
-				Columns:    []*schema.Column{ResponsesColumns[6]},
+				Columns:    []*schema.Column{ResponsesColumns[7]},
 				RefColumns: []*schema.Column{SurveysColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -372,7 +397,12 @@ var (
 			{
 				Name:    "response_survey_id_submitted_at",
 				Unique:  false,
-				Columns: []*schema.Column{ResponsesColumns[6], ResponsesColumns[3]},
+				Columns: []*schema.Column{ResponsesColumns[7], ResponsesColumns[3]},
+			},
+			{
+				Name:    "response_project_id",
+				Unique:  false,
+				Columns: []*schema.Column{ResponsesColumns[6]},
 			},
 		},
 	}

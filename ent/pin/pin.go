@@ -38,6 +38,8 @@ const (
 	FieldStatus = "status"
 	// FieldMapID holds the string denoting the map_id field in the database.
 	FieldMapID = "map_id"
+	// FieldProjectID holds the string denoting the project_id field in the database.
+	FieldProjectID = "project_id"
 	// EdgeMap holds the string denoting the map edge name in mutations.
 	EdgeMap = "map"
 	// EdgeComments holds the string denoting the comments edge name in mutations.
@@ -73,6 +75,7 @@ var Columns = []string{
 	FieldAuthorEmail,
 	FieldStatus,
 	FieldMapID,
+	FieldProjectID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -91,7 +94,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "engage/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
+	Hooks  [3]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -113,13 +116,13 @@ var (
 	AuthorNameValidator func(string) error
 	// AuthorEmailValidator is a validator for the "author_email" field. It is called by the builders before save.
 	AuthorEmailValidator func(string) error
+	// ProjectIDValidator is a validator for the "project_id" field. It is called by the builders before save.
+	ProjectIDValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
 	IDValidator func(string) error
 )
-
-const DefaultStatus moderation.Status = "PUBLISHED"
 
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s moderation.Status) error {
@@ -187,6 +190,11 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByMapID orders the results by the map_id field.
 func ByMapID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMapID, opts...).ToFunc()
+}
+
+// ByProjectID orders the results by the project_id field.
+func ByProjectID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldProjectID, opts...).ToFunc()
 }
 
 // ByMapField orders the results by map field.

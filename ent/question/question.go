@@ -34,6 +34,8 @@ const (
 	FieldOptions = "options"
 	// FieldSurveyID holds the string denoting the survey_id field in the database.
 	FieldSurveyID = "survey_id"
+	// FieldProjectID holds the string denoting the project_id field in the database.
+	FieldProjectID = "project_id"
 	// EdgeSurvey holds the string denoting the survey edge name in mutations.
 	EdgeSurvey = "survey"
 	// EdgeAnswers holds the string denoting the answers edge name in mutations.
@@ -67,6 +69,7 @@ var Columns = []string{
 	FieldRequired,
 	FieldOptions,
 	FieldSurveyID,
+	FieldProjectID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -85,7 +88,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "engage/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
+	Hooks  [2]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -99,6 +102,8 @@ var (
 	PromptValidator func(string) error
 	// DefaultRequired holds the default value on creation for the "required" field.
 	DefaultRequired bool
+	// ProjectIDValidator is a validator for the "project_id" field. It is called by the builders before save.
+	ProjectIDValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -174,6 +179,11 @@ func ByRequired(opts ...sql.OrderTermOption) OrderOption {
 // BySurveyID orders the results by the survey_id field.
 func BySurveyID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSurveyID, opts...).ToFunc()
+}
+
+// ByProjectID orders the results by the project_id field.
+func ByProjectID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldProjectID, opts...).ToFunc()
 }
 
 // BySurveyField orders the results by survey field.

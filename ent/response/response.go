@@ -27,6 +27,8 @@ const (
 	FieldRespondentEmail = "respondent_email"
 	// FieldSurveyID holds the string denoting the survey_id field in the database.
 	FieldSurveyID = "survey_id"
+	// FieldProjectID holds the string denoting the project_id field in the database.
+	FieldProjectID = "project_id"
 	// EdgeSurvey holds the string denoting the survey edge name in mutations.
 	EdgeSurvey = "survey"
 	// EdgeAnswers holds the string denoting the answers edge name in mutations.
@@ -58,6 +60,7 @@ var Columns = []string{
 	FieldRespondentName,
 	FieldRespondentEmail,
 	FieldSurveyID,
+	FieldProjectID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -76,7 +79,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "engage/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
+	Hooks  [2]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -90,6 +93,8 @@ var (
 	RespondentNameValidator func(string) error
 	// RespondentEmailValidator is a validator for the "respondent_email" field. It is called by the builders before save.
 	RespondentEmailValidator func(string) error
+	// ProjectIDValidator is a validator for the "project_id" field. It is called by the builders before save.
+	ProjectIDValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -132,6 +137,11 @@ func ByRespondentEmail(opts ...sql.OrderTermOption) OrderOption {
 // BySurveyID orders the results by the survey_id field.
 func BySurveyID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSurveyID, opts...).ToFunc()
+}
+
+// ByProjectID orders the results by the project_id field.
+func ByProjectID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldProjectID, opts...).ToFunc()
 }
 
 // BySurveyField orders the results by survey field.

@@ -140,6 +140,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	answerHooks := schema.Answer{}.Hooks()
+
+	answer.Hooks[1] = answerHooks[0]
 	answerMixinFields0 := answerMixin[0].Fields()
 	_ = answerMixinFields0
 	answerMixinFields1 := answerMixin[1].Fields()
@@ -156,6 +159,10 @@ func init() {
 	answer.DefaultUpdatedAt = answerDescUpdatedAt.Default.(func() time.Time)
 	// answer.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	answer.UpdateDefaultUpdatedAt = answerDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// answerDescProjectID is the schema descriptor for project_id field.
+	answerDescProjectID := answerFields[3].Descriptor()
+	// answer.ProjectIDValidator is a validator for the "project_id" field. It is called by the builders before save.
+	answer.ProjectIDValidator = answerDescProjectID.Validators[0].(func(string) error)
 	// answerDescID is the schema descriptor for id field.
 	answerDescID := answerMixinFields0[0].Descriptor()
 	// answer.DefaultID holds the default value on creation for the id field.
@@ -228,6 +235,11 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	commentHooks := schema.Comment{}.Hooks()
+
+	comment.Hooks[1] = commentHooks[0]
+
+	comment.Hooks[2] = commentHooks[1]
 	commentMixinFields0 := commentMixin[0].Fields()
 	_ = commentMixinFields0
 	commentMixinFields1 := commentMixin[1].Fields()
@@ -254,6 +266,10 @@ func init() {
 	commentDescAuthorEmail := commentFields[2].Descriptor()
 	// comment.AuthorEmailValidator is a validator for the "author_email" field. It is called by the builders before save.
 	comment.AuthorEmailValidator = commentDescAuthorEmail.Validators[0].(func(string) error)
+	// commentDescProjectID is the schema descriptor for project_id field.
+	commentDescProjectID := commentFields[5].Descriptor()
+	// comment.ProjectIDValidator is a validator for the "project_id" field. It is called by the builders before save.
+	comment.ProjectIDValidator = commentDescProjectID.Validators[0].(func(string) error)
 	// commentDescID is the schema descriptor for id field.
 	commentDescID := commentMixinFields0[0].Descriptor()
 	// comment.DefaultID holds the default value on creation for the id field.
@@ -284,6 +300,11 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	pinHooks := schema.Pin{}.Hooks()
+
+	pin.Hooks[1] = pinHooks[0]
+
+	pin.Hooks[2] = pinHooks[1]
 	pinMixinFields0 := pinMixin[0].Fields()
 	_ = pinMixinFields0
 	pinMixinFields1 := pinMixin[1].Fields()
@@ -352,6 +373,10 @@ func init() {
 	pinDescAuthorEmail := pinFields[5].Descriptor()
 	// pin.AuthorEmailValidator is a validator for the "author_email" field. It is called by the builders before save.
 	pin.AuthorEmailValidator = pinDescAuthorEmail.Validators[0].(func(string) error)
+	// pinDescProjectID is the schema descriptor for project_id field.
+	pinDescProjectID := pinFields[8].Descriptor()
+	// pin.ProjectIDValidator is a validator for the "project_id" field. It is called by the builders before save.
+	pin.ProjectIDValidator = pinDescProjectID.Validators[0].(func(string) error)
 	// pinDescID is the schema descriptor for id field.
 	pinDescID := pinMixinFields0[0].Descriptor()
 	// pin.DefaultID holds the default value on creation for the id field.
@@ -621,6 +646,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	questionHooks := schema.Question{}.Hooks()
+
+	question.Hooks[1] = questionHooks[0]
 	questionMixinFields0 := questionMixin[0].Fields()
 	_ = questionMixinFields0
 	questionMixinFields1 := questionMixin[1].Fields()
@@ -649,6 +677,10 @@ func init() {
 	questionDescRequired := questionFields[3].Descriptor()
 	// question.DefaultRequired holds the default value on creation for the required field.
 	question.DefaultRequired = questionDescRequired.Default.(bool)
+	// questionDescProjectID is the schema descriptor for project_id field.
+	questionDescProjectID := questionFields[6].Descriptor()
+	// question.ProjectIDValidator is a validator for the "project_id" field. It is called by the builders before save.
+	question.ProjectIDValidator = questionDescProjectID.Validators[0].(func(string) error)
 	// questionDescID is the schema descriptor for id field.
 	questionDescID := questionMixinFields0[0].Descriptor()
 	// question.DefaultID holds the default value on creation for the id field.
@@ -679,6 +711,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	responseHooks := schema.Response{}.Hooks()
+
+	response.Hooks[1] = responseHooks[0]
 	responseMixinFields0 := responseMixin[0].Fields()
 	_ = responseMixinFields0
 	responseMixinFields1 := responseMixin[1].Fields()
@@ -707,6 +742,10 @@ func init() {
 	responseDescRespondentEmail := responseFields[2].Descriptor()
 	// response.RespondentEmailValidator is a validator for the "respondent_email" field. It is called by the builders before save.
 	response.RespondentEmailValidator = responseDescRespondentEmail.Validators[0].(func(string) error)
+	// responseDescProjectID is the schema descriptor for project_id field.
+	responseDescProjectID := responseFields[4].Descriptor()
+	// response.ProjectIDValidator is a validator for the "project_id" field. It is called by the builders before save.
+	response.ProjectIDValidator = responseDescProjectID.Validators[0].(func(string) error)
 	// responseDescID is the schema descriptor for id field.
 	responseDescID := responseMixinFields0[0].Descriptor()
 	// response.DefaultID holds the default value on creation for the id field.

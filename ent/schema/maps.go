@@ -41,7 +41,7 @@ func (ProjectMap) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("project", Project.Type).Ref("maps").Field("project_id").Unique().Required().Immutable().
 			Comment("The project the map belongs to."),
-		children("pins", Pin.Type, "Pins dropped on the map."),
+		children("pins", Pin.Type, "Pins dropped on the map.", unfilterable),
 	}
 }
 
@@ -63,9 +63,9 @@ func (ProjectMap) Annotations() []schema.Annotation {
 // moderationStatus is the moderation field shared by pins and comments.
 func moderationStatus() ent.Field {
 	return field.Enum("status").GoType(moderation.Status("")).
-		Default(string(moderation.Published)).
-		Annotations(entgql.Type("ModerationStatus"), entgql.OrderField("STATUS"), moderationDocs).
-		Comment("Moderation status: the public sees PUBLISHED contributions only.")
+		Annotations(entgql.Type("ModerationStatus"), entgql.OrderField("STATUS"), moderationDocs,
+			entgql.Skip(entgql.SkipMutationCreateInput)).
+		Comment("Moderation status: the public sees PUBLISHED contributions only. New ones start PUBLISHED, or PENDING when the project requires approval.")
 }
 
 // Pin is a public contribution placed on a map.
@@ -86,6 +86,7 @@ func (Pin) Fields() []ent.Field {
 			Comment("Author's email (personal data: shown to project managers only)."),
 		moderationStatus(),
 		field.String("map_id").Immutable().Comment("ID of the map the pin is on."),
+		projectID(),
 	}
 }
 
@@ -93,12 +94,12 @@ func (Pin) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("map", ProjectMap.Type).Ref("pins").Field("map_id").Unique().Required().Immutable().
 			Comment("The map the pin is on."),
-		children("comments", Comment.Type, "Comments on the pin."),
+		children("comments", Comment.Type, "Comments on the pin.", unfilterable),
 	}
 }
 
 func (Pin) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("map_id", "status")}
+	return []ent.Index{index.Fields("map_id", "status"), index.Fields("project_id", "status")}
 }
 
 func (Pin) Policy() ent.Policy { return rule.PinPolicy() }
@@ -122,6 +123,7 @@ func (Comment) Fields() []ent.Field {
 			Comment("Author's email (personal data: shown to project managers only)."),
 		moderationStatus(),
 		field.String("pin_id").Immutable().Comment("ID of the pin the comment replies to."),
+		projectID(),
 	}
 }
 
@@ -133,7 +135,7 @@ func (Comment) Edges() []ent.Edge {
 }
 
 func (Comment) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("pin_id", "status")}
+	return []ent.Index{index.Fields("pin_id", "status"), index.Fields("project_id", "status")}
 }
 
 func (Comment) Policy() ent.Policy { return rule.CommentPolicy() }

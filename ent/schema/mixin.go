@@ -70,15 +70,33 @@ func node(doc, query, plural string, mutable bool) []schema.Annotation {
 // children is the edge from a parent to the objects that belong to it, listed
 // as a Relay connection. It is not settable from the parent's mutation
 // inputs: a child names its parent in its own input instead.
-func children(name string, t any, doc string) ent.Edge {
+func children(name string, t any, doc string, more ...schema.Annotation) ent.Edge {
 	return edge.To(name, t).
-		Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
+		Annotations(append([]schema.Annotation{entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)}, more...)...).
 		Comment(doc)
 }
 
 // personal marks a field as personal data: never filterable, so that a
 // where-filter cannot reveal what the field itself hides.
 var personal = entgql.Skip(entgql.SkipWhereInput)
+
+// unfilterable marks an edge to objects that have visibility rules of their
+// own (draft surveys, unpublished pins, restricted teams, other users...): no
+// where-filter is offered through it, because ent evaluates edge predicates
+// without the target's privacy rules (ent issue 2957), so a filter could test
+// objects the caller may not see. Edges whose targets are visible whenever
+// their source is (survey to responses, project to maps...) stay filterable;
+// api's TestEdgeFiltersOnlyReachVisibleObjects lists them.
+var unfilterable = entgql.Skip(entgql.SkipWhereInput)
+
+// projectID is the project of an object that belongs to a project through
+// its parents, kept on the object itself by inheritProject (hooks.go) and
+// hidden from GraphQL, where the parent edges tell the same.
+func projectID() ent.Field {
+	return field.String("project_id").Immutable().NotEmpty().
+		Annotations(entgql.Skip(entgql.SkipAll)).
+		Comment("ID of the project the object belongs to, copied from its parent.")
+}
 
 // secret hides a field from GraphQL entirely.
 var secret = entgql.Skip(entgql.SkipAll)

@@ -56,10 +56,10 @@ func (Project) Fields() []ent.Field {
 
 func (Project) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("team", Team.Type).Ref("projects").Field("team_id").Unique().
+		edge.From("team", Team.Type).Ref("projects").Field("team_id").Unique().Annotations(unfilterable).
 			Comment("The team that runs the project, if any."),
 		children("memberships", ProjectMembership.Type, "Users with a role on this project."),
-		children("surveys", Survey.Type, "The project's surveys."),
+		children("surveys", Survey.Type, "The project's surveys.", unfilterable),
 		children("maps", ProjectMap.Type, "The project's maps."),
 		// The reverse of APIToken.allowed_projects, so that the pair is many-to-many.
 		edge.From("allowed_tokens", APIToken.Type).Ref("allowed_projects").
@@ -98,7 +98,7 @@ func (ProjectMembership) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("project", Project.Type).Ref("memberships").Field("project_id").
 			Unique().Required().Immutable().Comment("The project."),
-		edge.From("user", User.Type).Ref("project_memberships").Field("user_id").
+		edge.From("user", User.Type).Ref("project_memberships").Field("user_id").Annotations(unfilterable).
 			Unique().Required().Immutable().Comment("The member."),
 	}
 }

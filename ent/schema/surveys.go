@@ -95,6 +95,7 @@ func (Question) Fields() []ent.Field {
 		field.Strings("options").Optional().
 			Comment("The choices of a SINGLE_CHOICE or MULTIPLE_CHOICE question."),
 		field.String("survey_id").Immutable().Comment("ID of the survey the question belongs to."),
+		projectID(),
 	}
 }
 
@@ -107,7 +108,7 @@ func (Question) Edges() []ent.Edge {
 }
 
 func (Question) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("survey_id", "position")}
+	return []ent.Index{index.Fields("survey_id", "position"), index.Fields("project_id")}
 }
 
 func (Question) Policy() ent.Policy { return rule.QuestionPolicy() }
@@ -133,6 +134,7 @@ func (Response) Fields() []ent.Field {
 		field.String("respondent_email").Optional().Nillable().MaxLen(254).Annotations(personal).
 			Comment("Respondent's email (personal data: shown to project managers only)."),
 		field.String("survey_id").Immutable().Comment("ID of the survey the response answers."),
+		projectID(),
 	}
 }
 
@@ -145,7 +147,7 @@ func (Response) Edges() []ent.Edge {
 }
 
 func (Response) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("survey_id", "submitted_at")}
+	return []ent.Index{index.Fields("survey_id", "submitted_at"), index.Fields("project_id")}
 }
 
 func (Response) Policy() ent.Policy { return rule.ResponsePolicy() }
@@ -167,6 +169,7 @@ func (Answer) Fields() []ent.Field {
 			Comment("The answer as text: free text, the chosen option(s) joined by newlines, a number or an ISO date."),
 		field.String("response_id").Immutable().Comment("ID of the response the answer is part of."),
 		field.String("question_id").Immutable().Comment("ID of the question answered."),
+		projectID(),
 	}
 }
 
@@ -180,7 +183,7 @@ func (Answer) Edges() []ent.Edge {
 }
 
 func (Answer) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("response_id"), index.Fields("question_id")}
+	return []ent.Index{index.Fields("response_id"), index.Fields("question_id"), index.Fields("project_id")}
 }
 
 func (Answer) Policy() ent.Policy { return rule.AnswerPolicy() }

@@ -53,7 +53,7 @@ func (APIToken) Edges() []ent.Edge {
 		edge.From("owner", User.Type).Ref("api_tokens").Field("owner_id").Unique().Required().Immutable().
 			Comment("The user the token acts for; it never has more rights than they do."),
 		edge.To("allowed_projects", Project.Type).
-			Annotations(entgql.RelayConnection()).
+			Annotations(entgql.RelayConnection(), unfilterable).
 			Comment("When not empty, the only projects the token may reach."),
 		children("audit_events", AuditEvent.Type, "Audit events about this token."),
 	}
@@ -101,7 +101,7 @@ func (AuditEvent) Fields() []ent.Field {
 
 func (AuditEvent) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("actor", User.Type).Field("actor_id").Unique().Immutable().
+		edge.To("actor", User.Type).Field("actor_id").Unique().Immutable().Annotations(unfilterable).
 			Comment("The user who acted, if known."),
 		edge.From("token", APIToken.Type).Ref("audit_events").Field("token_id").Unique().Immutable().
 			Comment("The token concerned, if any."),

@@ -43,9 +43,9 @@ func (User) Fields() []ent.Field {
 
 func (User) Edges() []ent.Edge {
 	return []ent.Edge{
-		children("team_memberships", TeamMembership.Type, "The user's team memberships."),
-		children("project_memberships", ProjectMembership.Type, "The user's project memberships."),
-		children("api_tokens", APIToken.Type, "API tokens the user owns."),
+		children("team_memberships", TeamMembership.Type, "The user's team memberships.", unfilterable),
+		children("project_memberships", ProjectMembership.Type, "The user's project memberships.", unfilterable),
+		children("api_tokens", APIToken.Type, "API tokens the user owns.", unfilterable),
 	}
 }
 
@@ -74,7 +74,7 @@ func (Team) Fields() []ent.Field {
 func (Team) Edges() []ent.Edge {
 	return []ent.Edge{
 		children("memberships", TeamMembership.Type, "Who belongs to the team, with which role."),
-		children("projects", Project.Type, "Projects run by the team."),
+		children("projects", Project.Type, "Projects run by the team.", unfilterable),
 	}
 }
 
@@ -105,7 +105,7 @@ func (TeamMembership) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("team", Team.Type).Ref("memberships").Field("team_id").
 			Unique().Required().Immutable().Comment("The team."),
-		edge.From("user", User.Type).Ref("team_memberships").Field("user_id").
+		edge.From("user", User.Type).Ref("team_memberships").Field("user_id").Annotations(unfilterable).
 			Unique().Required().Immutable().Comment("The member."),
 	}
 }

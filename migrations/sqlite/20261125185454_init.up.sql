@@ -5,11 +5,13 @@ CREATE UNIQUE INDEX `api_tokens_secret_hash_key` ON `api_tokens` (`secret_hash`)
 -- create index "apitoken_owner_id" to table: "api_tokens"
 CREATE INDEX `apitoken_owner_id` ON `api_tokens` (`owner_id`);
 -- create "answers" table
-CREATE TABLE `answers` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `value` text NOT NULL, `question_id` text NOT NULL, `response_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `answers_questions_answers` FOREIGN KEY (`question_id`) REFERENCES `questions` (`id`) ON DELETE NO ACTION, CONSTRAINT `answers_responses_answers` FOREIGN KEY (`response_id`) REFERENCES `responses` (`id`) ON DELETE NO ACTION);
+CREATE TABLE `answers` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `value` text NOT NULL, `project_id` text NOT NULL, `question_id` text NOT NULL, `response_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `answers_questions_answers` FOREIGN KEY (`question_id`) REFERENCES `questions` (`id`) ON DELETE NO ACTION, CONSTRAINT `answers_responses_answers` FOREIGN KEY (`response_id`) REFERENCES `responses` (`id`) ON DELETE NO ACTION);
 -- create index "answer_response_id" to table: "answers"
 CREATE INDEX `answer_response_id` ON `answers` (`response_id`);
 -- create index "answer_question_id" to table: "answers"
 CREATE INDEX `answer_question_id` ON `answers` (`question_id`);
+-- create index "answer_project_id" to table: "answers"
+CREATE INDEX `answer_project_id` ON `answers` (`project_id`);
 -- create "audit_events" table
 CREATE TABLE `audit_events` (`id` text NOT NULL, `action` text NOT NULL, `ip` text NULL, `created_at` datetime NOT NULL, `details` json NULL, `token_id` text NULL, `actor_id` text NULL, PRIMARY KEY (`id`), CONSTRAINT `audit_events_api_tokens_audit_events` FOREIGN KEY (`token_id`) REFERENCES `api_tokens` (`id`) ON DELETE SET NULL, CONSTRAINT `audit_events_users_actor` FOREIGN KEY (`actor_id`) REFERENCES `users` (`id`) ON DELETE SET NULL);
 -- create index "auditevent_actor_id" to table: "audit_events"
@@ -19,13 +21,17 @@ CREATE INDEX `auditevent_token_id` ON `audit_events` (`token_id`);
 -- create index "auditevent_created_at" to table: "audit_events"
 CREATE INDEX `auditevent_created_at` ON `audit_events` (`created_at`);
 -- create "comments" table
-CREATE TABLE `comments` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `body` text NOT NULL, `author_name` text NOT NULL DEFAULT (''), `author_email` text NULL, `status` text NOT NULL DEFAULT ('PUBLISHED'), `pin_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `comments_pins_comments` FOREIGN KEY (`pin_id`) REFERENCES `pins` (`id`) ON DELETE NO ACTION);
+CREATE TABLE `comments` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `body` text NOT NULL, `author_name` text NOT NULL DEFAULT (''), `author_email` text NULL, `status` text NOT NULL, `project_id` text NOT NULL, `pin_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `comments_pins_comments` FOREIGN KEY (`pin_id`) REFERENCES `pins` (`id`) ON DELETE NO ACTION);
 -- create index "comment_pin_id_status" to table: "comments"
 CREATE INDEX `comment_pin_id_status` ON `comments` (`pin_id`, `status`);
+-- create index "comment_project_id_status" to table: "comments"
+CREATE INDEX `comment_project_id_status` ON `comments` (`project_id`, `status`);
 -- create "pins" table
-CREATE TABLE `pins` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `latitude` real NOT NULL, `longitude` real NOT NULL, `category` text NOT NULL DEFAULT (''), `body` text NOT NULL, `author_name` text NOT NULL DEFAULT (''), `author_email` text NULL, `status` text NOT NULL DEFAULT ('PUBLISHED'), `map_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `pins_maps_pins` FOREIGN KEY (`map_id`) REFERENCES `maps` (`id`) ON DELETE NO ACTION);
+CREATE TABLE `pins` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `latitude` real NOT NULL, `longitude` real NOT NULL, `category` text NOT NULL DEFAULT (''), `body` text NOT NULL, `author_name` text NOT NULL DEFAULT (''), `author_email` text NULL, `status` text NOT NULL, `project_id` text NOT NULL, `map_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `pins_maps_pins` FOREIGN KEY (`map_id`) REFERENCES `maps` (`id`) ON DELETE NO ACTION);
 -- create index "pin_map_id_status" to table: "pins"
 CREATE INDEX `pin_map_id_status` ON `pins` (`map_id`, `status`);
+-- create index "pin_project_id_status" to table: "pins"
+CREATE INDEX `pin_project_id_status` ON `pins` (`project_id`, `status`);
 -- create "projects" table
 CREATE TABLE `projects` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `title` text NOT NULL, `slug` text NOT NULL, `summary` text NOT NULL DEFAULT (''), `status` text NOT NULL DEFAULT ('DRAFT'), `moderation` text NOT NULL DEFAULT ('PUBLISH_IMMEDIATELY'), `team_id` text NULL, PRIMARY KEY (`id`), CONSTRAINT `projects_teams_projects` FOREIGN KEY (`team_id`) REFERENCES `teams` (`id`) ON DELETE SET NULL);
 -- create index "projects_slug_key" to table: "projects"
@@ -45,13 +51,21 @@ CREATE UNIQUE INDEX `projectmembership_project_id_user_id` ON `project_membershi
 -- create index "projectmembership_user_id" to table: "project_memberships"
 CREATE INDEX `projectmembership_user_id` ON `project_memberships` (`user_id`);
 -- create "questions" table
-CREATE TABLE `questions` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `position` integer NOT NULL, `kind` text NOT NULL, `prompt` text NOT NULL, `required` bool NOT NULL DEFAULT (false), `options` json NULL, `survey_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `questions_surveys_questions` FOREIGN KEY (`survey_id`) REFERENCES `surveys` (`id`) ON DELETE NO ACTION);
+CREATE TABLE `questions` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `position` integer NOT NULL, `kind` text NOT NULL, `prompt` text NOT NULL, `required` bool NOT NULL DEFAULT (false), `options` json NULL, `project_id` text NOT NULL, `survey_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `questions_surveys_questions` FOREIGN KEY (`survey_id`) REFERENCES `surveys` (`id`) ON DELETE NO ACTION);
 -- create index "question_survey_id_position" to table: "questions"
 CREATE INDEX `question_survey_id_position` ON `questions` (`survey_id`, `position`);
+-- create index "question_project_id" to table: "questions"
+CREATE INDEX `question_project_id` ON `questions` (`project_id`);
 -- create "responses" table
-CREATE TABLE `responses` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `submitted_at` datetime NOT NULL, `respondent_name` text NULL, `respondent_email` text NULL, `survey_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `responses_surveys_responses` FOREIGN KEY (`survey_id`) REFERENCES `surveys` (`id`) ON DELETE NO ACTION);
+CREATE TABLE `responses` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `submitted_at` datetime NOT NULL, `respondent_name` text NULL, `respondent_email` text NULL, `project_id` text NOT NULL, `survey_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `responses_surveys_responses` FOREIGN KEY (`survey_id`) REFERENCES `surveys` (`id`) ON DELETE NO ACTION);
 -- create index "response_survey_id_submitted_at" to table: "responses"
 CREATE INDEX `response_survey_id_submitted_at` ON `responses` (`survey_id`, `submitted_at`);
+-- create index "response_project_id" to table: "responses"
+CREATE INDEX `response_project_id` ON `responses` (`project_id`);
+-- create "sessions" table
+CREATE TABLE `sessions` (`token` text NOT NULL, `data` blob NOT NULL, `expiry` datetime NOT NULL, PRIMARY KEY (`token`));
+-- create index "session_expiry" to table: "sessions"
+CREATE INDEX `session_expiry` ON `sessions` (`expiry`);
 -- create "surveys" table
 CREATE TABLE `surveys` (`id` text NOT NULL, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `title` text NOT NULL, `description` text NOT NULL DEFAULT (''), `status` text NOT NULL DEFAULT ('DRAFT'), `opens_at` datetime NULL, `closes_at` datetime NULL, `project_id` text NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `surveys_projects_surveys` FOREIGN KEY (`project_id`) REFERENCES `projects` (`id`) ON DELETE NO ACTION);
 -- create index "survey_project_id" to table: "surveys"

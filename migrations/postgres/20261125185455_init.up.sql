@@ -1,5 +1,9 @@
 -- create "teams" table
 CREATE TABLE "teams" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "name" character varying NOT NULL, "restricted" boolean NOT NULL DEFAULT false, PRIMARY KEY ("id"));
+-- create "sessions" table
+CREATE TABLE "sessions" ("token" character varying NOT NULL, "data" bytea NOT NULL, "expiry" timestamptz NOT NULL, PRIMARY KEY ("token"));
+-- create index "session_expiry" to table: "sessions"
+CREATE INDEX "session_expiry" ON "sessions" ("expiry");
 -- create "projects" table
 CREATE TABLE "projects" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "title" character varying NOT NULL, "slug" character varying NOT NULL, "summary" text NOT NULL DEFAULT '', "status" character varying NOT NULL DEFAULT 'DRAFT', "moderation" character varying NOT NULL DEFAULT 'PUBLISH_IMMEDIATELY', "team_id" character varying NULL, PRIMARY KEY ("id"), CONSTRAINT "projects_teams_projects" FOREIGN KEY ("team_id") REFERENCES "teams" ("id") ON UPDATE NO ACTION ON DELETE SET NULL);
 -- create index "project_status" to table: "projects"
@@ -13,15 +17,21 @@ CREATE TABLE "surveys" ("id" character varying NOT NULL, "created_at" timestampt
 -- create index "survey_project_id" to table: "surveys"
 CREATE INDEX "survey_project_id" ON "surveys" ("project_id");
 -- create "questions" table
-CREATE TABLE "questions" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "position" bigint NOT NULL, "kind" character varying NOT NULL, "prompt" text NOT NULL, "required" boolean NOT NULL DEFAULT false, "options" jsonb NULL, "survey_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "questions_surveys_questions" FOREIGN KEY ("survey_id") REFERENCES "surveys" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+CREATE TABLE "questions" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "position" bigint NOT NULL, "kind" character varying NOT NULL, "prompt" text NOT NULL, "required" boolean NOT NULL DEFAULT false, "options" jsonb NULL, "project_id" character varying NOT NULL, "survey_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "questions_surveys_questions" FOREIGN KEY ("survey_id") REFERENCES "surveys" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+-- create index "question_project_id" to table: "questions"
+CREATE INDEX "question_project_id" ON "questions" ("project_id");
 -- create index "question_survey_id_position" to table: "questions"
 CREATE INDEX "question_survey_id_position" ON "questions" ("survey_id", "position");
 -- create "responses" table
-CREATE TABLE "responses" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "submitted_at" timestamptz NOT NULL, "respondent_name" character varying NULL, "respondent_email" character varying NULL, "survey_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "responses_surveys_responses" FOREIGN KEY ("survey_id") REFERENCES "surveys" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+CREATE TABLE "responses" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "submitted_at" timestamptz NOT NULL, "respondent_name" character varying NULL, "respondent_email" character varying NULL, "project_id" character varying NOT NULL, "survey_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "responses_surveys_responses" FOREIGN KEY ("survey_id") REFERENCES "surveys" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+-- create index "response_project_id" to table: "responses"
+CREATE INDEX "response_project_id" ON "responses" ("project_id");
 -- create index "response_survey_id_submitted_at" to table: "responses"
 CREATE INDEX "response_survey_id_submitted_at" ON "responses" ("survey_id", "submitted_at");
 -- create "answers" table
-CREATE TABLE "answers" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "value" text NOT NULL, "question_id" character varying NOT NULL, "response_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "answers_questions_answers" FOREIGN KEY ("question_id") REFERENCES "questions" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "answers_responses_answers" FOREIGN KEY ("response_id") REFERENCES "responses" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+CREATE TABLE "answers" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "value" text NOT NULL, "project_id" character varying NOT NULL, "question_id" character varying NOT NULL, "response_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "answers_questions_answers" FOREIGN KEY ("question_id") REFERENCES "questions" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "answers_responses_answers" FOREIGN KEY ("response_id") REFERENCES "responses" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+-- create index "answer_project_id" to table: "answers"
+CREATE INDEX "answer_project_id" ON "answers" ("project_id");
 -- create index "answer_question_id" to table: "answers"
 CREATE INDEX "answer_question_id" ON "answers" ("question_id");
 -- create index "answer_response_id" to table: "answers"
@@ -51,13 +61,17 @@ CREATE TABLE "maps" ("id" character varying NOT NULL, "created_at" timestamptz N
 -- create index "projectmap_project_id" to table: "maps"
 CREATE INDEX "projectmap_project_id" ON "maps" ("project_id");
 -- create "pins" table
-CREATE TABLE "pins" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "latitude" double precision NOT NULL, "longitude" double precision NOT NULL, "category" character varying NOT NULL DEFAULT '', "body" text NOT NULL, "author_name" character varying NOT NULL DEFAULT '', "author_email" character varying NULL, "status" character varying NOT NULL DEFAULT 'PUBLISHED', "map_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "pins_maps_pins" FOREIGN KEY ("map_id") REFERENCES "maps" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+CREATE TABLE "pins" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "latitude" double precision NOT NULL, "longitude" double precision NOT NULL, "category" character varying NOT NULL DEFAULT '', "body" text NOT NULL, "author_name" character varying NOT NULL DEFAULT '', "author_email" character varying NULL, "status" character varying NOT NULL, "project_id" character varying NOT NULL, "map_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "pins_maps_pins" FOREIGN KEY ("map_id") REFERENCES "maps" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
 -- create index "pin_map_id_status" to table: "pins"
 CREATE INDEX "pin_map_id_status" ON "pins" ("map_id", "status");
+-- create index "pin_project_id_status" to table: "pins"
+CREATE INDEX "pin_project_id_status" ON "pins" ("project_id", "status");
 -- create "comments" table
-CREATE TABLE "comments" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "body" text NOT NULL, "author_name" character varying NOT NULL DEFAULT '', "author_email" character varying NULL, "status" character varying NOT NULL DEFAULT 'PUBLISHED', "pin_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "comments_pins_comments" FOREIGN KEY ("pin_id") REFERENCES "pins" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
+CREATE TABLE "comments" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "body" text NOT NULL, "author_name" character varying NOT NULL DEFAULT '', "author_email" character varying NULL, "status" character varying NOT NULL, "project_id" character varying NOT NULL, "pin_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "comments_pins_comments" FOREIGN KEY ("pin_id") REFERENCES "pins" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
 -- create index "comment_pin_id_status" to table: "comments"
 CREATE INDEX "comment_pin_id_status" ON "comments" ("pin_id", "status");
+-- create index "comment_project_id_status" to table: "comments"
+CREATE INDEX "comment_project_id_status" ON "comments" ("project_id", "status");
 -- create "project_memberships" table
 CREATE TABLE "project_memberships" ("id" character varying NOT NULL, "created_at" timestamptz NOT NULL, "updated_at" timestamptz NOT NULL, "role" character varying NOT NULL, "project_id" character varying NOT NULL, "user_id" character varying NOT NULL, PRIMARY KEY ("id"), CONSTRAINT "project_memberships_projects_memberships" FOREIGN KEY ("project_id") REFERENCES "projects" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION, CONSTRAINT "project_memberships_users_project_memberships" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION);
 -- create index "projectmembership_project_id_user_id" to table: "project_memberships"

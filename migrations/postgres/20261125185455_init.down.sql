@@ -10,10 +10,14 @@ DROP INDEX "projectmembership_user_id";
 DROP INDEX "projectmembership_project_id_user_id";
 -- reverse: create "project_memberships" table
 DROP TABLE "project_memberships";
+-- reverse: create index "comment_project_id_status" to table: "comments"
+DROP INDEX "comment_project_id_status";
 -- reverse: create index "comment_pin_id_status" to table: "comments"
 DROP INDEX "comment_pin_id_status";
 -- reverse: create "comments" table
 DROP TABLE "comments";
+-- reverse: create index "pin_project_id_status" to table: "pins"
+DROP INDEX "pin_project_id_status";
 -- reverse: create index "pin_map_id_status" to table: "pins"
 DROP INDEX "pin_map_id_status";
 -- reverse: create "pins" table
@@ -46,14 +50,20 @@ DROP TABLE "users";
 DROP INDEX "answer_response_id";
 -- reverse: create index "answer_question_id" to table: "answers"
 DROP INDEX "answer_question_id";
+-- reverse: create index "answer_project_id" to table: "answers"
+DROP INDEX "answer_project_id";
 -- reverse: create "answers" table
 DROP TABLE "answers";
 -- reverse: create index "response_survey_id_submitted_at" to table: "responses"
 DROP INDEX "response_survey_id_submitted_at";
+-- reverse: create index "response_project_id" to table: "responses"
+DROP INDEX "response_project_id";
 -- reverse: create "responses" table
 DROP TABLE "responses";
 -- reverse: create index "question_survey_id_position" to table: "questions"
 DROP INDEX "question_survey_id_position";
+-- reverse: create index "question_project_id" to table: "questions"
+DROP INDEX "question_project_id";
 -- reverse: create "questions" table
 DROP TABLE "questions";
 -- reverse: create index "survey_project_id" to table: "surveys"
@@ -68,5 +78,9 @@ DROP INDEX "project_team_id";
 DROP INDEX "project_status";
 -- reverse: create "projects" table
 DROP TABLE "projects";
+-- reverse: create index "session_expiry" to table: "sessions"
+DROP INDEX "session_expiry";
+-- reverse: create "sessions" table
+DROP TABLE "sessions";
 -- reverse: create "teams" table
 DROP TABLE "teams";

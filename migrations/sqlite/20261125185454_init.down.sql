@@ -16,10 +16,18 @@ DROP TABLE `teams`;
 DROP INDEX `survey_project_id`;
 -- reverse: create "surveys" table
 DROP TABLE `surveys`;
+-- reverse: create index "session_expiry" to table: "sessions"
+DROP INDEX `session_expiry`;
+-- reverse: create "sessions" table
+DROP TABLE `sessions`;
+-- reverse: create index "response_project_id" to table: "responses"
+DROP INDEX `response_project_id`;
 -- reverse: create index "response_survey_id_submitted_at" to table: "responses"
 DROP INDEX `response_survey_id_submitted_at`;
 -- reverse: create "responses" table
 DROP TABLE `responses`;
+-- reverse: create index "question_project_id" to table: "questions"
+DROP INDEX `question_project_id`;
 -- reverse: create index "question_survey_id_position" to table: "questions"
 DROP INDEX `question_survey_id_position`;
 -- reverse: create "questions" table
@@ -42,10 +50,14 @@ DROP INDEX `project_team_id`;
 DROP INDEX `projects_slug_key`;
 -- reverse: create "projects" table
 DROP TABLE `projects`;
+-- reverse: create index "pin_project_id_status" to table: "pins"
+DROP INDEX `pin_project_id_status`;
 -- reverse: create index "pin_map_id_status" to table: "pins"
 DROP INDEX `pin_map_id_status`;
 -- reverse: create "pins" table
 DROP TABLE `pins`;
+-- reverse: create index "comment_project_id_status" to table: "comments"
+DROP INDEX `comment_project_id_status`;
 -- reverse: create index "comment_pin_id_status" to table: "comments"
 DROP INDEX `comment_pin_id_status`;
 -- reverse: create "comments" table
@@ -58,6 +70,8 @@ DROP INDEX `auditevent_token_id`;
 DROP INDEX `auditevent_actor_id`;
 -- reverse: create "audit_events" table
 DROP TABLE `audit_events`;
+-- reverse: create index "answer_project_id" to table: "answers"
+DROP INDEX `answer_project_id`;
 -- reverse: create index "answer_question_id" to table: "answers"
 DROP INDEX `answer_question_id`;
 -- reverse: create index "answer_response_id" to table: "answers"
