@@ -18,6 +18,7 @@ import (
 	"engage/ent/apitoken"
 	"engage/ent/auditevent"
 	"engage/ent/privacy"
+	"engage/ent/project"
 	"engage/ent/projectmembership"
 	"engage/ent/teammembership"
 	"engage/ent/user"
@@ -185,7 +186,35 @@ func (a *authenticator) userViewer(sys context.Context, u *ent.User, ip string) 
 	for _, m := range tms {
 		v.TeamRoles[m.TeamID] = m.Role
 	}
+	if v.ManagedProjects, err = managedProjects(sys, a.client, v); err != nil {
+		return nil, fmt.Errorf("loading managed projects: %w", err)
+	}
 	return v, nil
+}
+
+// managedProjects lists the projects on which v is MANAGER through a
+// membership: those that decide who sees personal data.
+func managedProjects(sys context.Context, client *ent.Client, v *viewer.Viewer) (map[string]bool, error) {
+	managed := map[string]bool{}
+	for id, r := range v.ProjectRoles {
+		if r == role.Manager {
+			managed[id] = true
+		}
+	}
+	var teams []string
+	for id, r := range v.TeamRoles {
+		if r == role.Manager {
+			teams = append(teams, id)
+		}
+	}
+	if len(teams) == 0 {
+		return managed, nil
+	}
+	ids, err := client.Project.Query().Where(project.TeamIDIn(teams...)).IDs(sys)
+	for _, id := range ids {
+		managed[id] = true
+	}
+	return managed, err
 }
 
 // auditRefusal records a refused use of a revoked or expired token, within

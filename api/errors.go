@@ -13,6 +13,8 @@ import (
 	"engage/ent"
 	"engage/ent/privacy"
 	"engage/gid"
+	"engage/rule"
+	"engage/token"
 )
 
 // Error codes in extensions.code, besides gqlgen's own parse and validation
@@ -52,11 +54,16 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 // classify names the kind of err and a message for the caller.
 func classify(err error) (code, msg string) {
 	var validation *ent.ValidationError
+	var refusal *rule.Refusal
 	switch {
+	case errors.As(err, &refusal):
+		return codeForbidden, "not allowed: " + refusal.Reason
 	case errors.Is(err, privacy.Deny):
 		return codeForbidden, "you are not allowed to do this"
-	case ent.IsNotFound(err):
+	case ent.IsNotFound(err), errors.Is(err, rule.ErrNotFound):
 		return codeNotFound, "not found"
+	case errors.Is(err, token.ErrInvalidSpec):
+		return codeBadInput, err.Error()
 	case errors.Is(err, gid.ErrInvalid):
 		return codeBadInput, "invalid ID"
 	case errors.As(err, &validation):

@@ -43,6 +43,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Personal func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -2683,6 +2684,13 @@ A JSON object, such as the details of an audit event.
 scalar JSON
 
 """
+Marks personal data: the value is null unless the caller may see it. Names
+and emails of respondents and authors need the MANAGER role on the project;
+a user's email is shown to that user and to administrators.
+"""
+directive @personal on FIELD_DEFINITION
+
+"""
 Every change goes through a mutation. Each runs in one database transaction
 and is checked against the caller's rights on every object it touches and
 every object it links to.
@@ -4223,7 +4231,7 @@ type Comment implements Node {
   """
   Author's email (personal data: shown to project managers only).
   """
-  authorEmail: String
+  authorEmail: String @personal
   """
   Moderation status: the public sees PUBLISHED contributions only. New ones start PUBLISHED, or PENDING when the project requires approval.
   """
@@ -5457,7 +5465,7 @@ type Pin implements Node {
   """
   Author's email (personal data: shown to project managers only).
   """
-  authorEmail: String
+  authorEmail: String @personal
   """
   Moderation status: the public sees PUBLISHED contributions only. New ones start PUBLISHED, or PENDING when the project requires approval.
   """
@@ -7968,11 +7976,11 @@ type Response implements Node {
   """
   Respondent's name (personal data: shown to project managers only).
   """
-  respondentName: String
+  respondentName: String @personal
   """
   Respondent's email (personal data: shown to project managers only).
   """
-  respondentEmail: String
+  respondentEmail: String @personal
   """
   ID of the survey the response answers.
   """
@@ -9890,7 +9898,7 @@ type User implements Node {
   """
   Login email address; shown only to the user themself and to administrators.
   """
-  email: String!
+  email: String @personal
   """
   Display name.
   """
@@ -15077,7 +15085,20 @@ func (ec *executionContext) _Comment_authorEmail(ctx context.Context, field grap
 		func(ctx context.Context) (any, error) {
 			return obj.AuthorEmail, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -17406,7 +17427,20 @@ func (ec *executionContext) _Pin_authorEmail(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return obj.AuthorEmail, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -19879,7 +19913,20 @@ func (ec *executionContext) _Response_respondentName(ctx context.Context, field 
 		func(ctx context.Context) (any, error) {
 			return obj.RespondentName, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -19902,7 +19949,20 @@ func (ec *executionContext) _Response_respondentEmail(ctx context.Context, field
 		func(ctx context.Context) (any, error) {
 			return obj.RespondentEmail, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -21393,12 +21453,25 @@ func (ec *executionContext) _User_email(ctx context.Context, field graphql.Colle
 		func(ctx context.Context) (any, error) {
 			return obj.Email, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -36032,7 +36105,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "email":
 			out.Values[i] = ec._User_email(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"engage/gid"
+	"engage/rule"
 	"engage/token"
 	"engage/viewer"
 	"github.com/99designs/gqlgen/graphql"
@@ -23,7 +24,31 @@ type Resolver struct {
 
 // NewSchema returns the executable GraphQL schema backed by client.
 func NewSchema(client *ent.Client, tokenMaxLifetime time.Duration) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{client: client, tokenMaxLifetime: tokenMaxLifetime}})
+	return NewExecutableSchema(Config{
+		Resolvers:  &Resolver{client: client, tokenMaxLifetime: tokenMaxLifetime},
+		Directives: DirectiveRoot{Personal: personalData},
+	})
+}
+
+// personalData implements @personal: the value of a personal field, or null
+// when the caller may not see it. Types it does not know stay hidden.
+func personalData(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
+	v := viewer.FromContext(ctx)
+	var visible bool
+	switch o := obj.(type) {
+	case *ent.Response:
+		visible = rule.MaySeePersonalData(v, o.ProjectID)
+	case *ent.Pin:
+		visible = rule.MaySeePersonalData(v, o.ProjectID)
+	case *ent.Comment:
+		visible = rule.MaySeePersonalData(v, o.ProjectID)
+	case *ent.User:
+		visible = rule.MaySeeEmail(v, o.ID)
+	}
+	if !visible {
+		return nil, nil
+	}
+	return next(ctx)
 }
 
 // Viewer is the GraphQL Viewer: the caller of the request.

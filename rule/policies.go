@@ -45,9 +45,10 @@ func TeamMembershipPolicy() privacy.Policy {
 	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.TeamMembershipQuery](VisibleTeamMemberships)}, adminOnly)
 }
 
-// ProjectPolicy: projects on which the caller has a role are visible.
+// ProjectPolicy: projects on which the caller has a role are visible; team
+// MANAGERs create projects in their team and EDITORs change them.
 func ProjectPolicy() privacy.Policy {
-	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ProjectQuery](VisibleProjects)}, adminOnly)
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ProjectQuery](VisibleProjects)}, privacy.MutationPolicy{AllowIfAdmin(), AllowProjectWrites()})
 }
 
 // ProjectMembershipPolicy: memberships of visible projects are visible;
@@ -56,40 +57,42 @@ func ProjectMembershipPolicy() privacy.Policy {
 	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ProjectMembershipQuery](VisibleProjectMemberships)}, adminOnly)
 }
 
-// SurveyPolicy: surveys of visible projects, drafts from EDITOR up.
+// SurveyPolicy: surveys of visible projects, drafts from EDITOR up; EDITORs
+// write them.
 func SurveyPolicy() privacy.Policy {
-	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.SurveyQuery](VisibleSurveys)}, adminOnly)
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.SurveyQuery](VisibleSurveys)}, privacy.MutationPolicy{AllowIfAdmin(), AllowSurveyWrites()})
 }
 
-// QuestionPolicy: questions of visible surveys.
+// QuestionPolicy: questions of visible surveys; EDITORs write them.
 func QuestionPolicy() privacy.Policy {
-	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.QuestionQuery](VisibleQuestions)}, adminOnly)
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.QuestionQuery](VisibleQuestions)}, privacy.MutationPolicy{AllowIfAdmin(), AllowQuestionWrites()})
 }
 
-// ResponsePolicy: responses to visible surveys.
+// ResponsePolicy: responses to visible surveys; EDITORs record them.
 func ResponsePolicy() privacy.Policy {
-	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ResponseQuery](VisibleResponses)}, adminOnly)
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ResponseQuery](VisibleResponses)}, privacy.MutationPolicy{AllowIfAdmin(), AllowResponseWrites()})
 }
 
-// AnswerPolicy: answers of visible responses.
+// AnswerPolicy: answers of visible responses; EDITORs record them.
 func AnswerPolicy() privacy.Policy {
-	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.AnswerQuery](VisibleAnswers)}, adminOnly)
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.AnswerQuery](VisibleAnswers)}, privacy.MutationPolicy{AllowIfAdmin(), AllowAnswerWrites()})
 }
 
-// MapPolicy: maps of visible projects.
+// MapPolicy: maps of visible projects; EDITORs write them.
 func MapPolicy() privacy.Policy {
-	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ProjectMapQuery](VisibleMaps)}, adminOnly)
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ProjectMapQuery](VisibleMaps)}, privacy.MutationPolicy{AllowIfAdmin(), AllowMapWrites()})
 }
 
-// PinPolicy: published pins of visible maps; every status from MODERATOR up.
+// PinPolicy: published pins of visible maps, every status from MODERATOR
+// up; EDITORs write pins and MODERATORs moderate them.
 func PinPolicy() privacy.Policy {
-	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.PinQuery](VisiblePins)}, adminOnly)
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.PinQuery](VisiblePins)}, privacy.MutationPolicy{AllowIfAdmin(), AllowPinWrites()})
 }
 
-// CommentPolicy: published comments of visible pins; every status from
-// MODERATOR up.
+// CommentPolicy: published comments of visible pins, every status from
+// MODERATOR up; EDITORs write comments and MODERATORs moderate them.
 func CommentPolicy() privacy.Policy {
-	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.CommentQuery](VisibleComments)}, adminOnly)
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.CommentQuery](VisibleComments)}, privacy.MutationPolicy{AllowIfAdmin(), AllowCommentWrites()})
 }
 
 // APITokenPolicy: owners see and change their tokens, administrators all;

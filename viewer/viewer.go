@@ -32,6 +32,9 @@ type Viewer struct {
 	ProjectRoles map[string]role.Role
 	// TeamRoles are the user's TeamMembership roles, by team ID.
 	TeamRoles map[string]role.Role
+	// ManagedProjects are the projects on which the user is MANAGER through
+	// a membership (of the project or of its team).
+	ManagedProjects map[string]bool
 	// IP is the client address of the request, for the audit trail.
 	IP string
 }

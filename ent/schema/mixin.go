@@ -76,9 +76,14 @@ func children(name string, t any, doc string, more ...schema.Annotation) ent.Edg
 		Comment(doc)
 }
 
-// personal marks a field as personal data: never filterable, so that a
-// where-filter cannot reveal what the field itself hides.
-var personal = entgql.Skip(entgql.SkipWhereInput)
+// personal marks a field as personal data: the GraphQL directive @personal
+// makes it null for callers who may not see it (rule.MaySeePersonalData,
+// rule.MaySeeEmail), and it is never filterable, so that a where-filter
+// cannot reveal what the field itself hides.
+var personal = []schema.Annotation{
+	entgql.Skip(entgql.SkipWhereInput),
+	entgql.Directives(entgql.NewDirective("personal")),
+}
 
 // unfilterable marks an edge to objects that have visibility rules of their
 // own (draft surveys, unpublished pins, restricted teams, other users...): no

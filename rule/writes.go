@@ -1,0 +1,239 @@
+package rule
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"engage/ent"
+	"engage/ent/answer"
+	"engage/ent/comment"
+	"engage/ent/pin"
+	"engage/ent/predicate"
+	"engage/ent/privacy"
+	"engage/ent/project"
+	"engage/ent/projectmap"
+	"engage/ent/question"
+	"engage/ent/response"
+	"engage/ent/survey"
+	"engage/role"
+	"engage/viewer"
+)
+
+// ErrNotFound answers a write to an object the caller cannot see, exactly as
+// if it did not exist.
+var ErrNotFound = errors.New("not found")
+
+// writeCheck is what a write rule needs to decide: whether the object
+// written (or, for a create, the parent it is created under) is visible to
+// the caller, and which project it belongs to.
+type writeCheck struct {
+	visible func(context.Context) (bool, error)
+	project predicate.Project
+}
+
+// decide allows the write when the caller's role on the project is at least
+// min, answers ErrNotFound when the caller cannot see the target, and
+// refuses when they can see it but not write it.
+func (w writeCheck) decide(ctx context.Context, c *ent.Client, min role.Role) error {
+	visible, err := w.visible(ctx)
+	if err != nil {
+		return err
+	}
+	if !visible {
+		return ErrNotFound
+	}
+	ok, err := c.Project.Query().Where(w.project, ProjectsWithRole(viewer.FromContext(ctx), min)).Exist(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return refuse("this needs the %s role on the project", min)
+	}
+	return privacy.Allow
+}
+
+// allowWriteWithRole builds a rule that allows creates and single updates
+// of one entity to callers whose role on the object's project is at least
+// the role that need returns for the mutation. check finds, for a create,
+// the parent the new object is attached to, and for an update the object
+// itself: every edge a mutation can set is a parent, so this also checks
+// every edge set.
+func allowWriteWithRole[M interface {
+	ent.Mutation
+	Client() *ent.Client
+}](check func(*ent.Client, M) (writeCheck, bool), need func(M) role.Role) privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(ctx context.Context, mutation ent.Mutation) error {
+		m, ok := mutation.(M)
+		if !ok || !(m.Op().Is(ent.OpCreate) || m.Op().Is(ent.OpUpdateOne)) {
+			return privacy.Skip
+		}
+		w, ok := check(m.Client(), m)
+		if !ok {
+			return privacy.Denyf("the mutation names no object or parent")
+		}
+		return w.decide(ctx, m.Client(), need(m))
+	})
+}
+
+func editor[M any](M) role.Role { return role.Editor }
+
+// exists tells whether a query, run with the caller's privacy, finds a row.
+func exists(q interface{ Exist(context.Context) (bool, error) }) func(context.Context) (bool, error) {
+	return q.Exist
+}
+
+// AllowProjectWrites: creating a project needs the MANAGER role in the team
+// it is created in (administrators may create any); changing one needs
+// EDITOR on it, and moving it to another team MANAGER in that team.
+func AllowProjectWrites() privacy.MutationRule {
+	return privacy.ProjectMutationRuleFunc(func(ctx context.Context, m *ent.ProjectMutation) error {
+		v := viewer.FromContext(ctx)
+		teamID, teamSet := m.TeamID()
+		switch {
+		case teamSet && (v.Restricted() || v.TeamRoles[teamID] != role.Manager):
+			return refuse("placing a project in a team needs the MANAGER role in that team")
+		case m.TeamCleared():
+			return refuse("only an administrator can take a project out of its team")
+		case m.Op().Is(ent.OpCreate):
+			if !teamSet {
+				return refuse("creating a project needs ADMIN, or the MANAGER role in the team it is created in")
+			}
+			return privacy.Allow
+		case m.Op().Is(ent.OpUpdateOne):
+			id, _ := m.ID()
+			c := m.Client()
+			return writeCheck{exists(c.Project.Query().Where(project.ID(id))), project.ID(id)}.decide(ctx, c, role.Editor)
+		}
+		return privacy.Skip
+	})
+}
+
+// AllowSurveyWrites: surveys are created and changed by EDITORs.
+func AllowSurveyWrites() privacy.MutationRule {
+	return allowWriteWithRole(func(c *ent.Client, m *ent.SurveyMutation) (writeCheck, bool) {
+		if id, ok := m.ID(); ok {
+			return writeCheck{exists(c.Survey.Query().Where(survey.ID(id))), project.HasSurveysWith(survey.ID(id))}, true
+		}
+		pid, ok := m.ProjectID()
+		return writeCheck{exists(c.Project.Query().Where(project.ID(pid))), project.ID(pid)}, ok
+	}, editor)
+}
+
+// AllowQuestionWrites: questions are created and changed by EDITORs.
+func AllowQuestionWrites() privacy.MutationRule {
+	return allowWriteWithRole(func(c *ent.Client, m *ent.QuestionMutation) (writeCheck, bool) {
+		if id, ok := m.ID(); ok {
+			return writeCheck{exists(c.Question.Query().Where(question.ID(id))), project.HasSurveysWith(survey.HasQuestionsWith(question.ID(id)))}, true
+		}
+		sid, ok := m.SurveyID()
+		return writeCheck{exists(c.Survey.Query().Where(survey.ID(sid))), project.HasSurveysWith(survey.ID(sid))}, ok
+	}, editor)
+}
+
+// AllowResponseWrites: responses (such as paper ones) are recorded and
+// changed by EDITORs.
+func AllowResponseWrites() privacy.MutationRule {
+	return allowWriteWithRole(func(c *ent.Client, m *ent.ResponseMutation) (writeCheck, bool) {
+		if id, ok := m.ID(); ok {
+			return writeCheck{exists(c.Response.Query().Where(response.ID(id))), project.HasSurveysWith(survey.HasResponsesWith(response.ID(id)))}, true
+		}
+		sid, ok := m.SurveyID()
+		return writeCheck{exists(c.Survey.Query().Where(survey.ID(sid))), project.HasSurveysWith(survey.ID(sid))}, ok
+	}, editor)
+}
+
+// AllowAnswerWrites: answers are recorded and changed by EDITORs. A new
+// answer links two parents, its response and its question: both must be
+// visible and belong to the same survey.
+func AllowAnswerWrites() privacy.MutationRule {
+	return allowWriteWithRole(func(c *ent.Client, m *ent.AnswerMutation) (writeCheck, bool) {
+		if id, ok := m.ID(); ok {
+			return writeCheck{exists(c.Answer.Query().Where(answer.ID(id))), project.HasSurveysWith(survey.HasResponsesWith(response.HasAnswersWith(answer.ID(id))))}, true
+		}
+		rid, okR := m.ResponseID()
+		qid, okQ := m.QuestionID()
+		// The question must be visible and of the response's survey; the
+		// response is then visible too, as it shares the survey.
+		sameSurvey := c.Question.Query().Where(question.ID(qid), question.HasSurveyWith(survey.HasResponsesWith(response.ID(rid))))
+		return writeCheck{exists(sameSurvey), project.HasSurveysWith(survey.HasResponsesWith(response.ID(rid)))}, okR && okQ
+	}, editor)
+}
+
+// AllowMapWrites: maps are created and changed by EDITORs.
+func AllowMapWrites() privacy.MutationRule {
+	return allowWriteWithRole(func(c *ent.Client, m *ent.ProjectMapMutation) (writeCheck, bool) {
+		if id, ok := m.ID(); ok {
+			return writeCheck{exists(c.ProjectMap.Query().Where(projectmap.ID(id))), project.HasMapsWith(projectmap.ID(id))}, true
+		}
+		pid, ok := m.ProjectID()
+		return writeCheck{exists(c.Project.Query().Where(project.ID(pid))), project.ID(pid)}, ok
+	}, editor)
+}
+
+// onlyModeration needs MODERATOR for a change of status alone and EDITOR
+// for anything else.
+func onlyModeration[M interface {
+	Fields() []string
+	ClearedFields() []string
+}](m M) role.Role {
+	for _, f := range m.Fields() {
+		if f != "status" && f != "updated_at" {
+			return role.Editor
+		}
+	}
+	if len(m.ClearedFields()) > 0 {
+		return role.Editor
+	}
+	return role.Moderator
+}
+
+// AllowPinWrites: pins are added and edited by EDITORs, and moderated by
+// MODERATORs.
+func AllowPinWrites() privacy.MutationRule {
+	return allowWriteWithRole(func(c *ent.Client, m *ent.PinMutation) (writeCheck, bool) {
+		if id, ok := m.ID(); ok {
+			return writeCheck{exists(c.Pin.Query().Where(pin.ID(id))), project.HasMapsWith(projectmap.HasPinsWith(pin.ID(id)))}, true
+		}
+		mid, ok := m.MapID()
+		return writeCheck{exists(c.ProjectMap.Query().Where(projectmap.ID(mid))), project.HasMapsWith(projectmap.ID(mid))}, ok
+	}, func(m *ent.PinMutation) role.Role {
+		if m.Op().Is(ent.OpCreate) {
+			return role.Editor
+		}
+		return onlyModeration(m)
+	})
+}
+
+// AllowCommentWrites: comments are added and edited by EDITORs, and
+// moderated by MODERATORs.
+func AllowCommentWrites() privacy.MutationRule {
+	return allowWriteWithRole(func(c *ent.Client, m *ent.CommentMutation) (writeCheck, bool) {
+		if id, ok := m.ID(); ok {
+			return writeCheck{exists(c.Comment.Query().Where(comment.ID(id))), project.HasMapsWith(projectmap.HasPinsWith(pin.HasCommentsWith(comment.ID(id))))}, true
+		}
+		pid, ok := m.PinID()
+		return writeCheck{exists(c.Pin.Query().Where(pin.ID(pid))), project.HasMapsWith(projectmap.HasPinsWith(pin.ID(pid)))}, ok
+	}, func(m *ent.CommentMutation) role.Role {
+		if m.Op().Is(ent.OpCreate) {
+			return role.Editor
+		}
+		return onlyModeration(m)
+	})
+}
+
+// MaySeePersonalData reports whether the viewer may see the personal data
+// (names and emails of respondents and authors) of an object of the project:
+// only with the MANAGER role on it.
+func MaySeePersonalData(v *viewer.Viewer, projectID string) bool {
+	if v == nil || (v.Restricted() && !slices.Contains(v.AllowedProjects, projectID)) {
+		return false
+	}
+	return v.Admin || v.ManagedProjects[projectID]
+}
+
+// MaySeeEmail reports whether the viewer may see a user's email: their own,
+// or anyone's for an administrator.
+func MaySeeEmail(v *viewer.Viewer, userID string) bool {
+	return v != nil && (v.Admin || v.UserID == userID)
+}
