@@ -69,16 +69,17 @@ func New(d Deps) http.Handler {
 }
 
 func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger) http.Handler {
-	srv := handler.New(graph.NewSchema(db.Ent, cfg.TokenMaxLifetime))
+	es := graph.NewSchema(db.Ent, cfg.TokenMaxLifetime)
+	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(pagedCache{lru.New[*ast.QueryDocument](1000)})
 	srv.SetParserTokenLimit(parserTokenLimit)
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(depthLimit{max: cfg.MaxDepth})
+	srv.Use(limits{es: es, maxComplexity: cfg.MaxComplexity})
 	srv.Use(entgql.Transactioner{TxOpener: txOpener(db, logger)})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(recoverPanic(logger))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"engage/api"
 	"engage/config"
 )
 
@@ -111,4 +112,54 @@ func TestHealthEndpoints(t *testing.T) {
 	if got := get("/healthz"); got != http.StatusOK {
 		t.Errorf("/healthz with the database gone: got %d, want 200", got)
 	}
+}
+
+// TestPageSizesAndCost checks that no page is larger than MaxPageSize, that a
+// connection without first or last gets a page of MaxPageSize, and that the
+// cost of nested pages multiplies.
+func TestPageSizesAndCost(t *testing.T) {
+	h, tokens := demoHarness(t)
+	admin := tokens["admin"]
+
+	for _, q := range []string{`{ projects(first: 101) { totalCount } }`, `{ projects(last: 1000) { totalCount } }`} {
+		if resp := h.do(admin, q, nil); !reflect.DeepEqual(resp.codes(), []string{"BAD_USER_INPUT"}) {
+			t.Errorf("%s: got %+v, want [BAD_USER_INPUT]", q, resp.Errors)
+		}
+	}
+	if resp := h.do(admin, `query($n: Int) { projects(first: $n) { totalCount } }`, map[string]any{"n": 500}); !reflect.DeepEqual(resp.codes(), []string{"BAD_USER_INPUT"}) {
+		t.Errorf("first: 500 in a variable: got %+v, want [BAD_USER_INPUT]", resp.Errors)
+	}
+
+	// The demo's largest survey has more than MaxPageSize responses.
+	var out struct {
+		Surveys struct {
+			Edges []struct {
+				Node struct {
+					Responses struct {
+						TotalCount int
+						PageInfo   struct{ HasNextPage bool }
+						Edges      []struct{ Node struct{ ID string } }
+					}
+				}
+			}
+		}
+	}
+	h.mustDo(admin, `{ surveys(first: 20) { edges { node { responses { totalCount pageInfo { hasNextPage } edges { node { id } } } } } } }`, nil, &out)
+	sawFull := false
+	for _, s := range out.Surveys.Edges {
+		r := s.Node.Responses
+		if want := min(r.TotalCount, api.MaxPageSize); len(r.Edges) != want || r.PageInfo.HasNextPage != (r.TotalCount > api.MaxPageSize) {
+			t.Errorf("responses without first: got %d (hasNextPage %v) of %d, want %d", len(r.Edges), r.PageInfo.HasNextPage, r.TotalCount, want)
+		}
+		sawFull = sawFull || r.TotalCount > api.MaxPageSize
+	}
+	if !sawFull {
+		t.Fatal("the demo data has no survey with more responses than a page")
+	}
+
+	expensive := `{ projects(first: 100) { edges { node { surveys(first: 100) { edges { node { responses(first: 100) { edges { node { id } } } } } } } } } }`
+	if resp := h.do(admin, expensive, nil); !reflect.DeepEqual(resp.codes(), []string{"COMPLEXITY_LIMIT"}) {
+		t.Errorf("100 × 100 × 100 nested items: got %+v, want [COMPLEXITY_LIMIT]", resp.Errors)
+	}
+	h.mustDo(admin, `{ projects(first: 10) { edges { node { surveys(first: 10) { edges { node { responses(first: 10) { edges { node { id } } } } } } } } } }`, nil, nil)
 }
