@@ -142,6 +142,9 @@ func serve(ctx context.Context, cfg *config.Config, db *database.DB, logger *slo
 		<-flushed
 	}()
 	go cleanSessions(ctx, sessions.Store.(*session.Store), logger)
+	if err := db.ListenForChanges(ctx, logger); err != nil {
+		return fmt.Errorf("listening for changes: %w", err)
+	}
 
 	h := api.New(api.Deps{DB: db, Config: *cfg, Logger: logger, Sessions: sessions, Usage: rec})
 	srv := &http.Server{

@@ -42,7 +42,7 @@ type Deps struct {
 // API token or a login session, the login pages, and the health endpoints.
 // Every cookie-authenticated POST is checked against cross-site forgery.
 func New(d Deps) http.Handler {
-	auth := newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.Logger)
+	auth := newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.DB.Changes, d.Logger)
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", limitBody(d.Config.MaxBodyBytes, auth.require(newGraphQL(d.DB, d.Config, d.Logger))))
 	web.NewPages(d.DB.Ent, d.Sessions, d.Logger).Routes(mux)

@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/time/rate"
 
+	"engage/changes"
 	"engage/ent"
 	"engage/ent/apitoken"
 	"engage/ent/auditevent"
@@ -38,6 +40,13 @@ type authenticator struct {
 	usage    *usage.Recorder
 	logger   *slog.Logger
 
+	// tokens caches the callers of recently used tokens by secret hash, so
+	// that a token's next requests need no query. An entry serves only while
+	// nothing that decides rights has changed since it was filled (changes
+	// moves the epoch, on every instance), and for at most tokenCacheTTL.
+	tokens  *lru.Cache[string, cachedCaller]
+	changes *changes.Feed
+
 	// refusals bounds the TOKEN_REFUSED audit events, so that a flood of
 	// requests with a revoked token cannot flood the audit table: at most
 	// one per token per minute, and a few per second in all.
@@ -46,9 +55,23 @@ type authenticator struct {
 	lastAudit map[string]time.Time
 }
 
-func newAuthenticator(client *ent.Client, sessions *scs.SessionManager, rec *usage.Recorder, logger *slog.Logger) *authenticator {
+// tokenCacheTTL bounds how long a cached caller serves, as a safety net
+// for changes no notification reported (such as a command-line change to a
+// SQLite database that another process serves).
+const tokenCacheTTL = 30 * time.Second
+
+// cachedCaller is a token's caller as last read from the database.
+type cachedCaller struct {
+	viewer   viewer.Viewer // without the request's IP
+	epoch    int64
+	loadedAt time.Time
+}
+
+func newAuthenticator(client *ent.Client, sessions *scs.SessionManager, rec *usage.Recorder, feed *changes.Feed, logger *slog.Logger) *authenticator {
+	cache, _ := lru.New[string, cachedCaller](10000) // only fails for a size below 1
 	return &authenticator{
 		client: client, sessions: sessions, usage: rec, logger: logger,
+		tokens: cache, changes: feed,
 		refusals:  rate.NewLimiter(rate.Limit(2), 20),
 		lastAudit: map[string]time.Time{},
 	}
@@ -111,9 +134,21 @@ func (a *authenticator) authenticate(r *http.Request) (*viewer.Viewer, error) {
 	if err := token.Check(secret); err != nil {
 		return nil, errMalformed(err)
 	}
+	hash := token.Hash(secret)
+	now := time.Now()
+	epoch := a.changes.Epoch()
+	if c, ok := a.tokens.Get(hash); ok && c.epoch == epoch && now.Sub(c.loadedAt) < tokenCacheTTL {
+		if c.viewer.TokenExpiresAt == nil || c.viewer.TokenExpiresAt.After(now) {
+			v := c.viewer
+			v.IP = ip
+			a.usage.Record(v.TokenID, ip, now)
+			return &v, nil
+		}
+		a.tokens.Remove(hash) // expired since: the database path refuses and audits it
+	}
 	sys := privacy.DecisionContext(r.Context(), privacy.Allow) // finding the caller precedes any viewer
 	tok, err := a.client.APIToken.Query().
-		Where(apitoken.SecretHash(token.Hash(secret))).
+		Where(apitoken.SecretHash(hash)).
 		WithOwner().
 		WithAllowedProjects(func(q *ent.ProjectQuery) { q.Select("id") }).
 		Only(sys)
@@ -123,7 +158,6 @@ func (a *authenticator) authenticate(r *http.Request) (*viewer.Viewer, error) {
 	case err != nil:
 		return nil, err
 	}
-	now := time.Now()
 	switch {
 	case tok.RevokedAt != nil:
 		a.auditRefusal(sys, tok, ip, "revoked")
@@ -148,6 +182,9 @@ func (a *authenticator) authenticate(r *http.Request) (*viewer.Viewer, error) {
 		}
 	}
 	a.usage.Record(tok.ID, ip, now)
+	cached := *v
+	cached.IP = ""
+	a.tokens.Add(hash, cachedCaller{viewer: cached, epoch: epoch, loadedAt: now})
 	return v, nil
 }
 

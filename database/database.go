@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 
+	"engage/changes"
 	"engage/ent"
 	_ "engage/ent/runtime" // registers privacy policies, hooks and defaults
 	"engage/migrations"
@@ -31,6 +33,8 @@ type DB struct {
 	Dialect string
 	// Ent is the ent client over SQL.
 	Ent *ent.Client
+	// Changes tells when data that decides who may do what has changed.
+	Changes *changes.Feed
 	// url is what Open was given, for the migration runner's own connection.
 	url string
 }
@@ -69,7 +73,10 @@ func Open(rawURL string, opts ...ent.Option) (*DB, error) {
 		drv = utcDriver{drv}
 	}
 	opts = append([]ent.Option{ent.Driver(drv)}, opts...)
-	return &DB{SQL: db, Dialect: d, Ent: ent.NewClient(opts...), url: rawURL}, nil
+	client := ent.NewClient(opts...)
+	feed := changes.New(d)
+	client.Use(feed.Hook())
+	return &DB{SQL: db, Dialect: d, Ent: client, Changes: feed, url: rawURL}, nil
 }
 
 // sqliteDSN turns a path into a modernc SQLite DSN with the settings a
@@ -94,6 +101,12 @@ func sqlitePath(rawURL string) (path, params string) {
 	path = strings.TrimPrefix(path, "//")
 	path, params, _ = strings.Cut(path, "?")
 	return path, params
+}
+
+// ListenForChanges keeps Changes current with the changes other instances
+// make, until ctx ends.
+func (db *DB) ListenForChanges(ctx context.Context, logger *slog.Logger) error {
+	return db.Changes.Listen(ctx, db.url, logger)
 }
 
 // Ping reports whether the database answers within the context's deadline.

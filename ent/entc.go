@@ -36,6 +36,7 @@ func main() {
 			gen.FeatureVersionedMigration,
 			gen.FeatureIntercept,
 			gen.FeatureNamedEdges,
+			gen.FeatureExecQuery,
 		},
 	}, entc.Extensions(ext))
 	if err != nil {

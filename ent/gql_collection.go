@@ -701,11 +701,6 @@ func (_q *CommentQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, comment.FieldAuthorName)
 				fieldSeen[comment.FieldAuthorName] = struct{}{}
 			}
-		case "authorEmail":
-			if _, ok := fieldSeen[comment.FieldAuthorEmail]; !ok {
-				selectedFields = append(selectedFields, comment.FieldAuthorEmail)
-				fieldSeen[comment.FieldAuthorEmail] = struct{}{}
-			}
 		case "status":
 			if _, ok := fieldSeen[comment.FieldStatus]; !ok {
 				selectedFields = append(selectedFields, comment.FieldStatus)
@@ -938,11 +933,6 @@ func (_q *PinQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 			if _, ok := fieldSeen[pin.FieldAuthorName]; !ok {
 				selectedFields = append(selectedFields, pin.FieldAuthorName)
 				fieldSeen[pin.FieldAuthorName] = struct{}{}
-			}
-		case "authorEmail":
-			if _, ok := fieldSeen[pin.FieldAuthorEmail]; !ok {
-				selectedFields = append(selectedFields, pin.FieldAuthorEmail)
-				fieldSeen[pin.FieldAuthorEmail] = struct{}{}
 			}
 		case "status":
 			if _, ok := fieldSeen[pin.FieldStatus]; !ok {
@@ -2153,16 +2143,6 @@ func (_q *ResponseQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, response.FieldSubmittedAt)
 				fieldSeen[response.FieldSubmittedAt] = struct{}{}
 			}
-		case "respondentName":
-			if _, ok := fieldSeen[response.FieldRespondentName]; !ok {
-				selectedFields = append(selectedFields, response.FieldRespondentName)
-				fieldSeen[response.FieldRespondentName] = struct{}{}
-			}
-		case "respondentEmail":
-			if _, ok := fieldSeen[response.FieldRespondentEmail]; !ok {
-				selectedFields = append(selectedFields, response.FieldRespondentEmail)
-				fieldSeen[response.FieldRespondentEmail] = struct{}{}
-			}
 		case "surveyID":
 			if _, ok := fieldSeen[response.FieldSurveyID]; !ok {
 				selectedFields = append(selectedFields, response.FieldSurveyID)
@@ -3266,11 +3246,6 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			if _, ok := fieldSeen[user.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, user.FieldUpdatedAt)
 				fieldSeen[user.FieldUpdatedAt] = struct{}{}
-			}
-		case "email":
-			if _, ok := fieldSeen[user.FieldEmail]; !ok {
-				selectedFields = append(selectedFields, user.FieldEmail)
-				fieldSeen[user.FieldEmail] = struct{}{}
 			}
 		case "name":
 			if _, ok := fieldSeen[user.FieldName]; !ok {

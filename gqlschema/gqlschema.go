@@ -16,7 +16,7 @@ import (
 
 // Hooks returns the schema hooks, in the order they must run.
 func Hooks() []entgql.SchemaHook {
-	return []entgql.SchemaHook{renameMap, describeNodes, describeEnumValues, describeInputs, nullablePersonalData}
+	return []entgql.SchemaHook{renameMap, describeNodes, describeEnumValues, describeInputs}
 }
 
 // gqlName is the GraphQL name of an ent type.
@@ -246,17 +246,4 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
-}
-
-// nullablePersonalData makes every field marked @personal nullable: the
-// directive answers null to callers who may not see the value.
-func nullablePersonalData(_ *gen.Graph, s *ast.Schema) error {
-	for _, def := range s.Types {
-		for _, f := range def.Fields {
-			if f.Directives.ForName("personal") != nil {
-				f.Type.NonNull = false
-			}
-		}
-	}
-	return nil
 }

@@ -4229,10 +4229,6 @@ type Comment implements Node {
   """
   authorName: String!
   """
-  Author's email (personal data: shown to project managers only).
-  """
-  authorEmail: String @personal
-  """
   Moderation status: the public sees PUBLISHED contributions only. New ones start PUBLISHED, or PENDING when the project requires approval.
   """
   status: ModerationStatus!
@@ -5462,10 +5458,6 @@ type Pin implements Node {
   Author's public name.
   """
   authorName: String!
-  """
-  Author's email (personal data: shown to project managers only).
-  """
-  authorEmail: String @personal
   """
   Moderation status: the public sees PUBLISHED contributions only. New ones start PUBLISHED, or PENDING when the project requires approval.
   """
@@ -7974,14 +7966,6 @@ type Response implements Node {
   """
   submittedAt: Time!
   """
-  Respondent's name (personal data: shown to project managers only).
-  """
-  respondentName: String @personal
-  """
-  Respondent's email (personal data: shown to project managers only).
-  """
-  respondentEmail: String @personal
-  """
   ID of the survey the response answers.
   """
   surveyID: ID!
@@ -9896,10 +9880,6 @@ type User implements Node {
   """
   updatedAt: Time!
   """
-  Login email address; shown only to the user themself and to administrators.
-  """
-  email: String @personal
-  """
   Display name.
   """
   name: String!
@@ -10319,6 +10299,20 @@ extend type Mutation {
   """
   moderateComment("The comment to moderate." id: ID!, "Its new status." status: ModerationStatus!): Comment!
 }
+
+extend type Pin {
+  """
+  Author's email; personal data, shown to project managers only.
+  """
+  authorEmail: String @personal
+}
+
+extend type Comment {
+  """
+  Author's email; personal data, shown to project managers only.
+  """
+  authorEmail: String @personal
+}
 `, BuiltIn: false},
 	{Name: "../schema/projects.graphql", Input: `# Projects: engagement projects and who works on them.
 
@@ -10380,6 +10374,17 @@ extend type Mutation {
   Changes an answer. Needs the EDITOR role on the project.
   """
   updateAnswer("The answer to change." id: ID!, "The fields to change; fields left out keep their values." input: UpdateAnswerInput!): Answer!
+}
+
+extend type Response {
+  """
+  Respondent's name; personal data, shown to project managers only.
+  """
+  respondentName: String @personal
+  """
+  Respondent's email; personal data, shown to project managers only.
+  """
+  respondentEmail: String @personal
 }
 `, BuiltIn: false},
 	{Name: "../schema/tokens.graphql", Input: `# Tokens: API tokens, their lifecycle, and the audit trail of their use.
@@ -10522,6 +10527,13 @@ extend type Mutation {
   Removes a user from a team; returns the ID of the removed membership. Needs ADMIN.
   """
   deleteTeamMembership("The membership to remove." id: ID!): ID!
+}
+
+extend type User {
+  """
+  Login email address; shown only to the user themself and to administrators.
+  """
+  email: String @personal
 }
 `, BuiltIn: false},
 }
@@ -10701,14 +10713,14 @@ func (ec *executionContext) childFields_Comment(ctx context.Context, field graph
 		return ec.fieldContext_Comment_body(ctx, field)
 	case "authorName":
 		return ec.fieldContext_Comment_authorName(ctx, field)
-	case "authorEmail":
-		return ec.fieldContext_Comment_authorEmail(ctx, field)
 	case "status":
 		return ec.fieldContext_Comment_status(ctx, field)
 	case "pinID":
 		return ec.fieldContext_Comment_pinID(ctx, field)
 	case "pin":
 		return ec.fieldContext_Comment_pin(ctx, field)
+	case "authorEmail":
+		return ec.fieldContext_Comment_authorEmail(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Comment", field.Name)
 }
@@ -10815,8 +10827,6 @@ func (ec *executionContext) childFields_Pin(ctx context.Context, field graphql.C
 		return ec.fieldContext_Pin_body(ctx, field)
 	case "authorName":
 		return ec.fieldContext_Pin_authorName(ctx, field)
-	case "authorEmail":
-		return ec.fieldContext_Pin_authorEmail(ctx, field)
 	case "status":
 		return ec.fieldContext_Pin_status(ctx, field)
 	case "mapID":
@@ -10825,6 +10835,8 @@ func (ec *executionContext) childFields_Pin(ctx context.Context, field graphql.C
 		return ec.fieldContext_Pin_map(ctx, field)
 	case "comments":
 		return ec.fieldContext_Pin_comments(ctx, field)
+	case "authorEmail":
+		return ec.fieldContext_Pin_authorEmail(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Pin", field.Name)
 }
@@ -11009,16 +11021,16 @@ func (ec *executionContext) childFields_Response(ctx context.Context, field grap
 		return ec.fieldContext_Response_updatedAt(ctx, field)
 	case "submittedAt":
 		return ec.fieldContext_Response_submittedAt(ctx, field)
-	case "respondentName":
-		return ec.fieldContext_Response_respondentName(ctx, field)
-	case "respondentEmail":
-		return ec.fieldContext_Response_respondentEmail(ctx, field)
 	case "surveyID":
 		return ec.fieldContext_Response_surveyID(ctx, field)
 	case "survey":
 		return ec.fieldContext_Response_survey(ctx, field)
 	case "answers":
 		return ec.fieldContext_Response_answers(ctx, field)
+	case "respondentName":
+		return ec.fieldContext_Response_respondentName(ctx, field)
+	case "respondentEmail":
+		return ec.fieldContext_Response_respondentEmail(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Response", field.Name)
 }
@@ -11191,8 +11203,6 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_User_updatedAt(ctx, field)
-	case "email":
-		return ec.fieldContext_User_email(ctx, field)
 	case "name":
 		return ec.fieldContext_User_name(ctx, field)
 	case "role":
@@ -11207,6 +11217,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_projectMemberships(ctx, field)
 	case "apiTokens":
 		return ec.fieldContext_User_apiTokens(ctx, field)
+	case "email":
+		return ec.fieldContext_User_email(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -15074,42 +15086,6 @@ func (ec *executionContext) fieldContext_Comment_authorName(_ context.Context, f
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "String")
 }
 
-func (ec *executionContext) _Comment_authorEmail(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Comment_authorEmail(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AuthorEmail, nil
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				if ec.Directives.Personal == nil {
-					var zeroVal *string
-					return zeroVal, errors.New("directive personal is not implemented")
-				}
-				return ec.Directives.Personal(ctx, obj, directive0)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Comment_authorEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Comment", field, false, false, "String")
-}
-
 func (ec *executionContext) _Comment_status(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15186,6 +15162,42 @@ func (ec *executionContext) fieldContext_Comment_pin(_ context.Context, field gr
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Comment_authorEmail(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_authorEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorEmail, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_authorEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, false, false, "String")
 }
 
 func (ec *executionContext) _CommentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CommentConnection) (ret graphql.Marshaler) {
@@ -17416,42 +17428,6 @@ func (ec *executionContext) fieldContext_Pin_authorName(_ context.Context, field
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "String")
 }
 
-func (ec *executionContext) _Pin_authorEmail(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Pin_authorEmail(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AuthorEmail, nil
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				if ec.Directives.Personal == nil {
-					var zeroVal *string
-					return zeroVal, errors.New("directive personal is not implemented")
-				}
-				return ec.Directives.Personal(ctx, obj, directive0)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Pin_authorEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Pin", field, false, false, "String")
-}
-
 func (ec *executionContext) _Pin_status(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17572,6 +17548,42 @@ func (ec *executionContext) fieldContext_Pin_comments(ctx context.Context, field
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Pin_authorEmail(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pin_authorEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorEmail, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pin_authorEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pin", field, false, false, "String")
 }
 
 func (ec *executionContext) _PinConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PinConnection) (ret graphql.Marshaler) {
@@ -19902,78 +19914,6 @@ func (ec *executionContext) fieldContext_Response_submittedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Response", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Response_respondentName(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Response_respondentName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RespondentName, nil
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				if ec.Directives.Personal == nil {
-					var zeroVal *string
-					return zeroVal, errors.New("directive personal is not implemented")
-				}
-				return ec.Directives.Personal(ctx, obj, directive0)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Response_respondentName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Response", field, false, false, "String")
-}
-
-func (ec *executionContext) _Response_respondentEmail(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Response_respondentEmail(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RespondentEmail, nil
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				if ec.Directives.Personal == nil {
-					var zeroVal *string
-					return zeroVal, errors.New("directive personal is not implemented")
-				}
-				return ec.Directives.Personal(ctx, obj, directive0)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Response_respondentEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Response", field, false, false, "String")
-}
-
 func (ec *executionContext) _Response_surveyID(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20071,6 +20011,78 @@ func (ec *executionContext) fieldContext_Response_answers(ctx context.Context, f
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Response_respondentName(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Response_respondentName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RespondentName, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Response_respondentName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Response", field, false, false, "String")
+}
+
+func (ec *executionContext) _Response_respondentEmail(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Response_respondentEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RespondentEmail, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Response_respondentEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Response", field, false, false, "String")
 }
 
 func (ec *executionContext) _ResponseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ResponseConnection) (ret graphql.Marshaler) {
@@ -21442,42 +21454,6 @@ func (ec *executionContext) fieldContext_User_updatedAt(_ context.Context, field
 	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
 }
 
-func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_email(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				if ec.Directives.Personal == nil {
-					var zeroVal string
-					return zeroVal, errors.New("directive personal is not implemented")
-				}
-				return ec.Directives.Personal(ctx, obj, directive0)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "String")
-}
-
 func (ec *executionContext) _User_name(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21700,6 +21676,42 @@ func (ec *executionContext) fieldContext_User_apiTokens(ctx context.Context, fie
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
@@ -34041,11 +34053,6 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "authorEmail":
-			out.Values[i] = ec._Comment_authorEmail(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "status":
 			out.Values[i] = ec._Comment_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -34062,6 +34069,11 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Comment_pin(ctx, field, obj)
 				})
+		case "authorEmail":
+			out.Values[i] = ec._Comment_authorEmail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34680,11 +34692,6 @@ func (ec *executionContext) _Pin(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "authorEmail":
-			out.Values[i] = ec._Pin_authorEmail(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "status":
 			out.Values[i] = ec._Pin_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -34707,6 +34714,11 @@ func (ec *executionContext) _Pin(ctx context.Context, sel ast.SelectionSet, obj 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Pin_comments(ctx, field, obj)
 				})
+		case "authorEmail":
+			out.Values[i] = ec._Pin_authorEmail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35483,16 +35495,6 @@ func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "respondentName":
-			out.Values[i] = ec._Response_respondentName(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "respondentEmail":
-			out.Values[i] = ec._Response_respondentEmail(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "surveyID":
 			out.Values[i] = ec._Response_surveyID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -35510,6 +35512,16 @@ func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Response_answers(ctx, field, obj)
 				})
+		case "respondentName":
+			out.Values[i] = ec._Response_respondentName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "respondentEmail":
+			out.Values[i] = ec._Response_respondentEmail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36103,11 +36115,6 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "email":
-			out.Values[i] = ec._User_email(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "name":
 			out.Values[i] = ec._User_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -36146,6 +36153,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_apiTokens(ctx, field, obj)
 				})
+		case "email":
+			out.Values[i] = ec._User_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -58,7 +58,8 @@ func (w writeCheck) decide(ctx context.Context, c *ent.Client, min role.Role) er
 // the role that need returns for the mutation. check finds, for a create,
 // the parent the new object is attached to, and for an update the object
 // itself: every edge a mutation can set is a parent, so this also checks
-// every edge set.
+// every edge set. (A create has an ID too, from its default: check tells
+// them apart by the operation.)
 func allowWriteWithRole[M interface {
 	ent.Mutation
 	Client() *ent.Client
@@ -112,7 +113,7 @@ func AllowProjectWrites() privacy.MutationRule {
 // AllowSurveyWrites: surveys are created and changed by EDITORs.
 func AllowSurveyWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.SurveyMutation) (writeCheck, bool) {
-		if id, ok := m.ID(); ok {
+		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
 			return writeCheck{exists(c.Survey.Query().Where(survey.ID(id))), project.HasSurveysWith(survey.ID(id))}, true
 		}
 		pid, ok := m.ProjectID()
@@ -123,7 +124,7 @@ func AllowSurveyWrites() privacy.MutationRule {
 // AllowQuestionWrites: questions are created and changed by EDITORs.
 func AllowQuestionWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.QuestionMutation) (writeCheck, bool) {
-		if id, ok := m.ID(); ok {
+		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
 			return writeCheck{exists(c.Question.Query().Where(question.ID(id))), project.HasSurveysWith(survey.HasQuestionsWith(question.ID(id)))}, true
 		}
 		sid, ok := m.SurveyID()
@@ -135,7 +136,7 @@ func AllowQuestionWrites() privacy.MutationRule {
 // changed by EDITORs.
 func AllowResponseWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.ResponseMutation) (writeCheck, bool) {
-		if id, ok := m.ID(); ok {
+		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
 			return writeCheck{exists(c.Response.Query().Where(response.ID(id))), project.HasSurveysWith(survey.HasResponsesWith(response.ID(id)))}, true
 		}
 		sid, ok := m.SurveyID()
@@ -148,7 +149,7 @@ func AllowResponseWrites() privacy.MutationRule {
 // visible and belong to the same survey.
 func AllowAnswerWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.AnswerMutation) (writeCheck, bool) {
-		if id, ok := m.ID(); ok {
+		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
 			return writeCheck{exists(c.Answer.Query().Where(answer.ID(id))), project.HasSurveysWith(survey.HasResponsesWith(response.HasAnswersWith(answer.ID(id))))}, true
 		}
 		rid, okR := m.ResponseID()
@@ -163,7 +164,7 @@ func AllowAnswerWrites() privacy.MutationRule {
 // AllowMapWrites: maps are created and changed by EDITORs.
 func AllowMapWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.ProjectMapMutation) (writeCheck, bool) {
-		if id, ok := m.ID(); ok {
+		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
 			return writeCheck{exists(c.ProjectMap.Query().Where(projectmap.ID(id))), project.HasMapsWith(projectmap.ID(id))}, true
 		}
 		pid, ok := m.ProjectID()
@@ -192,7 +193,7 @@ func onlyModeration[M interface {
 // MODERATORs.
 func AllowPinWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.PinMutation) (writeCheck, bool) {
-		if id, ok := m.ID(); ok {
+		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
 			return writeCheck{exists(c.Pin.Query().Where(pin.ID(id))), project.HasMapsWith(projectmap.HasPinsWith(pin.ID(id)))}, true
 		}
 		mid, ok := m.MapID()
@@ -209,7 +210,7 @@ func AllowPinWrites() privacy.MutationRule {
 // moderated by MODERATORs.
 func AllowCommentWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.CommentMutation) (writeCheck, bool) {
-		if id, ok := m.ID(); ok {
+		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
 			return writeCheck{exists(c.Comment.Query().Where(comment.ID(id))), project.HasMapsWith(projectmap.HasPinsWith(pin.HasCommentsWith(comment.ID(id))))}, true
 		}
 		pid, ok := m.PinID()

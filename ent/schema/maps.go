@@ -82,7 +82,7 @@ func (Pin) Fields() []ent.Field {
 			Comment("Category chosen by the author, such as \"Safety\" or \"Idea\"."),
 		field.Text("body").Comment("What the author wrote."),
 		field.String("author_name").MaxLen(200).Default("").Comment("Author's public name."),
-		field.String("author_email").Optional().Nillable().MaxLen(254).Annotations(personal...).
+		field.String("author_email").Optional().Nillable().MaxLen(254).Annotations(personal).
 			Comment("Author's email (personal data: shown to project managers only)."),
 		moderationStatus(),
 		field.String("map_id").Immutable().Comment("ID of the map the pin is on."),
@@ -119,7 +119,7 @@ func (Comment) Fields() []ent.Field {
 	return []ent.Field{
 		field.Text("body").Comment("What the author wrote."),
 		field.String("author_name").MaxLen(200).Default("").Comment("Author's public name."),
-		field.String("author_email").Optional().Nillable().MaxLen(254).Annotations(personal...).
+		field.String("author_email").Optional().Nillable().MaxLen(254).Annotations(personal).
 			Comment("Author's email (personal data: shown to project managers only)."),
 		moderationStatus(),
 		field.String("pin_id").Immutable().Comment("ID of the pin the comment replies to."),

@@ -76,14 +76,14 @@ func children(name string, t any, doc string, more ...schema.Annotation) ent.Edg
 		Comment(doc)
 }
 
-// personal marks a field as personal data: the GraphQL directive @personal
-// makes it null for callers who may not see it (rule.MaySeePersonalData,
-// rule.MaySeeEmail), and it is never filterable, so that a where-filter
-// cannot reveal what the field itself hides.
-var personal = []schema.Annotation{
-	entgql.Skip(entgql.SkipWhereInput),
-	entgql.Directives(entgql.NewDirective("personal")),
-}
+// personal marks a field as personal data. It is left out of entgql's
+// GraphQL types and declared in schema/*.graphql instead, with the directive
+// @personal, which answers null to callers who may not see it
+// (rule.MaySeePersonalData, rule.MaySeeEmail). Declared there, the field is
+// unknown to entgql's field collection, which then loads every column of the
+// object, among them the project that the directive needs. It is never
+// filterable or orderable, so that no filter can reveal what it hides.
+var personal = entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipOrderField)
 
 // unfilterable marks an edge to objects that have visibility rules of their
 // own (draft surveys, unpublished pins, restricted teams, other users...): no

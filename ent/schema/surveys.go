@@ -129,9 +129,9 @@ func (Response) Fields() []ent.Field {
 		field.Time("submitted_at").Default(time.Now).
 			Annotations(entgql.OrderField("SUBMITTED_AT")).
 			Comment("When the response was submitted."),
-		field.String("respondent_name").Optional().Nillable().MaxLen(200).Annotations(personal...).
+		field.String("respondent_name").Optional().Nillable().MaxLen(200).Annotations(personal).
 			Comment("Respondent's name (personal data: shown to project managers only)."),
-		field.String("respondent_email").Optional().Nillable().MaxLen(254).Annotations(personal...).
+		field.String("respondent_email").Optional().Nillable().MaxLen(254).Annotations(personal).
 			Comment("Respondent's email (personal data: shown to project managers only)."),
 		field.String("survey_id").Immutable().Comment("ID of the survey the response answers."),
 		projectID(),

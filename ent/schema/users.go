@@ -21,7 +21,7 @@ func (User) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.User), timeMixin
 func (User) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("email").Unique().NotEmpty().MaxLen(254).
-			Annotations(personal...).
+			Annotations(personal).
 			Comment("Login email address; shown only to the user themself and to administrators."),
 		field.String("name").NotEmpty().MaxLen(200).
 			Annotations(entgql.OrderField("NAME")).
