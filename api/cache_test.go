@@ -1,0 +1,110 @@
+package api_test
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"engage/api"
+	"engage/config"
+	"engage/database"
+	"engage/ent"
+	"engage/session"
+	"engage/testdb"
+	"engage/token"
+	"engage/usage"
+)
+
+// instance is one server process: its own database pool, caches and
+// change listener, on a database other instances may share.
+type instance struct {
+	*harness
+	statements *atomic.Int64
+}
+
+func newInstance(t *testing.T, url string) *instance {
+	t.Helper()
+	var statements atomic.Int64
+	db, err := database.Open(url, ent.Debug(), ent.Log(func(args ...any) {
+		if strings.Contains(fmt.Sprint(args...), "query=") {
+			statements.Add(1)
+		}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(); err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := db.ListenForChanges(t.Context(), logger); err != nil {
+		t.Fatal(err)
+	}
+	rec := usage.New(db.Ent, logger)
+	h := api.New(api.Deps{DB: db, Config: config.Default(), Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: rec})
+	return &instance{harness: &harness{t: t, db: db, handler: h, usage: rec}, statements: &statements}
+}
+
+// TestTokenCallersAreCachedAndInvalidatedEverywhere: after a token's first
+// use, authenticating it needs no query; a change on another instance (or
+// this one) reaches every instance within a second.
+func TestTokenCallersAreCachedAndInvalidatedEverywhere(t *testing.T) {
+	url := testdb.URL(t)
+	a := newInstance(t, url)
+	b := a // SQLite: one process serves
+	if testdb.Dialect() == "postgres" {
+		b = newInstance(t, url)
+	}
+	u := a.db.Ent.User.Create().SetEmail("c@example.test").SetName("C").SetAPIAccess(true).SaveX(system())
+	secret := a.mint(token.Spec{OwnerID: u.ID, Name: "cached"})
+	other := a.mint(token.Spec{OwnerID: u.ID, Name: "other"})
+
+	const noData = `{ __typename }` // needs no query of its own
+	a.mustDo(secret, noData, nil, nil)
+	before := a.statements.Load()
+	a.mustDo(secret, noData, nil, nil)
+	if n := a.statements.Load() - before; n != 0 {
+		t.Errorf("a cached token's request ran %d statements, want 0", n)
+	}
+
+	// Revoke it through the other instance, with the owner's other token.
+	var me struct{ Viewer struct{ APITokens struct{ Edges []struct{ Node struct{ ID, Name string } } } } }
+	b.mustDo(other, `{ viewer { apiTokens { edges { node { id name } } } } }`, nil, &me)
+	var id string
+	for _, e := range me.Viewer.APITokens.Edges {
+		if e.Node.Name == "cached" {
+			id = e.Node.ID
+		}
+	}
+	b.mustDo(other, `mutation($id: ID!) { revokeAPIToken(id: $id) { revokedAt } }`, map[string]any{"id": id}, nil)
+
+	deadline := time.Now().Add(time.Second) // the promise: every instance within one second
+	for {
+		resp := a.do(secret, noData, nil)
+		if resp.Status == http.StatusUnauthorized {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the revoked token still works on the other instance after 1 s (status %d)", resp.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	// Deactivating the owner on one instance stops their tokens on the other.
+	b.mustDo(other, noData, nil, nil) // cached on b
+	admin := a.admin()
+	a.mustDo(admin, `mutation($id: ID!) { updateUser(id: $id, input: {active: false}) { active } }`, map[string]any{"id": u.ID}, nil)
+	deadline = time.Now().Add(time.Second)
+	for b.do(other, noData, nil).Status != http.StatusUnauthorized {
+		if time.Now().After(deadline) {
+			t.Fatal("a deactivated owner's token still works on the other instance after 1 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
