@@ -1,0 +1,121 @@
+package api_test
+
+import (
+	"fmt"
+	"testing"
+
+	"engage/ent"
+	"engage/moderation"
+	"engage/role"
+	"engage/testdb"
+	"engage/token"
+)
+
+// grow fills a database with n projects, each with n surveys of n
+// responses of two answers, and n maps of n pins of n comments. It returns
+// the IDs of an ADMIN and of a STAFF user who is EDITOR in the team of every
+// project.
+func grow(t *testing.T, c *ent.Client, n int) (adminID, editorID string) {
+	t.Helper()
+	ctx := system()
+	admin := c.User.Create().SetEmail("admin@grow.test").SetName("A").SetRole("ADMIN").SaveX(ctx)
+	editor := c.User.Create().SetEmail("editor@grow.test").SetName("E").SetAPIAccess(true).SaveX(ctx)
+	team := c.Team.Create().SetName("T").SetRestricted(true).SaveX(ctx)
+	c.TeamMembership.Create().SetTeamID(team.ID).SetUserID(editor.ID).SetRole(role.Editor).SaveX(ctx)
+	bulk := func(label string, err error) {
+		if err != nil {
+			t.Fatalf("creating %s: %v", label, err)
+		}
+	}
+	for p := range n {
+		prj := c.Project.Create().SetTitle(fmt.Sprint("P", p)).SetSlug(fmt.Sprint("p-", p)).SetTeamID(team.ID).SaveX(ctx)
+		for s := range n {
+			sv := c.Survey.Create().SetTitle("S").SetStatus("OPEN").SetProjectID(prj.ID).SaveX(ctx)
+			q := c.Question.Create().SetSurveyID(sv.ID).SetProjectID(prj.ID).SetPosition(0).SetKind("SHORT_TEXT").SetPrompt("?").SaveX(ctx)
+			rs := make([]*ent.ResponseCreate, n)
+			for r := range rs {
+				rs[r] = c.Response.Create().SetSurveyID(sv.ID).SetProjectID(prj.ID).SetRespondentEmail("r@x.test")
+			}
+			responses, err := c.Response.CreateBulk(rs...).Save(ctx)
+			bulk("responses", err)
+			var as []*ent.AnswerCreate
+			for _, r := range responses {
+				for range 2 {
+					as = append(as, c.Answer.Create().SetResponseID(r.ID).SetQuestionID(q.ID).SetProjectID(prj.ID).SetValue("a"))
+				}
+			}
+			bulk("answers", c.Answer.CreateBulk(as...).Exec(ctx))
+			m := c.ProjectMap.Create().SetTitle(fmt.Sprint("M", s)).SetProjectID(prj.ID).SetCenterLatitude(0).SetCenterLongitude(0).SaveX(ctx)
+			ps := make([]*ent.PinCreate, n)
+			for i := range ps {
+				ps[i] = c.Pin.Create().SetMapID(m.ID).SetProjectID(prj.ID).SetLatitude(0).SetLongitude(0).SetBody("b").SetStatus(moderation.Published).SetAuthorEmail("a@x.test")
+			}
+			pins, err := c.Pin.CreateBulk(ps...).Save(ctx)
+			bulk("pins", err)
+			var cs []*ent.CommentCreate
+			for _, pin := range pins {
+				for range n {
+					cs = append(cs, c.Comment.Create().SetPinID(pin.ID).SetProjectID(prj.ID).SetBody("c").SetStatus(moderation.Published))
+				}
+			}
+			bulk("comments", c.Comment.CreateBulk(cs...).Exec(ctx))
+		}
+	}
+	return admin.ID, editor.ID
+}
+
+// TestStatementsDependOnTheQueryShapeOnly runs a battery of nested queries,
+// as an administrator and as a STAFF editor whose every read is filtered,
+// on a small and a large database: each query must run the same number of
+// SQL statements on both, and at most two per connection level plus a small
+// constant. Field collection loads each level of a page in one statement,
+// and totalCount in one more.
+func TestStatementsDependOnTheQueryShapeOnly(t *testing.T) {
+	battery := []struct {
+		name   string
+		query  string
+		levels int
+	}{
+		{"analyst: projects > surveys > responses > answers", `{ projects(first: 10) { totalCount edges { node { title
+			surveys(first: 10) { totalCount edges { node { title
+				responses(first: 10) { totalCount edges { node { submittedAt respondentEmail
+					answers(first: 10) { totalCount edges { node { value } } } } } } } } } } } } }`, 4},
+		{"maps > pins > comments", `{ maps(first: 10) { totalCount edges { node { title
+			pins(first: 10) { totalCount edges { node { body authorEmail
+				comments(first: 10) { totalCount edges { node { body authorEmail } } } } } } } } } }`, 3},
+		{"backwards pages", `{ surveys(last: 5) { totalCount edges { node { responses(last: 5) { totalCount edges { node { id } } } } } } }`, 2},
+		{"parents of a page", `{ responses(first: 10) { edges { node { survey { title project { title team { name } } } } } } }`, 4},
+		{"memberships", `{ projects(first: 10) { edges { node { memberships(first: 10) { totalCount edges { node { role } } } team { memberships(first: 10) { totalCount edges { node { role } } } } } } } }`, 4},
+	}
+	counts := map[string]map[string]int64{} // query/viewer -> size -> statements
+	for _, n := range []int{2, 10} {
+		inst := newInstance(t, testdb.URL(t))
+		adminID, editorID := grow(t, inst.db.Ent, n)
+		viewers := map[string]string{
+			"admin":  inst.mint(token.Spec{OwnerID: adminID, Name: "n"}),
+			"editor": inst.mint(token.Spec{OwnerID: editorID, Name: "n"}),
+		}
+		for who, secret := range viewers {
+			inst.mustDo(secret, `{ __typename }`, nil, nil) // first use: authentication is cached from now on
+			for _, b := range battery {
+				before := inst.statements.Load()
+				inst.mustDo(secret, b.query, nil, nil)
+				got := inst.statements.Load() - before
+				key := b.name + " as " + who
+				if counts[key] == nil {
+					counts[key] = map[string]int64{}
+				}
+				counts[key][fmt.Sprint(n)] = got
+				if limit := int64(2*b.levels + 3); got > limit {
+					t.Errorf("%s with %d rows per level: %d statements, want at most %d", key, n, got, limit)
+				}
+			}
+		}
+	}
+	for key, bySize := range counts {
+		if bySize["2"] != bySize["10"] {
+			t.Errorf("%s: %d statements with 2 rows per level but %d with 10: the count depends on the data", key, bySize["2"], bySize["10"])
+		}
+	}
+	t.Logf("statements per query: %v", counts)
+}
