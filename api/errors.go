@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -68,8 +69,10 @@ func classify(err error) (code, msg string) {
 		return codeBadInput, "invalid ID"
 	case errors.As(err, &validation):
 		return codeBadInput, "invalid value for " + validation.Name
+	case ent.IsConstraintError(err) && isForeignKey(err):
+		return codeNotFound, "not found" // a link to an object that does not exist, like a hidden one
 	case ent.IsConstraintError(err):
-		return codeConflict, "this conflicts with existing data, such as a slug or email already in use, or a link to an object that does not exist"
+		return codeConflict, "this conflicts with existing data, such as a slug or email already in use"
 	case errors.Is(err, errUnavailable):
 		return codeUnavailable, errUnavailable.Error()
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
@@ -100,4 +103,11 @@ func writeText(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body + "\n"))
+}
+
+// isForeignKey reports whether a constraint error is a broken link, in the
+// words of SQLite or PostgreSQL.
+func isForeignKey(err error) bool {
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "foreign key")
 }

@@ -572,11 +572,6 @@ func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, auditevent.FieldDetails)
 				fieldSeen[auditevent.FieldDetails] = struct{}{}
 			}
-		case "actorID":
-			if _, ok := fieldSeen[auditevent.FieldActorID]; !ok {
-				selectedFields = append(selectedFields, auditevent.FieldActorID)
-				fieldSeen[auditevent.FieldActorID] = struct{}{}
-			}
 		case "tokenID":
 			if _, ok := fieldSeen[auditevent.FieldTokenID]; !ok {
 				selectedFields = append(selectedFields, auditevent.FieldTokenID)
@@ -1345,11 +1340,6 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, project.FieldModeration)
 				fieldSeen[project.FieldModeration] = struct{}{}
 			}
-		case "teamID":
-			if _, ok := fieldSeen[project.FieldTeamID]; !ok {
-				selectedFields = append(selectedFields, project.FieldTeamID)
-				fieldSeen[project.FieldTeamID] = struct{}{}
-			}
 		case "id":
 		case "__typename":
 		default:
@@ -1706,11 +1696,6 @@ func (_q *ProjectMembershipQuery) collectField(ctx context.Context, oneNode bool
 			if _, ok := fieldSeen[projectmembership.FieldProjectID]; !ok {
 				selectedFields = append(selectedFields, projectmembership.FieldProjectID)
 				fieldSeen[projectmembership.FieldProjectID] = struct{}{}
-			}
-		case "userID":
-			if _, ok := fieldSeen[projectmembership.FieldUserID]; !ok {
-				selectedFields = append(selectedFields, projectmembership.FieldUserID)
-				fieldSeen[projectmembership.FieldUserID] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -2880,11 +2865,6 @@ func (_q *TeamMembershipQuery) collectField(ctx context.Context, oneNode bool, o
 			if _, ok := fieldSeen[teammembership.FieldTeamID]; !ok {
 				selectedFields = append(selectedFields, teammembership.FieldTeamID)
 				fieldSeen[teammembership.FieldTeamID] = struct{}{}
-			}
-		case "userID":
-			if _, ok := fieldSeen[teammembership.FieldUserID]; !ok {
-				selectedFields = append(selectedFields, teammembership.FieldUserID)
-				fieldSeen[teammembership.FieldUserID] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -106,7 +106,6 @@ type ComplexityRoot struct {
 	AuditEvent struct {
 		Action    func(childComplexity int) int
 		Actor     func(childComplexity int) int
-		ActorID   func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
 		Details   func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -253,7 +252,6 @@ type ComplexityRoot struct {
 		Summary     func(childComplexity int) int
 		Surveys     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SurveyOrder) int
 		Team        func(childComplexity int) int
-		TeamID      func(childComplexity int) int
 		Title       func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 	}
@@ -277,7 +275,6 @@ type ComplexityRoot struct {
 		Role      func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 		User      func(childComplexity int) int
-		UserID    func(childComplexity int) int
 	}
 
 	ProjectMembershipConnection struct {
@@ -414,7 +411,6 @@ type ComplexityRoot struct {
 		TeamID    func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 		User      func(childComplexity int) int
-		UserID    func(childComplexity int) int
 	}
 
 	TeamMembershipConnection struct {
@@ -780,12 +776,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.Actor(childComplexity), true
-	case "AuditEvent.actorID":
-		if e.ComplexityRoot.AuditEvent.ActorID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuditEvent.ActorID(childComplexity), true
 	case "AuditEvent.createdAt":
 		if e.ComplexityRoot.AuditEvent.CreatedAt == nil {
 			break
@@ -1609,12 +1599,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Team(childComplexity), true
-	case "Project.teamID":
-		if e.ComplexityRoot.Project.TeamID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Project.TeamID(childComplexity), true
 	case "Project.title":
 		if e.ComplexityRoot.Project.Title == nil {
 			break
@@ -1702,12 +1686,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectMembership.User(childComplexity), true
-	case "ProjectMembership.userID":
-		if e.ComplexityRoot.ProjectMembership.UserID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ProjectMembership.UserID(childComplexity), true
 
 	case "ProjectMembershipConnection.edges":
 		if e.ComplexityRoot.ProjectMembershipConnection.Edges == nil {
@@ -2363,12 +2341,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TeamMembership.User(childComplexity), true
-	case "TeamMembership.userID":
-		if e.ComplexityRoot.TeamMembership.UserID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.TeamMembership.UserID(childComplexity), true
 
 	case "TeamMembershipConnection.edges":
 		if e.ComplexityRoot.TeamMembershipConnection.Edges == nil {
@@ -3812,10 +3784,6 @@ type AuditEvent implements Node {
   Further facts about the action, such as a token's new name; never a secret.
   """
   details: JSON
-  """
-  ID of the user who acted, if known.
-  """
-  actorID: ID
   """
   ID of the token concerned, if any.
   """
@@ -6019,10 +5987,6 @@ type Project implements Node {
   """
   moderation: ProjectModeration!
   """
-  ID of the team that runs the project, if any.
-  """
-  teamID: ID
-  """
   The team that runs the project, if any.
   """
   team: Team
@@ -6178,10 +6142,6 @@ type ProjectMembership implements Node {
   The project.
   """
   projectID: ID!
-  """
-  The member.
-  """
-  userID: ID!
   """
   The project.
   """
@@ -9033,10 +8993,6 @@ type TeamMembership implements Node {
   """
   teamID: ID!
   """
-  The member.
-  """
-  userID: ID!
-  """
   The team.
   """
   team: Team!
@@ -10667,8 +10623,6 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_createdAt(ctx, field)
 	case "details":
 		return ec.fieldContext_AuditEvent_details(ctx, field)
-	case "actorID":
-		return ec.fieldContext_AuditEvent_actorID(ctx, field)
 	case "tokenID":
 		return ec.fieldContext_AuditEvent_tokenID(ctx, field)
 	case "actor":
@@ -10881,8 +10835,6 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_status(ctx, field)
 	case "moderation":
 		return ec.fieldContext_Project_moderation(ctx, field)
-	case "teamID":
-		return ec.fieldContext_Project_teamID(ctx, field)
 	case "team":
 		return ec.fieldContext_Project_team(ctx, field)
 	case "memberships":
@@ -10929,8 +10881,6 @@ func (ec *executionContext) childFields_ProjectMembership(ctx context.Context, f
 		return ec.fieldContext_ProjectMembership_role(ctx, field)
 	case "projectID":
 		return ec.fieldContext_ProjectMembership_projectID(ctx, field)
-	case "userID":
-		return ec.fieldContext_ProjectMembership_userID(ctx, field)
 	case "project":
 		return ec.fieldContext_ProjectMembership_project(ctx, field)
 	case "user":
@@ -11163,8 +11113,6 @@ func (ec *executionContext) childFields_TeamMembership(ctx context.Context, fiel
 		return ec.fieldContext_TeamMembership_role(ctx, field)
 	case "teamID":
 		return ec.fieldContext_TeamMembership_teamID(ctx, field)
-	case "userID":
-		return ec.fieldContext_TeamMembership_userID(ctx, field)
 	case "team":
 		return ec.fieldContext_TeamMembership_team(ctx, field)
 	case "user":
@@ -14719,29 +14667,6 @@ func (ec *executionContext) fieldContext_AuditEvent_details(_ context.Context, f
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "JSON")
 }
 
-func (ec *executionContext) _AuditEvent_actorID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEvent_actorID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ActorID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_AuditEvent_actorID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "ID")
-}
-
 func (ec *executionContext) _AuditEvent_tokenID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17912,29 +17837,6 @@ func (ec *executionContext) fieldContext_Project_moderation(_ context.Context, f
 	return graphql.NewScalarFieldContext("Project", field, false, false, "ProjectModeration")
 }
 
-func (ec *executionContext) _Project_teamID(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Project_teamID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TeamID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Project_teamID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Project", field, false, false, "ID")
-}
-
 func (ec *executionContext) _Project_team(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18353,29 +18255,6 @@ func (ec *executionContext) _ProjectMembership_projectID(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_ProjectMembership_projectID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectMembership", field, false, false, "ID")
-}
-
-func (ec *executionContext) _ProjectMembership_userID(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProjectMembership_userID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ProjectMembership_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembership", field, false, false, "ID")
 }
 
@@ -21153,29 +21032,6 @@ func (ec *executionContext) _TeamMembership_teamID(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_TeamMembership_teamID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TeamMembership", field, false, false, "ID")
-}
-
-func (ec *executionContext) _TeamMembership_userID(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TeamMembership_userID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_TeamMembership_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembership", field, false, false, "ID")
 }
 
@@ -33897,11 +33753,6 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "actorID":
-			out.Values[i] = ec._AuditEvent_actorID(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "tokenID":
 			out.Values[i] = ec._AuditEvent_tokenID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -34868,11 +34719,6 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "teamID":
-			out.Values[i] = ec._Project_teamID(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "team":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -35028,11 +34874,6 @@ func (ec *executionContext) _ProjectMembership(ctx context.Context, sel ast.Sele
 			}
 		case "projectID":
 			out.Values[i] = ec._ProjectMembership_projectID(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "userID":
-			out.Values[i] = ec._ProjectMembership_userID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -35971,11 +35812,6 @@ func (ec *executionContext) _TeamMembership(ctx context.Context, sel ast.Selecti
 			}
 		case "teamID":
 			out.Values[i] = ec._TeamMembership_teamID(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "userID":
-			out.Values[i] = ec._TeamMembership_userID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -25,7 +25,7 @@ func policy(query privacy.QueryPolicy, mutation privacy.MutationPolicy) privacy.
 }
 
 // adminOnly is the mutation policy of what only administrators change.
-var adminOnly = privacy.MutationPolicy{AllowIfAdmin()}
+var adminOnly = privacy.MutationPolicy{AllowIfAdmin(), DenyAdminOnlyWrites()}
 
 // UserPolicy: users see themselves, and users who share a team or project
 // with them; administrators see and change everyone.

@@ -10,7 +10,6 @@ import (
 	"engage/ent/pin"
 	"engage/ent/predicate"
 	"engage/ent/project"
-	"engage/ent/projectmap"
 	"engage/ent/projectmembership"
 	"engage/ent/question"
 	"engage/ent/response"
@@ -77,16 +76,16 @@ func idsWithRole(roles map[string]role.Role, min role.Role) []string {
 	return ids
 }
 
-// VisibleSurveys matches the surveys the viewer may see: those of projects
-// they see, drafts only where their role is at least EDITOR.
-func VisibleSurveys(v *viewer.Viewer) predicate.Survey {
-	return survey.And(
-		survey.HasProjectWith(ProjectsWithRole(v, role.Viewer)),
-		survey.Or(
-			survey.StatusNEQ(survey.StatusDRAFT),
-			survey.HasProjectWith(ProjectsWithRole(v, role.Editor)),
-		),
-	)
+// inProjects matches rows whose project_id column holds a project that
+// projects matches. Every project-scoped table carries project_id, so
+// visibility needs one subquery on projects, however deep the object.
+func inProjects(projects predicate.Project) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		t := sql.Table(project.Table)
+		sub := sql.Select(t.C(project.FieldID)).From(t)
+		projects(sub)
+		s.Where(sql.In(s.C("project_id"), sub))
+	}
 }
 
 // VisibleProjects matches the projects the viewer may see.
@@ -94,51 +93,69 @@ func VisibleProjects(v *viewer.Viewer) predicate.Project { return ProjectsWithRo
 
 // VisibleMaps matches the maps of the projects the viewer sees.
 func VisibleMaps(v *viewer.Viewer) predicate.ProjectMap {
-	return projectmap.HasProjectWith(VisibleProjects(v))
+	return inProjects(VisibleProjects(v))
 }
 
 // VisibleProjectMemberships matches the memberships of the projects the
 // viewer sees.
 func VisibleProjectMemberships(v *viewer.Viewer) predicate.ProjectMembership {
-	return projectmembership.HasProjectWith(VisibleProjects(v))
+	return inProjects(VisibleProjects(v))
 }
+
+// VisibleSurveys matches the surveys the viewer may see: those of projects
+// they see, drafts only where their role is at least EDITOR.
+func VisibleSurveys(v *viewer.Viewer) predicate.Survey {
+	return survey.And(
+		inProjects(VisibleProjects(v)),
+		survey.Or(survey.StatusNEQ(survey.StatusDRAFT), inProjects(ProjectsWithRole(v, role.Editor))),
+	)
+}
+
+// notDraft matches surveys that are not drafts.
+var notDraft = survey.StatusNEQ(survey.StatusDRAFT)
 
 // VisibleQuestions matches the questions of the surveys the viewer sees.
 func VisibleQuestions(v *viewer.Viewer) predicate.Question {
-	return question.HasSurveyWith(VisibleSurveys(v))
+	return question.And(
+		inProjects(VisibleProjects(v)),
+		question.Or(question.HasSurveyWith(notDraft), inProjects(ProjectsWithRole(v, role.Editor))),
+	)
 }
 
 // VisibleResponses matches the responses to the surveys the viewer sees.
 func VisibleResponses(v *viewer.Viewer) predicate.Response {
-	return response.HasSurveyWith(VisibleSurveys(v))
+	return response.And(
+		inProjects(VisibleProjects(v)),
+		response.Or(response.HasSurveyWith(notDraft), inProjects(ProjectsWithRole(v, role.Editor))),
+	)
 }
 
 // VisibleAnswers matches the answers of the responses the viewer sees.
 func VisibleAnswers(v *viewer.Viewer) predicate.Answer {
-	return answer.HasResponseWith(VisibleResponses(v))
-}
-
-// VisiblePins matches the pins the viewer may see: published ones on the
-// maps of projects they see, and any status where their role is at least
-// MODERATOR.
-func VisiblePins(v *viewer.Viewer) predicate.Pin {
-	return pin.And(
-		pin.HasMapWith(VisibleMaps(v)),
-		pin.Or(
-			pin.StatusEQ(moderation.Published),
-			pin.HasMapWith(projectmap.HasProjectWith(ProjectsWithRole(v, role.Moderator))),
-		),
+	return answer.And(
+		inProjects(VisibleProjects(v)),
+		answer.Or(answer.HasQuestionWith(question.HasSurveyWith(notDraft)), inProjects(ProjectsWithRole(v, role.Editor))),
 	)
 }
 
-// VisibleComments matches the comments the viewer may see: published ones on
-// pins they see, and any status where their role is at least MODERATOR.
+// VisiblePins matches the pins the viewer may see: published ones in the
+// projects they see, and any status where their role is at least MODERATOR.
+func VisiblePins(v *viewer.Viewer) predicate.Pin {
+	return pin.And(
+		inProjects(VisibleProjects(v)),
+		pin.Or(pin.StatusEQ(moderation.Published), inProjects(ProjectsWithRole(v, role.Moderator))),
+	)
+}
+
+// VisibleComments matches the comments the viewer may see: published ones
+// on published pins in the projects they see, and any where their role is
+// at least MODERATOR.
 func VisibleComments(v *viewer.Viewer) predicate.Comment {
 	return comment.And(
-		comment.HasPinWith(VisiblePins(v)),
+		inProjects(VisibleProjects(v)),
 		comment.Or(
-			comment.StatusEQ(moderation.Published),
-			comment.HasPinWith(pin.HasMapWith(projectmap.HasProjectWith(ProjectsWithRole(v, role.Moderator)))),
+			comment.And(comment.StatusEQ(moderation.Published), comment.HasPinWith(pin.StatusEQ(moderation.Published))),
+			inProjects(ProjectsWithRole(v, role.Moderator)),
 		),
 	)
 }

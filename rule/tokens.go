@@ -9,6 +9,7 @@ import (
 	"engage/ent/apitoken"
 	"engage/ent/predicate"
 	"engage/ent/privacy"
+	"engage/ent/project"
 	"engage/viewer"
 )
 
@@ -33,8 +34,16 @@ func DenyTokenBeyondLimits() privacy.MutationRule {
 			if live >= MaxActiveTokens {
 				return refuse("a user may have at most %d live tokens; revoke one first", MaxActiveTokens)
 			}
+			projects := m.AllowedProjectsIDs()
+			visible, err := visibleAll(ctx, m.Client().Project.Query().Where(project.IDIn(projects...)), projects)
+			if err != nil {
+				return err
+			}
+			if !visible {
+				return ErrNotFound // a token cannot name projects its owner cannot see
+			}
 			expires, _ := m.ExpiresAt()
-			return withinCallerToken(v, expiresPtr(expires), m.AllowedProjectsIDs())
+			return withinCallerToken(v, expiresPtr(expires), projects)
 		case m.Op().Is(ent.OpUpdateOne) && v.TokenID != "":
 			if _, rotating := m.SecretHash(); !rotating {
 				return privacy.Skip // renaming and revoking never widen what a token can do

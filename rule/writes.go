@@ -13,9 +13,13 @@ import (
 	"engage/ent/privacy"
 	"engage/ent/project"
 	"engage/ent/projectmap"
+	"engage/ent/projectmembership"
 	"engage/ent/question"
 	"engage/ent/response"
 	"engage/ent/survey"
+	"engage/ent/team"
+	"engage/ent/teammembership"
+	"engage/ent/user"
 	"engage/role"
 	"engage/viewer"
 )
@@ -80,7 +84,9 @@ func allowWriteWithRole[M interface {
 func editor[M any](M) role.Role { return role.Editor }
 
 // exists tells whether a query, run with the caller's privacy, finds a row.
-func exists(q interface{ Exist(context.Context) (bool, error) }) func(context.Context) (bool, error) {
+func exists(q interface {
+	Exist(context.Context) (bool, error)
+}) func(context.Context) (bool, error) {
 	return q.Exist
 }
 
@@ -91,6 +97,11 @@ func AllowProjectWrites() privacy.MutationRule {
 	return privacy.ProjectMutationRuleFunc(func(ctx context.Context, m *ent.ProjectMutation) error {
 		v := viewer.FromContext(ctx)
 		teamID, teamSet := m.TeamID()
+		if teamSet {
+			if visible, err := m.Client().Team.Query().Where(team.ID(teamID)).Exist(ctx); err != nil || !visible {
+				return errors.Join(err, ErrNotFound)
+			}
+		}
 		switch {
 		case teamSet && (v.Restricted() || v.TeamRoles[teamID] != role.Manager):
 			return refuse("placing a project in a team needs the MANAGER role in that team")
@@ -237,4 +248,76 @@ func MaySeePersonalData(v *viewer.Viewer, projectID string) bool {
 // or anyone's for an administrator.
 func MaySeeEmail(v *viewer.Viewer, userID string) bool {
 	return v != nil && (v.Admin || v.UserID == userID)
+}
+
+// visibleAll reports whether the caller sees every one of ids, through a
+// query with the caller's privacy.
+func visibleAll[Q interface {
+	Count(context.Context) (int, error)
+}](ctx context.Context, q Q, ids []string) (bool, error) {
+	if len(ids) == 0 {
+		return true, nil
+	}
+	n, err := q.Count(ctx)
+	return n == len(slices.Compact(slices.Sorted(slices.Values(ids)))), err
+}
+
+// DenyAdminOnlyWrites refuses non-administrators every change to users,
+// teams and memberships, after AllowIfAdmin: NOT_FOUND when the change names
+// an object the caller cannot see (as if it did not exist), FORBIDDEN
+// otherwise.
+func DenyAdminOnlyWrites() privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
+		c := m.(interface{ Client() *ent.Client }).Client()
+		var checks []func() (bool, error)
+		ids := func(id string, ok bool) []string {
+			if !ok {
+				return nil
+			}
+			return []string{id}
+		}
+		target := func(m interface {
+			IDs(context.Context) ([]string, error)
+		}) []string {
+			if !m.(ent.Mutation).Op().Is(ent.OpUpdateOne | ent.OpDeleteOne) {
+				return nil
+			}
+			ids, _ := m.IDs(privacy.DecisionContext(ctx, privacy.Allow)) // the IDs named; visibility is checked below
+			return ids
+		}
+		switch m := m.(type) {
+		case *ent.UserMutation:
+			u := target(m)
+			checks = append(checks, func() (bool, error) { return visibleAll(ctx, c.User.Query().Where(user.IDIn(u...)), u) })
+		case *ent.TeamMutation:
+			t := target(m)
+			checks = append(checks, func() (bool, error) { return visibleAll(ctx, c.Team.Query().Where(team.IDIn(t...)), t) })
+		case *ent.TeamMembershipMutation:
+			tm, t, u := target(m), ids(m.TeamID()), ids(m.UserID())
+			checks = append(checks,
+				func() (bool, error) {
+					return visibleAll(ctx, c.TeamMembership.Query().Where(teammembership.IDIn(tm...)), tm)
+				},
+				func() (bool, error) { return visibleAll(ctx, c.Team.Query().Where(team.IDIn(t...)), t) },
+				func() (bool, error) { return visibleAll(ctx, c.User.Query().Where(user.IDIn(u...)), u) })
+		case *ent.ProjectMembershipMutation:
+			pm, p, u := target(m), ids(m.ProjectID()), ids(m.UserID())
+			checks = append(checks,
+				func() (bool, error) {
+					return visibleAll(ctx, c.ProjectMembership.Query().Where(projectmembership.IDIn(pm...)), pm)
+				},
+				func() (bool, error) { return visibleAll(ctx, c.Project.Query().Where(project.IDIn(p...)), p) },
+				func() (bool, error) { return visibleAll(ctx, c.User.Query().Where(user.IDIn(u...)), u) })
+		}
+		for _, visible := range checks {
+			ok, err := visible()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return ErrNotFound
+			}
+		}
+		return refuse("only an administrator can change users, teams and memberships")
+	})
 }

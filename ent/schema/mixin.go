@@ -103,6 +103,12 @@ func projectID() ent.Field {
 		Comment("ID of the project the object belongs to, copied from its parent.")
 }
 
+// hiddenLink keeps the ID of a linked object that may be hidden from the
+// caller (another user, a restricted team) out of the GraphQL type: the edge
+// itself answers null when the object is hidden, and a bare ID would still
+// tell that it exists. Inputs keep the field.
+var hiddenLink = entgql.Skip(entgql.SkipType)
+
 // secret hides a field from GraphQL entirely.
 var secret = entgql.Skip(entgql.SkipAll)
 

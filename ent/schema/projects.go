@@ -50,6 +50,7 @@ func (Project) Fields() []ent.Field {
 			}).
 			Comment("Whether new public pins and comments appear at once or wait for a moderator."),
 		field.String("team_id").Optional().Nillable().
+			Annotations(hiddenLink).
 			Comment("ID of the team that runs the project, if any."),
 	}
 }
@@ -90,7 +91,7 @@ func (ProjectMembership) Fields() []ent.Field {
 			Annotations(entgql.Type("ProjectRole"), entgql.OrderField("ROLE"), roleDocs).
 			Comment("The member's role on the project."),
 		field.String("project_id").Immutable().Comment("The project."),
-		field.String("user_id").Immutable().Comment("The member."),
+		field.String("user_id").Immutable().Annotations(hiddenLink).Comment("The member."),
 	}
 }
 

@@ -94,7 +94,7 @@ func (AuditEvent) Fields() []ent.Field {
 		field.JSON("details", map[string]any{}).Optional().
 			Annotations(entgql.Type("JSON")).
 			Comment("Further facts about the action, such as a token's new name; never a secret."),
-		field.String("actor_id").Optional().Nillable().Immutable().Comment("ID of the user who acted, if known."),
+		field.String("actor_id").Optional().Nillable().Immutable().Annotations(hiddenLink).Comment("ID of the user who acted, if known."),
 		field.String("token_id").Optional().Nillable().Immutable().Comment("ID of the token concerned, if any."),
 	}
 }

@@ -97,7 +97,7 @@ func (TeamMembership) Fields() []ent.Field {
 			Annotations(entgql.Type("ProjectRole"), entgql.OrderField("ROLE"), roleDocs).
 			Comment("Role the member has on each of the team's projects."),
 		field.String("team_id").Immutable().Comment("The team."),
-		field.String("user_id").Immutable().Comment("The member."),
+		field.String("user_id").Immutable().Annotations(hiddenLink).Comment("The member."),
 	}
 }
 
