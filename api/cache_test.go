@@ -74,7 +74,13 @@ func TestTokenCallersAreCachedAndInvalidatedEverywhere(t *testing.T) {
 	}
 
 	// Revoke it through the other instance, with the owner's other token.
-	var me struct{ Viewer struct{ APITokens struct{ Edges []struct{ Node struct{ ID, Name string } } } } }
+	var me struct {
+		Viewer struct {
+			APITokens struct {
+				Edges []struct{ Node struct{ ID, Name string } }
+			}
+		}
+	}
 	b.mustDo(other, `{ viewer { apiTokens { edges { node { id name } } } } }`, nil, &me)
 	var id string
 	for _, e := range me.Viewer.APITokens.Edges {
