@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"engage/database"
 	"engage/demo"
 	"engage/ent/apitoken"
+	"engage/ent/auditevent"
 	"engage/ent/privacy"
 	"engage/ent/user"
 	"engage/password"
@@ -523,5 +525,86 @@ func TestHelpDoesNotPrintDatabasePassword(t *testing.T) {
 				t.Errorf("run %q: got usage line %q, want the DATABASE_URL password %q masked", args, strings.TrimSpace(line), secret)
 			}
 		}
+	}
+}
+
+func TestTokenCommands(t *testing.T) {
+	clearEnv(t)
+	dbURL := testdb.URL(t)
+	db := "--database-url=" + dbURL
+	for _, args := range [][]string{
+		{db, "user", "create", "--email", "ana@x.test", "--name", "Ana", "--api-access"},
+		{db, "user", "create", "--email", "bo@x.test", "--name", "Bo"},
+	} {
+		if _, stderr, err := execute(t, "", args...); err != nil {
+			t.Fatalf("%v: %v (%s)", args, err, stderr)
+		}
+	}
+	if _, _, err := execute(t, "", db, "demo"); !errors.Is(err, demo.ErrNotEmpty) {
+		t.Fatalf("demo on a database with users: got %v, want demo.ErrNotEmpty", err)
+	}
+
+	// create prints the secret alone, and only its hash is stored.
+	stdout, stderr, err := execute(t, "", db, "token", "create", "--email", "ana@x.test", "--name", "export", "--read-only", "--expires-in", "48h")
+	if err != nil {
+		t.Fatalf("token create: %v (%s)", err, stderr)
+	}
+	secret := strings.TrimSuffix(stdout, "\n")
+	if token.Check(secret) != nil || strings.Contains(secret, "\n") {
+		t.Fatalf("token create printed %q, want a token secret alone on one line", stdout)
+	}
+	store, err := database.Open(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ctx := privacy.DecisionContext(context.Background(), privacy.Allow)
+	tok, err := store.Ent.APIToken.Query().Where(apitoken.SecretHash(token.Hash(secret))).Only(ctx)
+	if err != nil {
+		t.Fatalf("the minted token is not stored under its hash: %v", err)
+	}
+	if !tok.ReadOnly || tok.ExpiresAt == nil || tok.ExpiresAt.Before(time.Now().Add(47*time.Hour)) || tok.Name != "export" {
+		t.Errorf("stored token: got %+v, want read-only, named export, expiring in 48h", tok)
+	}
+
+	// Errors: a user without API access, an unknown user, an unknown project.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--email", "bo@x.test", "--name", "n"}, "no API access"},
+		{[]string{"--email", "nobody@x.test", "--name", "n"}, "no user has email"},
+		{[]string{"--email", "ana@x.test", "--name", "n", "--project", "nope"}, "no project has slug"},
+	} {
+		stdout, _, err := execute(t, "", append([]string{db, "token", "create"}, c.args...)...)
+		if err == nil || !strings.Contains(err.Error(), c.want) || stdout != "" {
+			t.Errorf("token create %v: got error %v, stdout %q; want an error containing %q and no output", c.args, err, stdout, c.want)
+		}
+	}
+
+	// list shows the token without its secret; revoke stops it, twice safely.
+	stdout, _, err = execute(t, "", db, "token", "list", "--email", "ana@x.test")
+	if err != nil || !strings.Contains(stdout, tok.ID) || !strings.Contains(stdout, "live") || strings.Contains(stdout, secret) {
+		t.Errorf("token list: got %q (error %v), want the token, live, without its secret", stdout, err)
+	}
+	for range 2 {
+		if stdout, _, err = execute(t, "", db, "token", "revoke", tok.ID); err != nil || !strings.Contains(stdout, "revoked") {
+			t.Errorf("token revoke: got %q, %v", stdout, err)
+		}
+	}
+	if stdout, _, _ = execute(t, "", db, "token", "list"); !strings.Contains(stdout, "revoked") {
+		t.Errorf("token list after revoke: got %q, want the token revoked", stdout)
+	}
+	events := store.Ent.AuditEvent.Query().Where(auditevent.TokenID(tok.ID)).AllX(ctx)
+	var actions []string
+	for _, e := range events {
+		actions = append(actions, string(e.Action))
+	}
+	slices.Sort(actions)
+	if want := []string{"TOKEN_CREATED", "TOKEN_REVOKED"}; !slices.Equal(actions, want) {
+		t.Errorf("audit events: got %v, want %v", actions, want)
+	}
+	if _, _, err := execute(t, "", db, "token", "revoke", "tok_AAAAAAAAAAAAAAAAAAAAAA"); err == nil || !strings.Contains(err.Error(), "no token has ID") {
+		t.Errorf("revoking an unknown token: got %v, want an error naming it", err)
 	}
 }

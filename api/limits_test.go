@@ -163,3 +163,20 @@ func TestPageSizesAndCost(t *testing.T) {
 	}
 	h.mustDo(admin, `{ projects(first: 10) { edges { node { surveys(first: 10) { edges { node { responses(first: 10) { edges { node { id } } } } } } } } } }`, nil, nil)
 }
+
+// TestAnOperationIsOneTransaction: when one mutation of an operation fails,
+// the others of the same operation are undone with it.
+func TestAnOperationIsOneTransaction(t *testing.T) {
+	h := newHarness(t)
+	admin := h.admin()
+	resp := h.do(admin, `mutation {
+		a: createTeam(input: {name: "Kept only if all succeed"}) { id }
+		b: createProject(input: {title: "Bad", slug: "Not A Slug"}) { id }
+	}`, nil)
+	if !reflect.DeepEqual(resp.codes(), []string{"BAD_USER_INPUT"}) {
+		t.Fatalf("got %+v, want one BAD_USER_INPUT", resp.Errors)
+	}
+	if n := h.db.Ent.Team.Query().CountX(system()); n != 0 {
+		t.Errorf("the first mutation of a failed operation stored %d teams, want 0", n)
+	}
+}
