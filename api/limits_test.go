@@ -2,6 +2,9 @@ package api_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -178,5 +181,36 @@ func TestAnOperationIsOneTransaction(t *testing.T) {
 	}
 	if n := h.db.Ent.Team.Query().CountX(system()); n != 0 {
 		t.Errorf("the first mutation of a failed operation stored %d teams, want 0", n)
+	}
+}
+
+// TestPersistedQueriesAndTokenLimit checks automatic persisted queries (a
+// client sends a query's hash alone once the server knows it) and that an
+// enormous query is refused while it is parsed.
+func TestPersistedQueriesAndTokenLimit(t *testing.T) {
+	h := newHarness(t)
+	admin := h.admin()
+	query := `{ projects { totalCount } }`
+	sum := sha256.Sum256([]byte(query))
+	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+	post := func(body map[string]any) gqlResponse {
+		raw, _ := json.Marshal(body)
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/json")
+		return h.send(admin, req)
+	}
+	if resp := post(map[string]any{"extensions": ext}); !reflect.DeepEqual(resp.codes(), []string{"PERSISTED_QUERY_NOT_FOUND"}) {
+		t.Errorf("an unknown hash alone: got %+v, want PERSISTED_QUERY_NOT_FOUND", resp.Errors)
+	}
+	if resp := post(map[string]any{"query": query, "extensions": ext}); len(resp.Errors) > 0 {
+		t.Errorf("the query with its hash: got %+v", resp.Errors)
+	}
+	if resp := post(map[string]any{"extensions": ext}); len(resp.Errors) > 0 || !strings.Contains(string(resp.Data), "totalCount") {
+		t.Errorf("the known hash alone: got data %s, errors %+v; want the result", resp.Data, resp.Errors)
+	}
+
+	huge := "{ " + strings.Repeat("__typename ", 20000) + "}"
+	if resp := h.do(admin, huge, nil); !reflect.DeepEqual(resp.codes(), []string{"GRAPHQL_PARSE_FAILED"}) {
+		t.Errorf("a query of 20,000 tokens: got %d errors, first %+v; want GRAPHQL_PARSE_FAILED", len(resp.Errors), resp.Errors[:min(1, len(resp.Errors))])
 	}
 }
