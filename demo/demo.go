@@ -5,8 +5,9 @@
 // role may see.
 //
 // The content is deterministic: every random choice comes from one generator
-// with a fixed seed and every timestamp is an offset from a fixed base time,
-// so two loads give the same data; only the random global IDs differ.
+// with a fixed seed, every global ID from a second one, and every timestamp is
+// an offset from a fixed base time, so two loads give the same data with the
+// same IDs. The documentation's recorded example responses rely on that.
 package demo
 
 import (
@@ -211,11 +212,14 @@ var (
 	replies    = []string{"I agree, this is badly needed.", "Same problem on my street.", "I see this every day on my way to work.", "Has anyone told the council directly?", "This would make a real difference for families.", "Not sure this is the right spot, there is little room.", "Fully support this idea!", "It was fixed last year but is broken again."}
 )
 
-// loader carries the transaction, the one random generator and the IDs
-// of what it created so far.
+// loader carries the transaction, the random generators and the IDs of what
+// it created so far.
 type loader struct {
-	tx       *ent.Tx
-	rng      *rand.Rand
+	tx  *ent.Tx
+	rng *rand.Rand // every random choice of the content
+	// ids draws every global ID. It is separate from rng so that the content
+	// does not depend on how many IDs were drawn.
+	ids      *rand.Rand
 	projects map[string]string // slug to ID
 	approval map[string]bool   // slugs of projects whose contributions need approval
 	personas []Persona
@@ -236,7 +240,7 @@ func Load(ctx context.Context, client *ent.Client) ([]Persona, error) {
 	} else if found {
 		return nil, ErrNotEmpty
 	}
-	l := &loader{tx: tx, rng: rand.New(rand.NewPCG(1, 2)), projects: map[string]string{}, approval: map[string]bool{}}
+	l := &loader{tx: tx, rng: rand.New(rand.NewPCG(1, 2)), ids: rand.New(rand.NewPCG(3, 4)), projects: map[string]string{}, approval: map[string]bool{}}
 	for _, step := range []func(context.Context) error{l.staffAndProjects, l.surveys, l.maps} {
 		if err := step(ctx); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
@@ -275,7 +279,7 @@ func run(steps ...func() error) error {
 func (l *loader) staffAndProjects(ctx context.Context) error {
 	tx, teamIDs := l.tx, map[string]string{}
 	for _, t := range teams {
-		teamIDs[t.name] = gid.New(gid.Team)
+		teamIDs[t.name] = l.id(gid.Team)
 		if err := tx.Team.Create().SetID(teamIDs[t.name]).SetName(t.name).SetRestricted(t.restricted).
 			SetCreatedAt(day(-400)).SetUpdatedAt(day(-400)).Exec(ctx); err != nil {
 			return err
@@ -283,7 +287,7 @@ func (l *loader) staffAndProjects(ctx context.Context) error {
 	}
 	var ps []*ent.ProjectCreate
 	for i, p := range projects {
-		l.projects[p.slug], l.approval[p.slug] = gid.New(gid.Project), p.mod == project.ModerationREQUIRES_APPROVAL
+		l.projects[p.slug], l.approval[p.slug] = l.id(gid.Project), p.mod == project.ModerationREQUIRES_APPROVAL
 		at := day(-360 + 30*i)
 		b := tx.Project.Create().SetID(l.projects[p.slug]).SetSlug(p.slug).SetTitle(p.title).SetSummary(p.summary).
 			SetStatus(p.status).SetModeration(p.mod).SetCreatedAt(at).SetUpdatedAt(at)
@@ -296,18 +300,18 @@ func (l *loader) staffAndProjects(ctx context.Context) error {
 		return err
 	}
 	for i, s := range staff {
-		at, id, r := day(-380+i), gid.New(gid.User), user.RoleSTAFF
+		at, id, r := day(-380+i), l.id(gid.User), user.RoleSTAFF
 		if s.admin {
 			r = user.RoleADMIN
 		}
 		err := tx.User.Create().SetID(id).SetEmail(s.email).SetName(s.name).SetRole(r).
 			SetAPIAccess(s.api).SetActive(!s.inactive).SetCreatedAt(at).SetUpdatedAt(at).Exec(ctx)
 		if err == nil && s.team != "" {
-			err = tx.TeamMembership.Create().SetTeamID(teamIDs[s.team]).SetUserID(id).SetRole(s.teamRole).
+			err = tx.TeamMembership.Create().SetID(l.id(gid.TeamMembership)).SetTeamID(teamIDs[s.team]).SetUserID(id).SetRole(s.teamRole).
 				SetCreatedAt(at).SetUpdatedAt(at).Exec(ctx)
 		}
 		if err == nil && s.project != "" {
-			err = tx.ProjectMembership.Create().SetProjectID(l.projects[s.project]).SetUserID(id).SetRole(s.projectRole).
+			err = tx.ProjectMembership.Create().SetID(l.id(gid.ProjectMembership)).SetProjectID(l.projects[s.project]).SetUserID(id).SetRole(s.projectRole).
 				SetCreatedAt(at).SetUpdatedAt(at).Exec(ctx)
 		}
 		if err != nil {
@@ -318,6 +322,23 @@ func (l *loader) staffAndProjects(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// idAlphabet and idLen give the demo's IDs the shape of gid.New's.
+const (
+	idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	idLen      = 22
+)
+
+// id returns a global ID with prefix in gid's format (prefix, "_", 22 base62
+// characters), drawn from the seeded ID generator instead of crypto/rand so
+// that every load gives the same IDs.
+func (l *loader) id(prefix string) string {
+	b := make([]byte, idLen)
+	for i := range b {
+		b[i] = idAlphabet[l.ids.IntN(len(idAlphabet))]
+	}
+	return prefix + "_" + string(b)
 }
 
 // between returns a random time in [from, from+d), to the second.
@@ -341,7 +362,7 @@ func (l *loader) surveys(ctx context.Context) error {
 	var rs []*ent.ResponseCreate
 	var as []*ent.AnswerCreate
 	for _, s := range surveys {
-		sid, opens := gid.New(gid.Survey), day(s.opens)
+		sid, opens := l.id(gid.Survey), day(s.opens)
 		closes, created := opens.AddDate(0, 0, s.days), opens.AddDate(0, 0, -14)
 		ss = append(ss, tx.Survey.Create().SetID(sid).SetProjectID(l.projects[s.project]).SetTitle(s.title).
 			SetDescription(s.desc).SetStatus(s.status).SetOpensAt(opens).SetClosesAt(closes).
@@ -349,7 +370,7 @@ func (l *loader) surveys(ctx context.Context) error {
 		questions := slices.Concat(s.questions, common)
 		qids := make([]string, len(questions))
 		for i, qu := range questions {
-			qids[i] = gid.New(gid.Question)
+			qids[i] = l.id(gid.Question)
 			b := tx.Question.Create().SetID(qids[i]).SetSurveyID(sid).SetProjectID(l.projects[s.project]).SetPosition(i).SetKind(qu.kind).
 				SetPrompt(qu.prompt).SetRequired(qu.kind == question.KindSINGLE_CHOICE || qu.kind == question.KindRATING).
 				SetCreatedAt(created).SetUpdatedAt(created)
@@ -364,14 +385,14 @@ func (l *loader) surveys(ctx context.Context) error {
 		}
 		window := end.Sub(opens)
 		for range s.count {
-			rid, at := gid.New(gid.Response), l.between(opens, window)
+			rid, at := l.id(gid.Response), l.between(opens, window)
 			r := tx.Response.Create().SetID(rid).SetSurveyID(sid).SetProjectID(l.projects[s.project]).SetSubmittedAt(at).SetCreatedAt(at).SetUpdatedAt(at)
 			if first, last, email := l.person(); l.rng.IntN(100) < 85 { // some respondents stay anonymous
 				r.SetRespondentName(first + " " + last).SetRespondentEmail(email)
 			}
 			rs = append(rs, r)
 			for i, qu := range questions {
-				as = append(as, tx.Answer.Create().SetResponseID(rid).SetProjectID(l.projects[s.project]).SetQuestionID(qids[i]).
+				as = append(as, tx.Answer.Create().SetID(l.id(gid.Answer)).SetResponseID(rid).SetProjectID(l.projects[s.project]).SetQuestionID(qids[i]).
 					SetValue(l.answer(qu, at)).SetCreatedAt(at).SetUpdatedAt(at))
 			}
 		}
@@ -433,14 +454,14 @@ func (l *loader) maps(ctx context.Context) error {
 	var ps []*ent.PinCreate
 	var cs []*ent.CommentCreate
 	for _, m := range maps {
-		mid, approval := gid.New(gid.Map), l.approval[m.project]
+		mid, approval := l.id(gid.Map), l.approval[m.project]
 		from := day(m.from)
 		ms = append(ms, tx.ProjectMap.Create().SetID(mid).SetProjectID(l.projects[m.project]).SetTitle(m.title).
 			SetCenterLatitude(m.lat).SetCenterLongitude(m.lon).SetZoom(m.zoom).SetCreatedAt(from).SetUpdatedAt(from))
 		spread := 0.08 / math.Exp2(float64(m.zoom-12)) // pins stay within the initial view
 		comments := 0
 		for n := range m.pins {
-			pid, note, at := gid.New(gid.Pin), pick(l.rng, m.notes), l.between(from, 90*24*time.Hour)
+			pid, note, at := l.id(gid.Pin), pick(l.rng, m.notes), l.between(from, 90*24*time.Hour)
 			first, last, email := l.person() // authors show a first name and an initial
 			p := tx.Pin.Create().SetID(pid).SetMapID(mid).SetProjectID(l.projects[m.project]).SetCategory(note[0]).SetBody(note[1]).
 				SetLatitude(round6(m.lat + (l.rng.Float64()-0.5)*spread)).
@@ -453,7 +474,7 @@ func (l *loader) maps(ctx context.Context) error {
 			for range l.rng.IntN(4) {
 				first, last, email := l.person()
 				cAt := l.between(at, 10*24*time.Hour)
-				c := tx.Comment.Create().SetPinID(pid).SetProjectID(l.projects[m.project]).SetBody(pick(l.rng, replies)).SetAuthorName(first + " " + last[:1] + ".").
+				c := tx.Comment.Create().SetID(l.id(gid.Comment)).SetPinID(pid).SetProjectID(l.projects[m.project]).SetBody(pick(l.rng, replies)).SetAuthorName(first + " " + last[:1] + ".").
 					SetStatus(l.status(approval, comments)).SetCreatedAt(cAt).SetUpdatedAt(cAt)
 				if l.rng.IntN(100) < 30 {
 					c.SetAuthorEmail(email)

@@ -24,6 +24,7 @@ import (
 	"engage/ent/question"
 	_ "engage/ent/runtime" // registers policies and defaults
 	"engage/ent/user"
+	"engage/gid"
 	"engage/moderation"
 	"engage/role"
 )
@@ -302,7 +303,7 @@ func checkOtherStaff(t *testing.T, client *ent.Client) {
 	}
 }
 
-// fingerprint summarises the loaded content without its random IDs: one line
+// fingerprint summarises the loaded content without its IDs: one line
 // per project with its counts, then hashes of every answer and every pin and
 // comment, each hashed in a sorted order.
 func fingerprint(t *testing.T, client *ent.Client) []string {
@@ -364,4 +365,50 @@ func TestLoadIsDeterministic(t *testing.T) {
 		t.Errorf("two loads differ:\n got  %s\n want %s", strings.Join(got, "\n      "), strings.Join(want, "\n      "))
 	}
 	t.Logf("fingerprint:\n%s", strings.Join(got, "\n"))
+
+	// The IDs are the same too, so that recorded example responses hold,
+	// and each has gid's format.
+	gotIDs, wantIDs := ids(t, a), ids(t, b)
+	if !slices.Equal(gotIDs, wantIDs) {
+		t.Errorf("two loads give different IDs: got %d IDs starting %v, want %d starting %v",
+			len(gotIDs), gotIDs[:min(3, len(gotIDs))], len(wantIDs), wantIDs[:min(3, len(wantIDs))])
+	}
+	seen := map[string]bool{}
+	for _, id := range gotIDs {
+		if _, err := gid.Table(id); err != nil {
+			t.Errorf("ID %q: got %v, want a well-formed global ID", id, err)
+		}
+		if seen[id] {
+			t.Errorf("ID %q is used twice", id)
+		}
+		seen[id] = true
+	}
+}
+
+// ids lists the ID of every loaded object, table by table, in ID order.
+func ids(t *testing.T, client *ent.Client) []string {
+	t.Helper()
+	var out []string
+	for _, q := range []func() ([]string, error){
+		func() ([]string, error) { return client.User.Query().IDs(system) },
+		func() ([]string, error) { return client.Team.Query().IDs(system) },
+		func() ([]string, error) { return client.TeamMembership.Query().IDs(system) },
+		func() ([]string, error) { return client.Project.Query().IDs(system) },
+		func() ([]string, error) { return client.ProjectMembership.Query().IDs(system) },
+		func() ([]string, error) { return client.Survey.Query().IDs(system) },
+		func() ([]string, error) { return client.Question.Query().IDs(system) },
+		func() ([]string, error) { return client.Response.Query().IDs(system) },
+		func() ([]string, error) { return client.Answer.Query().IDs(system) },
+		func() ([]string, error) { return client.ProjectMap.Query().IDs(system) },
+		func() ([]string, error) { return client.Pin.Query().IDs(system) },
+		func() ([]string, error) { return client.Comment.Query().IDs(system) },
+	} {
+		got, err := q()
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		out = append(out, got...)
+	}
+	return out
 }

@@ -1,9 +1,14 @@
-// Package web serves the HTML pages of Engage: for now the login and logout
-// pages, which open and close the database-backed sessions of package session.
+// Package web serves the HTML pages of Engage: the login and logout pages,
+// which open and close the database-backed sessions of package session; the
+// interactive API documentation at /docs/api (GraphiQL, built from docs/ui
+// and embedded); and the token page at /settings/api.
 //
-// The pages are plain HTML forms, with no JavaScript and no external assets.
-// They rely on the caller to wrap the whole mux with the session manager's
-// LoadAndSave and with CSRF, in that order: sm.LoadAndSave(web.CSRF(mux)).
+// The pages load no external assets, and read and change data only through
+// the GraphQL API, with the signed-in user's session, so the API's privacy
+// rules apply to them as to any client. They rely on the caller to register
+// /graphql on the same mux, and to wrap the whole mux with the session
+// manager's LoadAndSave and with CSRF, in that order:
+// sm.LoadAndSave(web.CSRF(mux)).
 package web
 
 import (
@@ -50,33 +55,47 @@ const (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var templates = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+var templates = template.Must(template.New("").Funcs(template.FuncMap{"dict": dict}).ParseFS(templateFS, "templates/*.html"))
 
-// Pages serves the login and logout pages.
+// Pages serves the login and logout pages, the documentation page and the
+// token page.
 type Pages struct {
 	client *ent.Client
 	sm     *scs.SessionManager
 	logger *slog.Logger
+
+	// mux is the mux of Routes, whose /graphql handler the pages query.
+	mux *http.ServeMux
+	// docsConfig builds the /docs/api page's configuration once.
+	docsConfig func() (docsConfig, error)
+	// Assets of the pages, with their ETags computed once.
+	docsAssets, staticAssets *assetServer
 
 	// Throttling of POST /login, read by Routes; tests lower them.
 	ipLimit, emailLimit int
 	window              time.Duration
 }
 
-// NewPages returns the login and logout pages, which look users up through
-// client, keep sessions in sm and log to logger.
+// NewPages returns the pages, which look users up through client (to log
+// them in), keep sessions in sm and log to logger.
 func NewPages(client *ent.Client, sm *scs.SessionManager, logger *slog.Logger) *Pages {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Pages{
 		client: client, sm: sm, logger: logger,
-		ipLimit: defaultIPLimit, emailLimit: defaultEmailLimit, window: defaultWindow,
+		docsConfig:   sync.OnceValues(buildDocsConfig),
+		docsAssets:   newAssetServer(docsBuild, "docs/assets"),
+		staticAssets: newAssetServer(staticFiles, "static"),
+		ipLimit:      defaultIPLimit, emailLimit: defaultEmailLimit, window: defaultWindow,
 	}
 }
 
-// Routes registers GET /login, POST /login and POST /logout on mux. The
-// caller wraps the whole mux with sm.LoadAndSave and with CSRF.
+// Routes registers the pages on mux: GET and POST /login, POST /logout,
+// GET /docs/api and its assets under /docs/assets/, the token page
+// /settings/api with its forms, and /static/. The caller registers the
+// API's /graphql handler on the same mux, which the pages query, and wraps
+// the whole mux with sm.LoadAndSave and with CSRF.
 //
 // POST /login is throttled, in memory, to a number of attempts per minute
 // from one client IP and, separately, for one email address, so that
@@ -96,6 +115,15 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", p.loginPage)
 	mux.Handle("POST /login", limitBody(byIP.Handler(byEmail.Handler(http.HandlerFunc(p.login)))))
 	mux.HandleFunc("POST /logout", p.logout)
+
+	p.mux = mux
+	mux.HandleFunc("GET /docs/api", p.docsPage)
+	mux.Handle("GET "+DocsAssetsPath, http.StripPrefix(DocsAssetsPath, p.docsAssets))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", p.staticAssets))
+	mux.HandleFunc("GET /settings/api", p.tokensPage)
+	mux.Handle("POST /settings/api/tokens", limitBody(http.HandlerFunc(p.createToken)))
+	mux.HandleFunc("GET /settings/api/tokens/{id}/revoke", p.revokeConfirm)
+	mux.Handle("POST /settings/api/tokens/{id}/revoke", limitBody(http.HandlerFunc(p.revoke)))
 }
 
 // loginData fills templates/login.html.

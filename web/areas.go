@@ -1,0 +1,217 @@
+package web
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// area is one part of the API as the /docs/api page groups it.
+type area struct {
+	Key       string       `json:"key"`
+	Name      string       `json:"name"`
+	Summary   string       `json:"summary"`
+	Queries   []fieldDoc   `json:"queries"`
+	Mutations []fieldDoc   `json:"mutations"`
+	Types     []string     `json:"types"`
+	Examples  []exampleDoc `json:"examples"`
+}
+
+// fieldDoc is a root field with the first paragraph of its description.
+type fieldDoc struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// areaFiles are the areas of the API, in the order the page shows them,
+// each with the schema file that defines its mutations and extensions.
+var areaFiles = []struct{ key, name, file string }{
+	{"projects", "Projects", "projects.graphql"},
+	{"surveys", "Surveys", "surveys.graphql"},
+	{"maps", "Maps", "maps.graphql"},
+	{"tokens", "Tokens", "tokens.graphql"},
+	{"users", "Users & Teams", "users.graphql"},
+}
+
+// commonArea holds what belongs to every area: node lookups, paging and
+// the scalars.
+const commonArea = "common"
+
+// entityAreas assigns the types that entgql generates into ent.graphql, one
+// file for all entities, to their area. The connection, edge, order, filter
+// and input types derived from an entity follow it (see entityOf).
+var entityAreas = map[string]string{
+	"Project": "projects", "ProjectMembership": "projects",
+	"ProjectStatus": "projects", "ProjectModeration": "projects", "ProjectRole": "projects",
+	"Survey": "surveys", "Question": "surveys", "Response": "surveys", "Answer": "surveys",
+	"SurveyStatus": "surveys", "QuestionKind": "surveys",
+	"Map": "maps", "Pin": "maps", "Comment": "maps", "ModerationStatus": "maps",
+	"APIToken": "tokens", "AuditEvent": "tokens", "AuditEventAction": "tokens",
+	"User": "users", "Team": "users", "TeamMembership": "users", "UserRole": "users",
+	"Node": commonArea, "PageInfo": commonArea, "Cursor": commonArea, "Time": commonArea,
+	"OrderDirection": commonArea, "Query": commonArea, "Mutation": commonArea,
+}
+
+// groupSchema groups the root fields and types of s by area, following the
+// schema file each is written in and, for ent.graphql, entityAreas. It also
+// returns the types it could not place, which then go to the common area.
+func groupSchema(s *ast.Schema) ([]area, []string) {
+	areas := make([]area, 0, len(areaFiles)+1)
+	index := map[string]int{}
+	for _, a := range areaFiles {
+		index[a.key] = len(areas)
+		areas = append(areas, area{Key: a.key, Name: a.name, Summary: fileSummary(s, a.file)})
+	}
+	index[commonArea] = len(areas)
+	areas = append(areas, area{Key: commonArea, Name: "Common to every area",
+		Summary: "Fetching any object by its ID, paging through lists, and the scalar types."})
+
+	var unplaced []string
+	place := func(def *ast.Definition, name string) string {
+		file := sourceFile(def.Position)
+		for _, a := range areaFiles {
+			if file == a.file {
+				return a.key
+			}
+		}
+		if key, ok := entityAreas[entityOf(name)]; ok {
+			return key
+		}
+		if file == "common.graphql" {
+			return commonArea
+		}
+		unplaced = append(unplaced, name)
+		return commonArea
+	}
+
+	for _, root := range []struct {
+		def  *ast.Definition
+		list func(*area) *[]fieldDoc
+	}{
+		{s.Query, func(a *area) *[]fieldDoc { return &a.Queries }},
+		{s.Mutation, func(a *area) *[]fieldDoc { return &a.Mutations }},
+	} {
+		if root.def == nil {
+			continue
+		}
+		for _, f := range root.def.Fields {
+			if strings.HasPrefix(f.Name, "__") {
+				continue
+			}
+			key := fieldArea(f, s)
+			list := root.list(&areas[index[key]])
+			*list = append(*list, fieldDoc{Name: f.Name, Description: firstParagraph(f.Description)})
+		}
+	}
+
+	names := make([]string, 0, len(s.Types))
+	for name, def := range s.Types {
+		if def.BuiltIn || strings.HasPrefix(name, "__") {
+			continue
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		def := s.Types[name]
+		key := place(def, name)
+		// Derived types are reachable from their entity's page in the doc
+		// explorer; the list shows the entities, enums and written types.
+		if entityOf(name) == name || sourceFile(def.Position) != "ent.graphql" {
+			if name != "Query" && name != "Mutation" {
+				a := &areas[index[key]]
+				a.Types = append(a.Types, name)
+			}
+		}
+	}
+	return areas, unplaced
+}
+
+// fieldArea is the area of a root field: that of the file it is written in,
+// or for ent.graphql that of the entity it returns.
+func fieldArea(f *ast.FieldDefinition, s *ast.Schema) string {
+	file := sourceFile(f.Position)
+	for _, a := range areaFiles {
+		if file == a.file {
+			return a.key
+		}
+	}
+	if key, ok := entityAreas[entityOf(f.Type.Name())]; ok {
+		return key
+	}
+	return commonArea
+}
+
+// entityOf returns the entity a generated type derives from, such as
+// Project for ProjectConnection, ProjectWhereInput or CreateProjectInput,
+// or name itself.
+func entityOf(name string) string {
+	for _, suffix := range []string{"OrderField", "Order", "WhereInput", "Connection", "Edge"} {
+		if e, ok := strings.CutSuffix(name, suffix); ok && entityAreas[e] != "" {
+			return e
+		}
+	}
+	for _, prefix := range []string{"Create", "Update"} {
+		if e, ok := strings.CutPrefix(name, prefix); ok {
+			if e, ok = strings.CutSuffix(e, "Input"); ok && entityAreas[e] != "" {
+				return e
+			}
+		}
+	}
+	return name
+}
+
+// sourceFile is the base name of the schema file of pos.
+func sourceFile(pos *ast.Position) string {
+	if pos == nil || pos.Src == nil {
+		return ""
+	}
+	return path.Base(pos.Src.Name)
+}
+
+// fileSummary is the summary line that opens a schema file, such as
+// "# Projects: engagement projects and who works on them.", without its
+// area's name.
+func fileSummary(s *ast.Schema, file string) string {
+	src := findSource(s, file)
+	if src == nil {
+		return ""
+	}
+	first, _, _ := strings.Cut(src.Input, "\n")
+	_, summary, ok := strings.Cut(strings.TrimPrefix(first, "#"), ":")
+	if summary = strings.TrimSpace(summary); !ok || summary == "" {
+		return ""
+	}
+	return strings.ToUpper(summary[:1]) + summary[1:]
+}
+
+// findSource returns the schema file named file, found through the
+// position of a type or field defined in it, or nil.
+func findSource(s *ast.Schema, file string) *ast.Source {
+	for _, def := range s.Types {
+		if sourceFile(def.Position) == file {
+			return def.Position.Src
+		}
+		for _, f := range def.Fields {
+			if sourceFile(f.Position) == file {
+				return f.Position.Src
+			}
+		}
+	}
+	return nil
+}
+
+// firstParagraph is the first paragraph of a description, on one line.
+func firstParagraph(desc string) string {
+	p, _, _ := strings.Cut(strings.TrimSpace(desc), "\n\n")
+	return strings.Join(strings.Fields(p), " ")
+}
+
+// String describes an area for test failures.
+func (a area) String() string {
+	return fmt.Sprintf("%s: %d queries, %d mutations, %d types, %d examples",
+		a.Name, len(a.Queries), len(a.Mutations), len(a.Types), len(a.Examples))
+}

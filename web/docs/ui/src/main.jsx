@@ -1,0 +1,61 @@
+// The /docs/api page: GraphiQL, served with every asset by the Engage binary,
+// plus two panels of Engage's own: the API by area, and the example library.
+import { StrictMode, useMemo, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { GraphiQL } from 'graphiql';
+import 'graphiql/style.css';
+import './style.css';
+
+import { AreasPanel } from './areas.jsx';
+import { readConfig } from './config.js';
+import { ExamplesPanel } from './examples.jsx';
+import { createFetcher } from './fetcher.js';
+import { AreasIcon, ExamplesIcon } from './icons.jsx';
+import { setupWorkers } from './workers.js';
+
+const config = readConfig();
+setupWorkers(config.workers);
+const fetcher = createFetcher(config.endpoint);
+
+function App() {
+  const [focus, setFocus] = useState('');
+  const [visible, setVisible] = useState('API by area');
+  const plugins = useMemo(() => {
+    const areas = {
+      title: 'API by area',
+      icon: AreasIcon,
+      content: () => (
+        <AreasPanel
+          areas={config.areas}
+          onShowExample={(key) => {
+            setFocus(key);
+            setVisible('Examples');
+          }}
+        />
+      ),
+    };
+    const examples = {
+      title: 'Examples',
+      icon: ExamplesIcon,
+      content: () => <ExamplesPanel areas={config.areas} focus={focus} />,
+    };
+    return [areas, examples];
+  }, [focus]);
+  const visiblePlugin = plugins.find((p) => p.title === visible);
+  return (
+    <GraphiQL
+      fetcher={fetcher}
+      plugins={plugins}
+      visiblePlugin={visiblePlugin}
+      defaultQuery={config.defaultQuery}
+      shouldPersistHeaders={false}
+      isHeadersEditorEnabled
+    />
+  );
+}
+
+createRoot(document.getElementById('graphiql')).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
