@@ -12,7 +12,6 @@ import (
 	"engage/ent/project"
 	"engage/ent/projectmembership"
 	"engage/ent/question"
-	"engage/ent/response"
 	"engage/ent/survey"
 	"engage/ent/team"
 	"engage/ent/teammembership"
@@ -111,31 +110,33 @@ func VisibleSurveys(v *viewer.Viewer) predicate.Survey {
 	)
 }
 
-// notDraft matches surveys that are not drafts.
-var notDraft = survey.StatusNEQ(survey.StatusDRAFT)
+// inVisibleSurveys matches rows whose survey_id holds a survey the viewer
+// sees: a subquery on the (few) surveys rather than on each row's project,
+// which PostgreSQL evaluates once for a whole page of responses.
+func inVisibleSurveys(v *viewer.Viewer) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		t := sql.Table(survey.Table)
+		sub := sql.Select(t.C(survey.FieldID)).From(t)
+		VisibleSurveys(v)(sub)
+		s.Where(sql.In(s.C("survey_id"), sub))
+	}
+}
 
 // VisibleQuestions matches the questions of the surveys the viewer sees.
-func VisibleQuestions(v *viewer.Viewer) predicate.Question {
-	return question.And(
-		inProjects(VisibleProjects(v)),
-		question.Or(question.HasSurveyWith(notDraft), inProjects(ProjectsWithRole(v, role.Editor))),
-	)
-}
+func VisibleQuestions(v *viewer.Viewer) predicate.Question { return inVisibleSurveys(v) }
 
 // VisibleResponses matches the responses to the surveys the viewer sees.
-func VisibleResponses(v *viewer.Viewer) predicate.Response {
-	return response.And(
-		inProjects(VisibleProjects(v)),
-		response.Or(response.HasSurveyWith(notDraft), inProjects(ProjectsWithRole(v, role.Editor))),
-	)
-}
+func VisibleResponses(v *viewer.Viewer) predicate.Response { return inVisibleSurveys(v) }
 
-// VisibleAnswers matches the answers of the responses the viewer sees.
+// VisibleAnswers matches the answers to questions of the surveys the viewer
+// sees (an answer's question and response share their survey).
 func VisibleAnswers(v *viewer.Viewer) predicate.Answer {
-	return answer.And(
-		inProjects(VisibleProjects(v)),
-		answer.Or(answer.HasQuestionWith(question.HasSurveyWith(notDraft)), inProjects(ProjectsWithRole(v, role.Editor))),
-	)
+	return func(s *sql.Selector) {
+		t := sql.Table(question.Table)
+		sub := sql.Select(t.C(question.FieldID)).From(t)
+		inVisibleSurveys(v)(sub)
+		s.Where(sql.In(s.C(answer.FieldQuestionID), sub))
+	}
 }
 
 // VisiblePins matches the pins the viewer may see: published ones in the
