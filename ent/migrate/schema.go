@@ -404,6 +404,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{ResponsesColumns[6]},
 			},
+			{
+				Name:    "response_submitted_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{ResponsesColumns[3], ResponsesColumns[0]},
+			},
 		},
 	}
 	// SessionsColumns holds the columns for the "sessions" table.

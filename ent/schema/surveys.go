@@ -147,7 +147,12 @@ func (Response) Edges() []ent.Edge {
 }
 
 func (Response) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("survey_id", "submitted_at"), index.Fields("project_id")}
+	return []ent.Index{
+		index.Fields("survey_id", "submitted_at"),
+		index.Fields("project_id"),
+		// Pages of responses ordered by submission across surveys.
+		index.Fields("submitted_at", "id"),
+	}
 }
 
 func (Response) Policy() ent.Policy { return rule.ResponsePolicy() }
