@@ -9,7 +9,6 @@ package rule
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"entgo.io/ent/dialect/sql"
@@ -31,13 +30,6 @@ func (r *Refusal) Unwrap() error { return privacy.Deny }
 // refuse denies with a reason the caller may read.
 func refuse(format string, args ...any) error {
 	return &Refusal{Reason: fmt.Sprintf(format, args...)}
-}
-
-// AsRefusal returns the Refusal in err's chain, if any.
-func AsRefusal(err error) (*Refusal, bool) {
-	var r *Refusal
-	ok := errors.As(err, &r)
-	return r, ok
 }
 
 // DenyIfNoViewer denies every operation of an anonymous request.

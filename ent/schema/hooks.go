@@ -56,6 +56,7 @@ func projectOfSurvey(ctx context.Context, c *gen.Client, surveyID string) (strin
 // its project's moderation setting: PENDING when it requires approval.
 func moderatedStatus[M interface {
 	projectScoped
+	Client() *gen.Client
 	Status() (moderation.Status, bool)
 	SetStatus(moderation.Status)
 }]() ent.Hook {
@@ -67,8 +68,7 @@ func moderatedStatus[M interface {
 			}
 			if _, set := m.Status(); !set {
 				pid, _ := m.ProjectID()
-				client := mutation.(interface{ Client() *gen.Client }).Client()
-				setting, err := client.Project.Query().Where(project.ID(pid)).Select(project.FieldModeration).String(privacy.DecisionContext(ctx, privacy.Allow))
+				setting, err := m.Client().Project.Query().Where(project.ID(pid)).Select(project.FieldModeration).String(privacy.DecisionContext(ctx, privacy.Allow))
 				if err != nil {
 					return nil, fmt.Errorf("finding the project's moderation setting: %w", err)
 				}
