@@ -300,3 +300,54 @@ func TestOrderingByEveryProjectField(t *testing.T) {
 		}
 	}
 }
+
+// TestPagesCountOnlyForTotalCount checks that a page counts the whole list
+// only when totalCount is asked for: pageInfo comes from the extra row of
+// LIMIT first+1, so paging a million rows deep costs what the first page
+// costs. Only a page that loads no edge counts for pageInfo.
+func TestPagesCountOnlyForTotalCount(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{keepLogs: true})
+	if _, err := demo.Load(system(), h.db.Ent); err != nil {
+		t.Fatalf("loading demo data: %v", err)
+	}
+	admin := h.admin()
+	total := h.db.Ent.Project.Query().CountX(system())
+	// counts runs query and returns its result and how many of its SQL
+	// statements were counts.
+	counts := func(query string, vars map[string]any) (struct{ Projects titledConnection }, int) {
+		t.Helper()
+		before := len(h.logs.String())
+		var out struct{ Projects titledConnection }
+		h.mustDo(admin, query, vars, &out)
+		return out, strings.Count(strings.ToUpper(h.logs.String()[before:]), "COUNT(")
+	}
+
+	const page = `query($after: Cursor) { projects(first: 1, after: $after) {
+		pageInfo { hasNextPage hasPreviousPage endCursor } edges { node { id title } } } }`
+	var after any
+	for seen := 1; ; seen++ {
+		out, n := counts(page, map[string]any{"after": after})
+		if n != 0 {
+			t.Fatalf("page %d without totalCount ran %d counts", seen, n)
+		}
+		if got := len(out.Projects.Edges); got != 1 {
+			t.Fatalf("page %d has %d edges", seen, got)
+		}
+		if out.Projects.PageInfo.HasNextPage != (seen < total) || out.Projects.PageInfo.HasPreviousPage != (seen > 1) {
+			t.Fatalf("page %d of %d: pageInfo %+v", seen, total, out.Projects.PageInfo)
+		}
+		if !out.Projects.PageInfo.HasNextPage {
+			break
+		}
+		after = *out.Projects.PageInfo.EndCursor
+	}
+
+	out, n := counts(`{ projects(first: 1) { totalCount edges { node { id } } } }`, nil)
+	if n != 1 || out.Projects.TotalCount != total {
+		t.Errorf("with totalCount: %d counts, totalCount %d; want 1 count and %d", n, out.Projects.TotalCount, total)
+	}
+	out, n = counts(`{ projects(first: 0) { pageInfo { hasNextPage } } }`, nil)
+	if n != 1 || !out.Projects.PageInfo.HasNextPage {
+		t.Errorf("first: 0 with pageInfo: %d counts, hasNextPage %v; want 1 count and true", n, out.Projects.PageInfo.HasNextPage)
+	}
+}

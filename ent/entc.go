@@ -17,6 +17,10 @@ import (
 
 func main() {
 	ext, err := entgql.NewExtension(
+		// ent/template/paginate.tmpl comes after entgql's own templates, so
+		// that its definitions replace theirs. First: options below add more.
+		entgql.WithTemplates(append(entgql.AllTemplates,
+			gen.MustParse(gen.NewTemplate("paginate").Funcs(entgql.TemplateFuncs).ParseFiles("./ent/template/paginate.tmpl")))...),
 		entgql.WithConfigPath("gqlgen.yml"),
 		entgql.WithSchemaGenerator(),
 		entgql.WithSchemaPath("schema/ent.graphql"),

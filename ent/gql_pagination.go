@@ -281,21 +281,21 @@ func (_m *APITokenQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &APITokenConnection{Edges: []*APITokenEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -649,21 +649,21 @@ func (_m *AnswerQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &AnswerConnection{Edges: []*AnswerEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -963,21 +963,21 @@ func (_m *AuditEventQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &AuditEventConnection{Edges: []*AuditEventEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -1277,21 +1277,21 @@ func (_m *CommentQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &CommentConnection{Edges: []*CommentEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -1609,21 +1609,21 @@ func (_m *PinQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &PinConnection{Edges: []*PinEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -1959,21 +1959,21 @@ func (_m *ProjectQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &ProjectConnection{Edges: []*ProjectEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -2327,21 +2327,21 @@ func (_m *ProjectMapQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &ProjectMapConnection{Edges: []*ProjectMapEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -2659,21 +2659,21 @@ func (_m *ProjectMembershipQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &ProjectMembershipConnection{Edges: []*ProjectMembershipEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -2991,21 +2991,21 @@ func (_m *QuestionQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &QuestionConnection{Edges: []*QuestionEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -3323,21 +3323,21 @@ func (_m *ResponseQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &ResponseConnection{Edges: []*ResponseEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -3655,21 +3655,21 @@ func (_m *SurveyQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &SurveyConnection{Edges: []*SurveyEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -4041,21 +4041,21 @@ func (_m *TeamQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &TeamConnection{Edges: []*TeamEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -4373,21 +4373,21 @@ func (_m *TeamMembershipQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &TeamMembershipConnection{Edges: []*TeamMembershipEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -4705,21 +4705,21 @@ func (_m *UserQuery) Paginate(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	// Edges is never nil, so that an empty page marshals as [].
 	conn := &UserConnection{Edges: []*UserEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	loadEdges := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	wholeList := after == nil && first == nil && before == nil && last == nil
+	needCount := hasCollectedField(ctx, totalCountField) || (!loadEdges && hasCollectedField(ctx, pageInfoField))
+	if needCount && !(loadEdges && wholeList) { // build counts a whole list it loads
+		counter := _m.Clone()
+		counter.ctx.Fields = nil // a selection would make the count invalid SQL
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !loadEdges {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
