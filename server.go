@@ -131,6 +131,7 @@ func serveCommand(cfg *config.Config, stderr io.Writer) *cobra.Command {
 // serve runs the API on cfg.Addr until ctx ends, then lets requests in
 // flight finish for up to 15 seconds and writes the last token usage.
 func serve(ctx context.Context, cfg *config.Config, db *database.DB, logger *slog.Logger) error {
+	config.TuneGC()
 	sessions := session.NewManager(db.Ent, cfg.SecureCookies)
 	rec := usage.New(db.Ent, logger)
 	flushed := make(chan struct{})

@@ -55,6 +55,7 @@ func serveChild(args []string) int {
 	dbURL := fs.String("database-url", "", "database to serve")
 	logPath := fs.String("log", os.DevNull, "server log file")
 	_ = fs.Parse(args)
+	config.TuneGC() // as serve does
 
 	var statements atomic.Int64
 	db, err := database.Open(*dbURL, ent.Debug(), ent.Log(func(a ...any) {

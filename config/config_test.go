@@ -2,7 +2,10 @@ package config
 
 import (
 	"errors"
+	"math"
+	"os"
 	"reflect"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -289,5 +292,35 @@ func TestMaskURLPasswordParameter(t *testing.T) {
 		if got := MaskURL(in); strings.Contains(got, "secret") {
 			t.Errorf("MaskURL(%q): got %q, want the password parameter masked", in, got)
 		}
+	}
+}
+
+// TestTuneGCLeavesTheEnvironmentsChoice checks that TuneGC sets the serving
+// defaults of the garbage collector only where GOGC and GOMEMLIMIT are unset.
+func TestTuneGCLeavesTheEnvironmentsChoice(t *testing.T) {
+	gcPercent, memLimit := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetGCPercent(gcPercent); debug.SetMemoryLimit(memLimit) })
+	current := func() (int, int64) {
+		p := debug.SetGCPercent(-1)
+		debug.SetGCPercent(p)
+		return p, debug.SetMemoryLimit(-1) // a negative limit only reads it
+	}
+
+	for _, name := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Setenv(name, "") // restored when the test ends
+		os.Unsetenv(name)
+	}
+	TuneGC()
+	if p, l := current(); p != 400 || l != 160<<20 {
+		t.Errorf("unset environment: GOGC %d, memory limit %d; want 400 and 160 MiB", p, l)
+	}
+
+	debug.SetGCPercent(100)
+	debug.SetMemoryLimit(math.MaxInt64)
+	t.Setenv("GOGC", "100")
+	t.Setenv("GOMEMLIMIT", "off")
+	TuneGC()
+	if p, l := current(); p != 100 || l != math.MaxInt64 {
+		t.Errorf("GOGC and GOMEMLIMIT set: GOGC %d, memory limit %d; want them untouched", p, l)
 	}
 }

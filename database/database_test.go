@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"engage/database"
 	"engage/ent/apitoken"
 	"engage/testdb"
@@ -109,5 +111,37 @@ func TestTimesInAnyZone(t *testing.T) {
 	later := time.Date(2030, 1, 1, 3, 0, 0, 0, west)
 	if n := db.Ent.APIToken.Query().Where(apitoken.ExpiresAtLT(later)).CountX(ctx); n != 1 {
 		t.Errorf("tokens expiring before %v: got %d, want 1", later, n)
+	}
+}
+
+// TestPostgresSessionsRunWithoutJIT checks that the server's PostgreSQL
+// sessions have JIT off unless the URL asks for it.
+func TestPostgresSessionsRunWithoutJIT(t *testing.T) {
+	if testdb.Dialect() != dialect.Postgres {
+		t.Skip("PostgreSQL only: set TEST_DATABASE_URL")
+	}
+	base := testdb.URL(t)
+	sep := func(u string) string {
+		if strings.Contains(u, "?") {
+			return "&"
+		}
+		return "?"
+	}
+	for _, c := range []struct{ url, want string }{
+		{base, "off"},
+		{base + sep(base) + "jit=on", "on"},
+	} {
+		db, err := database.Open(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		if err := db.SQL.QueryRow("SHOW jit").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if got != c.want {
+			t.Errorf("%s: jit is %s, want %s", c.url, got, c.want)
+		}
 	}
 }
