@@ -47,6 +47,12 @@ type authenticator struct {
 	tokens  *lru.Cache[string, cachedCaller]
 	changes *changes.Feed
 
+	// refused caches, under the same rule, why recently refused tokens were
+	// refused, so that a flood of bad tokens does not reach the database. It
+	// is a cache of its own so that a flood of random tokens cannot evict
+	// the good callers.
+	refused *lru.Cache[string, cachedRefusal]
+
 	// refusals bounds the TOKEN_REFUSED audit events, so that a flood of
 	// requests with a revoked token cannot flood the audit table: at most
 	// one per token per minute, and a few per second in all.
@@ -67,11 +73,21 @@ type cachedCaller struct {
 	loadedAt time.Time
 }
 
+// cachedRefusal is why a token was refused, as last read from the database.
+type cachedRefusal struct {
+	err      *authError
+	tokenID  string // for revoked and expired tokens, whose refused uses are audited
+	why      string // the audited reason
+	epoch    int64
+	loadedAt time.Time
+}
+
 func newAuthenticator(client *ent.Client, sessions *scs.SessionManager, rec *usage.Recorder, feed *changes.Feed, logger *slog.Logger) *authenticator {
 	cache, _ := lru.New[string, cachedCaller](10000) // only fails for a size below 1
+	refused, _ := lru.New[string, cachedRefusal](10000)
 	return &authenticator{
 		client: client, sessions: sessions, usage: rec, logger: logger,
-		tokens: cache, changes: feed,
+		tokens: cache, changes: feed, refused: refused,
 		refusals:  rate.NewLimiter(rate.Limit(2), 20),
 		lastAudit: map[string]time.Time{},
 	}
@@ -147,28 +163,33 @@ func (a *authenticator) authenticate(r *http.Request) (*viewer.Viewer, error) {
 		a.tokens.Remove(hash) // expired since: the database path refuses and audits it
 	}
 	sys := privacy.DecisionContext(r.Context(), privacy.Allow) // finding the caller precedes any viewer
+	if c, ok := a.refused.Get(hash); ok && c.epoch == epoch && now.Sub(c.loadedAt) < tokenCacheTTL {
+		return nil, a.refuse(sys, c, ip)
+	}
 	tok, err := a.client.APIToken.Query().
 		Where(apitoken.SecretHash(hash)).
 		WithOwner().
 		WithAllowedProjects(func(q *ent.ProjectQuery) { q.Select("id") }).
 		Only(sys)
+	var refusal cachedRefusal
 	switch {
 	case ent.IsNotFound(err):
-		return nil, errUnknown
+		refusal.err = errUnknown
 	case err != nil:
-		return nil, err
-	}
-	switch {
+		return nil, err // not cached: the next request tries again
 	case tok.RevokedAt != nil:
-		a.auditRefusal(sys, tok, ip, "revoked")
-		return nil, errRevoked
+		refusal = cachedRefusal{err: errRevoked, tokenID: tok.ID, why: "revoked"}
 	case tok.ExpiresAt != nil && !tok.ExpiresAt.After(now):
-		a.auditRefusal(sys, tok, ip, "expired")
-		return nil, errExpired
+		refusal = cachedRefusal{err: errExpired, tokenID: tok.ID, why: "expired"}
 	case !tok.Edges.Owner.Active:
-		return nil, errInactive
+		refusal.err = errInactive
 	case tok.Edges.Owner.Role != user.RoleADMIN && !tok.Edges.Owner.APIAccess:
-		return nil, errNoAccess
+		refusal.err = errNoAccess
+	}
+	if refusal.err != nil {
+		refusal.epoch, refusal.loadedAt = epoch, now
+		a.refused.Add(hash, refusal)
+		return nil, a.refuse(sys, refusal, ip)
 	}
 	v, err := a.userViewer(sys, tok.Edges.Owner, ip)
 	if err != nil {
@@ -254,23 +275,32 @@ func managedProjects(sys context.Context, client *ent.Client, v *viewer.Viewer) 
 	return managed, err
 }
 
+// refuse returns why c refuses a token, after auditing the refused use of a
+// revoked or expired one: served from the cache or not, the audit is the same.
+func (a *authenticator) refuse(sys context.Context, c cachedRefusal, ip string) error {
+	if c.tokenID != "" {
+		a.auditRefusal(sys, c.tokenID, ip, c.why)
+	}
+	return c.err
+}
+
 // auditRefusal records a refused use of a revoked or expired token, within
 // the bounds described on authenticator.
-func (a *authenticator) auditRefusal(sys context.Context, tok *ent.APIToken, ip, why string) {
+func (a *authenticator) auditRefusal(sys context.Context, tokenID, ip, why string) {
 	now := time.Now()
 	a.mu.Lock()
-	recent := now.Sub(a.lastAudit[tok.ID]) < time.Minute
+	recent := now.Sub(a.lastAudit[tokenID]) < time.Minute
 	if !recent {
 		if len(a.lastAudit) > 10000 {
 			clear(a.lastAudit) // bounded memory; at worst a token is audited twice in a minute
 		}
-		a.lastAudit[tok.ID] = now
+		a.lastAudit[tokenID] = now
 	}
 	a.mu.Unlock()
 	if recent || !a.refusals.Allow() {
 		return
 	}
-	err := token.Audit(sys, a.client, auditevent.ActionTOKEN_REFUSED, token.Actor{IP: ip}, tok.ID, map[string]any{"reason": why})
+	err := token.Audit(sys, a.client, auditevent.ActionTOKEN_REFUSED, token.Actor{IP: ip}, tokenID, map[string]any{"reason": why})
 	if err != nil {
 		a.logger.Error("recording a refused token use failed", "error", err)
 	}
