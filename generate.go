@@ -3,4 +3,4 @@ package main
 // Regenerate everything derived from the ent schema and schema/*.graphql:
 // first ent and entgql, then gqlgen.
 //go:generate go run -mod=mod ./ent/entc.go
-//go:generate go run -mod=mod github.com/99designs/gqlgen generate
+//go:generate go run -mod=mod ./graph/generate
