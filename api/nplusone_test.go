@@ -2,9 +2,14 @@ package api_test
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
+	"entgo.io/ent/dialect"
+
 	"engage/ent"
+	"engage/ent/response"
 	"engage/moderation"
 	"engage/role"
 	"engage/testdb"
@@ -118,4 +123,62 @@ func TestStatementsDependOnTheQueryShapeOnly(t *testing.T) {
 		}
 	}
 	t.Logf("statements per query: %v", counts)
+}
+
+// TestNestedPagesReadEachParentsRows checks the pages of nested connections
+// against the database, forwards and backwards, and that on PostgreSQL
+// each is read per parent through a LATERAL join (ent/child_pages.go)
+// rather than by numbering every child of the parents with a window.
+func TestNestedPagesReadEachParentsRows(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{keepLogs: true})
+	_, editorID := grow(t, h.db.Ent, 6)
+	editor := h.mint(token.Spec{OwnerID: editorID, Name: "n"})
+	want := map[string][]string{} // survey -> response IDs in ID order
+	for _, r := range h.db.Ent.Response.Query().Order(response.ByID()).AllX(system()) {
+		want[r.SurveyID] = append(want[r.SurveyID], r.ID)
+	}
+	type page struct {
+		TotalCount int
+		Edges      []struct{ Node struct{ ID string } }
+	}
+	for _, c := range []struct {
+		args string
+		pick func(ids []string) []string
+	}{
+		{"first: 4", func(ids []string) []string { return ids[:4] }},
+		{"last: 2", func(ids []string) []string { return ids[len(ids)-2:] }},
+		{"first: 100", func(ids []string) []string { return ids }},
+	} {
+		before := len(h.logs.String())
+		var out struct {
+			Surveys struct {
+				Edges []struct {
+					Node struct {
+						ID        string
+						Responses page
+					}
+				}
+			}
+		}
+		h.mustDo(editor, `{ surveys(first: 100) { edges { node { id responses(`+c.args+`) { totalCount edges { node { id } } } } } } }`, nil, &out)
+		if len(out.Surveys.Edges) != len(want) {
+			t.Fatalf("%s: %d surveys, want %d", c.args, len(out.Surveys.Edges), len(want))
+		}
+		for _, e := range out.Surveys.Edges {
+			var got []string
+			for _, r := range e.Node.Responses.Edges {
+				got = append(got, r.Node.ID)
+			}
+			if exp := c.pick(want[e.Node.ID]); !slices.Equal(got, exp) {
+				t.Errorf("%s, survey %s: responses %v, want %v", c.args, e.Node.ID, got, exp)
+			}
+			if e.Node.Responses.TotalCount != len(want[e.Node.ID]) {
+				t.Errorf("%s, survey %s: totalCount %d, want %d", c.args, e.Node.ID, e.Node.Responses.TotalCount, len(want[e.Node.ID]))
+			}
+		}
+		statements := h.logs.String()[before:]
+		if testdb.Dialect() == dialect.Postgres && (!strings.Contains(statements, "CROSS JOIN LATERAL") || strings.Contains(statements, "ROW_NUMBER")) {
+			t.Errorf("%s: on PostgreSQL the nested page is not read per parent:\n%s", c.args, statements)
+		}
+	}
 }

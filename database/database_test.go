@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql/schema"
 
 	"engage/database"
 	"engage/ent/apitoken"
@@ -21,7 +22,8 @@ import (
 func TestMigrationsMatchSchema(t *testing.T) {
 	db := testdb.Open(t)
 	var plan bytes.Buffer
-	if err := db.Ent.Schema.WriteTo(context.Background(), &plan); err != nil {
+	// With drops: an index or column the schema no longer has is drift too.
+	if err := db.Ent.Schema.WriteTo(context.Background(), &plan, schema.WithDropIndex(true), schema.WithDropColumn(true)); err != nil {
 		t.Fatalf("planning auto-migration: %v", err)
 	}
 	var changes []string
@@ -77,19 +79,24 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 	}
 }
 
-// TestDriftIsDetected proves the drift check above can fail: with an index
-// dropped behind ent's back, ent plans to create it again.
+// TestDriftIsDetected proves the drift check above can fail both ways:
+// with an index dropped behind ent's back ent plans to create it again, and
+// with an index the schema does not have ent plans to drop it.
 func TestDriftIsDetected(t *testing.T) {
 	db := testdb.Open(t)
-	if _, err := db.SQL.Exec(`DROP INDEX survey_project_id`); err != nil {
-		t.Fatal(err)
+	for _, stmt := range []string{`DROP INDEX survey_project_id_id`, `CREATE INDEX unplanned ON surveys (title)`} {
+		if _, err := db.SQL.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var plan bytes.Buffer
-	if err := db.Ent.Schema.WriteTo(context.Background(), &plan); err != nil {
+	if err := db.Ent.Schema.WriteTo(context.Background(), &plan, schema.WithDropIndex(true), schema.WithDropColumn(true)); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(plan.String(), "survey_project_id") {
-		t.Errorf("after dropping an index, the plan does not recreate it:\n%s", plan.String())
+	for _, index := range []string{"survey_project_id_id", "unplanned"} {
+		if !strings.Contains(plan.String(), index) {
+			t.Errorf("the plan does not mention index %s:\n%s", index, plan.String())
+		}
 	}
 }
 

@@ -501,6 +501,13 @@ func (_q *APITokenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*API
 			return nil, err
 		}
 	}
+	if len(_q.withNamedAuditEvents) > 0 {
+		parents := make([]any, len(nodes))
+		for i := range nodes {
+			parents[i] = nodes[i].ID
+		}
+		ctx = withPageParents(ctx, parents)
+	}
 	for name, query := range _q.withNamedAllowedProjects {
 		if err := _q.loadAllowedProjects(ctx, query, nodes,
 			func(n *APIToken) { n.appendNamedAllowedProjects(name) },

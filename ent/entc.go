@@ -6,7 +6,9 @@
 package main
 
 import (
+	"bytes"
 	"log"
+	"text/template/parse"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
@@ -16,11 +18,12 @@ import (
 )
 
 func main() {
+	pageChildrenPerParent(entgql.CollectionTemplate)
 	ext, err := entgql.NewExtension(
-		// ent/template/paginate.tmpl comes after entgql's own templates, so
-		// that its definitions replace theirs. First: options below add more.
+		// ent/template comes after entgql's own templates, so that its
+		// definitions replace theirs. First: options below add more.
 		entgql.WithTemplates(append(entgql.AllTemplates,
-			gen.MustParse(gen.NewTemplate("paginate").Funcs(entgql.TemplateFuncs).ParseFiles("./ent/template/paginate.tmpl")))...),
+			gen.MustParse(gen.NewTemplate("engage").Funcs(entgql.TemplateFuncs).ParseGlob("./ent/template/*.tmpl")))...),
 		entgql.WithConfigPath("gqlgen.yml"),
 		entgql.WithSchemaGenerator(),
 		entgql.WithSchemaPath("schema/ent.graphql"),
@@ -45,5 +48,47 @@ func main() {
 	}, entc.Extensions(ext))
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
+	}
+}
+
+// pageChildrenPerParent makes entgql's collection template page nested
+// connections with limitPerParent (ent/child_pages.go) where it calls
+// entgql.LimitPerRow: the call is the one thing changed, and generation
+// stops if entgql no longer makes it.
+func pageChildrenPerParent(t *gen.Template) {
+	const from, to = "entgql.LimitPerRow(", "limitPerParent("
+	replaced := 0
+	var walk func(parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(c)
+				}
+			}
+		case *parse.TextNode:
+			if bytes.Contains(n.Text, []byte(from)) {
+				n.Text = bytes.ReplaceAll(n.Text, []byte(from), []byte(to))
+				replaced++
+			}
+		case *parse.IfNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	for _, tt := range t.Templates() {
+		if tt.Tree != nil {
+			walk(tt.Tree.Root)
+		}
+	}
+	if replaced != 1 {
+		log.Fatalf("entgql's collection template calls %s %d times, expected once: review pageChildrenPerParent", from, replaced)
 	}
 }

@@ -456,6 +456,13 @@ func (_q *PinQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pin, err
 			return nil, err
 		}
 	}
+	if len(_q.withNamedComments) > 0 {
+		parents := make([]any, len(nodes))
+		for i := range nodes {
+			parents[i] = nodes[i].ID
+		}
+		ctx = withPageParents(ctx, parents)
+	}
 	for name, query := range _q.withNamedComments {
 		if err := _q.loadComments(ctx, query, nodes,
 			func(n *Pin) { n.appendNamedComments(name) },

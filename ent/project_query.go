@@ -591,6 +591,13 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			return nil, err
 		}
 	}
+	if len(_q.withNamedMemberships) > 0 || len(_q.withNamedSurveys) > 0 || len(_q.withNamedMaps) > 0 {
+		parents := make([]any, len(nodes))
+		for i := range nodes {
+			parents[i] = nodes[i].ID
+		}
+		ctx = withPageParents(ctx, parents)
+	}
 	for name, query := range _q.withNamedMemberships {
 		if err := _q.loadMemberships(ctx, query, nodes,
 			func(n *Project) { n.appendNamedMemberships(name) },

@@ -456,6 +456,13 @@ func (_q *ProjectMapQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*P
 			return nil, err
 		}
 	}
+	if len(_q.withNamedPins) > 0 {
+		parents := make([]any, len(nodes))
+		for i := range nodes {
+			parents[i] = nodes[i].ID
+		}
+		ctx = withPageParents(ctx, parents)
+	}
 	for name, query := range _q.withNamedPins {
 		if err := _q.loadPins(ctx, query, nodes,
 			func(n *ProjectMap) { n.appendNamedPins(name) },

@@ -456,6 +456,13 @@ func (_q *QuestionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Que
 			return nil, err
 		}
 	}
+	if len(_q.withNamedAnswers) > 0 {
+		parents := make([]any, len(nodes))
+		for i := range nodes {
+			parents[i] = nodes[i].ID
+		}
+		ctx = withPageParents(ctx, parents)
+	}
 	for name, query := range _q.withNamedAnswers {
 		if err := _q.loadAnswers(ctx, query, nodes,
 			func(n *Question) { n.appendNamedAnswers(name) },

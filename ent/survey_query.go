@@ -501,6 +501,13 @@ func (_q *SurveyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Surve
 			return nil, err
 		}
 	}
+	if len(_q.withNamedQuestions) > 0 || len(_q.withNamedResponses) > 0 {
+		parents := make([]any, len(nodes))
+		for i := range nodes {
+			parents[i] = nodes[i].ID
+		}
+		ctx = withPageParents(ctx, parents)
+	}
 	for name, query := range _q.withNamedQuestions {
 		if err := _q.loadQuestions(ctx, query, nodes,
 			func(n *Survey) { n.appendNamedQuestions(name) },

@@ -458,6 +458,13 @@ func (_q *TeamQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Team, e
 			return nil, err
 		}
 	}
+	if len(_q.withNamedMemberships) > 0 || len(_q.withNamedProjects) > 0 {
+		parents := make([]any, len(nodes))
+		for i := range nodes {
+			parents[i] = nodes[i].ID
+		}
+		ctx = withPageParents(ctx, parents)
+	}
 	for name, query := range _q.withNamedMemberships {
 		if err := _q.loadMemberships(ctx, query, nodes,
 			func(n *Team) { n.appendNamedMemberships(name) },

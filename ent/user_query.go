@@ -505,6 +505,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	if len(_q.withNamedTeamMemberships) > 0 || len(_q.withNamedProjectMemberships) > 0 || len(_q.withNamedAPITokens) > 0 {
+		parents := make([]any, len(nodes))
+		for i := range nodes {
+			parents[i] = nodes[i].ID
+		}
+		ctx = withPageParents(ctx, parents)
+	}
 	for name, query := range _q.withNamedTeamMemberships {
 		if err := _q.loadTeamMemberships(ctx, query, nodes,
 			func(n *User) { n.appendNamedTeamMemberships(name) },

@@ -40,9 +40,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "apitoken_owner_id",
+				Name:    "apitoken_owner_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{APITokensColumns[12]},
+				Columns: []*schema.Column{APITokensColumns[12], APITokensColumns[0]},
 			},
 		},
 	}
@@ -77,14 +77,14 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "answer_response_id",
+				Name:    "answer_response_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{AnswersColumns[6]},
+				Columns: []*schema.Column{AnswersColumns[6], AnswersColumns[0]},
 			},
 			{
-				Name:    "answer_question_id",
+				Name:    "answer_question_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{AnswersColumns[5]},
+				Columns: []*schema.Column{AnswersColumns[5], AnswersColumns[0]},
 			},
 			{
 				Name:    "answer_project_id",
@@ -129,9 +129,9 @@ var (
 				Columns: []*schema.Column{AuditEventsColumns[6]},
 			},
 			{
-				Name:    "auditevent_token_id",
+				Name:    "auditevent_token_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{AuditEventsColumns[5]},
+				Columns: []*schema.Column{AuditEventsColumns[5], AuditEventsColumns[0]},
 			},
 			{
 				Name:    "auditevent_created_at",
@@ -166,6 +166,11 @@ var (
 			},
 		},
 		Indexes: []*schema.Index{
+			{
+				Name:    "comment_pin_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{CommentsColumns[8], CommentsColumns[0]},
+			},
 			{
 				Name:    "comment_pin_id_status",
 				Unique:  false,
@@ -207,6 +212,11 @@ var (
 			},
 		},
 		Indexes: []*schema.Index{
+			{
+				Name:    "pin_map_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{PinsColumns[11], PinsColumns[0]},
+			},
 			{
 				Name:    "pin_map_id_status",
 				Unique:  false,
@@ -283,9 +293,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "projectmap_project_id",
+				Name:    "projectmap_project_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{MapsColumns[7]},
+				Columns: []*schema.Column{MapsColumns[7], MapsColumns[0]},
 			},
 		},
 	}
@@ -395,9 +405,14 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "response_survey_id_submitted_at",
+				Name:    "response_survey_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{ResponsesColumns[7], ResponsesColumns[3]},
+				Columns: []*schema.Column{ResponsesColumns[7], ResponsesColumns[0]},
+			},
+			{
+				Name:    "response_survey_id_submitted_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{ResponsesColumns[7], ResponsesColumns[3], ResponsesColumns[0]},
 			},
 			{
 				Name:    "response_project_id",
@@ -457,9 +472,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "survey_project_id",
+				Name:    "survey_project_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{SurveysColumns[8]},
+				Columns: []*schema.Column{SurveysColumns[8], SurveysColumns[0]},
 			},
 		},
 	}

@@ -46,7 +46,7 @@ func (ProjectMap) Edges() []ent.Edge {
 }
 
 func (ProjectMap) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("project_id")}
+	return []ent.Index{index.Fields("project_id", "id")}
 }
 
 func (ProjectMap) Policy() ent.Policy { return rule.MapPolicy() }
@@ -99,7 +99,7 @@ func (Pin) Edges() []ent.Edge {
 }
 
 func (Pin) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("map_id", "status"), index.Fields("project_id", "status")}
+	return []ent.Index{index.Fields("map_id", "id"), index.Fields("map_id", "status"), index.Fields("project_id", "status")}
 }
 
 func (Pin) Policy() ent.Policy { return rule.PinPolicy() }
@@ -135,7 +135,7 @@ func (Comment) Edges() []ent.Edge {
 }
 
 func (Comment) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("pin_id", "status"), index.Fields("project_id", "status")}
+	return []ent.Index{index.Fields("pin_id", "id"), index.Fields("pin_id", "status"), index.Fields("project_id", "status")}
 }
 
 func (Comment) Policy() ent.Policy { return rule.CommentPolicy() }

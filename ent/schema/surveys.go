@@ -55,7 +55,9 @@ func (Survey) Edges() []ent.Edge {
 }
 
 func (Survey) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("project_id")}
+	// (parent, id) indexes let a nested page read its first rows per parent
+	// in order (ent/child_pages.go) and serve lookups by parent.
+	return []ent.Index{index.Fields("project_id", "id")}
 }
 
 func (Survey) Policy() ent.Policy { return rule.SurveyPolicy() }
@@ -148,7 +150,8 @@ func (Response) Edges() []ent.Edge {
 
 func (Response) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("survey_id", "submitted_at"),
+		index.Fields("survey_id", "id"),
+		index.Fields("survey_id", "submitted_at", "id"),
 		index.Fields("project_id"),
 		// Pages of responses ordered by submission across surveys.
 		index.Fields("submitted_at", "id"),
@@ -188,7 +191,7 @@ func (Answer) Edges() []ent.Edge {
 }
 
 func (Answer) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("response_id"), index.Fields("question_id"), index.Fields("project_id")}
+	return []ent.Index{index.Fields("response_id", "id"), index.Fields("question_id", "id"), index.Fields("project_id")}
 }
 
 func (Answer) Policy() ent.Policy { return rule.AnswerPolicy() }

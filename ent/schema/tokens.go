@@ -60,7 +60,7 @@ func (APIToken) Edges() []ent.Edge {
 }
 
 func (APIToken) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("owner_id")}
+	return []ent.Index{index.Fields("owner_id", "id")}
 }
 
 func (APIToken) Policy() ent.Policy { return rule.APITokenPolicy() }
@@ -109,7 +109,7 @@ func (AuditEvent) Edges() []ent.Edge {
 }
 
 func (AuditEvent) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("actor_id"), index.Fields("token_id"), index.Fields("created_at")}
+	return []ent.Index{index.Fields("actor_id"), index.Fields("token_id", "id"), index.Fields("created_at")}
 }
 
 func (AuditEvent) Policy() ent.Policy { return rule.AuditEventPolicy() }

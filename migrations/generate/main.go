@@ -100,6 +100,10 @@ func diff(ctx context.Context, db *sql.DB, d, dir, name string) error {
 	err = migrate.NewSchema(entsql.OpenDB(d, db)).NamedDiff(ctx, name,
 		schema.WithDir(migDir),
 		schema.WithMigrationMode(schema.ModeReplay),
+		// The whole difference, drops included: ent leaves out drops by
+		// default, which would leave replaced indexes behind.
+		schema.WithDropIndex(true),
+		schema.WithDropColumn(true),
 		schema.WithDialect(d),
 		schema.WithFormatter(sqltool.GolangMigrateFormatter),
 	)
