@@ -351,3 +351,37 @@ func TestPagesCountOnlyForTotalCount(t *testing.T) {
 		t.Errorf("first: 0 with pageInfo: %d counts, hasNextPage %v; want 1 count and true", n, out.Projects.PageInfo.HasNextPage)
 	}
 }
+
+// TestDeferredFragmentsAnswerInline checks that @defer, which the generated
+// code handles with graph's newDeferredGroup and withPath, still answers
+// the deferred fields in the one response that POST gives, at every level.
+func TestDeferredFragmentsAnswerInline(t *testing.T) {
+	h, tokens := demoHarness(t)
+	var out struct {
+		Projects struct {
+			Edges []struct {
+				Node struct {
+					ID, Title string
+					Surveys   struct {
+						Edges []struct{ Node struct{ ID, Title string } }
+					}
+				}
+			}
+		}
+	}
+	h.mustDo(tokens["admin"], `{ projects(first: 3) { edges { node { id ... @defer(label: "p") { title
+		surveys(first: 3) { edges { node { id ... @defer { title } } } } } } } } }`, nil, &out)
+	if len(out.Projects.Edges) == 0 {
+		t.Fatal("no projects")
+	}
+	for _, p := range out.Projects.Edges {
+		if p.Node.Title == "" || len(p.Node.Surveys.Edges) == 0 {
+			t.Errorf("project %s: deferred title %q and %d surveys", p.Node.ID, p.Node.Title, len(p.Node.Surveys.Edges))
+		}
+		for _, s := range p.Node.Surveys.Edges {
+			if s.Node.Title == "" {
+				t.Errorf("survey %s: no deferred title", s.Node.ID)
+			}
+		}
+	}
+}

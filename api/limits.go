@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,15 +36,22 @@ func walkFields(set ast.SelectionSet, fn func(*ast.Field)) {
 	}
 }
 
-// pagedCache is the parsed-query cache. Before it stores a newly parsed and
-// validated query, it gives every connection that asks for neither first nor
-// last a first of MaxPageSize, so that no page, nested or not, is unbounded.
+// queryCache is the parsed-query cache. Before it stores a newly parsed and
+// validated query, it rewrites two things, once for every later use:
+//
+//   - every connection that asks for neither first nor last gets a first of
+//     MaxPageSize, so that no page, nested or not, is unbounded;
+//   - @defer is dropped, so deferred fragments are answered in the one
+//     response: the server has no incremental transport, and gqlgen would
+//     otherwise answer the resolved fields of a deferred fragment with a
+//     silent null. Incremental delivery lets a server answer inline.
+//
 // The query is not shared yet at that point, so rewriting it is safe.
-type pagedCache struct {
+type queryCache struct {
 	graphql.Cache[*ast.QueryDocument]
 }
 
-func (c pagedCache) Add(ctx context.Context, key string, doc *ast.QueryDocument) {
+func (c queryCache) Add(ctx context.Context, key string, doc *ast.QueryDocument) {
 	addDefault := func(f *ast.Field) {
 		if isConnection(f) && f.Arguments.ForName("first") == nil && f.Arguments.ForName("last") == nil {
 			f.Arguments = append(f.Arguments, &ast.Argument{
@@ -54,11 +62,29 @@ func (c pagedCache) Add(ctx context.Context, key string, doc *ast.QueryDocument)
 	}
 	for _, op := range doc.Operations {
 		walkFields(op.SelectionSet, addDefault)
+		answerDeferredInline(op.SelectionSet)
 	}
 	for _, frag := range doc.Fragments {
 		walkFields(frag.SelectionSet, addDefault)
+		answerDeferredInline(frag.SelectionSet)
 	}
 	c.Cache.Add(ctx, key, doc)
+}
+
+// answerDeferredInline removes @defer from the fragments in set, at any depth.
+func answerDeferredInline(set ast.SelectionSet) {
+	isDefer := func(d *ast.Directive) bool { return d.Name == "defer" }
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			answerDeferredInline(s.SelectionSet)
+		case *ast.InlineFragment:
+			s.Directives = slices.DeleteFunc(s.Directives, isDefer)
+			answerDeferredInline(s.SelectionSet)
+		case *ast.FragmentSpread:
+			s.Directives = slices.DeleteFunc(s.Directives, isDefer)
+		}
+	}
 }
 
 // limits refuses, before anything runs, operations that ask for pages
