@@ -30,3 +30,21 @@ func marshalElement(ctx context.Context, i int, omitPanicHandler bool, marshal f
 	}
 	return marshal(ctx, i)
 }
+
+// newDeferredGroup replaces graphql.NewDeferredGroup in the generated code:
+// the same group, without the object's path, which gqlgen builds for every
+// object and only a group with deferred fields needs. withPath adds it.
+func newDeferredGroup(ctx context.Context) graphql.DeferredGroup {
+	return graphql.DeferredGroup{
+		FieldSet: graphql.NewFieldSet(nil),
+		Defers:   map[string]*graphql.FieldSetView{},
+		Context:  ctx,
+	}
+}
+
+// withPath gives g the path of the object it belongs to, before the
+// generated code hands it to ProcessDeferredGroup.
+func withPath(g graphql.DeferredGroup) graphql.DeferredGroup {
+	g.Path = graphql.GetPath(g.Context)
+	return g
+}

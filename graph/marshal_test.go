@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // TestListsMarshalInOrder checks marshalSliceInOrder, which the generated
@@ -34,5 +35,24 @@ func TestListsMarshalInOrder(t *testing.T) {
 	}
 	if errs := graphql.GetErrors(ctx); len(errs) != 1 {
 		t.Errorf("got errors %v, want one for the panic", errs)
+	}
+}
+
+// TestDeferredGroupsGetTheirPathWhenProcessed checks that newDeferredGroup
+// and withPath, which replace graphql.NewDeferredGroup in the generated
+// code, give a group what gqlgen's gives it, the path built only later.
+func TestDeferredGroupsGetTheirPathWhenProcessed(t *testing.T) {
+	ctx := graphql.WithFieldContext(context.Background(), &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "projects"}}})
+	i := 3
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
+	ours, theirs := newDeferredGroup(ctx), graphql.NewDeferredGroup(ctx)
+	if ours.Path != nil {
+		t.Errorf("newDeferredGroup built the path %v", ours.Path)
+	}
+	if got, want := withPath(ours).Path.String(), theirs.Path.String(); got != want || want != "projects[3]" {
+		t.Errorf("path %q, gqlgen's %q, want projects[3]", got, want)
+	}
+	if ours.FieldSet == nil || ours.Defers == nil || ours.Context != ctx {
+		t.Errorf("group %+v lacks what gqlgen's has", ours)
 	}
 }
