@@ -350,6 +350,30 @@ func TestPagesCountOnlyForTotalCount(t *testing.T) {
 	if n != 1 || !out.Projects.PageInfo.HasNextPage {
 		t.Errorf("first: 0 with pageInfo: %d counts, hasNextPage %v; want 1 count and true", n, out.Projects.PageInfo.HasNextPage)
 	}
+
+	// Nested pages: pageInfo comes from each parent's extra row too.
+	before := len(h.logs.String())
+	var nested struct {
+		Projects struct {
+			Edges []struct {
+				Node struct {
+					ID      string
+					Surveys titledConnection
+				}
+			}
+		}
+	}
+	h.mustDo(admin, `{ projects(first: 100) { edges { node { id
+		surveys(first: 1) { pageInfo { hasNextPage endCursor } edges { node { id title } } } } } } }`, nil, &nested)
+	if n := strings.Count(strings.ToUpper(h.logs.String()[before:]), "COUNT("); n != 0 {
+		t.Errorf("nested pages without totalCount ran %d counts", n)
+	}
+	for _, p := range nested.Projects.Edges {
+		surveys := h.db.Ent.Survey.Query().Where(survey.ProjectID(p.Node.ID)).CountX(system())
+		if got := p.Node.Surveys.PageInfo.HasNextPage; got != (surveys > 1) {
+			t.Errorf("project %s with %d surveys: hasNextPage %v", p.Node.ID, surveys, got)
+		}
+	}
 }
 
 // TestDeferredFragmentsAnswerInline checks that @defer, which the generated

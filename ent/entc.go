@@ -18,7 +18,7 @@ import (
 )
 
 func main() {
-	pageChildrenPerParent(entgql.CollectionTemplate)
+	changeCollection(entgql.CollectionTemplate)
 	ext, err := entgql.NewExtension(
 		// ent/template comes after entgql's own templates, so that its
 		// definitions replace theirs. First: options below add more.
@@ -51,44 +51,56 @@ func main() {
 	}
 }
 
-// pageChildrenPerParent makes entgql's collection template page nested
-// connections with limitPerParent (ent/child_pages.go) where it calls
-// entgql.LimitPerRow: the call is the one thing changed, and generation
-// stops if entgql no longer makes it.
-func pageChildrenPerParent(t *gen.Template) {
-	const from, to = "entgql.LimitPerRow(", "limitPerParent("
-	replaced := 0
-	var walk func(parse.Node)
-	walk = func(n parse.Node) {
-		switch n := n.(type) {
-		case *parse.ListNode:
-			if n != nil {
-				for _, c := range n.Nodes {
-					walk(c)
+// collectionChanges are the changes to entgql's collection template, each
+// made where entgql writes from, which must occur exactly once.
+var collectionChanges = []struct{ from, to string }{
+	// Nested pages per parent (ent/child_pages.go) instead of a window over
+	// every child of the parents.
+	{"entgql.LimitPerRow(", "limitPerParent("},
+	// Count a nested list for totalCount, or for pageInfo only when no edge
+	// is loaded: hasNextPage comes from the extra row of each parent's page
+	// (as ent/template/paginate.tmpl does for top-level lists).
+	{
+		"|| hasCollectedField(ctx, append(path, pageInfoField)...) {",
+		"|| (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {",
+	},
+}
+
+// changeCollection applies collectionChanges to entgql's collection
+// template, and stops generation if entgql no longer writes what they change.
+func changeCollection(t *gen.Template) {
+	for _, c := range collectionChanges {
+		replaced := 0
+		var walk func(parse.Node)
+		walk = func(n parse.Node) {
+			switch n := n.(type) {
+			case *parse.ListNode:
+				if n != nil {
+					for _, child := range n.Nodes {
+						walk(child)
+					}
 				}
+			case *parse.TextNode:
+				replaced += bytes.Count(n.Text, []byte(c.from))
+				n.Text = bytes.ReplaceAll(n.Text, []byte(c.from), []byte(c.to))
+			case *parse.IfNode:
+				walk(n.List)
+				walk(n.ElseList)
+			case *parse.RangeNode:
+				walk(n.List)
+				walk(n.ElseList)
+			case *parse.WithNode:
+				walk(n.List)
+				walk(n.ElseList)
 			}
-		case *parse.TextNode:
-			if bytes.Contains(n.Text, []byte(from)) {
-				n.Text = bytes.ReplaceAll(n.Text, []byte(from), []byte(to))
-				replaced++
+		}
+		for _, tt := range t.Templates() {
+			if tt.Tree != nil {
+				walk(tt.Tree.Root)
 			}
-		case *parse.IfNode:
-			walk(n.List)
-			walk(n.ElseList)
-		case *parse.RangeNode:
-			walk(n.List)
-			walk(n.ElseList)
-		case *parse.WithNode:
-			walk(n.List)
-			walk(n.ElseList)
 		}
-	}
-	for _, tt := range t.Templates() {
-		if tt.Tree != nil {
-			walk(tt.Tree.Root)
+		if replaced != 1 {
+			log.Fatalf("entgql's collection template has %q %d times, expected once: review collectionChanges", c.from, replaced)
 		}
-	}
-	if replaced != 1 {
-		log.Fatalf("entgql's collection template calls %s %d times, expected once: review pageChildrenPerParent", from, replaced)
 	}
 }

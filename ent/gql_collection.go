@@ -81,7 +81,7 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -174,7 +174,7 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -824,7 +824,7 @@ func (_q *PinQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -1057,7 +1057,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -1146,7 +1146,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -1235,7 +1235,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -1458,7 +1458,7 @@ func (_q *ProjectMapQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -1815,7 +1815,7 @@ func (_q *QuestionQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -2043,7 +2043,7 @@ func (_q *ResponseQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -2251,7 +2251,7 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -2340,7 +2340,7 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -2553,7 +2553,7 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -2642,7 +2642,7 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -2969,7 +2969,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -3058,7 +3058,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
@@ -3147,7 +3147,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				return err
 			}
 			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+			if hasCollectedField(ctx, append(path, totalCountField)...) || (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {
 				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
 				if hasPagination || ignoredEdges {
 					query := query.Clone()
