@@ -22,6 +22,12 @@ import (
 
 type pageParentsKey struct{}
 
+// maxLateralParents bounds the parents of one LATERAL read: it binds each
+// parent's ID twice (VALUES and the loader's IN list), and PostgreSQL takes
+// at most 65,535 parameters. Default limits stay far below it; a larger
+// level keeps the window function.
+const maxLateralParents = 30000
+
 // withPageParents returns ctx carrying the IDs of the nodes whose
 // connections are about to be loaded.
 func withPageParents(ctx context.Context, ids []any) context.Context {
@@ -36,7 +42,7 @@ func limitPerParent(column string, limit int, orderBy ...sql.Querier) func(*sql.
 		parents, _ := s.Context().Value(pageParentsKey{}).([]any)
 		// SQLite has no LATERAL join, and a many-to-many edge reads its
 		// parents from a joined table: both keep the window function.
-		if s.Dialect() != dialect.Postgres || s.HasJoins() || len(parents) == 0 {
+		if s.Dialect() != dialect.Postgres || s.HasJoins() || len(parents) == 0 || len(parents) > maxLateralParents {
 			window(s)
 			return
 		}

@@ -1,0 +1,66 @@
+package ent
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+)
+
+// TestLimitPerParentReadsEachParentsPage checks the SQL of limitPerParent:
+// on PostgreSQL, with the parents known, a LATERAL join that keeps every
+// condition of the query; otherwise entgql's window function.
+func TestLimitPerParentReadsEachParentsPage(t *testing.T) {
+	byID := sql.ExprFunc(func(b *sql.Builder) { b.Ident("id").Pad().WriteString("ASC") })
+	build := func(d string, parents []any, join bool) (string, []any) {
+		ctx := context.Background()
+		if parents != nil {
+			ctx = withPageParents(ctx, parents)
+		}
+		s := sql.Dialect(d).Select().From(sql.Table("responses")).WithContext(ctx)
+		s.Select(s.Columns("id", "survey_id")...)
+		if join {
+			j := sql.Table("links")
+			s.Join(j).On(s.C("id"), j.C("response_id"))
+		}
+		s.Where(sql.And(sql.EQ(s.C("status"), "OPEN"), sql.InValues(s.C("survey_id"), "s1", "s2")))
+		limitPerParent("survey_id", 3, byID)(s)
+		return s.Query()
+	}
+
+	query, args := build(dialect.Postgres, []any{"s1", "s2"}, false)
+	for _, part := range []string{
+		`FROM (VALUES ($1), ($2)) AS "parent"("id") CROSS JOIN LATERAL (SELECT`,
+		`"responses"."status" = $3`,
+		`"responses"."survey_id" IN ($4, $5)`,
+		`"responses"."survey_id" = "parent"."id" ORDER BY "id" ASC LIMIT 3) AS "responses"`,
+	} {
+		if !strings.Contains(query, part) {
+			t.Errorf("PostgreSQL page lacks %s:\n%s", part, query)
+		}
+	}
+	if len(args) != 5 {
+		t.Errorf("args %v, want the 2 parents, the status and the 2 IDs of the IN list", args)
+	}
+
+	many := make([]any, maxLateralParents+1)
+	for i := range many {
+		many[i] = "s"
+	}
+	for name, c := range map[string]struct {
+		dialect string
+		parents []any
+		join    bool
+	}{
+		"SQLite":            {dialect.SQLite, []any{"s1", "s2"}, false},
+		"parents unknown":   {dialect.Postgres, nil, false},
+		"many-to-many edge": {dialect.Postgres, []any{"s1", "s2"}, true},
+		"too many parents":  {dialect.Postgres, many, false},
+	} {
+		if query, _ := build(c.dialect, c.parents, c.join); !strings.Contains(query, "ROW_NUMBER") || strings.Contains(query, "LATERAL") {
+			t.Errorf("%s: want the window function:\n%s", name, query)
+		}
+	}
+}
