@@ -65,7 +65,8 @@ func New(d Deps) http.Handler {
 		AllowedHeaders: []string{"Authorization", "Content-Type"},
 		MaxAge:         600,
 	})
-	return withRequestLog(d.Logger, c.Handler(d.Sessions.LoadAndSave(web.CSRF(mux))))
+	proxies, _ := d.Config.TrustedProxyRanges() // Config.Validate has checked them
+	return withClientIP(proxies, withRequestLog(d.Logger, c.Handler(d.Sessions.LoadAndSave(web.CSRF(mux)))))
 }
 
 func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger) http.Handler {

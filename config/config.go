@@ -5,12 +5,14 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/realclientip/realclientip-go"
 	"github.com/spf13/pflag"
 )
 
@@ -36,6 +38,9 @@ type Config struct {
 	// SecureCookies marks session cookies Secure: set it when clients reach
 	// the server over HTTPS (usually through a TLS proxy).
 	SecureCookies bool
+	// TrustedProxies are the addresses and CIDR ranges of the reverse proxies
+	// in front of the server, whose X-Forwarded-For header names the client.
+	TrustedProxies []string
 
 	// envErrs are environment variables that did not parse.
 	envErrs []error
@@ -67,6 +72,16 @@ func (c *Config) Bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", env("ENGAGE_LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env ENGAGE_LOG_LEVEL)")
 	fs.DurationVar(&c.TokenMaxLifetime, "token-max-lifetime", c.envDuration("ENGAGE_TOKEN_MAX_LIFETIME", 0), "longest lifetime of an API token, such as 2160h; 0 for no limit (env ENGAGE_TOKEN_MAX_LIFETIME)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.envBool("ENGAGE_SECURE_COOKIES", false), "mark session cookies Secure, for HTTPS (env ENGAGE_SECURE_COOKIES)")
+	fs.StringSliceVar(&c.TrustedProxies, "trusted-proxies", splitList(env("ENGAGE_TRUSTED_PROXIES", "")), "comma-separated addresses and CIDR ranges of the reverse proxies whose X-Forwarded-For is believed (env ENGAGE_TRUSTED_PROXIES)")
+}
+
+// TrustedProxyRanges parses TrustedProxies.
+func (c Config) TrustedProxyRanges() ([]net.IPNet, error) {
+	ranges, err := realclientip.AddressesAndRangesToIPNets(c.TrustedProxies...)
+	if err != nil {
+		return nil, fmt.Errorf("trusted-proxies must be IP addresses and CIDR ranges: %w", err)
+	}
+	return ranges, nil
 }
 
 // Validate reports every setting that cannot work.
@@ -84,6 +99,9 @@ func (c Config) Validate() error {
 	if c.TokenMaxLifetime < 0 {
 		errs = append(errs, fmt.Errorf("token-max-lifetime must not be negative, got %s", c.TokenMaxLifetime))
 	}
+	if _, err := c.TrustedProxyRanges(); err != nil {
+		errs = append(errs, err)
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -94,8 +112,8 @@ func (c Config) Validate() error {
 
 // String prints the configuration with secrets masked.
 func (c Config) String() string {
-	return fmt.Sprintf("database=%s addr=%s cors-origins=%s max-body-bytes=%d max-depth=%d max-complexity=%d log-level=%s token-max-lifetime=%s secure-cookies=%t",
-		MaskURL(c.DatabaseURL), c.Addr, strings.Join(c.CORSOrigins, ","), c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.LogLevel, c.TokenMaxLifetime, c.SecureCookies)
+	return fmt.Sprintf("database=%s addr=%s cors-origins=%s max-body-bytes=%d max-depth=%d max-complexity=%d log-level=%s token-max-lifetime=%s secure-cookies=%t trusted-proxies=%s",
+		MaskURL(c.DatabaseURL), c.Addr, strings.Join(c.CORSOrigins, ","), c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.LogLevel, c.TokenMaxLifetime, c.SecureCookies, strings.Join(c.TrustedProxies, ","))
 }
 
 // MaskURL hides the password of a database URL, given in its user part or

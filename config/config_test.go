@@ -15,7 +15,8 @@ import (
 // settings are the environment variables Bind reads.
 var settings = []string{
 	"DATABASE_URL", "ENGAGE_ADDR", "ENGAGE_CORS_ORIGINS", "ENGAGE_MAX_BODY_BYTES",
-	"ENGAGE_MAX_DEPTH", "ENGAGE_MAX_COMPLEXITY", "ENGAGE_LOG_LEVEL",
+	"ENGAGE_MAX_DEPTH", "ENGAGE_MAX_COMPLEXITY", "ENGAGE_LOG_LEVEL", "ENGAGE_TOKEN_MAX_LIFETIME",
+	"ENGAGE_SECURE_COOKIES", "ENGAGE_TRUSTED_PROXIES",
 }
 
 // clearEnv unsets every setting for the test (an empty value counts as unset).
@@ -57,22 +58,24 @@ func TestDefault(t *testing.T) {
 
 func TestBind(t *testing.T) {
 	env := map[string]string{
-		"DATABASE_URL":          "postgres://u:p@db.example.test/engage",
-		"ENGAGE_ADDR":           ":9090",
-		"ENGAGE_CORS_ORIGINS":   " https://a.example.test , ,https://b.example.test",
-		"ENGAGE_MAX_BODY_BYTES": "2048",
-		"ENGAGE_MAX_DEPTH":      "7",
-		"ENGAGE_MAX_COMPLEXITY": "900",
-		"ENGAGE_LOG_LEVEL":      "debug",
+		"DATABASE_URL":           "postgres://u:p@db.example.test/engage",
+		"ENGAGE_ADDR":            ":9090",
+		"ENGAGE_CORS_ORIGINS":    " https://a.example.test , ,https://b.example.test",
+		"ENGAGE_MAX_BODY_BYTES":  "2048",
+		"ENGAGE_MAX_DEPTH":       "7",
+		"ENGAGE_MAX_COMPLEXITY":  "900",
+		"ENGAGE_LOG_LEVEL":       "debug",
+		"ENGAGE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1",
 	}
 	fromEnv := Config{
-		DatabaseURL:   "postgres://u:p@db.example.test/engage",
-		Addr:          ":9090",
-		CORSOrigins:   []string{"https://a.example.test", "https://b.example.test"},
-		MaxBodyBytes:  2048,
-		MaxDepth:      7,
-		MaxComplexity: 900,
-		LogLevel:      "debug",
+		DatabaseURL:    "postgres://u:p@db.example.test/engage",
+		Addr:           ":9090",
+		CORSOrigins:    []string{"https://a.example.test", "https://b.example.test"},
+		MaxBodyBytes:   2048,
+		MaxDepth:       7,
+		MaxComplexity:  900,
+		LogLevel:       "debug",
+		TrustedProxies: []string{"10.0.0.0/8", "192.0.2.1"},
 	}
 	flags := []string{
 		"--database-url", "/tmp/flag.db",
@@ -82,15 +85,17 @@ func TestBind(t *testing.T) {
 		"--max-depth", "3",
 		"--max-complexity", "100",
 		"--log-level", "warn",
+		"--trusted-proxies", "::1",
 	}
 	fromFlags := Config{
-		DatabaseURL:   "/tmp/flag.db",
-		Addr:          "127.0.0.1:7070",
-		CORSOrigins:   []string{"https://c.example.test"},
-		MaxBodyBytes:  4096,
-		MaxDepth:      3,
-		MaxComplexity: 100,
-		LogLevel:      "warn",
+		DatabaseURL:    "/tmp/flag.db",
+		Addr:           "127.0.0.1:7070",
+		CORSOrigins:    []string{"https://c.example.test"},
+		MaxBodyBytes:   4096,
+		MaxDepth:       3,
+		MaxComplexity:  100,
+		LogLevel:       "warn",
+		TrustedProxies: []string{"::1"},
 	}
 	tests := []struct {
 		name string
@@ -192,6 +197,8 @@ func TestValidate(t *testing.T) {
 		{name: "complexity negative", cfg: with(func(c *Config) { c.MaxComplexity = -5 }), want: []string{"max-complexity must be at least 1, got -5"}},
 		{name: "log level unknown", cfg: with(func(c *Config) { c.LogLevel = "loud" }), want: []string{`log-level must be debug, info, warn or error, got "loud"`}},
 		{name: "log level empty", cfg: with(func(c *Config) { c.LogLevel = "" }), want: []string{`log-level must be debug, info, warn or error, got ""`}},
+		{name: "trusted proxies", cfg: with(func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "192.0.2.1", "::1", "fd00::/8"} })},
+		{name: "trusted proxy by name", cfg: with(func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "proxy.internal"} }), want: []string{"trusted-proxies must be IP addresses and CIDR ranges"}},
 		{
 			name: "several at once",
 			cfg: with(func(c *Config) {
@@ -249,7 +256,7 @@ func TestString(t *testing.T) {
 			MaxComplexity: 77,
 			LogLevel:      "warn",
 		}
-		want := "database=/var/lib/engage/engage.db addr=:8080 cors-origins=https://a.example.test,https://b.example.test max-body-bytes=2048 max-depth=9 max-complexity=77 log-level=warn token-max-lifetime=0s secure-cookies=false"
+		want := "database=/var/lib/engage/engage.db addr=:8080 cors-origins=https://a.example.test,https://b.example.test max-body-bytes=2048 max-depth=9 max-complexity=77 log-level=warn token-max-lifetime=0s secure-cookies=false trusted-proxies="
 		if got := c.String(); got != want {
 			t.Errorf("String():\n got %q\nwant %q", got, want)
 		}

@@ -100,8 +100,9 @@ func NewPages(client *ent.Client, sm *scs.SessionManager, logger *slog.Logger) *
 // POST /login is throttled, in memory, to a number of attempts per minute
 // from one client IP and, separately, for one email address, so that
 // guessing passwords is slow whether it spreads over accounts or over IPs.
-// The client IP is the request's RemoteAddr: behind a reverse proxy, a
-// middleware that sets RemoteAddr from a trusted header must run first.
+// The client IP is the request's RemoteAddr, which api sets from
+// X-Forwarded-For when the connection comes from a trusted proxy
+// (ENGAGE_TRUSTED_PROXIES).
 func (p *Pages) Routes(mux *http.ServeMux) {
 	tooMany := httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusTooManyRequests, loginData{Next: formNext(r), Email: r.PostFormValue("email"), Error: msgTooMany})
