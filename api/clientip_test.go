@@ -17,7 +17,9 @@ import (
 func TestClientIPComesFromTrustedProxiesOnly(t *testing.T) {
 	h := newHarness(t, func(c *config.Config) { c.TrustedProxies = []string{"10.0.0.0/8"} })
 	secret := h.admin()
-	var who struct{ Viewer struct{ Token struct{ ID string } } }
+	var who struct {
+		Viewer struct{ Token struct{ ID string } }
+	}
 	h.mustDo(secret, `{ viewer { token { id } } }`, nil, &who)
 
 	for _, c := range []struct{ name, peer, forwarded, want string }{
