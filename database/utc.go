@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -20,6 +21,18 @@ func (d utcDriver) Exec(ctx context.Context, query string, args, v any) error {
 
 func (d utcDriver) Query(ctx context.Context, query string, args, v any) error {
 	return d.Driver.Query(ctx, query, utcArgs(args), v)
+}
+
+// ExecContext serves the ent client's ExecContext, for the few statements
+// written as SQL (token usage counters), with times in UTC as above.
+func (d utcDriver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	exec, ok := d.Driver.(interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	})
+	if !ok {
+		return nil, errors.New("the SQLite driver does not run SQL statements directly")
+	}
+	return exec.ExecContext(ctx, query, utcArgs(args).([]any)...)
 }
 
 func (d utcDriver) Tx(ctx context.Context) (dialect.Tx, error) {

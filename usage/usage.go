@@ -10,7 +10,6 @@ package usage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -84,7 +83,7 @@ func (r *Recorder) Record(tokenID, ip string, at time.Time) {
 // Flush writes every pending use: use_count grows by the number of uses,
 // last_used_at becomes the latest use (never moving backwards) and
 // last_used_ip the IP address of that use. Each token is written in its own
-// transaction. A token deleted meanwhile is dropped. When a write fails, the
+// statement. A token deleted meanwhile is dropped. When a write fails, the
 // token's uses are put back, merged with any recorded meanwhile, for the
 // next flush to retry; Flush then returns the joined errors.
 func (r *Recorder) Flush(ctx context.Context) error {
@@ -112,7 +111,7 @@ func (r *Recorder) Flush(ctx context.Context) error {
 		switch err := r.write(ctx, id, p); {
 		case err == nil:
 			written++
-		case ent.IsNotFound(err):
+		case errors.Is(err, errTokenGone):
 			dropped++
 			r.logger.DebugContext(ctx, "token usage dropped: token deleted", "token", id, "uses", p.count)
 		default:
@@ -127,38 +126,34 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// write adds the uses p to token id. Both statements run in one
-// transaction, so a failure leaves nothing half-written and putting the uses
-// back cannot count them twice.
-func (r *Recorder) write(ctx context.Context, id string, p pending) (err error) {
-	tx, err := r.client.Tx(ctx)
+// addUses adds uses to a token in one statement: use_count grows,
+// last_used_at and last_used_ip take the latest use and never move
+// backwards (an older use flushed after a newer one, by another process or
+// after a retried flush). It is SQL rather than ent's update builder, which
+// would also move updated_at: that says when the token was changed, not
+// when it was used. SET expressions read the row as it was, on both
+// databases; both read $n parameters.
+var addUses = fmt.Sprintf(`UPDATE %[1]s SET %[2]s = %[2]s + $1,
+	%[3]s = CASE WHEN %[3]s IS NULL OR %[3]s < $2 THEN $2 ELSE %[3]s END,
+	%[4]s = CASE WHEN %[3]s IS NULL OR %[3]s < $2 THEN $3 ELSE %[4]s END
+	WHERE %[5]s = $4`,
+	apitoken.Table, apitoken.FieldUseCount, apitoken.FieldLastUsedAt, apitoken.FieldLastUsedIP, apitoken.FieldID)
+
+// errTokenGone reports a token deleted since its uses were recorded.
+var errTokenGone = errors.New("token deleted")
+
+// write adds the uses p to token id.
+func (r *Recorder) write(ctx context.Context, id string, p pending) error {
+	res, err := r.client.ExecContext(ctx, addUses, p.count, p.lastAt, p.lastIP, id)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err == nil {
-			return
-		}
-		// A cancelled context has already ended the transaction.
-		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
-		}
-	}()
-	// UpdateOne reports a deleted token as not found.
-	if err := tx.APIToken.UpdateOneID(id).AddUseCount(p.count).Exec(ctx); err != nil {
+	if n, err := res.RowsAffected(); err != nil {
 		return err
+	} else if n == 0 {
+		return errTokenGone
 	}
-	// The predicate keeps last_used_at from moving backwards when an older
-	// use is flushed after a newer one (for example by another process, or
-	// after a failed flush was retried).
-	if _, err := tx.APIToken.Update().
-		Where(apitoken.ID(id), apitoken.Or(apitoken.LastUsedAtIsNil(), apitoken.LastUsedAtLT(p.lastAt))).
-		SetLastUsedAt(p.lastAt).
-		SetLastUsedIP(p.lastIP).
-		Save(ctx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return nil
 }
 
 // putBack returns uses that could not be written to the pending map, merged

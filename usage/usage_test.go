@@ -2,6 +2,7 @@ package usage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -107,13 +108,13 @@ func (r *Recorder) pendingTokens() int {
 }
 
 // spyDriver counts the database calls made through it and can fail the
-// start of a transaction.
+// statements that write usage.
 type spyDriver struct {
 	dialect.Driver
 	calls atomic.Int64
-	// beforeTx, when set, runs as each transaction starts; an error from it
-	// fails the transaction.
-	beforeTx func() error
+	// beforeWrite, when set, runs before each statement that Flush runs
+	// directly; an error from it fails the statement.
+	beforeWrite func() error
 }
 
 func (d *spyDriver) Exec(ctx context.Context, query string, args, v any) error {
@@ -128,12 +129,17 @@ func (d *spyDriver) Query(ctx context.Context, query string, args, v any) error 
 
 func (d *spyDriver) Tx(ctx context.Context) (dialect.Tx, error) {
 	d.calls.Add(1)
-	if d.beforeTx != nil {
-		if err := d.beforeTx(); err != nil {
+	return d.Driver.Tx(ctx)
+}
+
+func (d *spyDriver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	d.calls.Add(1)
+	if d.beforeWrite != nil {
+		if err := d.beforeWrite(); err != nil {
 			return nil, err
 		}
 	}
-	return d.Driver.Tx(ctx)
+	return d.Driver.(*entsql.Driver).ExecContext(ctx, query, args...)
 }
 
 // spy returns a client over f's database whose calls the returned driver
@@ -294,7 +300,7 @@ func TestPutBackMergesUsesRecordedDuringFlush(t *testing.T) {
 				r.Record(id, fmt.Sprintf("192.0.2.%d", i), base.Add(time.Duration(i)*time.Second))
 			}
 			down := errors.New("database down")
-			drv.beforeTx = func() error {
+			drv.beforeWrite = func() error {
 				r.Record(id, "198.51.100.1", tt.during)
 				return down
 			}
@@ -304,7 +310,7 @@ func TestPutBackMergesUsesRecordedDuringFlush(t *testing.T) {
 			if got := r.pendingCount(id); got != 11 {
 				t.Fatalf("after the failed Flush, %d uses pending, want 11", got)
 			}
-			drv.beforeTx = nil
+			drv.beforeWrite = nil
 			if err := r.Flush(context.Background()); err != nil {
 				t.Fatalf("Flush: %v", err)
 			}
@@ -480,4 +486,29 @@ func TestRunFlushesPeriodically(t *testing.T) {
 	r.Record(id, "192.0.2.3", base.Add(2*time.Second))
 	stop()
 	assertUsage(t, f, id, usage{count: 3, lastAt: base.Add(2 * time.Second), lastIP: "192.0.2.3"})
+}
+
+// TestFlushLeavesUpdatedAt checks that writing usage does not touch
+// updated_at, which says when the token itself was last changed (renamed,
+// rotated, revoked), nor the change epoch that empties token caches.
+func TestFlushLeavesUpdatedAt(t *testing.T) {
+	f := newFixture(t)
+	id := f.token(t, "A")
+	before := f.db.Ent.APIToken.GetX(system(), id).UpdatedAt
+	epoch := f.db.Changes.Epoch()
+	r := New(f.db.Ent, nil)
+	r.Record(id, "192.0.2.1", time.Now().Add(time.Minute))
+	if err := r.Flush(context.Background()); err != nil {
+		t.Fatalf("Flush: %v", err)
+	}
+	tok := f.db.Ent.APIToken.GetX(system(), id)
+	if tok.UseCount != 1 || tok.LastUsedAt == nil {
+		t.Fatalf("usage not written: count %d, last used %v", tok.UseCount, tok.LastUsedAt)
+	}
+	if !tok.UpdatedAt.Equal(before) {
+		t.Errorf("updated_at moved from %v to %v", before, tok.UpdatedAt)
+	}
+	if got := f.db.Changes.Epoch(); got != epoch {
+		t.Errorf("the change epoch moved from %d to %d", epoch, got)
+	}
 }
