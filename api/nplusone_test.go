@@ -133,9 +133,12 @@ func TestNestedPagesReadEachParentsRows(t *testing.T) {
 	h := newHarnessWith(t, harnessOptions{keepLogs: true})
 	_, editorID := grow(t, h.db.Ent, 6)
 	editor := h.mint(token.Spec{OwnerID: editorID, Name: "n"})
-	want := map[string][]string{} // survey -> response IDs in ID order
+	byID, latestFirst := map[string][]string{}, map[string][]string{} // survey -> response IDs
 	for _, r := range h.db.Ent.Response.Query().Order(response.ByID()).AllX(system()) {
-		want[r.SurveyID] = append(want[r.SurveyID], r.ID)
+		byID[r.SurveyID] = append(byID[r.SurveyID], r.ID)
+	}
+	for _, r := range h.db.Ent.Response.Query().Order(response.BySubmittedAt(sqlDesc()), response.ByID(sqlDesc())).AllX(system()) {
+		latestFirst[r.SurveyID] = append(latestFirst[r.SurveyID], r.ID)
 	}
 	type page struct {
 		TotalCount int
@@ -143,11 +146,14 @@ func TestNestedPagesReadEachParentsRows(t *testing.T) {
 	}
 	for _, c := range []struct {
 		args string
+		want map[string][]string
 		pick func(ids []string) []string
 	}{
-		{"first: 4", func(ids []string) []string { return ids[:4] }},
-		{"last: 2", func(ids []string) []string { return ids[len(ids)-2:] }},
-		{"first: 100", func(ids []string) []string { return ids }},
+		{"first: 4", byID, func(ids []string) []string { return ids[:4] }},
+		{"last: 2", byID, func(ids []string) []string { return ids[len(ids)-2:] }},
+		{"first: 100", byID, func(ids []string) []string { return ids }},
+		{"first: 3, orderBy: {field: SUBMITTED_AT, direction: DESC}", latestFirst, func(ids []string) []string { return ids[:3] }},
+		{"last: 3, orderBy: {field: SUBMITTED_AT, direction: DESC}", latestFirst, func(ids []string) []string { return ids[len(ids)-3:] }},
 	} {
 		before := len(h.logs.String())
 		var out struct {
@@ -161,19 +167,19 @@ func TestNestedPagesReadEachParentsRows(t *testing.T) {
 			}
 		}
 		h.mustDo(editor, `{ surveys(first: 100) { edges { node { id responses(`+c.args+`) { totalCount edges { node { id } } } } } } }`, nil, &out)
-		if len(out.Surveys.Edges) != len(want) {
-			t.Fatalf("%s: %d surveys, want %d", c.args, len(out.Surveys.Edges), len(want))
+		if len(out.Surveys.Edges) != len(c.want) {
+			t.Fatalf("%s: %d surveys, want %d", c.args, len(out.Surveys.Edges), len(c.want))
 		}
 		for _, e := range out.Surveys.Edges {
 			var got []string
 			for _, r := range e.Node.Responses.Edges {
 				got = append(got, r.Node.ID)
 			}
-			if exp := c.pick(want[e.Node.ID]); !slices.Equal(got, exp) {
+			if exp := c.pick(c.want[e.Node.ID]); !slices.Equal(got, exp) {
 				t.Errorf("%s, survey %s: responses %v, want %v", c.args, e.Node.ID, got, exp)
 			}
-			if e.Node.Responses.TotalCount != len(want[e.Node.ID]) {
-				t.Errorf("%s, survey %s: totalCount %d, want %d", c.args, e.Node.ID, e.Node.Responses.TotalCount, len(want[e.Node.ID]))
+			if e.Node.Responses.TotalCount != len(c.want[e.Node.ID]) {
+				t.Errorf("%s, survey %s: totalCount %d, want %d", c.args, e.Node.ID, e.Node.Responses.TotalCount, len(c.want[e.Node.ID]))
 			}
 		}
 		statements := h.logs.String()[before:]
