@@ -71,36 +71,40 @@ var collectionChanges = []struct{ from, to string }{
 func changeCollection(t *gen.Template) {
 	for _, c := range collectionChanges {
 		replaced := 0
-		var walk func(parse.Node)
-		walk = func(n parse.Node) {
-			switch n := n.(type) {
-			case *parse.ListNode:
-				if n != nil {
-					for _, child := range n.Nodes {
-						walk(child)
-					}
-				}
-			case *parse.TextNode:
-				replaced += bytes.Count(n.Text, []byte(c.from))
-				n.Text = bytes.ReplaceAll(n.Text, []byte(c.from), []byte(c.to))
-			case *parse.IfNode:
-				walk(n.List)
-				walk(n.ElseList)
-			case *parse.RangeNode:
-				walk(n.List)
-				walk(n.ElseList)
-			case *parse.WithNode:
-				walk(n.List)
-				walk(n.ElseList)
-			}
-		}
 		for _, tt := range t.Templates() {
 			if tt.Tree != nil {
-				walk(tt.Tree.Root)
+				replaced += replaceText(tt.Tree.Root, []byte(c.from), []byte(c.to))
 			}
 		}
 		if replaced != 1 {
 			log.Fatalf("entgql's collection template has %q %d times, expected once: review collectionChanges", c.from, replaced)
 		}
 	}
+}
+
+// replaceText replaces from with to in the text of n and of the templates
+// nested in it, and returns how many times.
+func replaceText(n parse.Node, from, to []byte) int {
+	switch n := n.(type) {
+	case *parse.TextNode:
+		count := bytes.Count(n.Text, from)
+		n.Text = bytes.ReplaceAll(n.Text, from, to)
+		return count
+	case *parse.ListNode:
+		if n == nil { // an if without else
+			return 0
+		}
+		count := 0
+		for _, child := range n.Nodes {
+			count += replaceText(child, from, to)
+		}
+		return count
+	case *parse.IfNode:
+		return replaceText(n.List, from, to) + replaceText(n.ElseList, from, to)
+	case *parse.RangeNode:
+		return replaceText(n.List, from, to) + replaceText(n.ElseList, from, to)
+	case *parse.WithNode:
+		return replaceText(n.List, from, to) + replaceText(n.ElseList, from, to)
+	}
+	return 0
 }
