@@ -53,10 +53,11 @@ func Dialect(rawURL string) string {
 // file path, optionally written sqlite:PATH or file:PATH, created if missing.
 func Open(rawURL string, opts ...ent.Option) (*DB, error) {
 	d := Dialect(rawURL)
-	dsn, driver := postgresDSN(rawURL), "postgres"
+	driver, dsn := "postgres", ""
 	if d == dialect.SQLite {
-		driver = "sqlite"
-		dsn = sqliteDSN(rawURL)
+		driver, dsn = "sqlite", sqliteDSN(rawURL)
+	} else {
+		dsn = postgresDSN(rawURL)
 	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
