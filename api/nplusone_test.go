@@ -188,3 +188,71 @@ func TestNestedPagesReadEachParentsRows(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectionsOfReadParentsAreNotFilteredAgain checks the statements of
+// nested connections whose entities are visible exactly when their parent
+// is: loaded for parents the request has read, their pages and counts carry
+// no visibility filter of their own (the parents' was applied once), while
+// the same entities read any other way are filtered. TestDifferential
+// checks that the results stay those of the oracle.
+func TestConnectionsOfReadParentsAreNotFilteredAgain(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{keepLogs: true})
+	_, editorID := grow(t, h.db.Ent, 3)
+	editor := h.mint(token.Spec{OwnerID: editorID, Name: "n"})
+	h.mustDo(editor, `{ __typename }`, nil, nil) // authentication is cached from now on
+	// statementsOf returns the statements a query sends that read table,
+	// without quotes around names (they differ by dialect).
+	statementsOf := func(query, table string) []string {
+		before := len(h.logs.String())
+		h.mustDo(editor, query, nil, nil)
+		var found []string
+		unquoted := strings.NewReplacer(`"`, "", "`", "").Replace(h.logs.String()[before:])
+		for _, line := range strings.Split(unquoted, "\n") {
+			if strings.Contains(line, "query=") && strings.Contains(line, "FROM "+table+" ") {
+				found = append(found, line)
+			}
+		}
+		return found
+	}
+	// filtered reports whether a statement decides visibility in SQL: every
+	// filter of these entities goes through the project's team.
+	filtered := func(statement string) bool { return strings.Contains(statement, "projects.team_id") }
+
+	nested := statementsOf(`{ surveys(first: 10) { edges { node { responses(first: 2) { totalCount edges { node { id
+		answers(first: 1) { totalCount edges { node { id } } } } } } } } } }`, "responses")
+	nested = append(nested, statementsOf(`{ surveys(first: 10) { edges { node { questions(first: 2) { totalCount edges { node { id } } } } } } }`, "questions")...)
+	nested = append(nested, statementsOf(`{ projects(first: 10) { edges { node { maps(first: 2) { totalCount edges { node { id } } } } } } }`, "maps")...)
+	// Pages and counts of responses, questions and maps: two each.
+	if len(nested) != 6 {
+		t.Fatalf("%d statements read the nested connections, want 6:\n%s", len(nested), strings.Join(nested, "\n"))
+	}
+	for _, s := range nested {
+		if filtered(s) {
+			t.Errorf("a connection of read parents is filtered again:\n%s", s)
+		}
+	}
+	answers := statementsOf(`{ responses(first: 2) { edges { node { answers(first: 1) { totalCount edges { node { id } } } } } } }`, "answers")
+	if len(answers) != 2 || filtered(answers[0]) || filtered(answers[1]) {
+		t.Errorf("answers of read responses: want a page and a count, unfiltered:\n%s", strings.Join(answers, "\n"))
+	}
+
+	// The same entities read otherwise are filtered: at the top level, and
+	// as the parent of a loaded child (a pin's comments skip nothing, as
+	// their moderation is their own).
+	for _, c := range []struct{ query, table string }{
+		{`{ responses(first: 2) { totalCount edges { node { id } } } }`, "responses"},
+		{`{ answers(first: 2) { edges { node { response { id } question { id } } } } }`, "responses"},
+		{`{ answers(first: 2) { edges { node { question { id } } } } }`, "questions"},
+		{`{ pins(first: 2) { edges { node { comments(first: 2) { totalCount edges { node { id } } } } } } }`, "comments"},
+	} {
+		statements := statementsOf(c.query, c.table)
+		if len(statements) == 0 {
+			t.Errorf("%s: no statement reads %s", c.query, c.table)
+		}
+		for _, s := range statements {
+			if !filtered(s) {
+				t.Errorf("%s: %s read without a filter:\n%s", c.query, c.table, s)
+			}
+		}
+	}
+}

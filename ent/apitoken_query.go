@@ -506,7 +506,11 @@ func (_q *APITokenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*API
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
-		ctx = withPageParents(ctx, parents)
+		var loads []Query
+		for _, query := range _q.withNamedAuditEvents {
+			loads = append(loads, query)
+		}
+		ctx = withChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedAllowedProjects {
 		if err := _q.loadAllowedProjects(ctx, query, nodes,
@@ -634,7 +638,7 @@ func (_q *APITokenQuery) loadAuditEvents(ctx context.Context, query *AuditEventQ
 		query.ctx.AppendFieldOnce(auditevent.FieldTokenID)
 	}
 	query.Where(predicate.AuditEvent(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(apitoken.AuditEventsColumn), fks...))
+		s.Where(childrenOf(s, s.C(apitoken.AuditEventsColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

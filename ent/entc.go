@@ -8,6 +8,9 @@ package main
 import (
 	"bytes"
 	"log"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"text/template/parse"
 
 	"entgo.io/contrib/entgql"
@@ -18,12 +21,14 @@ import (
 )
 
 func main() {
-	changeCollection(entgql.CollectionTemplate)
+	change(entgql.CollectionTemplate, "entgql's collection template", collectionChanges)
 	ext, err := entgql.NewExtension(
 		// ent/template comes after entgql's own templates, so that its
-		// definitions replace theirs. First: options below add more.
+		// definitions replace theirs; the changed loaders replace ent's.
+		// First: options below add more.
 		entgql.WithTemplates(append(entgql.AllTemplates,
-			gen.MustParse(gen.NewTemplate("engage").Funcs(entgql.TemplateFuncs).ParseGlob("./ent/template/*.tmpl")))...),
+			gen.MustParse(gen.NewTemplate("engage").Funcs(entgql.TemplateFuncs).ParseGlob("./ent/template/*.tmpl")),
+			changedLoaders())...),
 		entgql.WithConfigPath("gqlgen.yml"),
 		entgql.WithSchemaGenerator(),
 		entgql.WithSchemaPath("schema/ent.graphql"),
@@ -51,25 +56,60 @@ func main() {
 	}
 }
 
+// textChange replaces the text from of a template with to.
+type textChange struct{ from, to string }
+
 // collectionChanges are the changes to entgql's collection template, each
 // made where entgql writes from, which must occur exactly once.
-var collectionChanges = []struct{ from, to string }{
+var collectionChanges = []textChange{
 	// Nested pages per parent (ent/child_pages.go) instead of a window over
 	// every child of the parents.
 	{"entgql.LimitPerRow(", "limitPerParent("},
 	// Count a nested list for totalCount, or for pageInfo only when no edge
 	// is loaded: hasNextPage comes from the extra row of each parent's page
 	// (as ent/template/paginate.tmpl does for top-level lists).
+	// A nested count reads only children of the nodes it counts for: say
+	// so to privacy rules, as ent/template/child_pages.tmpl does for pages.
+	{").Aggregate(Count()).Scan(ctx, &v)", ").Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v)"},
 	{
 		"|| hasCollectedField(ctx, append(path, pageInfoField)...) {",
 		"|| (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {",
 	},
 }
 
-// changeCollection applies collectionChanges to entgql's collection
-// template, and stops generation if entgql no longer writes what they change.
-func changeCollection(t *gen.Template) {
-	for _, c := range collectionChanges {
+// loaderChanges are the changes to ent's eager loaders, in its template
+// "dialect/sql/query", each made where ent writes from, exactly once.
+var loaderChanges = []textChange{
+	// The condition that the rows of a one-to-many load belong to the
+	// parents, which a page read per parent leaves out (ent/child_pages.go).
+	{"s.Where(sql.InValues(s.C(", "s.Where(childrenOf(s, s.C("},
+	{"), fks...))", "), fks))"},
+}
+
+// changedLoaders returns ent's template "dialect/sql/query", read from the
+// ent module in use, with loaderChanges made: entc puts it in place of its
+// own.
+func changedLoaders() *gen.Template {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "entgo.io/ent").Output()
+	if err != nil {
+		log.Fatalf("finding the ent module: %v", err)
+	}
+	file := filepath.Join(strings.TrimSpace(string(out)), "entc", "gen", "template", "dialect", "sql", "query.tmpl")
+	builtin := gen.MustParse(gen.NewTemplate("ent").Funcs(gen.Funcs).ParseFiles(file))
+	const name = "dialect/sql/query"
+	query := builtin.Lookup(name)
+	if query == nil {
+		log.Fatalf("%s defines no template %q: review loaderChanges", file, name)
+	}
+	loaders := gen.MustParse(gen.NewTemplate("loaders").Funcs(gen.Funcs).AddParseTree(name, query.Tree))
+	change(loaders, "ent's template "+name, loaderChanges)
+	return loaders
+}
+
+// change makes changes in t (named what), and stops generation if the
+// template no longer has the text they change exactly once.
+func change(t *gen.Template, what string, changes []textChange) {
+	for _, c := range changes {
 		replaced := 0
 		for _, tt := range t.Templates() {
 			if tt.Tree != nil {
@@ -77,7 +117,7 @@ func changeCollection(t *gen.Template) {
 			}
 		}
 		if replaced != 1 {
-			log.Fatalf("entgql's collection template has %q %d times, expected once: review collectionChanges", c.from, replaced)
+			log.Fatalf("%s has %q %d times, expected once: review the changes in ent/entc.go", what, c.from, replaced)
 		}
 	}
 }

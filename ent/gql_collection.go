@@ -190,7 +190,7 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(apitoken.AuditEventsColumn), ids...))
 						})
-						if err := query.GroupBy(apitoken.AuditEventsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(apitoken.AuditEventsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -840,7 +840,7 @@ func (_q *PinQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(pin.CommentsColumn), ids...))
 						})
-						if err := query.GroupBy(pin.CommentsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(pin.CommentsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1073,7 +1073,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(project.MembershipsColumn), ids...))
 						})
-						if err := query.GroupBy(project.MembershipsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(project.MembershipsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1162,7 +1162,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(project.SurveysColumn), ids...))
 						})
-						if err := query.GroupBy(project.SurveysColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(project.SurveysColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1251,7 +1251,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(project.MapsColumn), ids...))
 						})
-						if err := query.GroupBy(project.MapsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(project.MapsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1474,7 +1474,7 @@ func (_q *ProjectMapQuery) collectField(ctx context.Context, oneNode bool, opCtx
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(projectmap.PinsColumn), ids...))
 						})
-						if err := query.GroupBy(projectmap.PinsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(projectmap.PinsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1831,7 +1831,7 @@ func (_q *QuestionQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(question.AnswersColumn), ids...))
 						})
-						if err := query.GroupBy(question.AnswersColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(question.AnswersColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2059,7 +2059,7 @@ func (_q *ResponseQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(response.AnswersColumn), ids...))
 						})
-						if err := query.GroupBy(response.AnswersColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(response.AnswersColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2267,7 +2267,7 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(survey.QuestionsColumn), ids...))
 						})
-						if err := query.GroupBy(survey.QuestionsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(survey.QuestionsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2356,7 +2356,7 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(survey.ResponsesColumn), ids...))
 						})
-						if err := query.GroupBy(survey.ResponsesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(survey.ResponsesColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2569,7 +2569,7 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(team.MembershipsColumn), ids...))
 						})
-						if err := query.GroupBy(team.MembershipsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(team.MembershipsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2658,7 +2658,7 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(team.ProjectsColumn), ids...))
 						})
-						if err := query.GroupBy(team.ProjectsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(team.ProjectsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2985,7 +2985,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(user.TeamMembershipsColumn), ids...))
 						})
-						if err := query.GroupBy(user.TeamMembershipsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(user.TeamMembershipsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3074,7 +3074,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(user.ProjectMembershipsColumn), ids...))
 						})
-						if err := query.GroupBy(user.ProjectMembershipsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(user.ProjectMembershipsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3163,7 +3163,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 						query.Where(func(s *sql.Selector) {
 							s.Where(sql.InValues(s.C(user.APITokensColumn), ids...))
 						})
-						if err := query.GroupBy(user.APITokensColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						if err := query.GroupBy(user.APITokensColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))

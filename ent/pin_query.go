@@ -461,7 +461,11 @@ func (_q *PinQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pin, err
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
-		ctx = withPageParents(ctx, parents)
+		var loads []Query
+		for _, query := range _q.withNamedComments {
+			loads = append(loads, query)
+		}
+		ctx = withChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedComments {
 		if err := _q.loadComments(ctx, query, nodes,
@@ -521,7 +525,7 @@ func (_q *PinQuery) loadComments(ctx context.Context, query *CommentQuery, nodes
 		query.ctx.AppendFieldOnce(comment.FieldPinID)
 	}
 	query.Where(predicate.Comment(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(pin.CommentsColumn), fks...))
+		s.Where(childrenOf(s, s.C(pin.CommentsColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -596,7 +596,17 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
-		ctx = withPageParents(ctx, parents)
+		var loads []Query
+		for _, query := range _q.withNamedMemberships {
+			loads = append(loads, query)
+		}
+		for _, query := range _q.withNamedSurveys {
+			loads = append(loads, query)
+		}
+		for _, query := range _q.withNamedMaps {
+			loads = append(loads, query)
+		}
+		ctx = withChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedMemberships {
 		if err := _q.loadMemberships(ctx, query, nodes,
@@ -680,7 +690,7 @@ func (_q *ProjectQuery) loadMemberships(ctx context.Context, query *ProjectMembe
 		query.ctx.AppendFieldOnce(projectmembership.FieldProjectID)
 	}
 	query.Where(predicate.ProjectMembership(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(project.MembershipsColumn), fks...))
+		s.Where(childrenOf(s, s.C(project.MembershipsColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -710,7 +720,7 @@ func (_q *ProjectQuery) loadSurveys(ctx context.Context, query *SurveyQuery, nod
 		query.ctx.AppendFieldOnce(survey.FieldProjectID)
 	}
 	query.Where(predicate.Survey(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(project.SurveysColumn), fks...))
+		s.Where(childrenOf(s, s.C(project.SurveysColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -740,7 +750,7 @@ func (_q *ProjectQuery) loadMaps(ctx context.Context, query *ProjectMapQuery, no
 		query.ctx.AppendFieldOnce(projectmap.FieldProjectID)
 	}
 	query.Where(predicate.ProjectMap(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(project.MapsColumn), fks...))
+		s.Where(childrenOf(s, s.C(project.MapsColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

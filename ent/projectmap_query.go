@@ -461,7 +461,11 @@ func (_q *ProjectMapQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*P
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
-		ctx = withPageParents(ctx, parents)
+		var loads []Query
+		for _, query := range _q.withNamedPins {
+			loads = append(loads, query)
+		}
+		ctx = withChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedPins {
 		if err := _q.loadPins(ctx, query, nodes,
@@ -521,7 +525,7 @@ func (_q *ProjectMapQuery) loadPins(ctx context.Context, query *PinQuery, nodes 
 		query.ctx.AppendFieldOnce(pin.FieldMapID)
 	}
 	query.Where(predicate.Pin(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(projectmap.PinsColumn), fks...))
+		s.Where(childrenOf(s, s.C(projectmap.PinsColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

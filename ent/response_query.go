@@ -461,7 +461,11 @@ func (_q *ResponseQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
-		ctx = withPageParents(ctx, parents)
+		var loads []Query
+		for _, query := range _q.withNamedAnswers {
+			loads = append(loads, query)
+		}
+		ctx = withChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedAnswers {
 		if err := _q.loadAnswers(ctx, query, nodes,
@@ -521,7 +525,7 @@ func (_q *ResponseQuery) loadAnswers(ctx context.Context, query *AnswerQuery, no
 		query.ctx.AppendFieldOnce(answer.FieldResponseID)
 	}
 	query.Where(predicate.Answer(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(response.AnswersColumn), fks...))
+		s.Where(childrenOf(s, s.C(response.AnswersColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

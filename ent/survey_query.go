@@ -506,7 +506,14 @@ func (_q *SurveyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Surve
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
-		ctx = withPageParents(ctx, parents)
+		var loads []Query
+		for _, query := range _q.withNamedQuestions {
+			loads = append(loads, query)
+		}
+		for _, query := range _q.withNamedResponses {
+			loads = append(loads, query)
+		}
+		ctx = withChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedQuestions {
 		if err := _q.loadQuestions(ctx, query, nodes,
@@ -573,7 +580,7 @@ func (_q *SurveyQuery) loadQuestions(ctx context.Context, query *QuestionQuery, 
 		query.ctx.AppendFieldOnce(question.FieldSurveyID)
 	}
 	query.Where(predicate.Question(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(survey.QuestionsColumn), fks...))
+		s.Where(childrenOf(s, s.C(survey.QuestionsColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -603,7 +610,7 @@ func (_q *SurveyQuery) loadResponses(ctx context.Context, query *ResponseQuery, 
 		query.ctx.AppendFieldOnce(response.FieldSurveyID)
 	}
 	query.Where(predicate.Response(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(survey.ResponsesColumn), fks...))
+		s.Where(childrenOf(s, s.C(survey.ResponsesColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

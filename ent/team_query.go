@@ -463,7 +463,14 @@ func (_q *TeamQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Team, e
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
-		ctx = withPageParents(ctx, parents)
+		var loads []Query
+		for _, query := range _q.withNamedMemberships {
+			loads = append(loads, query)
+		}
+		for _, query := range _q.withNamedProjects {
+			loads = append(loads, query)
+		}
+		ctx = withChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedMemberships {
 		if err := _q.loadMemberships(ctx, query, nodes,
@@ -501,7 +508,7 @@ func (_q *TeamQuery) loadMemberships(ctx context.Context, query *TeamMembershipQ
 		query.ctx.AppendFieldOnce(teammembership.FieldTeamID)
 	}
 	query.Where(predicate.TeamMembership(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(team.MembershipsColumn), fks...))
+		s.Where(childrenOf(s, s.C(team.MembershipsColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -531,7 +538,7 @@ func (_q *TeamQuery) loadProjects(ctx context.Context, query *ProjectQuery, node
 		query.ctx.AppendFieldOnce(project.FieldTeamID)
 	}
 	query.Where(predicate.Project(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(team.ProjectsColumn), fks...))
+		s.Where(childrenOf(s, s.C(team.ProjectsColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -510,7 +510,17 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
-		ctx = withPageParents(ctx, parents)
+		var loads []Query
+		for _, query := range _q.withNamedTeamMemberships {
+			loads = append(loads, query)
+		}
+		for _, query := range _q.withNamedProjectMemberships {
+			loads = append(loads, query)
+		}
+		for _, query := range _q.withNamedAPITokens {
+			loads = append(loads, query)
+		}
+		ctx = withChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedTeamMemberships {
 		if err := _q.loadTeamMemberships(ctx, query, nodes,
@@ -555,7 +565,7 @@ func (_q *UserQuery) loadTeamMemberships(ctx context.Context, query *TeamMembers
 		query.ctx.AppendFieldOnce(teammembership.FieldUserID)
 	}
 	query.Where(predicate.TeamMembership(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(user.TeamMembershipsColumn), fks...))
+		s.Where(childrenOf(s, s.C(user.TeamMembershipsColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -585,7 +595,7 @@ func (_q *UserQuery) loadProjectMemberships(ctx context.Context, query *ProjectM
 		query.ctx.AppendFieldOnce(projectmembership.FieldUserID)
 	}
 	query.Where(predicate.ProjectMembership(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(user.ProjectMembershipsColumn), fks...))
+		s.Where(childrenOf(s, s.C(user.ProjectMembershipsColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -615,7 +625,7 @@ func (_q *UserQuery) loadAPITokens(ctx context.Context, query *APITokenQuery, no
 		query.ctx.AppendFieldOnce(apitoken.FieldOwnerID)
 	}
 	query.Where(predicate.APIToken(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(user.APITokensColumn), fks...))
+		s.Where(childrenOf(s, s.C(user.APITokensColumn), fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

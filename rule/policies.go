@@ -17,6 +17,11 @@ func BasePolicy() privacy.Policy {
 
 // policy ends an entity's own rules with a deny, so that whatever no rule
 // allows is refused.
+//
+// Entities visible exactly when their parent is (a survey's questions and
+// responses, a response's or question's answers, a project's maps and
+// memberships) skip their filter when loaded as a connection of parents
+// the request has read (allowChildrenOf); every other read is filtered.
 func policy(query privacy.QueryPolicy, mutation privacy.MutationPolicy) privacy.Policy {
 	return privacy.Policy{
 		Query:    append(query, privacy.AlwaysDenyRule()),
@@ -54,7 +59,7 @@ func ProjectPolicy() privacy.Policy {
 // ProjectMembershipPolicy: memberships of visible projects are visible;
 // administrators manage them.
 func ProjectMembershipPolicy() privacy.Policy {
-	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ProjectMembershipQuery](VisibleProjectMemberships)}, adminOnly)
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), allowChildrenOf[ent.Project](), filter[*ent.ProjectMembershipQuery](VisibleProjectMemberships)}, adminOnly)
 }
 
 // SurveyPolicy: surveys of visible projects, drafts from EDITOR up; EDITORs
@@ -65,22 +70,24 @@ func SurveyPolicy() privacy.Policy {
 
 // QuestionPolicy: questions of visible surveys; EDITORs write them.
 func QuestionPolicy() privacy.Policy {
-	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.QuestionQuery](VisibleQuestions)}, privacy.MutationPolicy{AllowIfAdmin(), AllowQuestionWrites()})
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), allowChildrenOf[ent.Survey](), filter[*ent.QuestionQuery](VisibleQuestions)}, privacy.MutationPolicy{AllowIfAdmin(), AllowQuestionWrites()})
 }
 
 // ResponsePolicy: responses to visible surveys; EDITORs record them.
 func ResponsePolicy() privacy.Policy {
-	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ResponseQuery](VisibleResponses)}, privacy.MutationPolicy{AllowIfAdmin(), AllowResponseWrites()})
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), allowChildrenOf[ent.Survey](), filter[*ent.ResponseQuery](VisibleResponses)}, privacy.MutationPolicy{AllowIfAdmin(), AllowResponseWrites()})
 }
 
-// AnswerPolicy: answers of visible responses; EDITORs record them.
+// AnswerPolicy: answers of visible responses; EDITORs record them. An
+// answer's question and response share their survey, so the answers of a
+// visible question or response are visible.
 func AnswerPolicy() privacy.Policy {
-	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.AnswerQuery](VisibleAnswers)}, privacy.MutationPolicy{AllowIfAdmin(), AllowAnswerWrites()})
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), allowChildrenOf[ent.Response](), allowChildrenOf[ent.Question](), filter[*ent.AnswerQuery](VisibleAnswers)}, privacy.MutationPolicy{AllowIfAdmin(), AllowAnswerWrites()})
 }
 
 // MapPolicy: maps of visible projects; EDITORs write them.
 func MapPolicy() privacy.Policy {
-	return policy(privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.ProjectMapQuery](VisibleMaps)}, privacy.MutationPolicy{AllowIfAdmin(), AllowMapWrites()})
+	return policy(privacy.QueryPolicy{AllowIfAdmin(), allowChildrenOf[ent.Project](), filter[*ent.ProjectMapQuery](VisibleMaps)}, privacy.MutationPolicy{AllowIfAdmin(), AllowMapWrites()})
 }
 
 // PinPolicy: published pins of visible maps, every status from MODERATOR

@@ -64,6 +64,21 @@ func AllowIfAdmin() privacy.QueryMutationRule {
 	})
 }
 
+// allowChildrenOf allows, with no filter of its own, a query that loads a
+// connection of parents of type P that this request has already read, for
+// entities visible exactly when that parent is. Such a load reads only the
+// parents' children (ent/child_pages.go), and the parents passed their own
+// policy for the same viewer: filtering every child again would repeat, row
+// by row, a check already made.
+func allowChildrenOf[P any]() privacy.QueryRule {
+	return privacy.QueryRuleFunc(func(ctx context.Context, q ent.Query) error {
+		if _, ok := ent.ParentsOfLoad(ctx, q).([]*P); ok {
+			return privacy.Allow
+		}
+		return privacy.Skip
+	})
+}
+
 // filter allows a query of type Q after limiting it to the rows that
 // visible matches for the viewer. Filtering happens in SQL, on every path
 // that reads Q: lists, counts, node lookups and eager-loaded edges.

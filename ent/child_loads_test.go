@@ -1,0 +1,24 @@
+package ent
+
+import (
+	"context"
+	"testing"
+)
+
+// TestParentsOfLoadNamesOnlyTheLoads checks that a context marks as loads
+// of a connection exactly the queries it was made for: any other query run
+// with it, of the same type or not, is an ordinary read.
+func TestParentsOfLoadNamesOnlyTheLoads(t *testing.T) {
+	nodes := []*Survey{{ID: "s1"}}
+	load, other := &ResponseQuery{}, &ResponseQuery{}
+	ctx := withChildLoads(context.Background(), []any{"s1"}, nodes, load)
+	if got, ok := ParentsOfLoad(ctx, load).([]*Survey); !ok || len(got) != 1 || got[0] != nodes[0] {
+		t.Errorf("the load: parents %v, want the surveys it loads for", got)
+	}
+	if got := ParentsOfLoad(ctx, other); got != nil {
+		t.Errorf("another response query: parents %v, want none", got)
+	}
+	if got := ParentsOfLoad(context.Background(), load); got != nil {
+		t.Errorf("the load outside its context: parents %v, want none", got)
+	}
+}
