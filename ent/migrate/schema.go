@@ -408,6 +408,11 @@ var (
 				Name:    "response_survey_id_id",
 				Unique:  false,
 				Columns: []*schema.Column{ResponsesColumns[7], ResponsesColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						ResponsesColumns[3].Name,
+					},
+				},
 			},
 			{
 				Name:    "response_survey_id_submitted_at_id",
