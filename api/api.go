@@ -74,7 +74,7 @@ func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger) http.Ha
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(postTransport{})
 	srv.SetQueryCache(queryCache{lru.New[*ast.QueryDocument](1000)})
 	srv.SetParserTokenLimit(parserTokenLimit)
 	srv.Use(extension.Introspection{})
