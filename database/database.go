@@ -52,6 +52,13 @@ func Dialect(rawURL string) string {
 // postgres:// URL uses PostgreSQL through lib/pq; anything else is a SQLite
 // file path, optionally written sqlite:PATH or file:PATH, created if missing.
 func Open(rawURL string, opts ...ent.Option) (*DB, error) {
+	return OpenWrapped(rawURL, nil, opts...)
+}
+
+// OpenWrapped is Open with the ent client's driver passed through wrap
+// (when not nil): the benchmark counts statements so, without ent's debug
+// driver, which formats every statement with its arguments.
+func OpenWrapped(rawURL string, wrap func(dialect.Driver) dialect.Driver, opts ...ent.Option) (*DB, error) {
 	d := Dialect(rawURL)
 	driver, dsn := "postgres", ""
 	if d == dialect.SQLite {
@@ -71,6 +78,9 @@ func Open(rawURL string, opts ...ent.Option) (*DB, error) {
 	var drv dialect.Driver = entsql.OpenDB(d, db)
 	if d == dialect.SQLite {
 		drv = utcDriver{drv}
+	}
+	if wrap != nil {
+		drv = wrap(drv)
 	}
 	opts = append([]ent.Option{ent.Driver(drv)}, opts...)
 	client := ent.NewClient(opts...)
