@@ -32,14 +32,12 @@ func marshalElement(ctx context.Context, i int, omitPanicHandler bool, marshal f
 }
 
 // newDeferredGroup replaces graphql.NewDeferredGroup in the generated code:
-// the same group, without the object's path, which gqlgen builds for every
-// object and only a group with deferred fields needs. withPath adds it.
+// an empty group, without the field set, map and path that gqlgen builds for
+// every object and only @defer fields use. None reaches execution: the
+// query cache answers deferred fragments inline (api/limits.go), which
+// TestDeferredFragmentsAnswerInline checks through this code.
 func newDeferredGroup(ctx context.Context) graphql.DeferredGroup {
-	return graphql.DeferredGroup{
-		FieldSet: graphql.NewFieldSet(nil),
-		Defers:   map[string]*graphql.FieldSetView{},
-		Context:  ctx,
-	}
+	return graphql.DeferredGroup{Context: ctx}
 }
 
 // withPath gives g the path of the object it belongs to, before the
