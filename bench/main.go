@@ -48,6 +48,7 @@ type options struct {
 	auth        bool
 	explain     bool
 	profile     bool
+	pairs       int
 	// serverParams are added to the query of the server's database URL.
 	serverParams string
 }
@@ -74,6 +75,7 @@ func main() {
 	flag.BoolVar(&o.auth, "auth", true, "measure the token-authentication overhead")
 	flag.BoolVar(&o.explain, "explain", true, "EXPLAIN ANALYZE the main queries and check deep pagination")
 	flag.BoolVar(&o.profile, "profile", true, "take a CPU profile of the server during each shape")
+	flag.IntVar(&o.pairs, "pairs", 0, "after the runs, this many more runs of nested and of the floor, alternating, -duration each: the median ratio does not move with a machine whose speed drifts between runs")
 	flag.StringVar(&o.serverParams, "server-params", "", "parameters added to the server's database URL, which lib/pq sends as settings, such as jit=off")
 	flag.Parse()
 	for _, s := range strings.Split(shapes, ",") {
@@ -102,6 +104,9 @@ func (o *options) validate() error {
 	}
 	if o.concurrency < 1 || o.concurrency > 256 {
 		return fmt.Errorf("-concurrency must be between 1 and 256, got %d", o.concurrency)
+	}
+	if o.pairs < 0 || o.pairs > 50 {
+		return fmt.Errorf("-pairs must be between 0 and 50, got %d", o.pairs)
 	}
 	if o.duration < time.Second || o.duration > 10*time.Minute {
 		return fmt.Errorf("-duration must be between 1s and 10m, got %s", o.duration)
@@ -195,6 +200,11 @@ func run(ctx context.Context, o options) error {
 			}
 		}
 	}
+	if o.pairs > 0 {
+		if err := measurePairs(ctx, o, srv, meter, client, ds); err != nil {
+			return err
+		}
+	}
 	var auth map[int]authOverhead
 	if o.auth {
 		if auth, err = measureAuthCost(ctx, o, ds); err != nil {
@@ -209,6 +219,41 @@ func run(ctx context.Context, o options) error {
 	printTargets(o, results, floor, auth)
 	fmt.Printf("profiles, plans and the server log are in %s\n", o.out)
 	return ctx.Err()
+}
+
+// measurePairs runs the nested shape and the floor one after the other,
+// o.pairs times, and prints the ratio of each pair and their median. On a
+// shared machine whose speed drifts, two runs far apart in time compare
+// badly; a pair's runs are next to each other.
+func measurePairs(ctx context.Context, o options, srv *serverProc, meter *cpuMeter, client *apiClient, ds *dataset) error {
+	quiet := o
+	quiet.profile = false
+	var ratios []float64
+	for range o.pairs {
+		nested, err := measureShape(ctx, quiet, srv, meter, client, ds, "nested")
+		if err != nil {
+			return err
+		}
+		floor, err := measureFloor(ctx, quiet, meter, ds)
+		if err != nil {
+			return err
+		}
+		ratios = append(ratios, nested.rps()/floor.rps())
+		fmt.Printf("pair %d: nested %.1f req/s, floor %.1f req/s: %.1f%%\n", len(ratios), nested.rps(), floor.rps(), 100*ratios[len(ratios)-1])
+	}
+	slices.Sort(ratios)
+	fmt.Printf("nested / floor over %d pairs: median %.1f%%, from %.1f%% to %.1f%%\n\n", len(ratios),
+		100*median(ratios), 100*ratios[0], 100*ratios[len(ratios)-1])
+	return ctx.Err()
+}
+
+// median returns the median of sorted values.
+func median(sorted []float64) float64 {
+	n := len(sorted)
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
 // printTargets compares the run with the targets of the issue.
