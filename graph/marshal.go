@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // marshalSliceInOrder replaces graphql.MarshalSliceConcurrently in the
@@ -12,9 +13,12 @@ import (
 // in an element becomes an error on its path and a null in its place.
 func marshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHandler bool, marshal func(context.Context, int) graphql.Marshaler) graphql.Array {
 	out := make(graphql.Array, length)
+	// The elements' field contexts and indexes, allocated once per list.
+	contexts, indexes := make([]graphql.FieldContext, length), make([]int, length)
 	for i := range length {
-		elemCtx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
-		out[i] = marshalElement(elemCtx, i, omitPanicHandler, marshal)
+		indexes[i] = i
+		contexts[i].Index = &indexes[i]
+		out[i] = marshalElement(graphql.WithFieldContext(ctx, &contexts[i]), i, omitPanicHandler, marshal)
 	}
 	return out
 }
@@ -45,4 +49,32 @@ func newDeferredGroup(ctx context.Context) graphql.DeferredGroup {
 func withPath(g graphql.DeferredGroup) graphql.DeferredGroup {
 	g.Path = graphql.GetPath(g.Context)
 	return g
+}
+
+// resolveStructField replaces graphql.ResolveField in the generated code for
+// the fields read straight from a struct field, with no resolver, directive
+// or middleware of their own (see graph/generate): the same field context,
+// marshalling and recovery from panics, without gqlgen's three closures, the
+// boxing of the value, and the resolver middleware chain, which carries
+// only field interceptors, and this server installs none (api.newGraphQL).
+func resolveStructField[T any](
+	ctx context.Context,
+	oc *graphql.OperationContext,
+	field graphql.CollectedField,
+	fieldContext func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error),
+	value T,
+	marshal func(context.Context, ast.SelectionSet, T) graphql.Marshaler,
+) (m graphql.Marshaler) {
+	fc, err := fieldContext(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			oc.Error(ctx, oc.Recover(ctx, r))
+			m = graphql.Null
+		}
+	}()
+	return marshal(ctx, field.Selections, value)
 }

@@ -1,8 +1,8 @@
 // Command generate runs gqlgen with gqlgen.yml, then points the generated
-// code at two helpers of package graph (marshal.go) that do what gqlgen's do
-// at a fraction of the cost; gqlgen has no option for either. Each costs a
-// nested analyst query, of about 1,100 objects, a large share of the
-// server's CPU (bench/RESULTS.md):
+// code at helpers of package graph (marshal.go) that do what gqlgen's do at
+// a fraction of the cost; gqlgen has no option for any. Each costs a nested
+// analyst query, of about 1,100 objects, a large share of the server's CPU
+// (bench/RESULTS.md):
 //
 //   - graphql.MarshalSliceConcurrently marshals every element of a list of
 //     objects in a goroutine of its own (99designs/gqlgen#3202). Our lists
@@ -10,16 +10,21 @@
 //     waits for anything: growing and collecting 1,100 goroutine stacks per
 //     request took half of the server's CPU. marshalSliceInOrder marshals
 //     the elements one after another.
-//   - graphql.NewDeferredGroup builds the path of every object, for @defer
-//     payloads that almost no object has (16% of the CPU).
-//     newDeferredGroup leaves the path out, and withPath adds it when a
-//     group does hold deferred fields.
+//   - graphql.NewDeferredGroup builds a path, a field set and a map for
+//     every object, for @defer fields, which never reach execution here
+//     (deferred fragments are answered inline). newDeferredGroup builds
+//     none of them.
+//   - graphql.ResolveField runs a field read straight from a struct field
+//     through three closures, the boxing of its value and the resolver
+//     middleware. resolveStructField marshals the value in its field
+//     context directly.
 package main
 
 import (
 	"bytes"
 	"fmt"
 	"os"
+	"regexp"
 
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen/config"
@@ -30,6 +35,26 @@ var rewrites = []struct{ from, to string }{
 	{"graphql.NewDeferredGroup(ctx)", "newDeferredGroup(ctx)"},
 	{"ec.ProcessDeferredGroup(deferred)", "ec.ProcessDeferredGroup(withPath(deferred))"},
 }
+
+// structField matches the generated resolution of a field read straight
+// from a struct field, with no resolver, directive or middleware.
+var structField = regexp.MustCompile(`(?m)^\treturn graphql\.ResolveField\(
+\t\tctx,
+\t\tec\.OperationContext,
+\t\tfield,
+\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{
+\t\t\treturn (ec\.fieldContext_\w+)\(ctx, field\)
+\t\t\},
+\t\tfunc\(ctx context\.Context\) \(any, error\) \{
+\t\t\treturn (obj\.\w+), nil
+\t\t\},
+\t\tnil,
+\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{
+\t\t\treturn (ec\.[^(\s]+)\(ctx, selections, v\)
+\t\t\},
+\t\ttrue,
+\t\t(?:true|false),
+\t\)$`)
 
 func main() {
 	if err := generate(); err != nil {
@@ -57,5 +82,9 @@ func generate() error {
 		}
 		code = bytes.ReplaceAll(code, []byte(r.from), []byte(r.to))
 	}
+	if !structField.Match(code) {
+		return fmt.Errorf("%s has no field read straight from a struct field: check what this gqlgen version generates", path)
+	}
+	code = structField.ReplaceAll(code, []byte("\treturn resolveStructField(ctx, ec.OperationContext, field, $1, $2, $3)"))
 	return os.WriteFile(path, code, 0o644)
 }
