@@ -480,8 +480,9 @@ func dropSecondary(ctx context.Context, conn *sql.Conn, tables ...string) (resto
 	}, nil
 }
 
-// openDataset takes an existing bench database made with -keep: it mints
-// fresh tokens (secrets are stored nowhere) and reads the rest.
+// openDataset takes an existing bench database made with -keep: it applies
+// the migrations added since (as a server does at start), mints fresh
+// tokens (secrets are stored nowhere) and reads the rest.
 func openDataset(ctx context.Context, serverURL, name string) (*dataset, error) {
 	d := &dataset{name: name, url: databaseURL(serverURL, name)}
 	db, err := database.Open(d.url)
@@ -489,6 +490,9 @@ func openDataset(ctx context.Context, serverURL, name string) (*dataset, error) 
 		return nil, err
 	}
 	defer db.Close()
+	if err := db.Migrate(); err != nil {
+		return nil, fmt.Errorf("migrating %s: %w", name, err)
+	}
 	sys := system(ctx)
 	c := db.Ent
 	d.admin.email, d.editor.email, d.viewer.email = "admin@bench.test", "editor@bench.test", "viewer@bench.test"
