@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -77,4 +78,30 @@ func resolveStructField[T any](
 		}
 	}()
 	return marshal(ctx, field.Selections, value)
+}
+
+// leaf is the Go types of the scalar fields that resolveLeafField takes.
+type leaf interface {
+	~string | ~int | ~bool | time.Time
+}
+
+// resolveLeafField is resolveStructField for a field of type ID, String,
+// Int, Boolean or Time: their marshallers read the context only to report a
+// null, which only a zero value (the zero time) can marshal to, so any other
+// value is marshalled without building the field's context. (Float is left
+// out: NaN reports an error when written.) Half the fields of a nested page
+// are such scalars.
+func resolveLeafField[T leaf](
+	ctx context.Context,
+	oc *graphql.OperationContext,
+	field graphql.CollectedField,
+	fieldContext func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error),
+	value T,
+	marshal func(context.Context, ast.SelectionSet, T) graphql.Marshaler,
+) graphql.Marshaler {
+	var zero T
+	if value != zero {
+		return marshal(ctx, field.Selections, value)
+	}
+	return resolveStructField(ctx, oc, field, fieldContext, value, marshal)
 }

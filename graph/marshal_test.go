@@ -1,12 +1,15 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // TestListsMarshalInOrder checks marshalSliceInOrder, which the generated
@@ -55,5 +58,55 @@ func TestDeferredGroupsGetTheirPathWhenProcessed(t *testing.T) {
 	// Nothing else is built: no @defer field reaches execution.
 	if ours.FieldSet != nil || ours.Defers != nil || ours.Context != ctx {
 		t.Errorf("group %+v: want only the context", ours)
+	}
+}
+
+// TestStructFieldsResolveAsGqlgens checks resolveStructField and
+// resolveLeafField, which replace graphql.ResolveField for fields read from
+// struct fields: the same output, a panic turned into null and an error on
+// the field's path, and the field's context built for a leaf only when its
+// value could marshal to null (the zero value).
+func TestStructFieldsResolveAsGqlgens(t *testing.T) {
+	oc := &graphql.OperationContext{RecoverFunc: graphql.DefaultRecover}
+	field := graphql.CollectedField{Field: &ast.Field{Alias: "x", Name: "x"}}
+	built := 0
+	fieldContext := func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
+		built++
+		return &graphql.FieldContext{Field: field}, nil
+	}
+	marshalTime := func(ctx context.Context, _ ast.SelectionSet, v time.Time) graphql.Marshaler {
+		res := MarshalTime(v)
+		if res == graphql.Null {
+			graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+		}
+		return res
+	}
+	run := func(resolve func(ctx context.Context) graphql.Marshaler) (string, gqlerror.List) {
+		ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, graphql.DefaultRecover)
+		var out bytes.Buffer
+		resolve(ctx).MarshalGQL(&out)
+		return out.String(), graphql.GetErrors(ctx)
+	}
+
+	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	got, errs := run(func(ctx context.Context) graphql.Marshaler {
+		return resolveLeafField(ctx, oc, field, fieldContext, at, marshalTime)
+	})
+	if got != `"2026-11-25T12:00:00Z"` || errs != nil || built != 0 {
+		t.Errorf("a time: wrote %s, errors %v, %d field contexts built; want the time, none, none", got, errs, built)
+	}
+	got, errs = run(func(ctx context.Context) graphql.Marshaler {
+		return resolveLeafField(ctx, oc, field, fieldContext, time.Time{}, marshalTime)
+	})
+	if got != "null" || built != 1 || len(errs) != 1 || errs[0].Path.String() != "x" {
+		t.Errorf("the zero time: wrote %s, errors %v, %d field contexts built; want null, one error at x, one", got, errs, built)
+	}
+	got, errs = run(func(ctx context.Context) graphql.Marshaler {
+		return resolveStructField(ctx, oc, field, fieldContext, "v", func(context.Context, ast.SelectionSet, string) graphql.Marshaler {
+			panic("boom")
+		})
+	})
+	if got != "null" || len(errs) != 1 || errs[0].Path.String() != "x" {
+		t.Errorf("a panic: wrote %s, errors %v; want null and one error at x", got, errs)
 	}
 }

@@ -17,7 +17,9 @@
 //   - graphql.ResolveField runs a field read straight from a struct field
 //     through three closures, the boxing of its value and the resolver
 //     middleware. resolveStructField marshals the value in its field
-//     context directly.
+//     context directly, and resolveLeafField, for scalars, without one
+//     unless the value is the zero value, the only one that can marshal to
+//     null and need the field's path for its error.
 package main
 
 import (
@@ -49,12 +51,15 @@ var structField = regexp.MustCompile(`(?m)^\treturn graphql\.ResolveField\(
 \t\t\treturn (obj\.\w+), nil
 \t\t\},
 \t\tnil,
-\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{
+\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v ([^)]+)\) graphql\.Marshaler \{
 \t\t\treturn (ec\.[^(\s]+)\(ctx, selections, v\)
 \t\t\},
 \t\ttrue,
 \t\t(?:true|false),
 \t\)$`)
+
+// leafTypes are the Go types of scalar fields that resolveLeafField takes.
+var leafTypes = map[string]bool{"string": true, "int": true, "bool": true, "time.Time": true}
 
 func main() {
 	if err := generate(); err != nil {
@@ -85,6 +90,14 @@ func generate() error {
 	if !structField.Match(code) {
 		return fmt.Errorf("%s has no field read straight from a struct field: check what this gqlgen version generates", path)
 	}
-	code = structField.ReplaceAll(code, []byte("\treturn resolveStructField(ctx, ec.OperationContext, field, $1, $2, $3)"))
+	code = structField.ReplaceAllFunc(code, func(match []byte) []byte {
+		m := structField.FindSubmatch(match)
+		fieldContext, value, goType, marshal := m[1], m[2], m[3], m[4]
+		helper := "resolveStructField"
+		if leafTypes[string(goType)] {
+			helper = "resolveLeafField"
+		}
+		return fmt.Appendf(nil, "\treturn %s(ctx, ec.OperationContext, field, %s, %s, %s)", helper, fieldContext, value, marshal)
+	})
 	return os.WriteFile(path, code, 0o644)
 }
