@@ -75,7 +75,7 @@ func main() {
 	flag.BoolVar(&o.auth, "auth", true, "measure the token-authentication overhead")
 	flag.BoolVar(&o.explain, "explain", true, "EXPLAIN ANALYZE the main queries and check deep pagination")
 	flag.BoolVar(&o.profile, "profile", true, "take a CPU profile of the server during each shape")
-	flag.IntVar(&o.pairs, "pairs", 0, "after the runs, this many more runs of nested and of the floor, alternating, -duration each: the median ratio does not move with a machine whose speed drifts between runs")
+	flag.IntVar(&o.pairs, "pairs", 0, "after the runs, this many more runs of nested and of the floor, alternating, -duration each: short runs (-duration 3s) follow a machine whose speed drifts")
 	flag.StringVar(&o.serverParams, "server-params", "", "parameters added to the server's database URL, which lib/pq sends as settings, such as jit=off")
 	flag.Parse()
 	for _, s := range strings.Split(shapes, ",") {
@@ -229,6 +229,7 @@ func measurePairs(ctx context.Context, o options, srv *serverProc, meter *cpuMet
 	quiet := o
 	quiet.profile = false
 	var ratios []float64
+	var nestedRuns, floorRuns []*runResult
 	for range o.pairs {
 		nested, err := measureShape(ctx, quiet, srv, meter, client, ds, "nested")
 		if err != nil {
@@ -238,13 +239,24 @@ func measurePairs(ctx context.Context, o options, srv *serverProc, meter *cpuMet
 		if err != nil {
 			return err
 		}
+		nestedRuns, floorRuns = append(nestedRuns, nested), append(floorRuns, floor)
 		ratios = append(ratios, nested.rps()/floor.rps())
 		fmt.Printf("pair %d: nested %.1f req/s, floor %.1f req/s: %.1f%%\n", len(ratios), nested.rps(), floor.rps(), 100*ratios[len(ratios)-1])
 	}
 	slices.Sort(ratios)
-	fmt.Printf("nested / floor over %d pairs: median %.1f%%, from %.1f%% to %.1f%%\n\n", len(ratios),
-		100*median(ratios), 100*ratios[0], 100*ratios[len(ratios)-1])
+	fmt.Printf("nested / floor over %d pairs: median %.1f%%, from %.1f%% to %.1f%%; all pairs together: %.1f%%\n\n", len(ratios),
+		100*median(ratios), 100*ratios[0], 100*ratios[len(ratios)-1], 100*totalRate(nestedRuns)/totalRate(floorRuns))
 	return ctx.Err()
+}
+
+// totalRate is the requests per second of runs taken together.
+func totalRate(runs []*runResult) float64 {
+	var n int
+	var d time.Duration
+	for _, r := range runs {
+		n, d = n+len(r.samples), d+r.elapsed
+	}
+	return float64(n) / d.Seconds()
 }
 
 // median returns the median of sorted values.

@@ -30452,7 +30452,7 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var aPITokenConnectionImplementors = []string{"APITokenConnection"}
@@ -30495,7 +30495,7 @@ func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var aPITokenEdgeImplementors = []string{"APITokenEdge"}
@@ -30533,7 +30533,7 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var aPITokenWithSecretImplementors = []string{"APITokenWithSecret"}
@@ -30571,7 +30571,7 @@ func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var answerImplementors = []string{"Answer", "Node"}
@@ -30641,7 +30641,7 @@ func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var answerConnectionImplementors = []string{"AnswerConnection"}
@@ -30684,7 +30684,7 @@ func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var answerEdgeImplementors = []string{"AnswerEdge"}
@@ -30722,7 +30722,7 @@ func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var auditEventImplementors = []string{"AuditEvent", "Node"}
@@ -30792,7 +30792,7 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var auditEventConnectionImplementors = []string{"AuditEventConnection"}
@@ -30835,7 +30835,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var auditEventEdgeImplementors = []string{"AuditEventEdge"}
@@ -30873,7 +30873,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var commentImplementors = []string{"Comment", "Node"}
@@ -30947,7 +30947,7 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var commentConnectionImplementors = []string{"CommentConnection"}
@@ -30990,7 +30990,7 @@ func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var commentEdgeImplementors = []string{"CommentEdge"}
@@ -31028,7 +31028,7 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var mapImplementors = []string{"Map", "Node"}
@@ -31108,7 +31108,7 @@ func (ec *executionContext) _Map(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var mapConnectionImplementors = []string{"MapConnection"}
@@ -31151,7 +31151,7 @@ func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var mapEdgeImplementors = []string{"MapEdge"}
@@ -31189,7 +31189,7 @@ func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -31449,7 +31449,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -31497,7 +31497,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var pinImplementors = []string{"Pin", "Node"}
@@ -31592,7 +31592,7 @@ func (ec *executionContext) _Pin(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var pinConnectionImplementors = []string{"PinConnection"}
@@ -31635,7 +31635,7 @@ func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var pinEdgeImplementors = []string{"PinEdge"}
@@ -31673,7 +31673,7 @@ func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var projectImplementors = []string{"Project", "Node"}
@@ -31765,7 +31765,7 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var projectConnectionImplementors = []string{"ProjectConnection"}
@@ -31808,7 +31808,7 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var projectEdgeImplementors = []string{"ProjectEdge"}
@@ -31846,7 +31846,7 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var projectMembershipImplementors = []string{"ProjectMembership", "Node"}
@@ -31911,7 +31911,7 @@ func (ec *executionContext) _ProjectMembership(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var projectMembershipConnectionImplementors = []string{"ProjectMembershipConnection"}
@@ -31954,7 +31954,7 @@ func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, se
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var projectMembershipEdgeImplementors = []string{"ProjectMembershipEdge"}
@@ -31992,7 +31992,7 @@ func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var queryImplementors = []string{"Query"}
@@ -32144,7 +32144,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var questionImplementors = []string{"Question", "Node"}
@@ -32229,7 +32229,7 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var questionConnectionImplementors = []string{"QuestionConnection"}
@@ -32272,7 +32272,7 @@ func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var questionEdgeImplementors = []string{"QuestionEdge"}
@@ -32310,7 +32310,7 @@ func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var responseImplementors = []string{"Response", "Node"}
@@ -32385,7 +32385,7 @@ func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var responseConnectionImplementors = []string{"ResponseConnection"}
@@ -32428,7 +32428,7 @@ func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var responseEdgeImplementors = []string{"ResponseEdge"}
@@ -32466,7 +32466,7 @@ func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var surveyImplementors = []string{"Survey", "Node"}
@@ -32557,7 +32557,7 @@ func (ec *executionContext) _Survey(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var surveyConnectionImplementors = []string{"SurveyConnection"}
@@ -32600,7 +32600,7 @@ func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var surveyEdgeImplementors = []string{"SurveyEdge"}
@@ -32638,7 +32638,7 @@ func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var teamImplementors = []string{"Team", "Node"}
@@ -32703,7 +32703,7 @@ func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var teamConnectionImplementors = []string{"TeamConnection"}
@@ -32746,7 +32746,7 @@ func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var teamEdgeImplementors = []string{"TeamEdge"}
@@ -32784,7 +32784,7 @@ func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var teamMembershipImplementors = []string{"TeamMembership", "Node"}
@@ -32849,7 +32849,7 @@ func (ec *executionContext) _TeamMembership(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var teamMembershipConnectionImplementors = []string{"TeamMembershipConnection"}
@@ -32892,7 +32892,7 @@ func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var teamMembershipEdgeImplementors = []string{"TeamMembershipEdge"}
@@ -32930,7 +32930,7 @@ func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var userImplementors = []string{"User", "Node"}
@@ -33016,7 +33016,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var userConnectionImplementors = []string{"UserConnection"}
@@ -33059,7 +33059,7 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var userEdgeImplementors = []string{"UserEdge"}
@@ -33097,7 +33097,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var viewerImplementors = []string{"Viewer"}
@@ -33143,7 +33143,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -33196,7 +33196,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -33244,7 +33244,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -33302,7 +33302,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -33360,7 +33360,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -33418,7 +33418,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -33501,7 +33501,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(withPath(deferred))
 	}
 
-	return out
+	return objectFields{fields, out}
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -104,4 +105,46 @@ func resolveLeafField[T leaf](
 		return marshal(ctx, field.Selections, value)
 	}
 	return resolveStructField(ctx, oc, field, fieldContext, value, marshal)
+}
+
+// objectFields writes an object as graphql.FieldSet does, each field once
+// under its alias, in the order collected, without the map of written
+// names, the iterator and the heap copy of every field that FieldSet's
+// MarshalGQL allocates (a quarter of the allocations of a nested page).
+// graph/generate makes the generated code return it for every object.
+type objectFields struct {
+	fields []graphql.CollectedField
+	set    *graphql.FieldSet
+}
+
+func (o objectFields) MarshalGQL(w io.Writer) {
+	io.WriteString(w, "{")
+	first := true
+	for i := range o.fields {
+		alias := o.fields[i].Alias
+		if writtenBefore(o.fields[:i], alias) {
+			continue
+		}
+		if !first {
+			io.WriteString(w, ",")
+		}
+		first = false
+		// An alias is a GraphQL name ([_A-Za-z][_0-9A-Za-z]*): no escaping.
+		io.WriteString(w, `"`)
+		io.WriteString(w, alias)
+		io.WriteString(w, `":`)
+		o.set.Values[i].MarshalGQL(w)
+	}
+	io.WriteString(w, "}")
+}
+
+// writtenBefore reports whether one of fields has alias. Objects have few
+// fields, so a scan costs less than the map gqlgen builds.
+func writtenBefore(fields []graphql.CollectedField, alias string) bool {
+	for i := range fields {
+		if fields[i].Alias == alias {
+			return true
+		}
+	}
+	return false
 }

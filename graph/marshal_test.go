@@ -110,3 +110,25 @@ func TestStructFieldsResolveAsGqlgens(t *testing.T) {
 		t.Errorf("a panic: wrote %s, errors %v; want null and one error at x", got, errs)
 	}
 }
+
+// TestObjectFieldsWriteWhatFieldSetWrites compares objectFields with
+// graphql.FieldSet, which it replaces when writing objects: the same JSON,
+// a repeated alias written once.
+func TestObjectFieldsWriteWhatFieldSetWrites(t *testing.T) {
+	for _, aliases := range [][]string{nil, {"id"}, {"id", "title", "__typename"}, {"a", "b", "a", "c", "b"}} {
+		fields := make([]graphql.CollectedField, len(aliases))
+		for i, alias := range aliases {
+			fields[i] = graphql.CollectedField{Field: &ast.Field{Alias: alias, Name: alias}}
+		}
+		set := graphql.NewFieldSet(fields)
+		for i := range fields {
+			set.Values[i] = graphql.MarshalInt(i)
+		}
+		var got, want bytes.Buffer
+		objectFields{fields, set}.MarshalGQL(&got)
+		set.MarshalGQL(&want)
+		if got.String() != want.String() {
+			t.Errorf("%v: wrote %s, FieldSet writes %s", aliases, got.String(), want.String())
+		}
+	}
+}

@@ -14,6 +14,9 @@
 //     every object, for @defer fields, which never reach execution here
 //     (deferred fragments are answered inline). newDeferredGroup builds
 //     none of them.
+//   - graphql.FieldSet writes an object with a map of the names written,
+//     an iterator and a copy of every field on the heap. objectFields
+//     writes the same JSON from the collected fields and their values.
 //   - graphql.ResolveField runs a field read straight from a struct field
 //     through three closures, the boxing of its value and the resolver
 //     middleware. resolveStructField marshals the value in its field
@@ -36,6 +39,7 @@ var rewrites = []struct{ from, to string }{
 	{"graphql.MarshalSliceConcurrently(", "marshalSliceInOrder("},
 	{"graphql.NewDeferredGroup(ctx)", "newDeferredGroup(ctx)"},
 	{"ec.ProcessDeferredGroup(deferred)", "ec.ProcessDeferredGroup(withPath(deferred))"},
+	{"\n\treturn out\n}\n", "\n\treturn objectFields{fields, out}\n}\n"},
 }
 
 // structField matches the generated resolution of a field read straight
