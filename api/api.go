@@ -74,9 +74,11 @@ func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger) http.Ha
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(postTransport{})
+	srv.AddTransport(PostTransport{})
 	srv.SetQueryCache(queryCache{lru.New[*ast.QueryDocument](1000)})
 	srv.SetParserTokenLimit(parserTokenLimit)
+	// No extension here may intercept fields (graphql.FieldInterceptor):
+	// the fields that graph/generate resolves directly skip that chain.
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(depthLimit{max: cfg.MaxDepth})

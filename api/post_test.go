@@ -21,7 +21,7 @@ import (
 )
 
 // TestPostTransportAnswersAsGqlgens sends the same requests to the schema
-// through postTransport and through gqlgen's transport.POST: status,
+// through PostTransport and through gqlgen's transport.POST: status,
 // content type and JSON must be the same, for executed operations and for
 // every kind of request that fails before execution.
 func TestPostTransportAnswersAsGqlgens(t *testing.T) {
@@ -32,7 +32,7 @@ func TestPostTransportAnswersAsGqlgens(t *testing.T) {
 		srv.Use(extension.Introspection{})
 		return srv
 	}
-	ours, gqlgens := serve(postTransport{}), serve(transport.POST{})
+	ours, gqlgens := serve(PostTransport{}), serve(transport.POST{})
 	typename := `{"query": "{ __typename a: __typename }"}`
 	for _, c := range []struct{ body, accept string }{
 		{typename, ""},

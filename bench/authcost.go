@@ -17,7 +17,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"engage/api"
@@ -141,12 +140,12 @@ func measureAuthCost(ctx context.Context, o options, ds *dataset) (overhead map[
 }
 
 // bareGraphQL is the GraphQL endpoint without the API's middleware and
-// authentication: graph.NewSchema with the POST transport, a query cache,
+// authentication: graph.NewSchema with the API's POST transport, a query cache,
 // gqlgen's own complexity limit in place of api's limits, and the
 // transactioner of mutations.
 func bareGraphQL(db *database.DB, cfg config.Config) http.Handler {
 	srv := handler.New(graph.NewSchema(db.Ent, cfg.TokenMaxLifetime))
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(api.PostTransport{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(entgql.Transactioner{TxOpener: db.Ent})
