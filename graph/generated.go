@@ -30449,7 +30449,7 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -30492,7 +30492,7 @@ func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.Sel
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -30530,7 +30530,7 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -30568,7 +30568,7 @@ func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.Sel
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -30638,7 +30638,7 @@ func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, o
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -30681,7 +30681,7 @@ func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.Selec
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -30719,7 +30719,7 @@ func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSe
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -30789,7 +30789,7 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -30832,7 +30832,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -30870,7 +30870,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -30944,7 +30944,7 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -30987,7 +30987,7 @@ func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.Sele
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31025,7 +31025,7 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31105,7 +31105,7 @@ func (ec *executionContext) _Map(ctx context.Context, sel ast.SelectionSet, obj 
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31148,7 +31148,7 @@ func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.Selectio
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31186,7 +31186,7 @@ func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, 
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31446,7 +31446,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31494,7 +31494,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31589,7 +31589,7 @@ func (ec *executionContext) _Pin(ctx context.Context, sel ast.SelectionSet, obj 
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31632,7 +31632,7 @@ func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.Selectio
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31670,7 +31670,7 @@ func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, 
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31762,7 +31762,7 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31805,7 +31805,7 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31843,7 +31843,7 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31908,7 +31908,7 @@ func (ec *executionContext) _ProjectMembership(ctx context.Context, sel ast.Sele
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31951,7 +31951,7 @@ func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, se
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -31989,7 +31989,7 @@ func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32141,7 +32141,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32226,7 +32226,7 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32269,7 +32269,7 @@ func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.Sel
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32307,7 +32307,7 @@ func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.Selection
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32382,7 +32382,7 @@ func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet,
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32425,7 +32425,7 @@ func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.Sel
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32463,7 +32463,7 @@ func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.Selection
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32554,7 +32554,7 @@ func (ec *executionContext) _Survey(ctx context.Context, sel ast.SelectionSet, o
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32597,7 +32597,7 @@ func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.Selec
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32635,7 +32635,7 @@ func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSe
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32700,7 +32700,7 @@ func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32743,7 +32743,7 @@ func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.Selecti
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32781,7 +32781,7 @@ func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet,
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32846,7 +32846,7 @@ func (ec *executionContext) _TeamMembership(ctx context.Context, sel ast.Selecti
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32889,7 +32889,7 @@ func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel a
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -32927,7 +32927,7 @@ func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.Sel
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -33013,7 +33013,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -33056,7 +33056,7 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -33094,7 +33094,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -33140,7 +33140,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -33193,7 +33193,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -33241,7 +33241,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -33299,7 +33299,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -33357,7 +33357,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -33415,7 +33415,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}
@@ -33498,7 +33498,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 	if n := len(deferred.Defers); n > 0 {
 		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(withPath(deferred))
+		ec.ProcessDeferredGroup(deferred)
 	}
 
 	return objectFields{fields, out}

@@ -46,13 +46,6 @@ func newDeferredGroup(ctx context.Context) graphql.DeferredGroup {
 	return graphql.DeferredGroup{Context: ctx}
 }
 
-// withPath gives g the path of the object it belongs to, before the
-// generated code hands it to ProcessDeferredGroup.
-func withPath(g graphql.DeferredGroup) graphql.DeferredGroup {
-	g.Path = graphql.GetPath(g.Context)
-	return g
-}
-
 // resolveStructField replaces graphql.ResolveField in the generated code for
 // the fields read straight from a struct field, with no resolver, directive
 // or middleware of their own (see graph/generate): the same field context,

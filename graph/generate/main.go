@@ -38,7 +38,6 @@ import (
 var rewrites = []struct{ from, to string }{
 	{"graphql.MarshalSliceConcurrently(", "marshalSliceInOrder("},
 	{"graphql.NewDeferredGroup(ctx)", "newDeferredGroup(ctx)"},
-	{"ec.ProcessDeferredGroup(deferred)", "ec.ProcessDeferredGroup(withPath(deferred))"},
 	{"\n\treturn out\n}\n", "\n\treturn objectFields{fields, out}\n}\n"},
 }
 
