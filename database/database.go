@@ -16,7 +16,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
+	"github.com/lib/pq"
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 
 	"engage/changes"
@@ -60,17 +60,18 @@ func Open(rawURL string, opts ...ent.Option) (*DB, error) {
 // driver, which formats every statement with its arguments.
 func OpenWrapped(rawURL string, wrap func(dialect.Driver) dialect.Driver, opts ...ent.Option) (*DB, error) {
 	d := Dialect(rawURL)
-	driver, dsn := "postgres", ""
+	var db *sql.DB
 	if d == dialect.SQLite {
-		driver, dsn = "sqlite", sqliteDSN(rawURL)
+		var err error
+		if db, err = sql.Open("sqlite", sqliteDSN(rawURL)); err != nil {
+			return nil, fmt.Errorf("open %s database: %w", d, err)
+		}
 	} else {
-		dsn = postgresDSN(rawURL)
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", d, err)
-	}
-	if d == dialect.Postgres {
+		connector, err := pq.NewConnector(postgresDSN(rawURL))
+		if err != nil {
+			return nil, fmt.Errorf("open %s database: %w", d, err)
+		}
+		db = sql.OpenDB(preparingConnector{connector})
 		db.SetMaxOpenConns(32)
 		db.SetMaxIdleConns(32)
 		db.SetConnMaxIdleTime(5 * time.Minute)
