@@ -2632,6 +2632,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
+	collected collectedFields
 }
 
 func newExecutionContext(
@@ -30352,7 +30353,7 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 var aPITokenImplementors = []string{"APIToken", "Node"}
 
 func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet, obj *ent.APIToken) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, aPITokenImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, aPITokenImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -30458,7 +30459,7 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 var aPITokenConnectionImplementors = []string{"APITokenConnection"}
 
 func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, aPITokenConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, aPITokenConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -30501,7 +30502,7 @@ func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.Sel
 var aPITokenEdgeImplementors = []string{"APITokenEdge"}
 
 func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, aPITokenEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, aPITokenEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -30539,7 +30540,7 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 var aPITokenWithSecretImplementors = []string{"APITokenWithSecret"}
 
 func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.SelectionSet, obj *APITokenWithSecret) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, aPITokenWithSecretImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, aPITokenWithSecretImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -30577,7 +30578,7 @@ func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.Sel
 var answerImplementors = []string{"Answer", "Node"}
 
 func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, obj *ent.Answer) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, answerImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, answerImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -30647,7 +30648,7 @@ func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, o
 var answerConnectionImplementors = []string{"AnswerConnection"}
 
 func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AnswerConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, answerConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, answerConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -30690,7 +30691,7 @@ func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.Selec
 var answerEdgeImplementors = []string{"AnswerEdge"}
 
 func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AnswerEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, answerEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, answerEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -30728,7 +30729,7 @@ func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSe
 var auditEventImplementors = []string{"AuditEvent", "Node"}
 
 func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEvent) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, auditEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -30798,7 +30799,7 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 var auditEventConnectionImplementors = []string{"AuditEventConnection"}
 
 func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, auditEventConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -30841,7 +30842,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 var auditEventEdgeImplementors = []string{"AuditEventEdge"}
 
 func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, auditEventEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -30879,7 +30880,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 var commentImplementors = []string{"Comment", "Node"}
 
 func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, obj *ent.Comment) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, commentImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, commentImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -30953,7 +30954,7 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 var commentConnectionImplementors = []string{"CommentConnection"}
 
 func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, commentConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, commentConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -30996,7 +30997,7 @@ func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.Sele
 var commentEdgeImplementors = []string{"CommentEdge"}
 
 func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, commentEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, commentEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31034,7 +31035,7 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 var mapImplementors = []string{"Map", "Node"}
 
 func (ec *executionContext) _Map(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMap) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mapImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, mapImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31114,7 +31115,7 @@ func (ec *executionContext) _Map(ctx context.Context, sel ast.SelectionSet, obj 
 var mapConnectionImplementors = []string{"MapConnection"}
 
 func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMapConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mapConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, mapConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31157,7 +31158,7 @@ func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.Selectio
 var mapEdgeImplementors = []string{"MapEdge"}
 
 func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMapEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mapEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, mapEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31195,7 +31196,7 @@ func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, 
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
@@ -31455,7 +31456,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[string]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31503,7 +31504,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var pinImplementors = []string{"Pin", "Node"}
 
 func (ec *executionContext) _Pin(ctx context.Context, sel ast.SelectionSet, obj *ent.Pin) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pinImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, pinImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31598,7 +31599,7 @@ func (ec *executionContext) _Pin(ctx context.Context, sel ast.SelectionSet, obj 
 var pinConnectionImplementors = []string{"PinConnection"}
 
 func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PinConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pinConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, pinConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31641,7 +31642,7 @@ func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.Selectio
 var pinEdgeImplementors = []string{"PinEdge"}
 
 func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PinEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pinEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, pinEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31679,7 +31680,7 @@ func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, 
 var projectImplementors = []string{"Project", "Node"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *ent.Project) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, projectImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, projectImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31771,7 +31772,7 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 var projectConnectionImplementors = []string{"ProjectConnection"}
 
 func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, projectConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, projectConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31814,7 +31815,7 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 var projectEdgeImplementors = []string{"ProjectEdge"}
 
 func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, projectEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, projectEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31852,7 +31853,7 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 var projectMembershipImplementors = []string{"ProjectMembership", "Node"}
 
 func (ec *executionContext) _ProjectMembership(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembership) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, projectMembershipImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, projectMembershipImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31917,7 +31918,7 @@ func (ec *executionContext) _ProjectMembership(ctx context.Context, sel ast.Sele
 var projectMembershipConnectionImplementors = []string{"ProjectMembershipConnection"}
 
 func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembershipConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, projectMembershipConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, projectMembershipConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31960,7 +31961,7 @@ func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, se
 var projectMembershipEdgeImplementors = []string{"ProjectMembershipEdge"}
 
 func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembershipEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, projectMembershipEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, projectMembershipEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -31998,7 +31999,7 @@ func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
@@ -32150,7 +32151,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var questionImplementors = []string{"Question", "Node"}
 
 func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet, obj *ent.Question) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, questionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, questionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32235,7 +32236,7 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 var questionConnectionImplementors = []string{"QuestionConnection"}
 
 func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.QuestionConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, questionConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, questionConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32278,7 +32279,7 @@ func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.Sel
 var questionEdgeImplementors = []string{"QuestionEdge"}
 
 func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.QuestionEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, questionEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, questionEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32316,7 +32317,7 @@ func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.Selection
 var responseImplementors = []string{"Response", "Node"}
 
 func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet, obj *ent.Response) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, responseImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, responseImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32391,7 +32392,7 @@ func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet,
 var responseConnectionImplementors = []string{"ResponseConnection"}
 
 func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponseConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, responseConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, responseConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32434,7 +32435,7 @@ func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.Sel
 var responseEdgeImplementors = []string{"ResponseEdge"}
 
 func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponseEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, responseEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, responseEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32472,7 +32473,7 @@ func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.Selection
 var surveyImplementors = []string{"Survey", "Node"}
 
 func (ec *executionContext) _Survey(ctx context.Context, sel ast.SelectionSet, obj *ent.Survey) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, surveyImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, surveyImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32563,7 +32564,7 @@ func (ec *executionContext) _Survey(ctx context.Context, sel ast.SelectionSet, o
 var surveyConnectionImplementors = []string{"SurveyConnection"}
 
 func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, surveyConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, surveyConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32606,7 +32607,7 @@ func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.Selec
 var surveyEdgeImplementors = []string{"SurveyEdge"}
 
 func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, surveyEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, surveyEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32644,7 +32645,7 @@ func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSe
 var teamImplementors = []string{"Team", "Node"}
 
 func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj *ent.Team) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, teamImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, teamImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32709,7 +32710,7 @@ func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj
 var teamConnectionImplementors = []string{"TeamConnection"}
 
 func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, teamConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, teamConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32752,7 +32753,7 @@ func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.Selecti
 var teamEdgeImplementors = []string{"TeamEdge"}
 
 func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, teamEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, teamEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32790,7 +32791,7 @@ func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet,
 var teamMembershipImplementors = []string{"TeamMembership", "Node"}
 
 func (ec *executionContext) _TeamMembership(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembership) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, teamMembershipImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, teamMembershipImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32855,7 +32856,7 @@ func (ec *executionContext) _TeamMembership(ctx context.Context, sel ast.Selecti
 var teamMembershipConnectionImplementors = []string{"TeamMembershipConnection"}
 
 func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembershipConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, teamMembershipConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, teamMembershipConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32898,7 +32899,7 @@ func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel a
 var teamMembershipEdgeImplementors = []string{"TeamMembershipEdge"}
 
 func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembershipEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, teamMembershipEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, teamMembershipEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -32936,7 +32937,7 @@ func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.Sel
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, userImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -33022,7 +33023,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 var userConnectionImplementors = []string{"UserConnection"}
 
 func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.UserConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, userConnectionImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, userConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -33065,7 +33066,7 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 var userEdgeImplementors = []string{"UserEdge"}
 
 func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.UserEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, userEdgeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, userEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -33103,7 +33104,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *Viewer) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, viewerImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -33149,7 +33150,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -33202,7 +33203,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -33250,7 +33251,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -33308,7 +33309,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -33366,7 +33367,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
@@ -33424,7 +33425,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := ec.collected.get(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx)

@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 	"io"
+	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -140,4 +142,40 @@ func writtenBefore(fields []graphql.CollectedField, alias string) bool {
 		}
 	}
 	return false
+}
+
+// collectedFields replaces graphql.CollectFields in the generated code: the
+// fields of one selection set on one object type, collected once per
+// operation. gqlgen caches them too, but builds its cache key by hashing
+// the type's names, a hasher on the heap for every object of a page. The
+// generated implementors lists are package variables, so their address
+// names the type; a selection set is named, as gqlgen does, by the address
+// of its first element and its length.
+type collectedFields struct {
+	mu     sync.RWMutex
+	fields map[collectedKey][]graphql.CollectedField
+}
+
+type collectedKey struct {
+	selections   *ast.Selection
+	length       int
+	implementors *string
+}
+
+func (c *collectedFields) get(op *graphql.OperationContext, sel ast.SelectionSet, implementors []string) []graphql.CollectedField {
+	key := collectedKey{unsafe.SliceData(sel), len(sel), unsafe.SliceData(implementors)}
+	c.mu.RLock()
+	fields, ok := c.fields[key]
+	c.mu.RUnlock()
+	if ok {
+		return fields
+	}
+	fields = graphql.CollectFields(op, sel, implementors)
+	c.mu.Lock()
+	if c.fields == nil {
+		c.fields = make(map[collectedKey][]graphql.CollectedField)
+	}
+	c.fields[key] = fields
+	c.mu.Unlock()
+	return fields
 }

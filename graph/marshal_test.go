@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -120,6 +121,41 @@ func TestObjectFieldsWriteWhatFieldSetWrites(t *testing.T) {
 		set.MarshalGQL(&want)
 		if got.String() != want.String() {
 			t.Errorf("%v: wrote %s, FieldSet writes %s", aliases, got.String(), want.String())
+		}
+	}
+}
+
+// TestCollectedFieldsAreGqlgensOncePerTypeAndSelection checks
+// collectedFields, which the generated code asks for the fields of every
+// object: for one selection it answers each type what graphql.CollectFields
+// answers, keeps the answer per type, and collects once per type.
+func TestCollectedFieldsAreGqlgensOncePerTypeAndSelection(t *testing.T) {
+	doc, errs := gqlparser.LoadQuery(parsedSchema, `query {
+		node(id: "x") { id ... on Survey { title } ... on Project { slug } ...F }
+	}
+	fragment F on Project { title }`)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	op := &graphql.OperationContext{Doc: doc, Variables: map[string]any{}}
+	sel := doc.Operations[0].SelectionSet[0].(*ast.Field).SelectionSet
+	names := func(fields []graphql.CollectedField) (out []string) {
+		for _, f := range fields {
+			out = append(out, f.Alias)
+		}
+		return out
+	}
+	var cache collectedFields
+	for implementors, want := range map[*[]string][]string{
+		&surveyImplementors:  {"id", "title"},
+		&projectImplementors: {"id", "slug", "title"},
+	} {
+		got := cache.get(op, sel, *implementors)
+		if gqlgens := names(graphql.CollectFields(op, sel, *implementors)); !slices.Equal(names(got), gqlgens) || !slices.Equal(gqlgens, want) {
+			t.Errorf("%v: collected %v, gqlgen %v, want %v", *implementors, names(got), gqlgens, want)
+		}
+		if again := cache.get(op, sel, *implementors); &again[0] != &got[0] {
+			t.Errorf("%v: collected again instead of from the cache", *implementors)
 		}
 	}
 }

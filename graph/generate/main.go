@@ -17,6 +17,9 @@
 //   - graphql.FieldSet writes an object with a map of the names written,
 //     an iterator and a copy of every field on the heap. objectFields
 //     writes the same JSON from the collected fields and their values.
+//   - graphql.CollectFields hashes the names of an object's type, with a
+//     hasher on the heap, to look up the fields it collected for the same
+//     selection before. collectedFields keys them by addresses instead.
 //   - graphql.ResolveField runs a field read straight from a struct field
 //     through three closures, the boxing of its value and the resolver
 //     middleware. resolveStructField marshals the value in its field
@@ -39,6 +42,9 @@ var rewrites = []struct{ from, to string }{
 	{"graphql.MarshalSliceConcurrently(", "marshalSliceInOrder("},
 	{"graphql.NewDeferredGroup(ctx)", "newDeferredGroup(ctx)"},
 	{"\n\treturn out\n}\n", "\n\treturn objectFields{fields, out}\n}\n"},
+	{"graphql.CollectFields(ec.OperationContext, sel, ", "ec.collected.get(ec.OperationContext, sel, "},
+	{"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n",
+		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tcollected collectedFields\n"},
 }
 
 // structField matches the generated resolution of a field read straight
