@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"engage/database"
 	"engage/testdb"
 )
 
@@ -124,5 +125,48 @@ func TestFailedStatementIsPreparedAgain(t *testing.T) {
 	}
 	if err := count(); err != nil {
 		t.Fatalf("the failed statement was not prepared again: %v", err)
+	}
+}
+
+// Connections that PostgreSQL ends, as on a restart, are replaced with their
+// statements: the pool keeps answering.
+func TestPreparedStatementsSurviveEndedConnections(t *testing.T) {
+	if testdb.Dialect() != dialect.Postgres {
+		t.Skip("prepared statements are kept on PostgreSQL only")
+	}
+	url := testdb.URL(t)
+	db, err := database.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const query = "SELECT count(*) FROM users WHERE email <> $1"
+	run := func() error {
+		var n int
+		return db.SQL.QueryRowContext(ctx, query, "x").Scan(&n)
+	}
+	for range 3 {
+		if err := run(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var ended int
+	if err := admin.QueryRowContext(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&ended); err != nil || ended == 0 {
+		t.Fatalf("ended %d connections: %v", ended, err)
+	}
+	for i := range 3 {
+		if err := run(); err != nil {
+			t.Errorf("run %d after the connections ended: %v", i, err)
+		}
 	}
 }
