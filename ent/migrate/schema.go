@@ -420,6 +420,11 @@ var (
 				Columns: []*schema.Column{ResponsesColumns[7], ResponsesColumns[3], ResponsesColumns[0]},
 			},
 			{
+				Name:    "response_survey_id",
+				Unique:  false,
+				Columns: []*schema.Column{ResponsesColumns[7]},
+			},
+			{
 				Name:    "response_project_id",
 				Unique:  false,
 				Columns: []*schema.Column{ResponsesColumns[6]},
