@@ -420,9 +420,9 @@ func (_q *AnswerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Answe
 			_q.withQuestion != nil,
 		}
 	)
-	_spec.ScanValues = func(columns []string) ([]any, error) {
+	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Answer).scanValues(nil, columns)
-	}
+	})
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &Answer{config: _q.config}
 		nodes = append(nodes, node)

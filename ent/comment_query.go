@@ -383,9 +383,9 @@ func (_q *CommentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comm
 			_q.withPin != nil,
 		}
 	)
-	_spec.ScanValues = func(columns []string) ([]any, error) {
+	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Comment).scanValues(nil, columns)
-	}
+	})
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &Comment{config: _q.config}
 		nodes = append(nodes, node)

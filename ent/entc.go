@@ -28,7 +28,7 @@ func main() {
 		// First: options below add more.
 		entgql.WithTemplates(append(entgql.AllTemplates,
 			gen.MustParse(gen.NewTemplate("engage").Funcs(entgql.TemplateFuncs).ParseGlob("./ent/template/*.tmpl")),
-			changedLoaders())...),
+			changedQuery())...),
 		entgql.WithConfigPath("gqlgen.yml"),
 		entgql.WithSchemaGenerator(),
 		entgql.WithSchemaPath("schema/ent.graphql"),
@@ -77,19 +77,24 @@ var collectionChanges = []textChange{
 	},
 }
 
-// loaderChanges are the changes to ent's eager loaders, in its template
-// "dialect/sql/query", each made where ent writes from, exactly once.
-var loaderChanges = []textChange{
+// queryChanges are the changes to ent's template "dialect/sql/query", which
+// writes each entity's sqlAll and eager loaders, each made where ent writes
+// from, exactly once.
+var queryChanges = []textChange{
 	// The condition that the rows of a one-to-many load belong to the
 	// parents, which a page read per parent leaves out (ent/child_pages.go).
 	{"s.Where(sql.InValues(s.C(", "s.Where(childrenOf(s, s.C("},
 	{"), fks...))", "), fks))"},
+	// The values rows are scanned into, made once per query
+	// (ent/scan_values.go).
+	{"_spec.ScanValues = func(columns []string) ([]any, error) {", "_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {"},
+	{").scanValues(nil, columns)\n\t}\n", ").scanValues(nil, columns)\n\t})\n"},
 }
 
-// changedLoaders returns ent's template "dialect/sql/query", read from the
-// ent module in use, with loaderChanges made: entc puts it in place of its
+// changedQuery returns ent's template "dialect/sql/query", read from the
+// ent module in use, with queryChanges made: entc puts it in place of its
 // own.
-func changedLoaders() *gen.Template {
+func changedQuery() *gen.Template {
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "entgo.io/ent").Output()
 	if err != nil {
 		log.Fatalf("finding the ent module: %v", err)
@@ -99,11 +104,11 @@ func changedLoaders() *gen.Template {
 	const name = "dialect/sql/query"
 	query := builtin.Lookup(name)
 	if query == nil {
-		log.Fatalf("%s defines no template %q: review loaderChanges", file, name)
+		log.Fatalf("%s defines no template %q: review queryChanges", file, name)
 	}
-	loaders := gen.MustParse(gen.NewTemplate("loaders").Funcs(gen.Funcs).AddParseTree(name, query.Tree))
-	change(loaders, "ent's template "+name, loaderChanges)
-	return loaders
+	changed := gen.MustParse(gen.NewTemplate("query").Funcs(gen.Funcs).AddParseTree(name, query.Tree))
+	change(changed, "ent's template "+name, queryChanges)
+	return changed
 }
 
 // change makes changes in t (named what), and stops generation if the

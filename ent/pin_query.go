@@ -422,9 +422,9 @@ func (_q *PinQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pin, err
 			_q.withComments != nil,
 		}
 	)
-	_spec.ScanValues = func(columns []string) ([]any, error) {
+	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Pin).scanValues(nil, columns)
-	}
+	})
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &Pin{config: _q.config}
 		nodes = append(nodes, node)

@@ -536,9 +536,9 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			_q.withAllowedTokens != nil,
 		}
 	)
-	_spec.ScanValues = func(columns []string) ([]any, error) {
+	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Project).scanValues(nil, columns)
-	}
+	})
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &Project{config: _q.config}
 		nodes = append(nodes, node)

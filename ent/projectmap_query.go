@@ -422,9 +422,9 @@ func (_q *ProjectMapQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*P
 			_q.withPins != nil,
 		}
 	)
-	_spec.ScanValues = func(columns []string) ([]any, error) {
+	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
 		return (*ProjectMap).scanValues(nil, columns)
-	}
+	})
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &ProjectMap{config: _q.config}
 		nodes = append(nodes, node)

@@ -422,9 +422,9 @@ func (_q *ResponseQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 			_q.withAnswers != nil,
 		}
 	)
-	_spec.ScanValues = func(columns []string) ([]any, error) {
+	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Response).scanValues(nil, columns)
-	}
+	})
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &Response{config: _q.config}
 		nodes = append(nodes, node)

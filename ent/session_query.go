@@ -344,9 +344,9 @@ func (_q *SessionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Sess
 		nodes = []*Session{}
 		_spec = _q.querySpec()
 	)
-	_spec.ScanValues = func(columns []string) ([]any, error) {
+	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Session).scanValues(nil, columns)
-	}
+	})
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &Session{config: _q.config}
 		nodes = append(nodes, node)

@@ -420,9 +420,9 @@ func (_q *TeamMembershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 			_q.withUser != nil,
 		}
 	)
-	_spec.ScanValues = func(columns []string) ([]any, error) {
+	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
 		return (*TeamMembership).scanValues(nil, columns)
-	}
+	})
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &TeamMembership{config: _q.config}
 		nodes = append(nodes, node)
