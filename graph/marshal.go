@@ -102,6 +102,22 @@ func resolveLeafField[T leaf](
 	return resolveStructField(ctx, oc, field, fieldContext, value, marshal)
 }
 
+// resolveCursorField is resolveStructField for the cursor of a connection's
+// edge: its marshaller hands the cursor on as it is (graph/generate checks
+// that), and the cursor writes itself later without reporting anything, so
+// neither the field's context nor recovery from a panic has any use. A
+// page of a nested query has one per edge.
+func resolveCursorField[T any](
+	ctx context.Context,
+	_ *graphql.OperationContext,
+	field graphql.CollectedField,
+	_ func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error),
+	value T,
+	marshal func(context.Context, ast.SelectionSet, T) graphql.Marshaler,
+) graphql.Marshaler {
+	return marshal(ctx, field.Selections, value)
+}
+
 // objectFields writes an object as graphql.FieldSet does, each field once
 // under its alias, in the order collected, without the map of written
 // names, the iterator and the heap copy of every field that FieldSet's

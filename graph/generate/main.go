@@ -25,7 +25,9 @@
 //     middleware. resolveStructField marshals the value in its field
 //     context directly, and resolveLeafField, for scalars, without one
 //     unless the value is the zero value, the only one that can marshal to
-//     null and need the field's path for its error.
+//     null and need the field's path for its error; resolveCursorField,
+//     for an edge's cursor, which no marshalling reports anything about,
+//     without one at all.
 package main
 
 import (
@@ -70,6 +72,14 @@ var structField = regexp.MustCompile(`(?m)^\treturn graphql\.ResolveField\(
 // leafTypes are the Go types of scalar fields that resolveLeafField takes.
 var leafTypes = map[string]bool{"string": true, "int": true, "bool": true, "time.Time": true}
 
+// cursorType is the Go type of an edge's cursor, which resolveCursorField
+// takes, and cursorMarshal its generated marshaller, which must hand the
+// cursor on as it is (the cursor writes itself).
+const (
+	cursorType    = "entgql.Cursor[string]"
+	cursorMarshal = "marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {\n\treturn v\n}"
+)
+
 func main() {
 	if err := generate(); err != nil {
 		fmt.Fprintln(os.Stderr, "generate:", err)
@@ -96,6 +106,9 @@ func generate() error {
 		}
 		code = bytes.ReplaceAll(code, []byte(r.from), []byte(r.to))
 	}
+	if !bytes.Contains(code, []byte(cursorMarshal)) {
+		return fmt.Errorf("%s no longer marshals a cursor as %s: check what this gqlgen version generates", path, cursorMarshal)
+	}
 	if !structField.Match(code) {
 		return fmt.Errorf("%s has no field read straight from a struct field: check what this gqlgen version generates", path)
 	}
@@ -103,8 +116,11 @@ func generate() error {
 		m := structField.FindSubmatch(match)
 		fieldContext, value, goType, marshal := m[1], m[2], m[3], m[4]
 		helper := "resolveStructField"
-		if leafTypes[string(goType)] {
+		switch {
+		case leafTypes[string(goType)]:
 			helper = "resolveLeafField"
+		case string(goType) == cursorType:
+			helper = "resolveCursorField"
 		}
 		return fmt.Appendf(nil, "\treturn %s(ctx, ec.OperationContext, field, %s, %s, %s)", helper, fieldContext, value, marshal)
 	})
