@@ -30453,7 +30453,7 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var aPITokenConnectionImplementors = []string{"APITokenConnection"}
@@ -30461,7 +30461,7 @@ var aPITokenConnectionImplementors = []string{"APITokenConnection"}
 func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, aPITokenConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -30496,7 +30496,7 @@ func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var aPITokenEdgeImplementors = []string{"APITokenEdge"}
@@ -30504,7 +30504,7 @@ var aPITokenEdgeImplementors = []string{"APITokenEdge"}
 func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, aPITokenEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -30534,7 +30534,7 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var aPITokenWithSecretImplementors = []string{"APITokenWithSecret"}
@@ -30542,7 +30542,7 @@ var aPITokenWithSecretImplementors = []string{"APITokenWithSecret"}
 func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.SelectionSet, obj *APITokenWithSecret) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, aPITokenWithSecretImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -30572,7 +30572,7 @@ func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var answerImplementors = []string{"Answer", "Node"}
@@ -30642,7 +30642,7 @@ func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var answerConnectionImplementors = []string{"AnswerConnection"}
@@ -30650,7 +30650,7 @@ var answerConnectionImplementors = []string{"AnswerConnection"}
 func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AnswerConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, answerConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -30685,7 +30685,7 @@ func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var answerEdgeImplementors = []string{"AnswerEdge"}
@@ -30693,7 +30693,7 @@ var answerEdgeImplementors = []string{"AnswerEdge"}
 func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AnswerEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, answerEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -30723,7 +30723,7 @@ func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var auditEventImplementors = []string{"AuditEvent", "Node"}
@@ -30793,7 +30793,7 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var auditEventConnectionImplementors = []string{"AuditEventConnection"}
@@ -30801,7 +30801,7 @@ var auditEventConnectionImplementors = []string{"AuditEventConnection"}
 func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, auditEventConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -30836,7 +30836,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var auditEventEdgeImplementors = []string{"AuditEventEdge"}
@@ -30844,7 +30844,7 @@ var auditEventEdgeImplementors = []string{"AuditEventEdge"}
 func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, auditEventEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -30874,7 +30874,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var commentImplementors = []string{"Comment", "Node"}
@@ -30948,7 +30948,7 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var commentConnectionImplementors = []string{"CommentConnection"}
@@ -30956,7 +30956,7 @@ var commentConnectionImplementors = []string{"CommentConnection"}
 func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, commentConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -30991,7 +30991,7 @@ func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var commentEdgeImplementors = []string{"CommentEdge"}
@@ -30999,7 +30999,7 @@ var commentEdgeImplementors = []string{"CommentEdge"}
 func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, commentEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31029,7 +31029,7 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var mapImplementors = []string{"Map", "Node"}
@@ -31109,7 +31109,7 @@ func (ec *executionContext) _Map(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var mapConnectionImplementors = []string{"MapConnection"}
@@ -31117,7 +31117,7 @@ var mapConnectionImplementors = []string{"MapConnection"}
 func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMapConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, mapConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31152,7 +31152,7 @@ func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var mapEdgeImplementors = []string{"MapEdge"}
@@ -31160,7 +31160,7 @@ var mapEdgeImplementors = []string{"MapEdge"}
 func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMapEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, mapEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31190,7 +31190,7 @@ func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -31450,7 +31450,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -31458,7 +31458,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[string]) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31498,7 +31498,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var pinImplementors = []string{"Pin", "Node"}
@@ -31593,7 +31593,7 @@ func (ec *executionContext) _Pin(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var pinConnectionImplementors = []string{"PinConnection"}
@@ -31601,7 +31601,7 @@ var pinConnectionImplementors = []string{"PinConnection"}
 func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PinConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, pinConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31636,7 +31636,7 @@ func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var pinEdgeImplementors = []string{"PinEdge"}
@@ -31644,7 +31644,7 @@ var pinEdgeImplementors = []string{"PinEdge"}
 func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PinEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, pinEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31674,7 +31674,7 @@ func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var projectImplementors = []string{"Project", "Node"}
@@ -31766,7 +31766,7 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var projectConnectionImplementors = []string{"ProjectConnection"}
@@ -31774,7 +31774,7 @@ var projectConnectionImplementors = []string{"ProjectConnection"}
 func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, projectConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31809,7 +31809,7 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var projectEdgeImplementors = []string{"ProjectEdge"}
@@ -31817,7 +31817,7 @@ var projectEdgeImplementors = []string{"ProjectEdge"}
 func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, projectEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31847,7 +31847,7 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var projectMembershipImplementors = []string{"ProjectMembership", "Node"}
@@ -31912,7 +31912,7 @@ func (ec *executionContext) _ProjectMembership(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var projectMembershipConnectionImplementors = []string{"ProjectMembershipConnection"}
@@ -31920,7 +31920,7 @@ var projectMembershipConnectionImplementors = []string{"ProjectMembershipConnect
 func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembershipConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, projectMembershipConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31955,7 +31955,7 @@ func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var projectMembershipEdgeImplementors = []string{"ProjectMembershipEdge"}
@@ -31963,7 +31963,7 @@ var projectMembershipEdgeImplementors = []string{"ProjectMembershipEdge"}
 func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembershipEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, projectMembershipEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31993,7 +31993,7 @@ func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var queryImplementors = []string{"Query"}
@@ -32145,7 +32145,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var questionImplementors = []string{"Question", "Node"}
@@ -32230,7 +32230,7 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var questionConnectionImplementors = []string{"QuestionConnection"}
@@ -32238,7 +32238,7 @@ var questionConnectionImplementors = []string{"QuestionConnection"}
 func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.QuestionConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, questionConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32273,7 +32273,7 @@ func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var questionEdgeImplementors = []string{"QuestionEdge"}
@@ -32281,7 +32281,7 @@ var questionEdgeImplementors = []string{"QuestionEdge"}
 func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.QuestionEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, questionEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32311,7 +32311,7 @@ func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var responseImplementors = []string{"Response", "Node"}
@@ -32386,7 +32386,7 @@ func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var responseConnectionImplementors = []string{"ResponseConnection"}
@@ -32394,7 +32394,7 @@ var responseConnectionImplementors = []string{"ResponseConnection"}
 func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponseConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, responseConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32429,7 +32429,7 @@ func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var responseEdgeImplementors = []string{"ResponseEdge"}
@@ -32437,7 +32437,7 @@ var responseEdgeImplementors = []string{"ResponseEdge"}
 func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponseEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, responseEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32467,7 +32467,7 @@ func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var surveyImplementors = []string{"Survey", "Node"}
@@ -32558,7 +32558,7 @@ func (ec *executionContext) _Survey(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var surveyConnectionImplementors = []string{"SurveyConnection"}
@@ -32566,7 +32566,7 @@ var surveyConnectionImplementors = []string{"SurveyConnection"}
 func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, surveyConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32601,7 +32601,7 @@ func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var surveyEdgeImplementors = []string{"SurveyEdge"}
@@ -32609,7 +32609,7 @@ var surveyEdgeImplementors = []string{"SurveyEdge"}
 func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, surveyEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32639,7 +32639,7 @@ func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var teamImplementors = []string{"Team", "Node"}
@@ -32704,7 +32704,7 @@ func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var teamConnectionImplementors = []string{"TeamConnection"}
@@ -32712,7 +32712,7 @@ var teamConnectionImplementors = []string{"TeamConnection"}
 func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, teamConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32747,7 +32747,7 @@ func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var teamEdgeImplementors = []string{"TeamEdge"}
@@ -32755,7 +32755,7 @@ var teamEdgeImplementors = []string{"TeamEdge"}
 func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, teamEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32785,7 +32785,7 @@ func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var teamMembershipImplementors = []string{"TeamMembership", "Node"}
@@ -32850,7 +32850,7 @@ func (ec *executionContext) _TeamMembership(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var teamMembershipConnectionImplementors = []string{"TeamMembershipConnection"}
@@ -32858,7 +32858,7 @@ var teamMembershipConnectionImplementors = []string{"TeamMembershipConnection"}
 func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembershipConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, teamMembershipConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32893,7 +32893,7 @@ func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var teamMembershipEdgeImplementors = []string{"TeamMembershipEdge"}
@@ -32901,7 +32901,7 @@ var teamMembershipEdgeImplementors = []string{"TeamMembershipEdge"}
 func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembershipEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, teamMembershipEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32931,7 +32931,7 @@ func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var userImplementors = []string{"User", "Node"}
@@ -33017,7 +33017,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var userConnectionImplementors = []string{"UserConnection"}
@@ -33025,7 +33025,7 @@ var userConnectionImplementors = []string{"UserConnection"}
 func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.UserConnection) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, userConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33060,7 +33060,7 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var userEdgeImplementors = []string{"UserEdge"}
@@ -33068,7 +33068,7 @@ var userEdgeImplementors = []string{"UserEdge"}
 func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.UserEdge) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, userEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33098,7 +33098,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var viewerImplementors = []string{"Viewer"}
@@ -33144,7 +33144,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return objectFields{fields, out.Values}
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -33152,7 +33152,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33197,7 +33197,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -33205,7 +33205,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33245,7 +33245,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -33253,7 +33253,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, __FieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33303,7 +33303,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -33311,7 +33311,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33361,7 +33361,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -33369,7 +33369,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33419,7 +33419,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -33427,7 +33427,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := ec.collected.get(ec.OperationContext, sel, __TypeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObject(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33502,7 +33502,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out}
+	return out
 }
 
 // endregion **************************** object.gotpl ****************************

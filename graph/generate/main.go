@@ -16,7 +16,9 @@
 //     none of them.
 //   - graphql.FieldSet writes an object with a map of the names written,
 //     an iterator and a copy of every field on the heap. objectFields
-//     writes the same JSON from the collected fields and their values.
+//     writes the same JSON from the collected fields and their values, and
+//     an object that resolves no field concurrently is built as an object,
+//     which holds both in one allocation.
 //   - graphql.CollectFields hashes the names of an object's type, with a
 //     hasher on the heap, to look up the fields it collected for the same
 //     selection before. collectedFields keys them by addresses instead.
@@ -43,7 +45,7 @@ import (
 var rewrites = []struct{ from, to string }{
 	{"graphql.MarshalSliceConcurrently(", "marshalSliceInOrder("},
 	{"graphql.NewDeferredGroup(ctx)", "newDeferredGroup(ctx)"},
-	{"\n\treturn out\n}\n", "\n\treturn objectFields{fields, out}\n}\n"},
+	{"\n\treturn out\n}\n", "\n\treturn objectFields{fields, out.Values}\n}\n"},
 	{"graphql.CollectFields(ec.OperationContext, sel, ", "ec.collected.get(ec.OperationContext, sel, "},
 	{"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n",
 		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tcollected collectedFields\n"},
@@ -68,6 +70,17 @@ var structField = regexp.MustCompile(`(?m)^\treturn graphql\.ResolveField\(
 \t\ttrue,
 \t\t(?:true|false),
 \t\)$`)
+
+// objectFunc matches the generated function that resolves and writes an
+// object; plainObject, once rewrites are made, what it does for an object
+// that resolves no field concurrently.
+var (
+	objectFunc  = regexp.MustCompile(`(?s)\nfunc \(ec \*executionContext\) _\w+\(ctx context\.Context, sel ast\.SelectionSet, obj [^)]*\) graphql\.Marshaler \{\n.*?\n\}\n`)
+	plainObject = []struct{ from, to string }{
+		{"out := graphql.NewFieldSet(fields)", "out := newObject(fields)"},
+		{"return objectFields{fields, out.Values}", "return out"},
+	}
+)
 
 // leafTypes are the Go types of scalar fields that resolveLeafField takes.
 var leafTypes = map[string]bool{"string": true, "int": true, "bool": true, "time.Time": true}
@@ -105,6 +118,20 @@ func generate() error {
 			return fmt.Errorf("%s no longer contains %s: check what this gqlgen version generates", path, r.from)
 		}
 		code = bytes.ReplaceAll(code, []byte(r.from), []byte(r.to))
+	}
+	plain := 0
+	code = objectFunc.ReplaceAllFunc(code, func(f []byte) []byte {
+		if bytes.Contains(f, []byte("Concurrently(")) || !bytes.Contains(f, []byte(plainObject[0].from)) {
+			return f
+		}
+		plain++
+		for _, r := range plainObject {
+			f = bytes.Replace(f, []byte(r.from), []byte(r.to), 1)
+		}
+		return f
+	})
+	if plain == 0 {
+		return fmt.Errorf("%s has no object that resolves its fields in order: check what this gqlgen version generates", path)
 	}
 	if !bytes.Contains(code, []byte(cursorMarshal)) {
 		return fmt.Errorf("%s no longer marshals a cursor as %s: check what this gqlgen version generates", path, cursorMarshal)
