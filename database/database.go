@@ -68,6 +68,10 @@ func OpenWrapped(rawURL string, wrap func(dialect.Driver) dialect.Driver, opts .
 		}
 	} else {
 		connector, err := pq.NewConnector(postgresDSN(rawURL))
+		if urlErr := (*url.Error)(nil); errors.As(err, &urlErr) {
+			// net/url's error quotes the whole URL, password included.
+			err = fmt.Errorf("invalid URL: %w", urlErr.Err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("open %s database: %w", d, err)
 		}
@@ -98,7 +102,7 @@ func OpenWrapped(rawURL string, wrap func(dialect.Driver) dialect.Driver, opts .
 func postgresDSN(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return rawURL // sql.Open reports the error, without the URL
+		return rawURL // OpenWrapped reports the error, without the URL
 	}
 	query := u.Query()
 	if !query.Has("jit") {

@@ -152,3 +152,14 @@ func TestPostgresSessionsRunWithoutJIT(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenErrorsDoNotShowThePassword: a DATABASE_URL that cannot be parsed
+// is reported without the URL, whose password would reach the log.
+func TestOpenErrorsDoNotShowThePassword(t *testing.T) {
+	for _, u := range []string{"postgres://u:s3cret@host:99x/db", "postgres://u:s3cret@ho st/db"} {
+		_, err := database.Open(u)
+		if err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Open(%q): %v; want an error without the password", u, err)
+		}
+	}
+}
