@@ -326,10 +326,11 @@ func (r *runResult) print() {
 	fmt.Println()
 }
 
-// pct returns the p-th percentile of sorted latencies (nearest rank).
-func pct(sorted []time.Duration, p float64) time.Duration {
+// pct returns the p-th percentile of sorted values (nearest rank).
+func pct[T any](sorted []T, p float64) T {
 	if len(sorted) == 0 {
-		return 0
+		var zero T
+		return zero
 	}
 	i := int(float64(len(sorted))*p/100+0.5) - 1
 	return sorted[max(0, min(i, len(sorted)-1))]

@@ -245,7 +245,7 @@ func measurePairs(ctx context.Context, o options, srv *serverProc, meter *cpuMet
 	}
 	slices.Sort(ratios)
 	fmt.Printf("nested / floor over %d pairs: median %.1f%%, from %.1f%% to %.1f%%; all pairs together: %.1f%%\n\n", len(ratios),
-		100*median(ratios), 100*ratios[0], 100*ratios[len(ratios)-1], 100*totalRate(nestedRuns)/totalRate(floorRuns))
+		100*pct(ratios, 50), 100*ratios[0], 100*ratios[len(ratios)-1], 100*totalRate(nestedRuns)/totalRate(floorRuns))
 	return ctx.Err()
 }
 
@@ -257,15 +257,6 @@ func totalRate(runs []*runResult) float64 {
 		n, d = n+len(r.samples), d+r.elapsed
 	}
 	return float64(n) / d.Seconds()
-}
-
-// median returns the median of sorted values.
-func median(sorted []float64) float64 {
-	n := len(sorted)
-	if n%2 == 1 {
-		return sorted[n/2]
-	}
-	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
 // printTargets compares the run with the targets of the issue.

@@ -24,7 +24,7 @@ func main() {
 	change(entgql.CollectionTemplate, "entgql's collection template", collectionChanges)
 	ext, err := entgql.NewExtension(
 		// ent/template comes after entgql's own templates, so that its
-		// definitions replace theirs; the changed loaders replace ent's.
+		// definitions replace theirs; the changed query template replaces ent's.
 		// First: options below add more.
 		entgql.WithTemplates(append(entgql.AllTemplates,
 			gen.MustParse(gen.NewTemplate("engage").Funcs(entgql.TemplateFuncs).ParseGlob("./ent/template/*.tmpl")),

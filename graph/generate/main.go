@@ -42,7 +42,10 @@ import (
 	"github.com/99designs/gqlgen/codegen/config"
 )
 
-var rewrites = []struct{ from, to string }{
+// rewrite replaces the text from of the generated code with to.
+type rewrite struct{ from, to string }
+
+var rewrites = []rewrite{
 	{"graphql.MarshalSliceConcurrently(", "marshalSliceInOrder("},
 	{"graphql.NewDeferredGroup(ctx)", "newDeferredGroup(ctx)"},
 	{"\n\treturn out\n}\n", "\n\treturn objectFields{fields, out.Values}\n}\n"},
@@ -76,7 +79,7 @@ var structField = regexp.MustCompile(`(?m)^\treturn graphql\.ResolveField\(
 // that resolves no field concurrently.
 var (
 	objectFunc  = regexp.MustCompile(`(?s)\nfunc \(ec \*executionContext\) _\w+\(ctx context\.Context, sel ast\.SelectionSet, obj [^)]*\) graphql\.Marshaler \{\n.*?\n\}\n`)
-	plainObject = []struct{ from, to string }{
+	plainObject = []rewrite{
 		{"out := graphql.NewFieldSet(fields)", "out := newObject(fields)"},
 		{"return objectFields{fields, out.Values}", "return out"},
 	}
