@@ -502,7 +502,7 @@ func (_q *APITokenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*API
 		}
 	}
 	if len(_q.withNamedAuditEvents) > 0 {
-		parents := make([]any, len(nodes))
+		parents := make([]driver.Value, len(nodes))
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
@@ -638,7 +638,7 @@ func (_q *APITokenQuery) loadAuditEvents(ctx context.Context, query *AuditEventQ
 		query.ctx.AppendFieldOnce(auditevent.FieldTokenID)
 	}
 	query.Where(predicate.AuditEvent(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(apitoken.AuditEventsColumn), fks))
+		s.Where(childrenOf(s, s.C(apitoken.AuditEventsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -2,6 +2,7 @@ package ent
 
 import (
 	"context"
+	"database/sql/driver"
 	"testing"
 )
 
@@ -11,7 +12,7 @@ import (
 func TestParentsOfLoadNamesOnlyTheLoads(t *testing.T) {
 	nodes := []*Survey{{ID: "s1"}}
 	load, other := &ResponseQuery{}, &ResponseQuery{}
-	ctx := withChildLoads(context.Background(), []any{"s1"}, nodes, load)
+	ctx := withChildLoads(context.Background(), []driver.Value{"s1"}, nodes, load)
 	if got, ok := ParentsOfLoad(ctx, load).([]*Survey); !ok || len(got) != 1 || got[0] != nodes[0] {
 		t.Errorf("the load: parents %v, want the surveys it loads for", got)
 	}

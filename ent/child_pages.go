@@ -3,7 +3,6 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
-	"slices"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect"
@@ -30,24 +29,21 @@ type childLoadsKey struct{}
 
 // childLoads describes the loads of the connections of some nodes.
 type childLoads struct {
-	ids     []any   // the nodes' IDs, in order
-	nodes   any     // the nodes, as read: []*Survey, []*Project...
-	queries []Query // the loads: each reads only children of nodes
-	// perParent are the selectors of the loads that limitPerParent reads
-	// parent by parent.
-	perParent []*sql.Selector
+	ids     []driver.Value // the nodes' IDs, in order
+	nodes   any            // the nodes, as read: []*Survey, []*Project...
+	queries []Query        // the loads: each reads only children of nodes
 }
 
 // maxLateralParents bounds the parents of one LATERAL read: it binds each
 // parent's ID once, with the query's other arguments, and PostgreSQL takes
 // at most 65,535 parameters. Default limits stay far below it; a larger
-// level keeps the window function.
+// level keeps the list of parents.
 const maxLateralParents = 30000
 
 // withChildLoads returns ctx for queries that load the connections of
 // nodes (a slice of one entity type, read by this request) and read only
 // their children; ids are the nodes' IDs, for limitPerParent.
-func withChildLoads(ctx context.Context, ids []any, nodes any, queries ...Query) context.Context {
+func withChildLoads(ctx context.Context, ids []driver.Value, nodes any, queries ...Query) context.Context {
 	return context.WithValue(ctx, childLoadsKey{}, &childLoads{ids: ids, nodes: nodes, queries: queries})
 }
 
@@ -65,19 +61,20 @@ func ParentsOfLoad(ctx context.Context, q Query) any {
 	return nil
 }
 
-// childrenOf is the condition of ent's one-to-many loaders that the rows
-// of s belong to the parents fks (entc.go makes the loaders call it). In a
-// page that limitPerParent reads parent by parent, the LATERAL join already
-// names the parent, and the list is left out: PostgreSQL would otherwise
-// walk every parent of the list in the index again for each parent.
-func childrenOf(s *sql.Selector, column string, fks []driver.Value) *sql.Predicate {
+// readPerParentKey marks, in its context, a selector that readPerParent
+// rewrote.
+type readPerParentKey struct{}
+
+// childrenOf is the condition that the rows of s belong to the parents
+// fks: entc.go makes ent's one-to-many loaders and entgql's nested counts
+// call it. When s is read parent by parent (readPerParent), the LATERAL
+// join already names the parent, and the list is left out: PostgreSQL
+// would otherwise walk every parent of the list in the index again for
+// each parent.
+func childrenOf(s *sql.Selector, column string, fks ...driver.Value) *sql.Predicate {
 	in := sql.InValues(column, fks...)
-	loads, ok := s.Context().Value(childLoadsKey{}).(*childLoads)
-	if !ok {
-		return in
-	}
 	return sql.P(func(b *sql.Builder) {
-		if slices.Contains(loads.perParent, s) {
+		if s.Context().Value(readPerParentKey{}) != nil {
 			b.WriteString("TRUE")
 			return
 		}
@@ -85,44 +82,91 @@ func childrenOf(s *sql.Selector, column string, fks []driver.Value) *sql.Predica
 	})
 }
 
+// canReadPerParent reports whether s, a read of the children of parents,
+// can be made parent by parent. SQLite has no LATERAL join, and a
+// many-to-many edge reads its parents from a joined table: both keep the
+// list of parents.
+func canReadPerParent(s *sql.Selector, parents []driver.Value) bool {
+	return s.Dialect() == dialect.Postgres && !s.HasJoins() && len(parents) > 0 && len(parents) <= maxLateralParents
+}
+
+// readPerParent makes s, a read of the children of parents whose column
+// holds the parent's ID, read them parent by parent: a LATERAL join of the
+// list of parents with what one (given the query of s for the parent
+// "parent"."id", which keeps every condition of s, privacy and filters, but
+// the list of parents) makes of it, named as s's table. The new s selects
+// nothing yet.
+func readPerParent(s *sql.Selector, column string, parents []driver.Value, one func(*sql.Selector)) {
+	table := s.TableName()
+	each := s.Clone().Where(sql.ColumnsEQ(s.C(column), `"parent"."id"`))
+	one(each)
+	from := sql.ExprFunc(func(b *sql.Builder) {
+		b.WriteString("(VALUES ")
+		for i, id := range parents {
+			if i > 0 {
+				b.Comma()
+			}
+			b.Wrap(func(b *sql.Builder) { b.Arg(id) })
+		}
+		b.WriteString(`) AS "parent"("id") CROSS JOIN LATERAL `)
+		b.Wrap(func(b *sql.Builder) { b.Join(each) })
+		b.WriteString(" AS ").Ident(table)
+	})
+	marked := context.WithValue(s.Context(), readPerParentKey{}, true)
+	*s = *sql.Dialect(s.Dialect()).Select().FromExpr(from).WithContext(marked)
+}
+
 // limitPerParent keeps the first limit children of each parent, by orderBy,
 // where column holds the parent's ID.
 func limitPerParent(column string, limit int, orderBy ...sql.Querier) func(*sql.Selector) {
 	window := entgql.LimitPerRow(column, limit, orderBy...)
 	return func(s *sql.Selector) {
-		loads, _ := s.Context().Value(childLoadsKey{}).(*childLoads)
-		var parents []any
-		if loads != nil {
+		var parents []driver.Value
+		if loads, ok := s.Context().Value(childLoadsKey{}).(*childLoads); ok {
 			parents = loads.ids
 		}
-		// SQLite has no LATERAL join, and a many-to-many edge reads its
-		// parents from a joined table: both keep the window function.
-		if s.Dialect() != dialect.Postgres || s.HasJoins() || len(parents) == 0 || len(parents) > maxLateralParents {
+		if !canReadPerParent(s, parents) {
 			window(s)
 			return
 		}
 		table, columns := s.TableName(), s.UnqualifiedColumns()
-		// The page keeps every condition of the query (privacy, filters)
-		// but the list of parents (childrenOf), as it reads one parent.
-		page := s.Clone().
-			Where(sql.ColumnsEQ(s.C(column), `"parent"."id"`)).
-			OrderExpr(orderBy...).
-			Limit(limit)
-		from := sql.ExprFunc(func(b *sql.Builder) {
-			b.WriteString("(VALUES ")
-			for i, id := range parents {
-				if i > 0 {
-					b.Comma()
-				}
-				b.Wrap(func(b *sql.Builder) { b.Arg(id) })
-			}
-			b.WriteString(`) AS "parent"("id") CROSS JOIN LATERAL `)
-			b.Wrap(func(b *sql.Builder) { b.Join(page) })
-			b.WriteString(" AS ").Ident(table)
+		readPerParent(s, column, parents, func(page *sql.Selector) {
+			page.OrderExpr(orderBy...).Limit(limit)
 		})
-		loads.perParent = append(loads.perParent, s)
 		// Rows come parent by parent, each parent's in page order: a
 		// LATERAL join is a nested loop. The loader needs no more.
-		*s = *sql.Dialect(s.Dialect()).Select(sql.Table(table).Columns(columns...)...).FromExpr(from)
+		s.Select(sql.Table(table).Columns(columns...)...)
+	}
+}
+
+// countChildren scans into v the number of children of each parent that
+// sel reads, which selects the children's column of their parent's ID
+// alone, as entgql's nested totalCount reads them (entc.go makes it call
+// countChildren): rows of that column and "count".
+func countChildren[S interface {
+	Aggregate(...AggregateFunc) S
+	Scan(context.Context, any) error
+}](ctx context.Context, parents []driver.Value, sel S, v any) error {
+	return sel.Aggregate(countPerParent(parents)).Scan(ctx, v)
+}
+
+// countPerParent counts the rows of a query of the children of parents,
+// which selects their parent's column alone. On PostgreSQL it counts each
+// parent's in a LATERAL join, as limitPerParent reads their pages: an
+// index scan per parent that only counts, where GROUP BY over the list of
+// parents compares the parent's ID of every row (a third less CPU for 200
+// parents of 2,000 children each).
+func countPerParent(parents []driver.Value) AggregateFunc {
+	return func(s *sql.Selector) string {
+		count := sql.As(sql.Count("*"), "count")
+		column := s.UnqualifiedColumns()[0]
+		if !canReadPerParent(s, parents) {
+			s.GroupBy(s.C(column))
+			return count
+		}
+		table := s.TableName()
+		readPerParent(s, column, parents, func(one *sql.Selector) { one.Select(count) })
+		s.Select(sql.As(`"parent"."id"`, column))
+		return sql.Dialect(s.Dialect()).Table(table).C("count")
 	}
 }

@@ -15,7 +15,7 @@ import (
 // condition of the query; otherwise entgql's window function.
 func TestLimitPerParentReadsEachParentsPage(t *testing.T) {
 	byID := sql.ExprFunc(func(b *sql.Builder) { b.Ident("id").Pad().WriteString("ASC") })
-	build := func(d string, parents []any, join bool) (string, []any) {
+	build := func(d string, parents []driver.Value, join bool) (string, []any) {
 		ctx := context.Background()
 		if parents != nil {
 			ctx = withChildLoads(ctx, parents, nil)
@@ -26,12 +26,12 @@ func TestLimitPerParentReadsEachParentsPage(t *testing.T) {
 			j := sql.Table("links")
 			s.Join(j).On(s.C("id"), j.C("response_id"))
 		}
-		s.Where(sql.And(sql.EQ(s.C("status"), "OPEN"), childrenOf(s, s.C("survey_id"), []driver.Value{"s1", "s2"})))
+		s.Where(sql.And(sql.EQ(s.C("status"), "OPEN"), childrenOf(s, s.C("survey_id"), "s1", "s2")))
 		limitPerParent("survey_id", 3, byID)(s)
 		return s.Query()
 	}
 
-	query, args := build(dialect.Postgres, []any{"s1", "s2"}, false)
+	query, args := build(dialect.Postgres, []driver.Value{"s1", "s2"}, false)
 	for _, part := range []string{
 		`FROM (VALUES ($1), ($2)) AS "parent"("id") CROSS JOIN LATERAL (SELECT`,
 		`"responses"."status" = $3`,
@@ -45,22 +45,53 @@ func TestLimitPerParentReadsEachParentsPage(t *testing.T) {
 		t.Errorf("args %v, want the 2 parents and the status: the list of parents is left out of each parent's page", args)
 	}
 
-	many := make([]any, maxLateralParents+1)
+	many := make([]driver.Value, maxLateralParents+1)
 	for i := range many {
 		many[i] = "s"
 	}
 	for name, c := range map[string]struct {
 		dialect string
-		parents []any
+		parents []driver.Value
 		join    bool
 	}{
-		"SQLite":            {dialect.SQLite, []any{"s1", "s2"}, false},
+		"SQLite":            {dialect.SQLite, []driver.Value{"s1", "s2"}, false},
 		"parents unknown":   {dialect.Postgres, nil, false},
-		"many-to-many edge": {dialect.Postgres, []any{"s1", "s2"}, true},
+		"many-to-many edge": {dialect.Postgres, []driver.Value{"s1", "s2"}, true},
 		"too many parents":  {dialect.Postgres, many, false},
 	} {
 		if query, _ := build(c.dialect, c.parents, c.join); !strings.Contains(query, "ROW_NUMBER") || strings.Contains(query, "LATERAL") || !strings.Contains(query, " IN (") {
 			t.Errorf("%s: want the window function over the list of parents:\n%s", name, query)
 		}
+	}
+}
+
+// TestCountPerParentCountsEachParentsChildren checks the SQL of
+// countPerParent, as entgql's nested totalCount runs it (a Select of the
+// parent's column, then the aggregate): on PostgreSQL, a count per parent
+// in a LATERAL join that keeps every condition of the query but the list
+// of parents; otherwise GROUP BY over that list.
+func TestCountPerParentCountsEachParentsChildren(t *testing.T) {
+	build := func(d string, parents []driver.Value) (string, []any) {
+		s := sql.Dialect(d).Select().From(sql.Table("responses"))
+		s.Select(s.C("survey_id"))
+		s.Where(sql.And(sql.EQ(s.C("status"), "OPEN"), childrenOf(s, s.C("survey_id"), parents...)))
+		s.AppendSelect(countPerParent(parents)(s))
+		return s.Query()
+	}
+
+	query, args := build(dialect.Postgres, []driver.Value{"s1", "s2"})
+	want := `SELECT "parent"."id" AS "survey_id", "responses"."count" FROM (VALUES ($1), ($2)) AS "parent"("id") CROSS JOIN LATERAL ` +
+		`(SELECT COUNT(*) AS "count" FROM "responses" WHERE "responses"."status" = $3 AND TRUE AND "responses"."survey_id" = "parent"."id") AS "responses"`
+	if query != want {
+		t.Errorf("PostgreSQL count:\n got %s\nwant %s", query, want)
+	}
+	if len(args) != 3 {
+		t.Errorf("args %v, want the 2 parents and the status", args)
+	}
+
+	query, args = build(dialect.SQLite, []driver.Value{"s1", "s2"})
+	want = "SELECT `responses`.`survey_id`, COUNT(*) AS `count` FROM `responses` WHERE `responses`.`status` = ? AND `responses`.`survey_id` IN (?, ?) GROUP BY `responses`.`survey_id`"
+	if query != want || len(args) != 3 {
+		t.Errorf("SQLite count:\n got %s %v\nwant %s with 3 args", query, args, want)
 	}
 }

@@ -68,9 +68,12 @@ var collectionChanges = []textChange{
 	// Count a nested list for totalCount, or for pageInfo only when no edge
 	// is loaded: hasNextPage comes from the extra row of each parent's page
 	// (as ent/template/paginate.tmpl does for top-level lists).
-	// A nested count reads only children of the nodes it counts for: say
-	// so to privacy rules, as ent/template/child_pages.tmpl does for pages.
-	{").Aggregate(Count()).Scan(ctx, &v)", ").Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v)"},
+	// A nested count counts per parent (countChildren, ent/child_pages.go),
+	// and reads only children of the nodes it counts for: say so to
+	// privacy rules, as ent/template/child_pages.tmpl does for pages.
+	{"s.Where(sql.InValues(s.C(", "s.Where(childrenOf(s, s.C("},
+	{"if err := query.GroupBy(", "if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select("},
+	{").Aggregate(Count()).Scan(ctx, &v)", "), &v)"},
 	{
 		"|| hasCollectedField(ctx, append(path, pageInfoField)...) {",
 		"|| (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {",
@@ -84,7 +87,6 @@ var queryChanges = []textChange{
 	// The condition that the rows of a one-to-many load belong to the
 	// parents, which a page read per parent leaves out (ent/child_pages.go).
 	{"s.Where(sql.InValues(s.C(", "s.Where(childrenOf(s, s.C("},
-	{"), fks...))", "), fks))"},
 	// The values rows are scanned into, made once per query
 	// (ent/scan_values.go).
 	{"_spec.ScanValues = func(columns []string) ([]any, error) {", "_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {"},

@@ -188,9 +188,9 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(apitoken.AuditEventsColumn), ids...))
+							s.Where(childrenOf(s, s.C(apitoken.AuditEventsColumn), ids...))
 						})
-						if err := query.GroupBy(apitoken.AuditEventsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(apitoken.AuditEventsColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -838,9 +838,9 @@ func (_q *PinQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(pin.CommentsColumn), ids...))
+							s.Where(childrenOf(s, s.C(pin.CommentsColumn), ids...))
 						})
-						if err := query.GroupBy(pin.CommentsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(pin.CommentsColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1071,9 +1071,9 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(project.MembershipsColumn), ids...))
+							s.Where(childrenOf(s, s.C(project.MembershipsColumn), ids...))
 						})
-						if err := query.GroupBy(project.MembershipsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(project.MembershipsColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1160,9 +1160,9 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(project.SurveysColumn), ids...))
+							s.Where(childrenOf(s, s.C(project.SurveysColumn), ids...))
 						})
-						if err := query.GroupBy(project.SurveysColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(project.SurveysColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1249,9 +1249,9 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(project.MapsColumn), ids...))
+							s.Where(childrenOf(s, s.C(project.MapsColumn), ids...))
 						})
-						if err := query.GroupBy(project.MapsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(project.MapsColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1472,9 +1472,9 @@ func (_q *ProjectMapQuery) collectField(ctx context.Context, oneNode bool, opCtx
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(projectmap.PinsColumn), ids...))
+							s.Where(childrenOf(s, s.C(projectmap.PinsColumn), ids...))
 						})
-						if err := query.GroupBy(projectmap.PinsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(projectmap.PinsColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1829,9 +1829,9 @@ func (_q *QuestionQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(question.AnswersColumn), ids...))
+							s.Where(childrenOf(s, s.C(question.AnswersColumn), ids...))
 						})
-						if err := query.GroupBy(question.AnswersColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(question.AnswersColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2057,9 +2057,9 @@ func (_q *ResponseQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(response.AnswersColumn), ids...))
+							s.Where(childrenOf(s, s.C(response.AnswersColumn), ids...))
 						})
-						if err := query.GroupBy(response.AnswersColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(response.AnswersColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2265,9 +2265,9 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(survey.QuestionsColumn), ids...))
+							s.Where(childrenOf(s, s.C(survey.QuestionsColumn), ids...))
 						})
-						if err := query.GroupBy(survey.QuestionsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(survey.QuestionsColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2354,9 +2354,9 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(survey.ResponsesColumn), ids...))
+							s.Where(childrenOf(s, s.C(survey.ResponsesColumn), ids...))
 						})
-						if err := query.GroupBy(survey.ResponsesColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(survey.ResponsesColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2567,9 +2567,9 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(team.MembershipsColumn), ids...))
+							s.Where(childrenOf(s, s.C(team.MembershipsColumn), ids...))
 						})
-						if err := query.GroupBy(team.MembershipsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(team.MembershipsColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2656,9 +2656,9 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(team.ProjectsColumn), ids...))
+							s.Where(childrenOf(s, s.C(team.ProjectsColumn), ids...))
 						})
-						if err := query.GroupBy(team.ProjectsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(team.ProjectsColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2983,9 +2983,9 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(user.TeamMembershipsColumn), ids...))
+							s.Where(childrenOf(s, s.C(user.TeamMembershipsColumn), ids...))
 						})
-						if err := query.GroupBy(user.TeamMembershipsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(user.TeamMembershipsColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3072,9 +3072,9 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(user.ProjectMembershipsColumn), ids...))
+							s.Where(childrenOf(s, s.C(user.ProjectMembershipsColumn), ids...))
 						})
-						if err := query.GroupBy(user.ProjectMembershipsColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(user.ProjectMembershipsColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3161,9 +3161,9 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(user.APITokensColumn), ids...))
+							s.Where(childrenOf(s, s.C(user.APITokensColumn), ids...))
 						})
-						if err := query.GroupBy(user.APITokensColumn).Aggregate(Count()).Scan(withChildLoads(ctx, nil, nodes, query), &v); err != nil {
+						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(user.APITokensColumn), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))

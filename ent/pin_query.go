@@ -457,7 +457,7 @@ func (_q *PinQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pin, err
 		}
 	}
 	if len(_q.withNamedComments) > 0 {
-		parents := make([]any, len(nodes))
+		parents := make([]driver.Value, len(nodes))
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
@@ -525,7 +525,7 @@ func (_q *PinQuery) loadComments(ctx context.Context, query *CommentQuery, nodes
 		query.ctx.AppendFieldOnce(comment.FieldPinID)
 	}
 	query.Where(predicate.Comment(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(pin.CommentsColumn), fks))
+		s.Where(childrenOf(s, s.C(pin.CommentsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -592,7 +592,7 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 		}
 	}
 	if len(_q.withNamedMemberships) > 0 || len(_q.withNamedSurveys) > 0 || len(_q.withNamedMaps) > 0 {
-		parents := make([]any, len(nodes))
+		parents := make([]driver.Value, len(nodes))
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
@@ -690,7 +690,7 @@ func (_q *ProjectQuery) loadMemberships(ctx context.Context, query *ProjectMembe
 		query.ctx.AppendFieldOnce(projectmembership.FieldProjectID)
 	}
 	query.Where(predicate.ProjectMembership(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(project.MembershipsColumn), fks))
+		s.Where(childrenOf(s, s.C(project.MembershipsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -720,7 +720,7 @@ func (_q *ProjectQuery) loadSurveys(ctx context.Context, query *SurveyQuery, nod
 		query.ctx.AppendFieldOnce(survey.FieldProjectID)
 	}
 	query.Where(predicate.Survey(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(project.SurveysColumn), fks))
+		s.Where(childrenOf(s, s.C(project.SurveysColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -750,7 +750,7 @@ func (_q *ProjectQuery) loadMaps(ctx context.Context, query *ProjectMapQuery, no
 		query.ctx.AppendFieldOnce(projectmap.FieldProjectID)
 	}
 	query.Where(predicate.ProjectMap(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(project.MapsColumn), fks))
+		s.Where(childrenOf(s, s.C(project.MapsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -457,7 +457,7 @@ func (_q *ProjectMapQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*P
 		}
 	}
 	if len(_q.withNamedPins) > 0 {
-		parents := make([]any, len(nodes))
+		parents := make([]driver.Value, len(nodes))
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
@@ -525,7 +525,7 @@ func (_q *ProjectMapQuery) loadPins(ctx context.Context, query *PinQuery, nodes 
 		query.ctx.AppendFieldOnce(pin.FieldMapID)
 	}
 	query.Where(predicate.Pin(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(projectmap.PinsColumn), fks))
+		s.Where(childrenOf(s, s.C(projectmap.PinsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

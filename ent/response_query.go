@@ -457,7 +457,7 @@ func (_q *ResponseQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 		}
 	}
 	if len(_q.withNamedAnswers) > 0 {
-		parents := make([]any, len(nodes))
+		parents := make([]driver.Value, len(nodes))
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
@@ -525,7 +525,7 @@ func (_q *ResponseQuery) loadAnswers(ctx context.Context, query *AnswerQuery, no
 		query.ctx.AppendFieldOnce(answer.FieldResponseID)
 	}
 	query.Where(predicate.Answer(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(response.AnswersColumn), fks))
+		s.Where(childrenOf(s, s.C(response.AnswersColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -502,7 +502,7 @@ func (_q *SurveyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Surve
 		}
 	}
 	if len(_q.withNamedQuestions) > 0 || len(_q.withNamedResponses) > 0 {
-		parents := make([]any, len(nodes))
+		parents := make([]driver.Value, len(nodes))
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
@@ -580,7 +580,7 @@ func (_q *SurveyQuery) loadQuestions(ctx context.Context, query *QuestionQuery, 
 		query.ctx.AppendFieldOnce(question.FieldSurveyID)
 	}
 	query.Where(predicate.Question(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(survey.QuestionsColumn), fks))
+		s.Where(childrenOf(s, s.C(survey.QuestionsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -610,7 +610,7 @@ func (_q *SurveyQuery) loadResponses(ctx context.Context, query *ResponseQuery, 
 		query.ctx.AppendFieldOnce(response.FieldSurveyID)
 	}
 	query.Where(predicate.Response(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(survey.ResponsesColumn), fks))
+		s.Where(childrenOf(s, s.C(survey.ResponsesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

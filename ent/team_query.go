@@ -459,7 +459,7 @@ func (_q *TeamQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Team, e
 		}
 	}
 	if len(_q.withNamedMemberships) > 0 || len(_q.withNamedProjects) > 0 {
-		parents := make([]any, len(nodes))
+		parents := make([]driver.Value, len(nodes))
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
@@ -508,7 +508,7 @@ func (_q *TeamQuery) loadMemberships(ctx context.Context, query *TeamMembershipQ
 		query.ctx.AppendFieldOnce(teammembership.FieldTeamID)
 	}
 	query.Where(predicate.TeamMembership(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(team.MembershipsColumn), fks))
+		s.Where(childrenOf(s, s.C(team.MembershipsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -538,7 +538,7 @@ func (_q *TeamQuery) loadProjects(ctx context.Context, query *ProjectQuery, node
 		query.ctx.AppendFieldOnce(project.FieldTeamID)
 	}
 	query.Where(predicate.Project(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(team.ProjectsColumn), fks))
+		s.Where(childrenOf(s, s.C(team.ProjectsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -506,7 +506,7 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		}
 	}
 	if len(_q.withNamedTeamMemberships) > 0 || len(_q.withNamedProjectMemberships) > 0 || len(_q.withNamedAPITokens) > 0 {
-		parents := make([]any, len(nodes))
+		parents := make([]driver.Value, len(nodes))
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
@@ -565,7 +565,7 @@ func (_q *UserQuery) loadTeamMemberships(ctx context.Context, query *TeamMembers
 		query.ctx.AppendFieldOnce(teammembership.FieldUserID)
 	}
 	query.Where(predicate.TeamMembership(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(user.TeamMembershipsColumn), fks))
+		s.Where(childrenOf(s, s.C(user.TeamMembershipsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -595,7 +595,7 @@ func (_q *UserQuery) loadProjectMemberships(ctx context.Context, query *ProjectM
 		query.ctx.AppendFieldOnce(projectmembership.FieldUserID)
 	}
 	query.Where(predicate.ProjectMembership(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(user.ProjectMembershipsColumn), fks))
+		s.Where(childrenOf(s, s.C(user.ProjectMembershipsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -625,7 +625,7 @@ func (_q *UserQuery) loadAPITokens(ctx context.Context, query *APITokenQuery, no
 		query.ctx.AppendFieldOnce(apitoken.FieldOwnerID)
 	}
 	query.Where(predicate.APIToken(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(user.APITokensColumn), fks))
+		s.Where(childrenOf(s, s.C(user.APITokensColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
