@@ -83,6 +83,9 @@ func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger) http.Ha
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(depthLimit{max: cfg.MaxDepth})
 	srv.Use(limits{es: es, maxComplexity: cfg.MaxComplexity})
+	// Before the transactioner: an operation waiting for its turn holds no
+	// transaction.
+	srv.Use(NewOperationLimit(cfg.MaxConcurrentOperations))
 	srv.Use(entgql.Transactioner{TxOpener: txOpener(db, logger)})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(recoverPanic(logger))

@@ -51,6 +51,9 @@ type harnessOptions struct {
 	// keepLogs keeps the server's logs, at debug level, and every SQL
 	// statement with its arguments in h.logs.
 	keepLogs bool
+	// beforeStatement, when set, is called with every SQL statement (ent's
+	// debug line) before it runs.
+	beforeStatement func(line string)
 }
 
 func newHarness(t *testing.T, configure ...func(*config.Config)) *harness {
@@ -62,11 +65,14 @@ func newHarnessWith(t *testing.T, o harnessOptions) *harness {
 	t.Helper()
 	statements, logs := new(atomic.Int64), new(syncBuffer)
 	var opts []ent.Option
-	if o.countStatements || o.keepLogs {
+	if o.countStatements || o.keepLogs || o.beforeStatement != nil {
 		opts = append(opts, ent.Debug(), ent.Log(func(args ...any) {
 			line := fmt.Sprint(args...)
 			if strings.Contains(line, "query=") {
 				statements.Add(1)
+				if o.beforeStatement != nil {
+					o.beforeStatement(line)
+				}
 			}
 			if o.keepLogs {
 				logs.WriteString(line + "\n")

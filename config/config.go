@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,9 @@ type Config struct {
 	MaxDepth int
 	// MaxComplexity caps the estimated cost of a GraphQL query.
 	MaxComplexity int
+	// MaxConcurrentOperations caps the GraphQL operations that run at
+	// once; the others wait their turn (api.OperationLimit).
+	MaxConcurrentOperations int
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
 	// TokenMaxLifetime, when positive, is the longest an API token may live.
@@ -54,7 +58,11 @@ func Default() Config {
 		MaxBodyBytes:  1 << 20,
 		MaxDepth:      15,
 		MaxComplexity: 50000,
-		LogLevel:      "info",
+		// Enough to keep every CPU busy while others wait on the
+		// database, few enough that operations do not crowd each other
+		// out (bench/RESULTS.md).
+		MaxConcurrentOperations: 3 * runtime.GOMAXPROCS(0),
+		LogLevel:                "info",
 	}
 }
 
@@ -69,6 +77,7 @@ func (c *Config) Bind(fs *pflag.FlagSet) {
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.envInt("ENGAGE_MAX_BODY_BYTES", d.MaxBodyBytes), "largest accepted request body (env ENGAGE_MAX_BODY_BYTES)")
 	fs.IntVar(&c.MaxDepth, "max-depth", int(c.envInt("ENGAGE_MAX_DEPTH", int64(d.MaxDepth))), "deepest accepted GraphQL query (env ENGAGE_MAX_DEPTH)")
 	fs.IntVar(&c.MaxComplexity, "max-complexity", int(c.envInt("ENGAGE_MAX_COMPLEXITY", int64(d.MaxComplexity))), "costliest accepted GraphQL query (env ENGAGE_MAX_COMPLEXITY)")
+	fs.IntVar(&c.MaxConcurrentOperations, "max-concurrent-operations", int(c.envInt("ENGAGE_MAX_CONCURRENT_OPERATIONS", int64(d.MaxConcurrentOperations))), "GraphQL operations run at once; the others wait their turn (env ENGAGE_MAX_CONCURRENT_OPERATIONS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("ENGAGE_LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env ENGAGE_LOG_LEVEL)")
 	fs.DurationVar(&c.TokenMaxLifetime, "token-max-lifetime", c.envDuration("ENGAGE_TOKEN_MAX_LIFETIME", 0), "longest lifetime of an API token, such as 2160h; 0 for no limit (env ENGAGE_TOKEN_MAX_LIFETIME)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.envBool("ENGAGE_SECURE_COOKIES", false), "mark session cookies Secure, for HTTPS (env ENGAGE_SECURE_COOKIES)")
@@ -96,6 +105,9 @@ func (c Config) Validate() error {
 	if c.MaxComplexity < 1 {
 		errs = append(errs, fmt.Errorf("max-complexity must be at least 1, got %d", c.MaxComplexity))
 	}
+	if c.MaxConcurrentOperations < 1 {
+		errs = append(errs, fmt.Errorf("max-concurrent-operations must be at least 1, got %d", c.MaxConcurrentOperations))
+	}
 	if c.TokenMaxLifetime < 0 {
 		errs = append(errs, fmt.Errorf("token-max-lifetime must not be negative, got %s", c.TokenMaxLifetime))
 	}
@@ -112,8 +124,8 @@ func (c Config) Validate() error {
 
 // String prints the configuration with secrets masked.
 func (c Config) String() string {
-	return fmt.Sprintf("database=%s addr=%s cors-origins=%s max-body-bytes=%d max-depth=%d max-complexity=%d log-level=%s token-max-lifetime=%s secure-cookies=%t trusted-proxies=%s",
-		MaskURL(c.DatabaseURL), c.Addr, strings.Join(c.CORSOrigins, ","), c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.LogLevel, c.TokenMaxLifetime, c.SecureCookies, strings.Join(c.TrustedProxies, ","))
+	return fmt.Sprintf("database=%s addr=%s cors-origins=%s max-body-bytes=%d max-depth=%d max-complexity=%d max-concurrent-operations=%d log-level=%s token-max-lifetime=%s secure-cookies=%t trusted-proxies=%s",
+		MaskURL(c.DatabaseURL), c.Addr, strings.Join(c.CORSOrigins, ","), c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.MaxConcurrentOperations, c.LogLevel, c.TokenMaxLifetime, c.SecureCookies, strings.Join(c.TrustedProxies, ","))
 }
 
 // MaskURL hides the password of a database URL, given in its user part or

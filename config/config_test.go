@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -47,6 +48,8 @@ func TestDefault(t *testing.T) {
 		MaxDepth:      15,
 		MaxComplexity: 50000,
 		LogLevel:      "info",
+		// Three per CPU the server may use.
+		MaxConcurrentOperations: 3 * runtime.GOMAXPROCS(0),
 	}
 	if got := Default(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Default():\n got %#v\nwant %#v", got, want)
@@ -58,24 +61,26 @@ func TestDefault(t *testing.T) {
 
 func TestBind(t *testing.T) {
 	env := map[string]string{
-		"DATABASE_URL":           "postgres://u:p@db.example.test/engage",
-		"ENGAGE_ADDR":            ":9090",
-		"ENGAGE_CORS_ORIGINS":    " https://a.example.test , ,https://b.example.test",
-		"ENGAGE_MAX_BODY_BYTES":  "2048",
-		"ENGAGE_MAX_DEPTH":       "7",
-		"ENGAGE_MAX_COMPLEXITY":  "900",
-		"ENGAGE_LOG_LEVEL":       "debug",
-		"ENGAGE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1",
+		"DATABASE_URL":                     "postgres://u:p@db.example.test/engage",
+		"ENGAGE_ADDR":                      ":9090",
+		"ENGAGE_CORS_ORIGINS":              " https://a.example.test , ,https://b.example.test",
+		"ENGAGE_MAX_BODY_BYTES":            "2048",
+		"ENGAGE_MAX_DEPTH":                 "7",
+		"ENGAGE_MAX_COMPLEXITY":            "900",
+		"ENGAGE_MAX_CONCURRENT_OPERATIONS": "3",
+		"ENGAGE_LOG_LEVEL":                 "debug",
+		"ENGAGE_TRUSTED_PROXIES":           "10.0.0.0/8, 192.0.2.1",
 	}
 	fromEnv := Config{
-		DatabaseURL:    "postgres://u:p@db.example.test/engage",
-		Addr:           ":9090",
-		CORSOrigins:    []string{"https://a.example.test", "https://b.example.test"},
-		MaxBodyBytes:   2048,
-		MaxDepth:       7,
-		MaxComplexity:  900,
-		LogLevel:       "debug",
-		TrustedProxies: []string{"10.0.0.0/8", "192.0.2.1"},
+		DatabaseURL:             "postgres://u:p@db.example.test/engage",
+		Addr:                    ":9090",
+		CORSOrigins:             []string{"https://a.example.test", "https://b.example.test"},
+		MaxBodyBytes:            2048,
+		MaxDepth:                7,
+		MaxComplexity:           900,
+		MaxConcurrentOperations: 3,
+		LogLevel:                "debug",
+		TrustedProxies:          []string{"10.0.0.0/8", "192.0.2.1"},
 	}
 	flags := []string{
 		"--database-url", "/tmp/flag.db",
@@ -84,18 +89,20 @@ func TestBind(t *testing.T) {
 		"--max-body-bytes", "4096",
 		"--max-depth", "3",
 		"--max-complexity", "100",
+		"--max-concurrent-operations", "20",
 		"--log-level", "warn",
 		"--trusted-proxies", "::1",
 	}
 	fromFlags := Config{
-		DatabaseURL:    "/tmp/flag.db",
-		Addr:           "127.0.0.1:7070",
-		CORSOrigins:    []string{"https://c.example.test"},
-		MaxBodyBytes:   4096,
-		MaxDepth:       3,
-		MaxComplexity:  100,
-		LogLevel:       "warn",
-		TrustedProxies: []string{"::1"},
+		DatabaseURL:             "/tmp/flag.db",
+		Addr:                    "127.0.0.1:7070",
+		CORSOrigins:             []string{"https://c.example.test"},
+		MaxBodyBytes:            4096,
+		MaxDepth:                3,
+		MaxComplexity:           100,
+		MaxConcurrentOperations: 20,
+		LogLevel:                "warn",
+		TrustedProxies:          []string{"::1"},
 	}
 	tests := []struct {
 		name string
@@ -190,11 +197,14 @@ func TestValidate(t *testing.T) {
 		want []string // substrings of the error, one per joined error; none for valid
 	}{
 		{name: "default", cfg: Default()},
-		{name: "smallest limits", cfg: with(func(c *Config) { c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity = 1024, 1, 1 })},
+		{name: "smallest limits", cfg: with(func(c *Config) {
+			c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.MaxConcurrentOperations = 1024, 1, 1, 1
+		})},
 		{name: "log level error", cfg: with(func(c *Config) { c.LogLevel = "error" })},
 		{name: "body too small", cfg: with(func(c *Config) { c.MaxBodyBytes = 1023 }), want: []string{"max-body-bytes must be at least 1024, got 1023"}},
 		{name: "depth zero", cfg: with(func(c *Config) { c.MaxDepth = 0 }), want: []string{"max-depth must be at least 1, got 0"}},
 		{name: "complexity negative", cfg: with(func(c *Config) { c.MaxComplexity = -5 }), want: []string{"max-complexity must be at least 1, got -5"}},
+		{name: "no operation at once", cfg: with(func(c *Config) { c.MaxConcurrentOperations = 0 }), want: []string{"max-concurrent-operations must be at least 1, got 0"}},
 		{name: "log level unknown", cfg: with(func(c *Config) { c.LogLevel = "loud" }), want: []string{`log-level must be debug, info, warn or error, got "loud"`}},
 		{name: "log level empty", cfg: with(func(c *Config) { c.LogLevel = "" }), want: []string{`log-level must be debug, info, warn or error, got ""`}},
 		{name: "trusted proxies", cfg: with(func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "192.0.2.1", "::1", "fd00::/8"} })},
@@ -248,15 +258,16 @@ func TestString(t *testing.T) {
 	})
 	t.Run("sqlite path and every setting", func(t *testing.T) {
 		c := Config{
-			DatabaseURL:   "/var/lib/engage/engage.db",
-			Addr:          ":8080",
-			CORSOrigins:   []string{"https://a.example.test", "https://b.example.test"},
-			MaxBodyBytes:  2048,
-			MaxDepth:      9,
-			MaxComplexity: 77,
-			LogLevel:      "warn",
+			DatabaseURL:             "/var/lib/engage/engage.db",
+			Addr:                    ":8080",
+			CORSOrigins:             []string{"https://a.example.test", "https://b.example.test"},
+			MaxBodyBytes:            2048,
+			MaxDepth:                9,
+			MaxComplexity:           77,
+			MaxConcurrentOperations: 5,
+			LogLevel:                "warn",
 		}
-		want := "database=/var/lib/engage/engage.db addr=:8080 cors-origins=https://a.example.test,https://b.example.test max-body-bytes=2048 max-depth=9 max-complexity=77 log-level=warn token-max-lifetime=0s secure-cookies=false trusted-proxies="
+		want := "database=/var/lib/engage/engage.db addr=:8080 cors-origins=https://a.example.test,https://b.example.test max-body-bytes=2048 max-depth=9 max-complexity=77 max-concurrent-operations=5 log-level=warn token-max-lifetime=0s secure-cookies=false trusted-proxies="
 		if got := c.String(); got != want {
 			t.Errorf("String():\n got %q\nwant %q", got, want)
 		}

@@ -1,0 +1,42 @@
+package api
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"golang.org/x/sync/semaphore"
+)
+
+// OperationLimit runs at most a fixed number of GraphQL operations at once;
+// the others wait for a turn in the order they came (semaphore.Weighted
+// serves its waiters first come, first served), for as long as their
+// client waits. Parsing and validation come before it, writing the
+// response after, so a slow reader holds no turn.
+//
+// Without it every operation runs at once, and they share the CPUs and the
+// database by chance: the unlucky ones take much longer than the median.
+// In line, an operation waits for those ahead of it and then runs among
+// few (bench/RESULTS.md: the nested query at 16 clients on 2 CPUs).
+type OperationLimit struct{ turns *semaphore.Weighted }
+
+// NewOperationLimit returns the limit of n operations at once.
+func NewOperationLimit(n int) OperationLimit {
+	return OperationLimit{semaphore.NewWeighted(int64(n))}
+}
+
+func (OperationLimit) ExtensionName() string                   { return "OperationLimit" }
+func (OperationLimit) Validate(graphql.ExecutableSchema) error { return nil }
+
+// InterceptResponse waits for a turn, then runs the operation.
+func (l OperationLimit) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if err := l.turns.Acquire(ctx, 1); err != nil {
+		// The client left, or its deadline passed, before the turn came.
+		return &graphql.Response{Errors: gqlerror.List{{
+			Message:    "the request took too long",
+			Extensions: map[string]any{"code": codeUnavailable},
+		}}}
+	}
+	defer l.turns.Release(1)
+	return next(ctx)
+}
