@@ -1,14 +1,18 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"engage/demo"
+	"engage/ent"
 	"engage/ent/project"
 	"engage/ent/projectmap"
 	"engage/ent/response"
@@ -407,5 +411,84 @@ func TestDeferredFragmentsAnswerInline(t *testing.T) {
 				t.Errorf("survey %s: no deferred title", s.Node.ID)
 			}
 		}
+	}
+}
+
+// TestPagesReadTheExtraRowOnlyForPageInfo checks that a page, top-level or
+// nested, reads first+1 rows (the extra one tells hasNextPage) only when
+// pageInfo is selected: without it, first rows per parent, and no
+// connection of a node it does not show is loaded.
+func TestPagesReadTheExtraRowOnlyForPageInfo(t *testing.T) {
+	h, tokens := demoHarness(t)
+	// rows counts the nodes each entity's queries return, loads included.
+	var mu sync.Mutex
+	rows := map[string]int{}
+	h.db.Ent.Intercept(ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+			v, err := next.Query(ctx, q)
+			if nodes := reflect.ValueOf(v); err == nil && nodes.Kind() == reflect.Slice {
+				mu.Lock()
+				rows[strings.TrimSuffix(strings.TrimPrefix(fmt.Sprintf("%T", q), "*ent."), "Query")] += nodes.Len()
+				mu.Unlock()
+			}
+			return v, err
+		})
+	}))
+	read := func(query string) (map[string]int, []string) {
+		t.Helper()
+		mu.Lock()
+		clear(rows)
+		mu.Unlock()
+		var out struct {
+			Projects struct {
+				Edges []struct {
+					Node struct {
+						Surveys struct {
+							Edges []struct{ Node struct{ ID string } }
+						}
+					}
+				}
+			}
+		}
+		h.mustDo(tokens["admin"], query, nil, &out)
+		var shown []string
+		for _, p := range out.Projects.Edges {
+			for _, s := range p.Node.Surveys.Edges {
+				shown = append(shown, s.Node.ID)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		// The pages' entities alone: the token's first use reads its own.
+		return map[string]int{"Project": rows["Project"], "Survey": rows["Survey"], "Response": rows["Response"]}, shown
+	}
+
+	// The demo's third project by title has two surveys: only the extra
+	// row shows it, and only pageInfo reads its surveys.
+	const pages = `{ projects(first: 2, orderBy: {field: TITLE},
+		where: {slugIn: ["affordable-housing-strategy", "budget-priorities-2027", "downtown-bike-network"]}) {
+		%[1]s edges { node { surveys(first: 1) { %[1]s edges { node { id
+		responses(first: 1) { %[1]s edges { node { id } } } } } } } } } }`
+	without, shown := read(fmt.Sprintf(pages, ""))
+	with, shownWith := read(fmt.Sprintf(pages, "pageInfo { hasNextPage }"))
+	if !slices.Equal(shown, shownWith) || len(shown) != 2 {
+		t.Fatalf("surveys shown: %v without pageInfo, %v with; want the same 2", shown, shownWith)
+	}
+	want := map[string]int{"Project": 2, "Survey": 2, "Response": 2}
+	if !maps.Equal(without, want) {
+		t.Errorf("rows read without pageInfo: %v, want %v (the rows shown)", without, want)
+	}
+	// With pageInfo, first+1 per parent at each level.
+	want = map[string]int{}
+	three := h.db.Ent.Project.Query().Where(project.SlugIn("affordable-housing-strategy", "budget-priorities-2027", "downtown-bike-network"))
+	for _, p := range three.Order(ent.Asc(project.FieldTitle)).AllX(system()) {
+		want["Project"]++
+		for _, s := range p.QuerySurveys().Order(ent.Asc(survey.FieldID)).Limit(2).AllX(system()) {
+			want["Survey"]++
+			want["Response"] += min(2, s.QueryResponses().CountX(system()))
+		}
+	}
+	if !maps.Equal(with, want) || want["Survey"] != 4 {
+		t.Errorf("rows read with pageInfo: %v, want %v (first+1 per parent: 1, 1 and 2 surveys)", with, want)
 	}
 }

@@ -74,6 +74,9 @@ var collectionChanges = []textChange{
 	{"s.Where(sql.InValues(s.C(", "s.Where(childrenOf(s, s.C("},
 	{"if err := query.GroupBy(", "if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select("},
 	{").Aggregate(Count()).Scan(ctx, &v)", "), &v)"},
+	// The extra row of each parent's page only for pageInfo (pageLimit).
+	{"ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)", "ignoredEdges, pageInfo := !hasCollectedField(ctx, append(path, edgesField)...), hasCollectedField(ctx, append(path, pageInfoField)...)"},
+	{"if limit := paginateLimit(args.first, args.last); limit > 0 {", "if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {"},
 	{
 		"|| hasCollectedField(ctx, append(path, pageInfoField)...) {",
 		"|| (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {",

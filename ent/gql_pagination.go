@@ -301,7 +301,7 @@ func (_m *APITokenQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -669,7 +669,7 @@ func (_m *AnswerQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -983,7 +983,7 @@ func (_m *AuditEventQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -1297,7 +1297,7 @@ func (_m *CommentQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -1629,7 +1629,7 @@ func (_m *PinQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -1979,7 +1979,7 @@ func (_m *ProjectQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -2347,7 +2347,7 @@ func (_m *ProjectMapQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -2679,7 +2679,7 @@ func (_m *ProjectMembershipQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -3011,7 +3011,7 @@ func (_m *QuestionQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -3343,7 +3343,7 @@ func (_m *ResponseQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -3675,7 +3675,7 @@ func (_m *SurveyQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -4061,7 +4061,7 @@ func (_m *TeamQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -4393,7 +4393,7 @@ func (_m *TeamMembershipQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -4725,7 +4725,7 @@ func (_m *UserQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
+	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
