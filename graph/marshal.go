@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 	"io"
+	"maps"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -194,9 +196,14 @@ func writtenBefore(fields []graphql.CollectedField, alias string) bool {
 // generated implementors lists are package variables, so their address
 // names the type; a selection set is named, as gqlgen does, by the address
 // of its first element and its length.
+//
+// An operation reads the cache for every object and adds to it once per
+// selection and type (a few times), from goroutines on several CPUs: the
+// map is copied on write and read without a lock, whose shared counter
+// every read would otherwise write.
 type collectedFields struct {
-	mu     sync.RWMutex
-	fields map[collectedKey][]graphql.CollectedField
+	mu     sync.Mutex // serializes writers
+	fields atomic.Pointer[map[collectedKey][]graphql.CollectedField]
 }
 
 type collectedKey struct {
@@ -207,18 +214,18 @@ type collectedKey struct {
 
 func (c *collectedFields) get(op *graphql.OperationContext, sel ast.SelectionSet, implementors []string) []graphql.CollectedField {
 	key := collectedKey{unsafe.SliceData(sel), len(sel), unsafe.SliceData(implementors)}
-	c.mu.RLock()
-	fields, ok := c.fields[key]
-	c.mu.RUnlock()
-	if ok {
-		return fields
+	if m := c.fields.Load(); m != nil {
+		if fields, ok := (*m)[key]; ok {
+			return fields
+		}
 	}
-	fields = graphql.CollectFields(op, sel, implementors)
+	fields := graphql.CollectFields(op, sel, implementors)
 	c.mu.Lock()
-	if c.fields == nil {
-		c.fields = make(map[collectedKey][]graphql.CollectedField)
+	defer c.mu.Unlock()
+	next := map[collectedKey][]graphql.CollectedField{key: fields}
+	if m := c.fields.Load(); m != nil {
+		maps.Copy(next, *m)
 	}
-	c.fields[key] = fields
-	c.mu.Unlock()
+	c.fields.Store(&next)
 	return fields
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,18 +148,30 @@ func TestCollectedFieldsAreGqlgensOncePerTypeAndSelection(t *testing.T) {
 		return out
 	}
 	var cache collectedFields
-	for implementors, want := range map[*[]string][]string{
+	wants := map[*[]string][]string{
 		&surveyImplementors:  {"id", "title"},
 		&projectImplementors: {"id", "slug", "title"},
-	} {
+	}
+	first := map[*[]string][]graphql.CollectedField{}
+	for implementors, want := range wants {
 		got := cache.get(op, sel, *implementors)
 		if gqlgens := names(graphql.CollectFields(op, sel, *implementors)); !slices.Equal(names(got), gqlgens) || !slices.Equal(gqlgens, want) {
 			t.Errorf("%v: collected %v, gqlgen %v, want %v", *implementors, names(got), gqlgens, want)
 		}
-		if again := cache.get(op, sel, *implementors); &again[0] != &got[0] {
-			t.Errorf("%v: collected again instead of from the cache", *implementors)
-		}
+		first[implementors] = got
 	}
+	// Both kept, read from several goroutines at once as an operation does.
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for implementors := range wants {
+				if again := cache.get(op, sel, *implementors); &again[0] != &first[implementors][0] {
+					t.Errorf("%v: collected again instead of from the cache", *implementors)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // TestCursorsResolveAsGqlgens compares resolveCursorField, which the

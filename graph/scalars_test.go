@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,11 +23,24 @@ func TestMarshalTimeWritesWhatGqlgenWrites(t *testing.T) {
 		time.Date(1999, 1, 2, 3, 4, 5, 600, paris),
 	} {
 		var got, want bytes.Buffer
+		got.WriteString("{") // after other output, as in a response
 		MarshalTime(v).MarshalGQL(&got)
+		want.WriteString("{")
 		graphql.MarshalTime(v).MarshalGQL(&want)
 		if got.String() != want.String() {
 			t.Errorf("%v: wrote %s, gqlgen writes %s", v, got.String(), want.String())
 		}
+		var other strings.Builder // a writer other than a bytes.Buffer
+		MarshalTime(v).MarshalGQL(&other)
+		if "{"+other.String() != want.String() {
+			t.Errorf("%v: wrote %s to a strings.Builder, gqlgen writes %s", v, other.String(), want.String())
+		}
+	}
+	// One allocation, the Marshaler's, when written into the response's buffer.
+	var buf bytes.Buffer
+	v := time.Date(2026, 11, 25, 23, 40, 1, 123456789, time.UTC)
+	if n := testing.AllocsPerRun(100, func() { buf.Reset(); MarshalTime(v).MarshalGQL(&buf) }); n > 1 {
+		t.Errorf("MarshalTime and MarshalGQL: %.0f allocations, want 1", n)
 	}
 }
 
