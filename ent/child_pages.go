@@ -154,7 +154,7 @@ func countChildren[S interface {
 // which selects their parent's column alone. On PostgreSQL it counts each
 // parent's in a LATERAL join, as limitPerParent reads their pages: an
 // index scan per parent that only counts, where GROUP BY over the list of
-// parents compares the parent's ID of every row (a third less CPU for 200
+// parents compares the parent's ID of every row (a third less CPU for 100
 // parents of 2,000 children each).
 func countPerParent(parents []driver.Value) AggregateFunc {
 	return func(s *sql.Selector) string {
