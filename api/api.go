@@ -43,8 +43,11 @@ type Deps struct {
 // Every cookie-authenticated POST is checked against cross-site forgery.
 func New(d Deps) http.Handler {
 	auth := newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.DB.Changes, d.Logger)
+	operations := NewOperationLimit(d.Config.MaxConcurrentOperations)
+	metrics := newMetrics(d.DB, operations)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(d.Config.MaxBodyBytes, auth.require(newGraphQL(d.DB, d.Config, d.Logger))))
+	mux.Handle("/graphql", limitBody(d.Config.MaxBodyBytes, auth.require(newGraphQL(d.DB, d.Config, d.Logger, operations))))
+	mux.Handle("GET /metrics", metrics.handler())
 	web.NewPages(d.DB.Ent, d.Sessions, d.Logger).Routes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
@@ -66,10 +69,10 @@ func New(d Deps) http.Handler {
 		MaxAge:         600,
 	})
 	proxies, _ := d.Config.TrustedProxyRanges() // Config.Validate has checked them
-	return withClientIP(proxies, withRequestLog(d.Logger, c.Handler(d.Sessions.LoadAndSave(web.CSRF(mux)))))
+	return withClientIP(proxies, withRequestLog(d.Logger, metrics.instrument(mux, c.Handler(d.Sessions.LoadAndSave(web.CSRF(mux))))))
 }
 
-func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger) http.Handler {
+func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operations OperationLimit) http.Handler {
 	es := graph.NewSchema(db.Ent, cfg.TokenMaxLifetime)
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
@@ -85,7 +88,7 @@ func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger) http.Ha
 	srv.Use(limits{es: es, maxComplexity: cfg.MaxComplexity})
 	// Before the transactioner: an operation waiting for its turn holds no
 	// transaction.
-	srv.Use(NewOperationLimit(cfg.MaxConcurrentOperations))
+	srv.Use(operations)
 	srv.Use(entgql.Transactioner{TxOpener: txOpener(db, logger)})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(recoverPanic(logger))

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -18,11 +19,14 @@ import (
 // database by chance: the unlucky ones take much longer than the median.
 // In line, an operation waits for those ahead of it and then runs among
 // few (bench/RESULTS.md: the nested query at 16 clients on 2 CPUs).
-type OperationLimit struct{ turns *semaphore.Weighted }
+type OperationLimit struct {
+	turns            *semaphore.Weighted
+	running, waiting *atomic.Int64 // operations now, for /metrics
+}
 
 // NewOperationLimit returns the limit of n operations at once.
 func NewOperationLimit(n int) OperationLimit {
-	return OperationLimit{semaphore.NewWeighted(int64(n))}
+	return OperationLimit{semaphore.NewWeighted(int64(n)), new(atomic.Int64), new(atomic.Int64)}
 }
 
 func (OperationLimit) ExtensionName() string                   { return "OperationLimit" }
@@ -30,13 +34,20 @@ func (OperationLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptResponse waits for a turn, then runs the operation.
 func (l OperationLimit) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	if err := l.turns.Acquire(ctx, 1); err != nil {
+	l.waiting.Add(1)
+	err := l.turns.Acquire(ctx, 1)
+	l.waiting.Add(-1)
+	if err != nil {
 		// The client left, or its deadline passed, before the turn came.
 		return &graphql.Response{Errors: gqlerror.List{{
 			Message:    "the request took too long",
 			Extensions: map[string]any{"code": codeUnavailable},
 		}}}
 	}
-	defer l.turns.Release(1)
+	l.running.Add(1)
+	defer func() {
+		l.running.Add(-1)
+		l.turns.Release(1)
+	}()
 	return next(ctx)
 }

@@ -19,7 +19,7 @@ import (
 // TestOperationsWaitTheirTurn runs the server with one operation at a time:
 // while an operation is held inside its SQL, a second one runs none of its
 // own and, when its client gives up, is answered SERVICE_UNAVAILABLE; once
-// the first ends, the next runs.
+// the first ends, the next runs. /metrics shows the held one running.
 func TestOperationsWaitTheirTurn(t *testing.T) {
 	const query = `{ projects(first: 1) { totalCount } }`
 	var (
@@ -65,6 +65,11 @@ func TestOperationsWaitTheirTurn(t *testing.T) {
 	go func() { defer wg.Done(); first = post(context.Background()) }()
 	<-held
 	before := projectsQ.Load()
+	scrape := httptest.NewRecorder()
+	h.handler.ServeHTTP(scrape, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if !strings.Contains(scrape.Body.String(), "engage_graphql_operations_running 1\n") {
+		t.Errorf("GET /metrics while one operation is held: want engage_graphql_operations_running 1")
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	second := post(ctx)
