@@ -43,7 +43,7 @@ type Deps struct {
 // Every cookie-authenticated POST is checked against cross-site forgery.
 func New(d Deps) http.Handler {
 	auth := newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.DB.Changes, d.Logger)
-	operations := NewOperationLimit(d.Config.MaxConcurrentOperations)
+	operations := newOperationLimit(d.Config.MaxConcurrentOperations)
 	metrics := newMetrics(d.DB, operations)
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", limitBody(d.Config.MaxBodyBytes, auth.require(newGraphQL(d.DB, d.Config, d.Logger, operations))))
@@ -72,7 +72,7 @@ func New(d Deps) http.Handler {
 	return withClientIP(proxies, withRequestLog(d.Logger, metrics.instrument(mux, c.Handler(d.Sessions.LoadAndSave(web.CSRF(mux))))))
 }
 
-func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operations OperationLimit) http.Handler {
+func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operations operationLimit) http.Handler {
 	es := graph.NewSchema(db.Ent, cfg.TokenMaxLifetime)
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})

@@ -22,7 +22,7 @@ type metrics struct {
 	requests *prometheus.HistogramVec
 }
 
-func newMetrics(db *database.DB, operations OperationLimit) *metrics {
+func newMetrics(db *database.DB, operations operationLimit) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{

@@ -9,7 +9,7 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
-// OperationLimit runs at most a fixed number of GraphQL operations at once;
+// operationLimit runs at most a fixed number of GraphQL operations at once;
 // the others wait for a turn in the order they came (semaphore.Weighted
 // serves its waiters first come, first served), for as long as their
 // client waits. Parsing and validation come before it, writing the
@@ -19,21 +19,21 @@ import (
 // database by chance: the unlucky ones take much longer than the median.
 // In line, an operation waits for those ahead of it and then runs among
 // few (bench/RESULTS.md: the nested query at 16 clients on 2 CPUs).
-type OperationLimit struct {
+type operationLimit struct {
 	turns            *semaphore.Weighted
 	running, waiting *atomic.Int64 // operations now, for /metrics
 }
 
-// NewOperationLimit returns the limit of n operations at once.
-func NewOperationLimit(n int) OperationLimit {
-	return OperationLimit{semaphore.NewWeighted(int64(n)), new(atomic.Int64), new(atomic.Int64)}
+// newOperationLimit returns the limit of n operations at once.
+func newOperationLimit(n int) operationLimit {
+	return operationLimit{semaphore.NewWeighted(int64(n)), new(atomic.Int64), new(atomic.Int64)}
 }
 
-func (OperationLimit) ExtensionName() string                   { return "OperationLimit" }
-func (OperationLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (operationLimit) ExtensionName() string                   { return "OperationLimit" }
+func (operationLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptResponse waits for a turn, then runs the operation.
-func (l OperationLimit) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+func (l operationLimit) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	l.waiting.Add(1)
 	err := l.turns.Acquire(ctx, 1)
 	l.waiting.Add(-1)

@@ -33,7 +33,7 @@ type Config struct {
 	// MaxComplexity caps the estimated cost of a GraphQL query.
 	MaxComplexity int
 	// MaxConcurrentOperations caps the GraphQL operations that run at
-	// once; the others wait their turn (api.OperationLimit).
+	// once; the others wait their turn (api.operationLimit).
 	MaxConcurrentOperations int
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
