@@ -69,7 +69,7 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				path  = append(path, alias)
 				query = (&ProjectClient{config: _q.config}).Query()
 			)
-			args := newProjectPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newProjectPaginateArgs(fieldArgs(ctx, new(ProjectWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -812,7 +812,7 @@ func (_q *PinQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 				path  = append(path, alias)
 				query = (&CommentClient{config: _q.config}).Query()
 			)
-			args := newCommentPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newCommentPaginateArgs(fieldArgs(ctx, new(CommentWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -1134,7 +1134,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&SurveyClient{config: _q.config}).Query()
 			)
-			args := newSurveyPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newSurveyPaginateArgs(fieldArgs(ctx, new(SurveyWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -1446,7 +1446,7 @@ func (_q *ProjectMapQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				path  = append(path, alias)
 				query = (&PinClient{config: _q.config}).Query()
 			)
-			args := newPinPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newPinPaginateArgs(fieldArgs(ctx, new(PinWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -2630,7 +2630,7 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&ProjectClient{config: _q.config}).Query()
 			)
-			args := newProjectPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newProjectPaginateArgs(fieldArgs(ctx, new(ProjectWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -2957,7 +2957,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&TeamMembershipClient{config: _q.config}).Query()
 			)
-			args := newTeamMembershipPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newTeamMembershipPaginateArgs(fieldArgs(ctx, new(TeamMembershipWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -3046,7 +3046,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&ProjectMembershipClient{config: _q.config}).Query()
 			)
-			args := newProjectMembershipPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newProjectMembershipPaginateArgs(fieldArgs(ctx, new(ProjectMembershipWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -3135,7 +3135,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&APITokenClient{config: _q.config}).Query()
 			)
-			args := newAPITokenPaginateArgs(fieldArgs(ctx, nil, path...))
+			args := newAPITokenPaginateArgs(fieldArgs(ctx, new(APITokenWhereInput), path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}

@@ -17,10 +17,11 @@ func (_m *APIToken) Owner(ctx context.Context) (*User, error) {
 }
 
 func (_m *APIToken) AllowedProjects(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectOrder, where *ProjectWhereInput,
 ) (*ProjectConnection, error) {
 	opts := []ProjectPaginateOption{
 		WithProjectOrder(orderBy),
+		WithProjectFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -106,10 +107,11 @@ func (_m *Pin) Map(ctx context.Context) (*ProjectMap, error) {
 }
 
 func (_m *Pin) Comments(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CommentOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CommentOrder, where *CommentWhereInput,
 ) (*CommentConnection, error) {
 	opts := []CommentPaginateOption{
 		WithCommentOrder(orderBy),
+		WithCommentFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -155,10 +157,11 @@ func (_m *Project) Memberships(
 }
 
 func (_m *Project) Surveys(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *SurveyOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *SurveyOrder, where *SurveyWhereInput,
 ) (*SurveyConnection, error) {
 	opts := []SurveyPaginateOption{
 		WithSurveyOrder(orderBy),
+		WithSurveyFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
@@ -204,10 +207,11 @@ func (_m *ProjectMap) Project(ctx context.Context) (*Project, error) {
 }
 
 func (_m *ProjectMap) Pins(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PinOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PinOrder, where *PinWhereInput,
 ) (*PinConnection, error) {
 	opts := []PinPaginateOption{
 		WithPinOrder(orderBy),
+		WithPinFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -369,10 +373,11 @@ func (_m *Team) Memberships(
 }
 
 func (_m *Team) Projects(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectOrder, where *ProjectWhereInput,
 ) (*ProjectConnection, error) {
 	opts := []ProjectPaginateOption{
 		WithProjectOrder(orderBy),
+		WithProjectFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -405,10 +410,11 @@ func (_m *TeamMembership) User(ctx context.Context) (*User, error) {
 }
 
 func (_m *User) TeamMemberships(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *TeamMembershipOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *TeamMembershipOrder, where *TeamMembershipWhereInput,
 ) (*TeamMembershipConnection, error) {
 	opts := []TeamMembershipPaginateOption{
 		WithTeamMembershipOrder(orderBy),
+		WithTeamMembershipFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
@@ -425,10 +431,11 @@ func (_m *User) TeamMemberships(
 }
 
 func (_m *User) ProjectMemberships(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectMembershipOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectMembershipOrder, where *ProjectMembershipWhereInput,
 ) (*ProjectMembershipConnection, error) {
 	opts := []ProjectMembershipPaginateOption{
 		WithProjectMembershipOrder(orderBy),
+		WithProjectMembershipFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
@@ -445,10 +452,11 @@ func (_m *User) ProjectMemberships(
 }
 
 func (_m *User) APITokens(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *APITokenOrder,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *APITokenOrder, where *APITokenWhereInput,
 ) (*APITokenConnection, error) {
 	opts := []APITokenPaginateOption{
 		WithAPITokenOrder(orderBy),
+		WithAPITokenFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]

@@ -180,6 +180,10 @@ type APITokenWhereInput struct {
 	HasOwner     *bool             `json:"hasOwner,omitempty"`
 	HasOwnerWith []*UserWhereInput `json:"hasOwnerWith,omitempty"`
 
+	// "allowed_projects" edge predicates.
+	HasAllowedProjects     *bool                `json:"hasAllowedProjects,omitempty"`
+	HasAllowedProjectsWith []*ProjectWhereInput `json:"hasAllowedProjectsWith,omitempty"`
+
 	// "audit_events" edge predicates.
 	HasAuditEvents     *bool                   `json:"hasAuditEvents,omitempty"`
 	HasAuditEventsWith []*AuditEventWhereInput `json:"hasAuditEventsWith,omitempty"`
@@ -634,6 +638,24 @@ func (i *APITokenWhereInput) P() (predicate.APIToken, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, apitoken.HasOwnerWith(with...))
+	}
+	if i.HasAllowedProjects != nil {
+		p := apitoken.HasAllowedProjects()
+		if !*i.HasAllowedProjects {
+			p = apitoken.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAllowedProjectsWith) > 0 {
+		with := make([]predicate.Project, 0, len(i.HasAllowedProjectsWith))
+		for _, w := range i.HasAllowedProjectsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAllowedProjectsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, apitoken.HasAllowedProjectsWith(with...))
 	}
 	if i.HasAuditEvents != nil {
 		p := apitoken.HasAuditEvents()
@@ -1155,6 +1177,10 @@ type AuditEventWhereInput struct {
 	TokenIDEqualFold    *string  `json:"tokenIDEqualFold,omitempty"`
 	TokenIDContainsFold *string  `json:"tokenIDContainsFold,omitempty"`
 
+	// "actor" edge predicates.
+	HasActor     *bool             `json:"hasActor,omitempty"`
+	HasActorWith []*UserWhereInput `json:"hasActorWith,omitempty"`
+
 	// "token" edge predicates.
 	HasToken     *bool                 `json:"hasToken,omitempty"`
 	HasTokenWith []*APITokenWhereInput `json:"hasTokenWith,omitempty"`
@@ -1433,6 +1459,24 @@ func (i *AuditEventWhereInput) P() (predicate.AuditEvent, error) {
 		predicates = append(predicates, auditevent.TokenIDContainsFold(*i.TokenIDContainsFold))
 	}
 
+	if i.HasActor != nil {
+		p := auditevent.HasActor()
+		if !*i.HasActor {
+			p = auditevent.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasActorWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasActorWith))
+		for _, w := range i.HasActorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasActorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, auditevent.HasActorWith(with...))
+	}
 	if i.HasToken != nil {
 		p := auditevent.HasToken()
 		if !*i.HasToken {
@@ -1529,6 +1573,23 @@ type CommentWhereInput struct {
 	AuthorNameHasSuffix    *string  `json:"authorNameHasSuffix,omitempty"`
 	AuthorNameEqualFold    *string  `json:"authorNameEqualFold,omitempty"`
 	AuthorNameContainsFold *string  `json:"authorNameContainsFold,omitempty"`
+
+	// "author_email" field predicates.
+	AuthorEmail             *string  `json:"authorEmail,omitempty"`
+	AuthorEmailNEQ          *string  `json:"authorEmailNEQ,omitempty"`
+	AuthorEmailIn           []string `json:"authorEmailIn,omitempty"`
+	AuthorEmailNotIn        []string `json:"authorEmailNotIn,omitempty"`
+	AuthorEmailGT           *string  `json:"authorEmailGT,omitempty"`
+	AuthorEmailGTE          *string  `json:"authorEmailGTE,omitempty"`
+	AuthorEmailLT           *string  `json:"authorEmailLT,omitempty"`
+	AuthorEmailLTE          *string  `json:"authorEmailLTE,omitempty"`
+	AuthorEmailContains     *string  `json:"authorEmailContains,omitempty"`
+	AuthorEmailHasPrefix    *string  `json:"authorEmailHasPrefix,omitempty"`
+	AuthorEmailHasSuffix    *string  `json:"authorEmailHasSuffix,omitempty"`
+	AuthorEmailIsNil        bool     `json:"authorEmailIsNil,omitempty"`
+	AuthorEmailNotNil       bool     `json:"authorEmailNotNil,omitempty"`
+	AuthorEmailEqualFold    *string  `json:"authorEmailEqualFold,omitempty"`
+	AuthorEmailContainsFold *string  `json:"authorEmailContainsFold,omitempty"`
 
 	// "status" field predicates.
 	Status      *moderation.Status  `json:"status,omitempty"`
@@ -1783,6 +1844,51 @@ func (i *CommentWhereInput) P() (predicate.Comment, error) {
 	if i.AuthorNameContainsFold != nil {
 		predicates = append(predicates, comment.AuthorNameContainsFold(*i.AuthorNameContainsFold))
 	}
+	if i.AuthorEmail != nil {
+		predicates = append(predicates, comment.AuthorEmailEQ(*i.AuthorEmail))
+	}
+	if i.AuthorEmailNEQ != nil {
+		predicates = append(predicates, comment.AuthorEmailNEQ(*i.AuthorEmailNEQ))
+	}
+	if len(i.AuthorEmailIn) > 0 {
+		predicates = append(predicates, comment.AuthorEmailIn(i.AuthorEmailIn...))
+	}
+	if len(i.AuthorEmailNotIn) > 0 {
+		predicates = append(predicates, comment.AuthorEmailNotIn(i.AuthorEmailNotIn...))
+	}
+	if i.AuthorEmailGT != nil {
+		predicates = append(predicates, comment.AuthorEmailGT(*i.AuthorEmailGT))
+	}
+	if i.AuthorEmailGTE != nil {
+		predicates = append(predicates, comment.AuthorEmailGTE(*i.AuthorEmailGTE))
+	}
+	if i.AuthorEmailLT != nil {
+		predicates = append(predicates, comment.AuthorEmailLT(*i.AuthorEmailLT))
+	}
+	if i.AuthorEmailLTE != nil {
+		predicates = append(predicates, comment.AuthorEmailLTE(*i.AuthorEmailLTE))
+	}
+	if i.AuthorEmailContains != nil {
+		predicates = append(predicates, comment.AuthorEmailContains(*i.AuthorEmailContains))
+	}
+	if i.AuthorEmailHasPrefix != nil {
+		predicates = append(predicates, comment.AuthorEmailHasPrefix(*i.AuthorEmailHasPrefix))
+	}
+	if i.AuthorEmailHasSuffix != nil {
+		predicates = append(predicates, comment.AuthorEmailHasSuffix(*i.AuthorEmailHasSuffix))
+	}
+	if i.AuthorEmailIsNil {
+		predicates = append(predicates, comment.AuthorEmailIsNil())
+	}
+	if i.AuthorEmailNotNil {
+		predicates = append(predicates, comment.AuthorEmailNotNil())
+	}
+	if i.AuthorEmailEqualFold != nil {
+		predicates = append(predicates, comment.AuthorEmailEqualFold(*i.AuthorEmailEqualFold))
+	}
+	if i.AuthorEmailContainsFold != nil {
+		predicates = append(predicates, comment.AuthorEmailContainsFold(*i.AuthorEmailContainsFold))
+	}
 	if i.Status != nil {
 		predicates = append(predicates, comment.StatusEQ(*i.Status))
 	}
@@ -1967,6 +2073,23 @@ type PinWhereInput struct {
 	AuthorNameEqualFold    *string  `json:"authorNameEqualFold,omitempty"`
 	AuthorNameContainsFold *string  `json:"authorNameContainsFold,omitempty"`
 
+	// "author_email" field predicates.
+	AuthorEmail             *string  `json:"authorEmail,omitempty"`
+	AuthorEmailNEQ          *string  `json:"authorEmailNEQ,omitempty"`
+	AuthorEmailIn           []string `json:"authorEmailIn,omitempty"`
+	AuthorEmailNotIn        []string `json:"authorEmailNotIn,omitempty"`
+	AuthorEmailGT           *string  `json:"authorEmailGT,omitempty"`
+	AuthorEmailGTE          *string  `json:"authorEmailGTE,omitempty"`
+	AuthorEmailLT           *string  `json:"authorEmailLT,omitempty"`
+	AuthorEmailLTE          *string  `json:"authorEmailLTE,omitempty"`
+	AuthorEmailContains     *string  `json:"authorEmailContains,omitempty"`
+	AuthorEmailHasPrefix    *string  `json:"authorEmailHasPrefix,omitempty"`
+	AuthorEmailHasSuffix    *string  `json:"authorEmailHasSuffix,omitempty"`
+	AuthorEmailIsNil        bool     `json:"authorEmailIsNil,omitempty"`
+	AuthorEmailNotNil       bool     `json:"authorEmailNotNil,omitempty"`
+	AuthorEmailEqualFold    *string  `json:"authorEmailEqualFold,omitempty"`
+	AuthorEmailContainsFold *string  `json:"authorEmailContainsFold,omitempty"`
+
 	// "status" field predicates.
 	Status      *moderation.Status  `json:"status,omitempty"`
 	StatusNEQ   *moderation.Status  `json:"statusNEQ,omitempty"`
@@ -1991,6 +2114,10 @@ type PinWhereInput struct {
 	// "map" edge predicates.
 	HasMap     *bool                   `json:"hasMap,omitempty"`
 	HasMapWith []*ProjectMapWhereInput `json:"hasMapWith,omitempty"`
+
+	// "comments" edge predicates.
+	HasComments     *bool                `json:"hasComments,omitempty"`
+	HasCommentsWith []*CommentWhereInput `json:"hasCommentsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2307,6 +2434,51 @@ func (i *PinWhereInput) P() (predicate.Pin, error) {
 	if i.AuthorNameContainsFold != nil {
 		predicates = append(predicates, pin.AuthorNameContainsFold(*i.AuthorNameContainsFold))
 	}
+	if i.AuthorEmail != nil {
+		predicates = append(predicates, pin.AuthorEmailEQ(*i.AuthorEmail))
+	}
+	if i.AuthorEmailNEQ != nil {
+		predicates = append(predicates, pin.AuthorEmailNEQ(*i.AuthorEmailNEQ))
+	}
+	if len(i.AuthorEmailIn) > 0 {
+		predicates = append(predicates, pin.AuthorEmailIn(i.AuthorEmailIn...))
+	}
+	if len(i.AuthorEmailNotIn) > 0 {
+		predicates = append(predicates, pin.AuthorEmailNotIn(i.AuthorEmailNotIn...))
+	}
+	if i.AuthorEmailGT != nil {
+		predicates = append(predicates, pin.AuthorEmailGT(*i.AuthorEmailGT))
+	}
+	if i.AuthorEmailGTE != nil {
+		predicates = append(predicates, pin.AuthorEmailGTE(*i.AuthorEmailGTE))
+	}
+	if i.AuthorEmailLT != nil {
+		predicates = append(predicates, pin.AuthorEmailLT(*i.AuthorEmailLT))
+	}
+	if i.AuthorEmailLTE != nil {
+		predicates = append(predicates, pin.AuthorEmailLTE(*i.AuthorEmailLTE))
+	}
+	if i.AuthorEmailContains != nil {
+		predicates = append(predicates, pin.AuthorEmailContains(*i.AuthorEmailContains))
+	}
+	if i.AuthorEmailHasPrefix != nil {
+		predicates = append(predicates, pin.AuthorEmailHasPrefix(*i.AuthorEmailHasPrefix))
+	}
+	if i.AuthorEmailHasSuffix != nil {
+		predicates = append(predicates, pin.AuthorEmailHasSuffix(*i.AuthorEmailHasSuffix))
+	}
+	if i.AuthorEmailIsNil {
+		predicates = append(predicates, pin.AuthorEmailIsNil())
+	}
+	if i.AuthorEmailNotNil {
+		predicates = append(predicates, pin.AuthorEmailNotNil())
+	}
+	if i.AuthorEmailEqualFold != nil {
+		predicates = append(predicates, pin.AuthorEmailEqualFold(*i.AuthorEmailEqualFold))
+	}
+	if i.AuthorEmailContainsFold != nil {
+		predicates = append(predicates, pin.AuthorEmailContainsFold(*i.AuthorEmailContainsFold))
+	}
 	if i.Status != nil {
 		predicates = append(predicates, pin.StatusEQ(*i.Status))
 	}
@@ -2376,6 +2548,24 @@ func (i *PinWhereInput) P() (predicate.Pin, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, pin.HasMapWith(with...))
+	}
+	if i.HasComments != nil {
+		p := pin.HasComments()
+		if !*i.HasComments {
+			p = pin.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCommentsWith) > 0 {
+		with := make([]predicate.Comment, 0, len(i.HasCommentsWith))
+		for _, w := range i.HasCommentsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCommentsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, pin.HasCommentsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -2500,9 +2690,17 @@ type ProjectWhereInput struct {
 	TeamIDEqualFold    *string  `json:"teamIDEqualFold,omitempty"`
 	TeamIDContainsFold *string  `json:"teamIDContainsFold,omitempty"`
 
+	// "team" edge predicates.
+	HasTeam     *bool             `json:"hasTeam,omitempty"`
+	HasTeamWith []*TeamWhereInput `json:"hasTeamWith,omitempty"`
+
 	// "memberships" edge predicates.
 	HasMemberships     *bool                          `json:"hasMemberships,omitempty"`
 	HasMembershipsWith []*ProjectMembershipWhereInput `json:"hasMembershipsWith,omitempty"`
+
+	// "surveys" edge predicates.
+	HasSurveys     *bool               `json:"hasSurveys,omitempty"`
+	HasSurveysWith []*SurveyWhereInput `json:"hasSurveysWith,omitempty"`
 
 	// "maps" edge predicates.
 	HasMaps     *bool                   `json:"hasMaps,omitempty"`
@@ -2845,6 +3043,24 @@ func (i *ProjectWhereInput) P() (predicate.Project, error) {
 		predicates = append(predicates, project.TeamIDContainsFold(*i.TeamIDContainsFold))
 	}
 
+	if i.HasTeam != nil {
+		p := project.HasTeam()
+		if !*i.HasTeam {
+			p = project.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTeamWith) > 0 {
+		with := make([]predicate.Team, 0, len(i.HasTeamWith))
+		for _, w := range i.HasTeamWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTeamWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, project.HasTeamWith(with...))
+	}
 	if i.HasMemberships != nil {
 		p := project.HasMemberships()
 		if !*i.HasMemberships {
@@ -2862,6 +3078,24 @@ func (i *ProjectWhereInput) P() (predicate.Project, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, project.HasMembershipsWith(with...))
+	}
+	if i.HasSurveys != nil {
+		p := project.HasSurveys()
+		if !*i.HasSurveys {
+			p = project.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSurveysWith) > 0 {
+		with := make([]predicate.Survey, 0, len(i.HasSurveysWith))
+		for _, w := range i.HasSurveysWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSurveysWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, project.HasSurveysWith(with...))
 	}
 	if i.HasMaps != nil {
 		p := project.HasMaps()
@@ -2993,6 +3227,10 @@ type ProjectMapWhereInput struct {
 	// "project" edge predicates.
 	HasProject     *bool                `json:"hasProject,omitempty"`
 	HasProjectWith []*ProjectWhereInput `json:"hasProjectWith,omitempty"`
+
+	// "pins" edge predicates.
+	HasPins     *bool            `json:"hasPins,omitempty"`
+	HasPinsWith []*PinWhereInput `json:"hasPinsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3313,6 +3551,24 @@ func (i *ProjectMapWhereInput) P() (predicate.ProjectMap, error) {
 		}
 		predicates = append(predicates, projectmap.HasProjectWith(with...))
 	}
+	if i.HasPins != nil {
+		p := projectmap.HasPins()
+		if !*i.HasPins {
+			p = projectmap.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPinsWith) > 0 {
+		with := make([]predicate.Pin, 0, len(i.HasPinsWith))
+		for _, w := range i.HasPinsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPinsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, projectmap.HasPinsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyProjectMapWhereInput
@@ -3401,6 +3657,10 @@ type ProjectMembershipWhereInput struct {
 	// "project" edge predicates.
 	HasProject     *bool                `json:"hasProject,omitempty"`
 	HasProjectWith []*ProjectWhereInput `json:"hasProjectWith,omitempty"`
+
+	// "user" edge predicates.
+	HasUser     *bool             `json:"hasUser,omitempty"`
+	HasUserWith []*UserWhereInput `json:"hasUserWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3660,6 +3920,24 @@ func (i *ProjectMembershipWhereInput) P() (predicate.ProjectMembership, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, projectmembership.HasProjectWith(with...))
+	}
+	if i.HasUser != nil {
+		p := projectmembership.HasUser()
+		if !*i.HasUser {
+			p = projectmembership.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasUserWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasUserWith))
+		for _, w := range i.HasUserWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasUserWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, projectmembership.HasUserWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -4134,6 +4412,40 @@ type ResponseWhereInput struct {
 	SubmittedAtLT    *time.Time  `json:"submittedAtLT,omitempty"`
 	SubmittedAtLTE   *time.Time  `json:"submittedAtLTE,omitempty"`
 
+	// "respondent_name" field predicates.
+	RespondentName             *string  `json:"respondentName,omitempty"`
+	RespondentNameNEQ          *string  `json:"respondentNameNEQ,omitempty"`
+	RespondentNameIn           []string `json:"respondentNameIn,omitempty"`
+	RespondentNameNotIn        []string `json:"respondentNameNotIn,omitempty"`
+	RespondentNameGT           *string  `json:"respondentNameGT,omitempty"`
+	RespondentNameGTE          *string  `json:"respondentNameGTE,omitempty"`
+	RespondentNameLT           *string  `json:"respondentNameLT,omitempty"`
+	RespondentNameLTE          *string  `json:"respondentNameLTE,omitempty"`
+	RespondentNameContains     *string  `json:"respondentNameContains,omitempty"`
+	RespondentNameHasPrefix    *string  `json:"respondentNameHasPrefix,omitempty"`
+	RespondentNameHasSuffix    *string  `json:"respondentNameHasSuffix,omitempty"`
+	RespondentNameIsNil        bool     `json:"respondentNameIsNil,omitempty"`
+	RespondentNameNotNil       bool     `json:"respondentNameNotNil,omitempty"`
+	RespondentNameEqualFold    *string  `json:"respondentNameEqualFold,omitempty"`
+	RespondentNameContainsFold *string  `json:"respondentNameContainsFold,omitempty"`
+
+	// "respondent_email" field predicates.
+	RespondentEmail             *string  `json:"respondentEmail,omitempty"`
+	RespondentEmailNEQ          *string  `json:"respondentEmailNEQ,omitempty"`
+	RespondentEmailIn           []string `json:"respondentEmailIn,omitempty"`
+	RespondentEmailNotIn        []string `json:"respondentEmailNotIn,omitempty"`
+	RespondentEmailGT           *string  `json:"respondentEmailGT,omitempty"`
+	RespondentEmailGTE          *string  `json:"respondentEmailGTE,omitempty"`
+	RespondentEmailLT           *string  `json:"respondentEmailLT,omitempty"`
+	RespondentEmailLTE          *string  `json:"respondentEmailLTE,omitempty"`
+	RespondentEmailContains     *string  `json:"respondentEmailContains,omitempty"`
+	RespondentEmailHasPrefix    *string  `json:"respondentEmailHasPrefix,omitempty"`
+	RespondentEmailHasSuffix    *string  `json:"respondentEmailHasSuffix,omitempty"`
+	RespondentEmailIsNil        bool     `json:"respondentEmailIsNil,omitempty"`
+	RespondentEmailNotNil       bool     `json:"respondentEmailNotNil,omitempty"`
+	RespondentEmailEqualFold    *string  `json:"respondentEmailEqualFold,omitempty"`
+	RespondentEmailContainsFold *string  `json:"respondentEmailContainsFold,omitempty"`
+
 	// "survey_id" field predicates.
 	SurveyID             *string  `json:"surveyID,omitempty"`
 	SurveyIDNEQ          *string  `json:"surveyIDNEQ,omitempty"`
@@ -4330,6 +4642,96 @@ func (i *ResponseWhereInput) P() (predicate.Response, error) {
 	}
 	if i.SubmittedAtLTE != nil {
 		predicates = append(predicates, response.SubmittedAtLTE(*i.SubmittedAtLTE))
+	}
+	if i.RespondentName != nil {
+		predicates = append(predicates, response.RespondentNameEQ(*i.RespondentName))
+	}
+	if i.RespondentNameNEQ != nil {
+		predicates = append(predicates, response.RespondentNameNEQ(*i.RespondentNameNEQ))
+	}
+	if len(i.RespondentNameIn) > 0 {
+		predicates = append(predicates, response.RespondentNameIn(i.RespondentNameIn...))
+	}
+	if len(i.RespondentNameNotIn) > 0 {
+		predicates = append(predicates, response.RespondentNameNotIn(i.RespondentNameNotIn...))
+	}
+	if i.RespondentNameGT != nil {
+		predicates = append(predicates, response.RespondentNameGT(*i.RespondentNameGT))
+	}
+	if i.RespondentNameGTE != nil {
+		predicates = append(predicates, response.RespondentNameGTE(*i.RespondentNameGTE))
+	}
+	if i.RespondentNameLT != nil {
+		predicates = append(predicates, response.RespondentNameLT(*i.RespondentNameLT))
+	}
+	if i.RespondentNameLTE != nil {
+		predicates = append(predicates, response.RespondentNameLTE(*i.RespondentNameLTE))
+	}
+	if i.RespondentNameContains != nil {
+		predicates = append(predicates, response.RespondentNameContains(*i.RespondentNameContains))
+	}
+	if i.RespondentNameHasPrefix != nil {
+		predicates = append(predicates, response.RespondentNameHasPrefix(*i.RespondentNameHasPrefix))
+	}
+	if i.RespondentNameHasSuffix != nil {
+		predicates = append(predicates, response.RespondentNameHasSuffix(*i.RespondentNameHasSuffix))
+	}
+	if i.RespondentNameIsNil {
+		predicates = append(predicates, response.RespondentNameIsNil())
+	}
+	if i.RespondentNameNotNil {
+		predicates = append(predicates, response.RespondentNameNotNil())
+	}
+	if i.RespondentNameEqualFold != nil {
+		predicates = append(predicates, response.RespondentNameEqualFold(*i.RespondentNameEqualFold))
+	}
+	if i.RespondentNameContainsFold != nil {
+		predicates = append(predicates, response.RespondentNameContainsFold(*i.RespondentNameContainsFold))
+	}
+	if i.RespondentEmail != nil {
+		predicates = append(predicates, response.RespondentEmailEQ(*i.RespondentEmail))
+	}
+	if i.RespondentEmailNEQ != nil {
+		predicates = append(predicates, response.RespondentEmailNEQ(*i.RespondentEmailNEQ))
+	}
+	if len(i.RespondentEmailIn) > 0 {
+		predicates = append(predicates, response.RespondentEmailIn(i.RespondentEmailIn...))
+	}
+	if len(i.RespondentEmailNotIn) > 0 {
+		predicates = append(predicates, response.RespondentEmailNotIn(i.RespondentEmailNotIn...))
+	}
+	if i.RespondentEmailGT != nil {
+		predicates = append(predicates, response.RespondentEmailGT(*i.RespondentEmailGT))
+	}
+	if i.RespondentEmailGTE != nil {
+		predicates = append(predicates, response.RespondentEmailGTE(*i.RespondentEmailGTE))
+	}
+	if i.RespondentEmailLT != nil {
+		predicates = append(predicates, response.RespondentEmailLT(*i.RespondentEmailLT))
+	}
+	if i.RespondentEmailLTE != nil {
+		predicates = append(predicates, response.RespondentEmailLTE(*i.RespondentEmailLTE))
+	}
+	if i.RespondentEmailContains != nil {
+		predicates = append(predicates, response.RespondentEmailContains(*i.RespondentEmailContains))
+	}
+	if i.RespondentEmailHasPrefix != nil {
+		predicates = append(predicates, response.RespondentEmailHasPrefix(*i.RespondentEmailHasPrefix))
+	}
+	if i.RespondentEmailHasSuffix != nil {
+		predicates = append(predicates, response.RespondentEmailHasSuffix(*i.RespondentEmailHasSuffix))
+	}
+	if i.RespondentEmailIsNil {
+		predicates = append(predicates, response.RespondentEmailIsNil())
+	}
+	if i.RespondentEmailNotNil {
+		predicates = append(predicates, response.RespondentEmailNotNil())
+	}
+	if i.RespondentEmailEqualFold != nil {
+		predicates = append(predicates, response.RespondentEmailEqualFold(*i.RespondentEmailEqualFold))
+	}
+	if i.RespondentEmailContainsFold != nil {
+		predicates = append(predicates, response.RespondentEmailContainsFold(*i.RespondentEmailContainsFold))
 	}
 	if i.SurveyID != nil {
 		predicates = append(predicates, response.SurveyIDEQ(*i.SurveyID))
@@ -5008,6 +5410,10 @@ type TeamWhereInput struct {
 	// "memberships" edge predicates.
 	HasMemberships     *bool                       `json:"hasMemberships,omitempty"`
 	HasMembershipsWith []*TeamMembershipWhereInput `json:"hasMembershipsWith,omitempty"`
+
+	// "projects" edge predicates.
+	HasProjects     *bool                `json:"hasProjects,omitempty"`
+	HasProjectsWith []*ProjectWhereInput `json:"hasProjectsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -5223,6 +5629,24 @@ func (i *TeamWhereInput) P() (predicate.Team, error) {
 		}
 		predicates = append(predicates, team.HasMembershipsWith(with...))
 	}
+	if i.HasProjects != nil {
+		p := team.HasProjects()
+		if !*i.HasProjects {
+			p = team.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProjectsWith) > 0 {
+		with := make([]predicate.Project, 0, len(i.HasProjectsWith))
+		for _, w := range i.HasProjectsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProjectsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, team.HasProjectsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyTeamWhereInput
@@ -5311,6 +5735,10 @@ type TeamMembershipWhereInput struct {
 	// "team" edge predicates.
 	HasTeam     *bool             `json:"hasTeam,omitempty"`
 	HasTeamWith []*TeamWhereInput `json:"hasTeamWith,omitempty"`
+
+	// "user" edge predicates.
+	HasUser     *bool             `json:"hasUser,omitempty"`
+	HasUserWith []*UserWhereInput `json:"hasUserWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -5571,6 +5999,24 @@ func (i *TeamMembershipWhereInput) P() (predicate.TeamMembership, error) {
 		}
 		predicates = append(predicates, teammembership.HasTeamWith(with...))
 	}
+	if i.HasUser != nil {
+		p := teammembership.HasUser()
+		if !*i.HasUser {
+			p = teammembership.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasUserWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasUserWith))
+		for _, w := range i.HasUserWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasUserWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, teammembership.HasUserWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyTeamMembershipWhereInput
@@ -5620,6 +6066,21 @@ type UserWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
+	// "email" field predicates.
+	Email             *string  `json:"email,omitempty"`
+	EmailNEQ          *string  `json:"emailNEQ,omitempty"`
+	EmailIn           []string `json:"emailIn,omitempty"`
+	EmailNotIn        []string `json:"emailNotIn,omitempty"`
+	EmailGT           *string  `json:"emailGT,omitempty"`
+	EmailGTE          *string  `json:"emailGTE,omitempty"`
+	EmailLT           *string  `json:"emailLT,omitempty"`
+	EmailLTE          *string  `json:"emailLTE,omitempty"`
+	EmailContains     *string  `json:"emailContains,omitempty"`
+	EmailHasPrefix    *string  `json:"emailHasPrefix,omitempty"`
+	EmailHasSuffix    *string  `json:"emailHasSuffix,omitempty"`
+	EmailEqualFold    *string  `json:"emailEqualFold,omitempty"`
+	EmailContainsFold *string  `json:"emailContainsFold,omitempty"`
+
 	// "name" field predicates.
 	Name             *string  `json:"name,omitempty"`
 	NameNEQ          *string  `json:"nameNEQ,omitempty"`
@@ -5648,6 +6109,18 @@ type UserWhereInput struct {
 	// "active" field predicates.
 	Active    *bool `json:"active,omitempty"`
 	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
+
+	// "team_memberships" edge predicates.
+	HasTeamMemberships     *bool                       `json:"hasTeamMemberships,omitempty"`
+	HasTeamMembershipsWith []*TeamMembershipWhereInput `json:"hasTeamMembershipsWith,omitempty"`
+
+	// "project_memberships" edge predicates.
+	HasProjectMemberships     *bool                          `json:"hasProjectMemberships,omitempty"`
+	HasProjectMembershipsWith []*ProjectMembershipWhereInput `json:"hasProjectMembershipsWith,omitempty"`
+
+	// "api_tokens" edge predicates.
+	HasAPITokens     *bool                 `json:"hasAPITokens,omitempty"`
+	HasAPITokensWith []*APITokenWhereInput `json:"hasAPITokensWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -5799,6 +6272,45 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, user.UpdatedAtLTE(*i.UpdatedAtLTE))
 	}
+	if i.Email != nil {
+		predicates = append(predicates, user.EmailEQ(*i.Email))
+	}
+	if i.EmailNEQ != nil {
+		predicates = append(predicates, user.EmailNEQ(*i.EmailNEQ))
+	}
+	if len(i.EmailIn) > 0 {
+		predicates = append(predicates, user.EmailIn(i.EmailIn...))
+	}
+	if len(i.EmailNotIn) > 0 {
+		predicates = append(predicates, user.EmailNotIn(i.EmailNotIn...))
+	}
+	if i.EmailGT != nil {
+		predicates = append(predicates, user.EmailGT(*i.EmailGT))
+	}
+	if i.EmailGTE != nil {
+		predicates = append(predicates, user.EmailGTE(*i.EmailGTE))
+	}
+	if i.EmailLT != nil {
+		predicates = append(predicates, user.EmailLT(*i.EmailLT))
+	}
+	if i.EmailLTE != nil {
+		predicates = append(predicates, user.EmailLTE(*i.EmailLTE))
+	}
+	if i.EmailContains != nil {
+		predicates = append(predicates, user.EmailContains(*i.EmailContains))
+	}
+	if i.EmailHasPrefix != nil {
+		predicates = append(predicates, user.EmailHasPrefix(*i.EmailHasPrefix))
+	}
+	if i.EmailHasSuffix != nil {
+		predicates = append(predicates, user.EmailHasSuffix(*i.EmailHasSuffix))
+	}
+	if i.EmailEqualFold != nil {
+		predicates = append(predicates, user.EmailEqualFold(*i.EmailEqualFold))
+	}
+	if i.EmailContainsFold != nil {
+		predicates = append(predicates, user.EmailContainsFold(*i.EmailContainsFold))
+	}
 	if i.Name != nil {
 		predicates = append(predicates, user.NameEQ(*i.Name))
 	}
@@ -5863,6 +6375,60 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 		predicates = append(predicates, user.ActiveNEQ(*i.ActiveNEQ))
 	}
 
+	if i.HasTeamMemberships != nil {
+		p := user.HasTeamMemberships()
+		if !*i.HasTeamMemberships {
+			p = user.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTeamMembershipsWith) > 0 {
+		with := make([]predicate.TeamMembership, 0, len(i.HasTeamMembershipsWith))
+		for _, w := range i.HasTeamMembershipsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTeamMembershipsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, user.HasTeamMembershipsWith(with...))
+	}
+	if i.HasProjectMemberships != nil {
+		p := user.HasProjectMemberships()
+		if !*i.HasProjectMemberships {
+			p = user.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProjectMembershipsWith) > 0 {
+		with := make([]predicate.ProjectMembership, 0, len(i.HasProjectMembershipsWith))
+		for _, w := range i.HasProjectMembershipsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProjectMembershipsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, user.HasProjectMembershipsWith(with...))
+	}
+	if i.HasAPITokens != nil {
+		p := user.HasAPITokens()
+		if !*i.HasAPITokens {
+			p = user.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAPITokensWith) > 0 {
+		with := make([]predicate.APIToken, 0, len(i.HasAPITokensWith))
+		for _, w := range i.HasAPITokensWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAPITokensWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, user.HasAPITokensWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyUserWhereInput

@@ -48,7 +48,7 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	APIToken struct {
-		AllowedProjects func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder) int
+		AllowedProjects func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
 		AuditEvents     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
 		CreatedAt       func(childComplexity int) int
 		ExpiresAt       func(childComplexity int) int
@@ -153,7 +153,7 @@ type ComplexityRoot struct {
 		CenterLongitude func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		ID              func(childComplexity int) int
-		Pins            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PinOrder) int
+		Pins            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PinOrder, where *ent.PinWhereInput) int
 		Project         func(childComplexity int) int
 		ProjectID       func(childComplexity int) int
 		Title           func(childComplexity int) int
@@ -219,7 +219,7 @@ type ComplexityRoot struct {
 		AuthorName  func(childComplexity int) int
 		Body        func(childComplexity int) int
 		Category    func(childComplexity int) int
-		Comments    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.CommentOrder) int
+		Comments    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.CommentOrder, where *ent.CommentWhereInput) int
 		CreatedAt   func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Latitude    func(childComplexity int) int
@@ -250,7 +250,7 @@ type ComplexityRoot struct {
 		Slug        func(childComplexity int) int
 		Status      func(childComplexity int) int
 		Summary     func(childComplexity int) int
-		Surveys     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SurveyOrder) int
+		Surveys     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SurveyOrder, where *ent.SurveyWhereInput) int
 		Team        func(childComplexity int) int
 		Title       func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
@@ -387,7 +387,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Memberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) int
 		Name        func(childComplexity int) int
-		Projects    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder) int
+		Projects    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
 		Restricted  func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 	}
@@ -426,15 +426,15 @@ type ComplexityRoot struct {
 
 	User struct {
 		APIAccess          func(childComplexity int) int
-		APITokens          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder) int
+		APITokens          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
 		Active             func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		Email              func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Name               func(childComplexity int) int
-		ProjectMemberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMembershipOrder) int
+		ProjectMemberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMembershipOrder, where *ent.ProjectMembershipWhereInput) int
 		Role               func(childComplexity int) int
-		TeamMemberships    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamMembershipOrder) int
+		TeamMemberships    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) int
 		UpdatedAt          func(childComplexity int) int
 	}
 
@@ -547,7 +547,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.APIToken.AllowedProjects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder)), true
+		return e.ComplexityRoot.APIToken.AllowedProjects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
 	case "APIToken.auditEvents":
 		if e.ComplexityRoot.APIToken.AuditEvents == nil {
 			break
@@ -966,7 +966,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Map.Pins(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.PinOrder)), true
+		return e.ComplexityRoot.Map.Pins(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.PinOrder), args["where"].(*ent.PinWhereInput)), true
 	case "Map.project":
 		if e.ComplexityRoot.Map.Project == nil {
 			break
@@ -1442,7 +1442,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Pin.Comments(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.CommentOrder)), true
+		return e.ComplexityRoot.Pin.Comments(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.CommentOrder), args["where"].(*ent.CommentWhereInput)), true
 	case "Pin.createdAt":
 		if e.ComplexityRoot.Pin.CreatedAt == nil {
 			break
@@ -1592,7 +1592,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Surveys(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.SurveyOrder)), true
+		return e.ComplexityRoot.Project.Surveys(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.SurveyOrder), args["where"].(*ent.SurveyWhereInput)), true
 	case "Project.team":
 		if e.ComplexityRoot.Project.Team == nil {
 			break
@@ -2253,7 +2253,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Team.Projects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder)), true
+		return e.ComplexityRoot.Team.Projects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
 	case "Team.restricted":
 		if e.ComplexityRoot.Team.Restricted == nil {
 			break
@@ -2390,7 +2390,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.APITokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.APITokenOrder)), true
+		return e.ComplexityRoot.User.APITokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.APITokenOrder), args["where"].(*ent.APITokenWhereInput)), true
 	case "User.active":
 		if e.ComplexityRoot.User.Active == nil {
 			break
@@ -2431,7 +2431,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.ProjectMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectMembershipOrder)), true
+		return e.ComplexityRoot.User.ProjectMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectMembershipOrder), args["where"].(*ent.ProjectMembershipWhereInput)), true
 	case "User.role":
 		if e.ComplexityRoot.User.Role == nil {
 			break
@@ -2448,7 +2448,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.TeamMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.TeamMembershipOrder)), true
+		return e.ComplexityRoot.User.TeamMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.TeamMembershipOrder), args["where"].(*ent.TeamMembershipWhereInput)), true
 	case "User.updatedAt":
 		if e.ComplexityRoot.User.UpdatedAt == nil {
 			break
@@ -2756,6 +2756,11 @@ type APIToken implements Node {
     Ordering options for Projects returned from the connection.
     """
     orderBy: ProjectOrder
+
+    """
+    Filtering options for Projects returned from the connection.
+    """
+    where: ProjectWhereInput
   ): ProjectConnection!
   """
   Audit events about this token.
@@ -4045,66 +4050,6 @@ input AuditEventWhereInput {
   """
   createdAtLTE: Time
   """
-  Matches when actor i d is this value.
-  """
-  actorID: ID
-  """
-  Matches when actor i d is not this value.
-  """
-  actorIDNEQ: ID
-  """
-  Matches when actor i d is one of these values.
-  """
-  actorIDIn: [ID!]
-  """
-  Matches when actor i d is none of these values.
-  """
-  actorIDNotIn: [ID!]
-  """
-  Matches when actor i d is greater than this value.
-  """
-  actorIDGT: ID
-  """
-  Matches when actor i d is this value or greater.
-  """
-  actorIDGTE: ID
-  """
-  Matches when actor i d is less than this value.
-  """
-  actorIDLT: ID
-  """
-  Matches when actor i d is this value or less.
-  """
-  actorIDLTE: ID
-  """
-  Matches when actor i d contains this text.
-  """
-  actorIDContains: ID
-  """
-  Matches when actor i d starts with this text.
-  """
-  actorIDHasPrefix: ID
-  """
-  Matches when actor i d ends with this text.
-  """
-  actorIDHasSuffix: ID
-  """
-  Matches when actor i d is not set.
-  """
-  actorIDIsNil: Boolean
-  """
-  Matches when actor i d is set.
-  """
-  actorIDNotNil: Boolean
-  """
-  Matches when actor i d equals this text, ignoring case.
-  """
-  actorIDEqualFold: ID
-  """
-  Matches when actor i d contains this text, ignoring case.
-  """
-  actorIDContainsFold: ID
-  """
   Matches when token i d is this value.
   """
   tokenID: ID
@@ -4933,6 +4878,11 @@ type Map implements Node @goModel(model: "engage/ent.ProjectMap") {
     Ordering options for Pins returned from the connection.
     """
     orderBy: PinOrder
+
+    """
+    Filtering options for Pins returned from the connection.
+    """
+    where: PinWhereInput
   ): PinConnection!
 }
 """
@@ -5467,6 +5417,11 @@ type Pin implements Node {
     Ordering options for Comments returned from the connection.
     """
     orderBy: CommentOrder
+
+    """
+    Filtering options for Comments returned from the connection.
+    """
+    where: CommentWhereInput
   ): CommentConnection!
 }
 """
@@ -6053,6 +6008,11 @@ type Project implements Node {
     Ordering options for Surveys returned from the connection.
     """
     orderBy: SurveyOrder
+
+    """
+    Filtering options for Surveys returned from the connection.
+    """
+    where: SurveyWhereInput
   ): SurveyConnection!
   """
   The project's maps.
@@ -6401,58 +6361,6 @@ input ProjectMembershipWhereInput {
   Matches when project i d contains this text, ignoring case.
   """
   projectIDContainsFold: ID
-  """
-  Matches when user i d is this value.
-  """
-  userID: ID
-  """
-  Matches when user i d is not this value.
-  """
-  userIDNEQ: ID
-  """
-  Matches when user i d is one of these values.
-  """
-  userIDIn: [ID!]
-  """
-  Matches when user i d is none of these values.
-  """
-  userIDNotIn: [ID!]
-  """
-  Matches when user i d is greater than this value.
-  """
-  userIDGT: ID
-  """
-  Matches when user i d is this value or greater.
-  """
-  userIDGTE: ID
-  """
-  Matches when user i d is less than this value.
-  """
-  userIDLT: ID
-  """
-  Matches when user i d is this value or less.
-  """
-  userIDLTE: ID
-  """
-  Matches when user i d contains this text.
-  """
-  userIDContains: ID
-  """
-  Matches when user i d starts with this text.
-  """
-  userIDHasPrefix: ID
-  """
-  Matches when user i d ends with this text.
-  """
-  userIDHasSuffix: ID
-  """
-  Matches when user i d equals this text, ignoring case.
-  """
-  userIDEqualFold: ID
-  """
-  Matches when user i d contains this text, ignoring case.
-  """
-  userIDContainsFold: ID
   """
   Matches objects that have (true) or lack (false) a linked project.
   """
@@ -6860,66 +6768,6 @@ input ProjectWhereInput {
   Matches when moderation is none of these values.
   """
   moderationNotIn: [ProjectModeration!]
-  """
-  Matches when team i d is this value.
-  """
-  teamID: ID
-  """
-  Matches when team i d is not this value.
-  """
-  teamIDNEQ: ID
-  """
-  Matches when team i d is one of these values.
-  """
-  teamIDIn: [ID!]
-  """
-  Matches when team i d is none of these values.
-  """
-  teamIDNotIn: [ID!]
-  """
-  Matches when team i d is greater than this value.
-  """
-  teamIDGT: ID
-  """
-  Matches when team i d is this value or greater.
-  """
-  teamIDGTE: ID
-  """
-  Matches when team i d is less than this value.
-  """
-  teamIDLT: ID
-  """
-  Matches when team i d is this value or less.
-  """
-  teamIDLTE: ID
-  """
-  Matches when team i d contains this text.
-  """
-  teamIDContains: ID
-  """
-  Matches when team i d starts with this text.
-  """
-  teamIDHasPrefix: ID
-  """
-  Matches when team i d ends with this text.
-  """
-  teamIDHasSuffix: ID
-  """
-  Matches when team i d is not set.
-  """
-  teamIDIsNil: Boolean
-  """
-  Matches when team i d is set.
-  """
-  teamIDNotNil: Boolean
-  """
-  Matches when team i d equals this text, ignoring case.
-  """
-  teamIDEqualFold: ID
-  """
-  Matches when team i d contains this text, ignoring case.
-  """
-  teamIDContainsFold: ID
   """
   Matches objects that have (true) or lack (false) a linked memberships.
   """
@@ -8937,6 +8785,11 @@ type Team implements Node {
     Ordering options for Projects returned from the connection.
     """
     orderBy: ProjectOrder
+
+    """
+    Filtering options for Projects returned from the connection.
+    """
+    where: ProjectWhereInput
   ): ProjectConnection!
 }
 """
@@ -9251,58 +9104,6 @@ input TeamMembershipWhereInput {
   Matches when team i d contains this text, ignoring case.
   """
   teamIDContainsFold: ID
-  """
-  Matches when user i d is this value.
-  """
-  userID: ID
-  """
-  Matches when user i d is not this value.
-  """
-  userIDNEQ: ID
-  """
-  Matches when user i d is one of these values.
-  """
-  userIDIn: [ID!]
-  """
-  Matches when user i d is none of these values.
-  """
-  userIDNotIn: [ID!]
-  """
-  Matches when user i d is greater than this value.
-  """
-  userIDGT: ID
-  """
-  Matches when user i d is this value or greater.
-  """
-  userIDGTE: ID
-  """
-  Matches when user i d is less than this value.
-  """
-  userIDLT: ID
-  """
-  Matches when user i d is this value or less.
-  """
-  userIDLTE: ID
-  """
-  Matches when user i d contains this text.
-  """
-  userIDContains: ID
-  """
-  Matches when user i d starts with this text.
-  """
-  userIDHasPrefix: ID
-  """
-  Matches when user i d ends with this text.
-  """
-  userIDHasSuffix: ID
-  """
-  Matches when user i d equals this text, ignoring case.
-  """
-  userIDEqualFold: ID
-  """
-  Matches when user i d contains this text, ignoring case.
-  """
-  userIDContainsFold: ID
   """
   Matches objects that have (true) or lack (false) a linked team.
   """
@@ -9880,6 +9681,11 @@ type User implements Node {
     Ordering options for TeamMemberships returned from the connection.
     """
     orderBy: TeamMembershipOrder
+
+    """
+    Filtering options for TeamMemberships returned from the connection.
+    """
+    where: TeamMembershipWhereInput
   ): TeamMembershipConnection!
   """
   The user's project memberships.
@@ -9909,6 +9715,11 @@ type User implements Node {
     Ordering options for ProjectMemberships returned from the connection.
     """
     orderBy: ProjectMembershipOrder
+
+    """
+    Filtering options for ProjectMemberships returned from the connection.
+    """
+    where: ProjectMembershipWhereInput
   ): ProjectMembershipConnection!
   """
   API tokens the user owns.
@@ -9938,6 +9749,11 @@ type User implements Node {
     Ordering options for APITokens returned from the connection.
     """
     orderBy: APITokenOrder
+
+    """
+    Filtering options for APITokens returned from the connection.
+    """
+    where: APITokenWhereInput
   ): APITokenConnection!
 }
 """
@@ -11365,6 +11181,14 @@ func (ec *executionContext) field_APIToken_allowedProjects_args(ctx context.Cont
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ProjectWhereInput, error) {
+			return ec.unmarshalOProjectWhereInput2ᚖengageᚋentᚐProjectWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -11465,6 +11289,14 @@ func (ec *executionContext) field_Map_pins_args(ctx context.Context, rawArgs map
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PinWhereInput, error) {
+			return ec.unmarshalOPinWhereInput2ᚖengageᚋentᚐPinWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -12079,6 +11911,14 @@ func (ec *executionContext) field_Pin_comments_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CommentWhereInput, error) {
+			return ec.unmarshalOCommentWhereInput2ᚖengageᚋentᚐCommentWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -12233,6 +12073,14 @@ func (ec *executionContext) field_Project_surveys_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SurveyWhereInput, error) {
+			return ec.unmarshalOSurveyWhereInput2ᚖengageᚋentᚐSurveyWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -13347,6 +13195,14 @@ func (ec *executionContext) field_Team_projects_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ProjectWhereInput, error) {
+			return ec.unmarshalOProjectWhereInput2ᚖengageᚋentᚐProjectWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -13393,6 +13249,14 @@ func (ec *executionContext) field_User_apiTokens_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.APITokenWhereInput, error) {
+			return ec.unmarshalOAPITokenWhereInput2ᚖengageᚋentᚐAPITokenWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -13439,6 +13303,14 @@ func (ec *executionContext) field_User_projectMemberships_args(ctx context.Conte
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ProjectMembershipWhereInput, error) {
+			return ec.unmarshalOProjectMembershipWhereInput2ᚖengageᚋentᚐProjectMembershipWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -13485,6 +13357,14 @@ func (ec *executionContext) field_User_teamMemberships_args(ctx context.Context,
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.TeamMembershipWhereInput, error) {
+			return ec.unmarshalOTeamMembershipWhereInput2ᚖengageᚋentᚐTeamMembershipWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -13742,7 +13622,7 @@ func (ec *executionContext) _APIToken_allowedProjects(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.AllowedProjects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectOrder))
+			return obj.AllowedProjects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectOrder), fc.Args["where"].(*ent.ProjectWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {
@@ -14518,7 +14398,7 @@ func (ec *executionContext) _Map_pins(ctx context.Context, field graphql.Collect
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Pins(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PinOrder))
+			return obj.Pins(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PinOrder), fc.Args["where"].(*ent.PinWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PinConnection) graphql.Marshaler {
@@ -16162,7 +16042,7 @@ func (ec *executionContext) _Pin_comments(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Comments(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CommentOrder))
+			return obj.Comments(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CommentOrder), fc.Args["where"].(*ent.CommentWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CommentConnection) graphql.Marshaler {
@@ -16436,7 +16316,7 @@ func (ec *executionContext) _Project_surveys(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Surveys(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SurveyOrder))
+			return obj.Surveys(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SurveyOrder), fc.Args["where"].(*ent.SurveyWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SurveyConnection) graphql.Marshaler {
@@ -18329,7 +18209,7 @@ func (ec *executionContext) _Team_projects(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Projects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectOrder))
+			return obj.Projects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectOrder), fc.Args["where"].(*ent.ProjectWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {
@@ -18645,7 +18525,7 @@ func (ec *executionContext) _User_teamMemberships(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.TeamMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.TeamMembershipOrder))
+			return obj.TeamMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.TeamMembershipOrder), fc.Args["where"].(*ent.TeamMembershipWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TeamMembershipConnection) graphql.Marshaler {
@@ -18689,7 +18569,7 @@ func (ec *executionContext) _User_projectMemberships(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.ProjectMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectMembershipOrder))
+			return obj.ProjectMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectMembershipOrder), fc.Args["where"].(*ent.ProjectMembershipWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectMembershipConnection) graphql.Marshaler {
@@ -18733,7 +18613,7 @@ func (ec *executionContext) _User_apiTokens(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.APITokens(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.APITokenOrder))
+			return obj.APITokens(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.APITokenOrder), fc.Args["where"].(*ent.APITokenWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.APITokenConnection) graphql.Marshaler {
@@ -21535,7 +21415,7 @@ func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "action", "actionNEQ", "actionIn", "actionNotIn", "ip", "ipNEQ", "ipIn", "ipNotIn", "ipGT", "ipGTE", "ipLT", "ipLTE", "ipContains", "ipHasPrefix", "ipHasSuffix", "ipIsNil", "ipNotNil", "ipEqualFold", "ipContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "actorID", "actorIDNEQ", "actorIDIn", "actorIDNotIn", "actorIDGT", "actorIDGTE", "actorIDLT", "actorIDLTE", "actorIDContains", "actorIDHasPrefix", "actorIDHasSuffix", "actorIDIsNil", "actorIDNotNil", "actorIDEqualFold", "actorIDContainsFold", "tokenID", "tokenIDNEQ", "tokenIDIn", "tokenIDNotIn", "tokenIDGT", "tokenIDGTE", "tokenIDLT", "tokenIDLTE", "tokenIDContains", "tokenIDHasPrefix", "tokenIDHasSuffix", "tokenIDIsNil", "tokenIDNotNil", "tokenIDEqualFold", "tokenIDContainsFold", "hasToken", "hasTokenWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "action", "actionNEQ", "actionIn", "actionNotIn", "ip", "ipNEQ", "ipIn", "ipNotIn", "ipGT", "ipGTE", "ipLT", "ipLTE", "ipContains", "ipHasPrefix", "ipHasSuffix", "ipIsNil", "ipNotNil", "ipEqualFold", "ipContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "tokenID", "tokenIDNEQ", "tokenIDIn", "tokenIDNotIn", "tokenIDGT", "tokenIDGTE", "tokenIDLT", "tokenIDLTE", "tokenIDContains", "tokenIDHasPrefix", "tokenIDHasSuffix", "tokenIDIsNil", "tokenIDNotNil", "tokenIDEqualFold", "tokenIDContainsFold", "hasToken", "hasTokenWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21822,111 +21702,6 @@ func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.CreatedAtLTE = data
-		case "actorID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorID"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorID = data
-		case "actorIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDNEQ"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDNEQ = data
-		case "actorIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDIn"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDIn = data
-		case "actorIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDNotIn"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDNotIn = data
-		case "actorIDGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDGT"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDGT = data
-		case "actorIDGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDGTE"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDGTE = data
-		case "actorIDLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDLT"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDLT = data
-		case "actorIDLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDLTE"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDLTE = data
-		case "actorIDContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDContains"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDContains = data
-		case "actorIDHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDHasPrefix"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDHasPrefix = data
-		case "actorIDHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDHasSuffix"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDHasSuffix = data
-		case "actorIDIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDIsNil = data
-		case "actorIDNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDNotNil = data
-		case "actorIDEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDEqualFold"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDEqualFold = data
-		case "actorIDContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIDContainsFold"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIDContainsFold = data
 		case "tokenID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -25062,7 +24837,7 @@ func (ec *executionContext) unmarshalInputProjectMembershipWhereInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "role", "roleNEQ", "roleIn", "roleNotIn", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "projectIDGT", "projectIDGTE", "projectIDLT", "projectIDLTE", "projectIDContains", "projectIDHasPrefix", "projectIDHasSuffix", "projectIDEqualFold", "projectIDContainsFold", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDContains", "userIDHasPrefix", "userIDHasSuffix", "userIDEqualFold", "userIDContainsFold", "hasProject", "hasProjectWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "role", "roleNEQ", "roleIn", "roleNotIn", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "projectIDGT", "projectIDGTE", "projectIDLT", "projectIDLTE", "projectIDContains", "projectIDHasPrefix", "projectIDHasSuffix", "projectIDEqualFold", "projectIDContainsFold", "hasProject", "hasProjectWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25391,97 +25166,6 @@ func (ec *executionContext) unmarshalInputProjectMembershipWhereInput(ctx contex
 				return it, err
 			}
 			it.ProjectIDContainsFold = data
-		case "userID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserID = data
-		case "userIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDNEQ"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDNEQ = data
-		case "userIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDIn"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDIn = data
-		case "userIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDNotIn"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDNotIn = data
-		case "userIDGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDGT"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDGT = data
-		case "userIDGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDGTE"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDGTE = data
-		case "userIDLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDLT"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDLT = data
-		case "userIDLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDLTE"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDLTE = data
-		case "userIDContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDContains"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDContains = data
-		case "userIDHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDHasPrefix"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDHasPrefix = data
-		case "userIDHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDHasSuffix"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDHasSuffix = data
-		case "userIDEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDEqualFold"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDEqualFold = data
-		case "userIDContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDContainsFold"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDContainsFold = data
 		case "hasProject":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProject"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -25577,7 +25261,7 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "moderation", "moderationNEQ", "moderationIn", "moderationNotIn", "teamID", "teamIDNEQ", "teamIDIn", "teamIDNotIn", "teamIDGT", "teamIDGTE", "teamIDLT", "teamIDLTE", "teamIDContains", "teamIDHasPrefix", "teamIDHasSuffix", "teamIDIsNil", "teamIDNotNil", "teamIDEqualFold", "teamIDContainsFold", "hasMemberships", "hasMembershipsWith", "hasMaps", "hasMapsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "moderation", "moderationNEQ", "moderationIn", "moderationNotIn", "hasMemberships", "hasMembershipsWith", "hasMaps", "hasMapsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26116,111 +25800,6 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.ModerationNotIn = data
-		case "teamID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamID"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamID = data
-		case "teamIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDNEQ"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDNEQ = data
-		case "teamIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDIn"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDIn = data
-		case "teamIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDNotIn"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDNotIn = data
-		case "teamIDGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDGT"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDGT = data
-		case "teamIDGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDGTE"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDGTE = data
-		case "teamIDLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDLT"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDLT = data
-		case "teamIDLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDLTE"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDLTE = data
-		case "teamIDContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDContains"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDContains = data
-		case "teamIDHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDHasPrefix"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDHasPrefix = data
-		case "teamIDHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDHasSuffix"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDHasSuffix = data
-		case "teamIDIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDIsNil = data
-		case "teamIDNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDNotNil = data
-		case "teamIDEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDEqualFold"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDEqualFold = data
-		case "teamIDContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamIDContainsFold"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TeamIDContainsFold = data
 		case "hasMemberships":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMemberships"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -28169,7 +27748,7 @@ func (ec *executionContext) unmarshalInputTeamMembershipWhereInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "role", "roleNEQ", "roleIn", "roleNotIn", "teamID", "teamIDNEQ", "teamIDIn", "teamIDNotIn", "teamIDGT", "teamIDGTE", "teamIDLT", "teamIDLTE", "teamIDContains", "teamIDHasPrefix", "teamIDHasSuffix", "teamIDEqualFold", "teamIDContainsFold", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDContains", "userIDHasPrefix", "userIDHasSuffix", "userIDEqualFold", "userIDContainsFold", "hasTeam", "hasTeamWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "role", "roleNEQ", "roleIn", "roleNotIn", "teamID", "teamIDNEQ", "teamIDIn", "teamIDNotIn", "teamIDGT", "teamIDGTE", "teamIDLT", "teamIDLTE", "teamIDContains", "teamIDHasPrefix", "teamIDHasSuffix", "teamIDEqualFold", "teamIDContainsFold", "hasTeam", "hasTeamWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28498,97 +28077,6 @@ func (ec *executionContext) unmarshalInputTeamMembershipWhereInput(ctx context.C
 				return it, err
 			}
 			it.TeamIDContainsFold = data
-		case "userID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userID"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserID = data
-		case "userIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDNEQ"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDNEQ = data
-		case "userIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDIn"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDIn = data
-		case "userIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDNotIn"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDNotIn = data
-		case "userIDGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDGT"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDGT = data
-		case "userIDGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDGTE"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDGTE = data
-		case "userIDLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDLT"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDLT = data
-		case "userIDLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDLTE"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDLTE = data
-		case "userIDContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDContains"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDContains = data
-		case "userIDHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDHasPrefix"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDHasPrefix = data
-		case "userIDHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDHasSuffix"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDHasSuffix = data
-		case "userIDEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDEqualFold"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDEqualFold = data
-		case "userIDContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIDContainsFold"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UserIDContainsFold = data
 		case "hasTeam":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTeam"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)

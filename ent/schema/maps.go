@@ -39,9 +39,9 @@ func (ProjectMap) Fields() []ent.Field {
 
 func (ProjectMap) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("project", Project.Type).Ref("maps").Field("project_id").Unique().Required().Immutable().
+		edge.From("project", Project.Type).Ref("maps").Field("project_id").Unique().Required().Immutable().Annotations(filterable).
 			Comment("The project the map belongs to."),
-		children("pins", Pin.Type, "Pins dropped on the map.", unfilterable),
+		children("pins", Pin.Type, "Pins dropped on the map."),
 	}
 }
 
@@ -92,9 +92,9 @@ func (Pin) Fields() []ent.Field {
 
 func (Pin) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("map", ProjectMap.Type).Ref("pins").Field("map_id").Unique().Required().Immutable().
+		edge.From("map", ProjectMap.Type).Ref("pins").Field("map_id").Unique().Required().Immutable().Annotations(filterable).
 			Comment("The map the pin is on."),
-		children("comments", Comment.Type, "Comments on the pin.", unfilterable),
+		children("comments", Comment.Type, "Comments on the pin."),
 	}
 }
 
@@ -129,7 +129,7 @@ func (Comment) Fields() []ent.Field {
 
 func (Comment) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("pin", Pin.Type).Ref("comments").Field("pin_id").Unique().Required().Immutable().
+		edge.From("pin", Pin.Type).Ref("comments").Field("pin_id").Unique().Required().Immutable().Annotations(filterable).
 			Comment("The pin the comment replies to."),
 	}
 }

@@ -81,18 +81,25 @@ func children(name string, t any, doc string, more ...schema.Annotation) ent.Edg
 // @personal, which answers null to callers who may not see it
 // (rule.MaySeePersonalData, rule.MaySeeEmail). Declared there, the field is
 // unknown to entgql's field collection, which then loads every column of the
-// object, among them the project that the directive needs. It is never
-// filterable or orderable, so that no filter can reveal what it hides.
-var personal = entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipOrderField)
+// object, among them the project that the directive needs. Like every field
+// the entity type does not show, it is never filterable or orderable
+// (gqlschema), so that no filter can reveal what it hides.
+var personal = entgql.Skip(entgql.SkipType)
 
-// unfilterable marks an edge to objects that have visibility rules of their
-// own (draft surveys, unpublished pins, restricted teams, other users...): no
-// where-filter is offered through it, because ent evaluates edge predicates
-// without the target's privacy rules (ent issue 2957), so a filter could test
-// objects the caller may not see. Edges whose targets are visible whenever
-// their source is (survey to responses, project to maps...) stay filterable;
-// api's TestEdgeFiltersOnlyReachVisibleObjects lists them.
-var unfilterable = entgql.Skip(entgql.SkipWhereInput)
+// filterable marks an edge whose targets are visible whenever its source is
+// (a survey's responses, a map's project): only such edges offer
+// where-filters (hasX, hasXWith). ent evaluates edge predicates without the
+// target's privacy rules (ent issue 2957), so gqlschema leaves every other
+// edge out of the where-inputs: an edge added later offers no filter until
+// it is marked here, on purpose. api's TestEdgeFiltersOnlyReachVisibleObjects
+// lists the marked edges with the reason each is safe.
+var filterable = filterableEdge{}
+
+// filterableEdge is the annotation behind filterable.
+type filterableEdge struct{}
+
+// Name names the annotation (gqlschema reads it).
+func (filterableEdge) Name() string { return "Filterable" }
 
 // projectID is the project of an object that belongs to a project through
 // its parents, kept on the object itself by inheritProject (hooks.go) and
@@ -106,7 +113,8 @@ func projectID() ent.Field {
 // hiddenLink keeps the ID of a linked object that may be hidden from the
 // caller (another user, a restricted team) out of the GraphQL type: the edge
 // itself answers null when the object is hidden, and a bare ID would still
-// tell that it exists. Inputs keep the field.
+// tell that it exists. gqlschema leaves it out of where-filters and ordering
+// too, as it does every field the type does not show.
 var hiddenLink = entgql.Skip(entgql.SkipType)
 
 // secret hides a field from GraphQL entirely.

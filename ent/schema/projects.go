@@ -57,11 +57,11 @@ func (Project) Fields() []ent.Field {
 
 func (Project) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("team", Team.Type).Ref("projects").Field("team_id").Unique().Annotations(unfilterable).
+		edge.From("team", Team.Type).Ref("projects").Field("team_id").Unique().
 			Comment("The team that runs the project, if any."),
-		children("memberships", ProjectMembership.Type, "Users with a role on this project."),
-		children("surveys", Survey.Type, "The project's surveys.", unfilterable),
-		children("maps", ProjectMap.Type, "The project's maps."),
+		children("memberships", ProjectMembership.Type, "Users with a role on this project.", filterable),
+		children("surveys", Survey.Type, "The project's surveys."),
+		children("maps", ProjectMap.Type, "The project's maps.", filterable),
 		// The reverse of APIToken.allowed_projects, so that the pair is many-to-many.
 		edge.From("allowed_tokens", APIToken.Type).Ref("allowed_projects").
 			Annotations(entgql.Skip(entgql.SkipAll)),
@@ -97,9 +97,9 @@ func (ProjectMembership) Fields() []ent.Field {
 
 func (ProjectMembership) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("project", Project.Type).Ref("memberships").Field("project_id").
+		edge.From("project", Project.Type).Ref("memberships").Field("project_id").Annotations(filterable).
 			Unique().Required().Immutable().Comment("The project."),
-		edge.From("user", User.Type).Ref("project_memberships").Field("user_id").Annotations(unfilterable).
+		edge.From("user", User.Type).Ref("project_memberships").Field("user_id").
 			Unique().Required().Immutable().Comment("The member."),
 	}
 }

@@ -48,10 +48,10 @@ func (Survey) Fields() []ent.Field {
 
 func (Survey) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("project", Project.Type).Ref("surveys").Field("project_id").Unique().Required().Immutable().
+		edge.From("project", Project.Type).Ref("surveys").Field("project_id").Unique().Required().Immutable().Annotations(filterable).
 			Comment("The project the survey belongs to."),
-		children("questions", Question.Type, "The survey's questions."),
-		children("responses", Response.Type, "Responses submitted to the survey."),
+		children("questions", Question.Type, "The survey's questions.", filterable),
+		children("responses", Response.Type, "Responses submitted to the survey.", filterable),
 	}
 }
 
@@ -104,9 +104,9 @@ func (Question) Fields() []ent.Field {
 
 func (Question) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("survey", Survey.Type).Ref("questions").Field("survey_id").Unique().Required().Immutable().
+		edge.From("survey", Survey.Type).Ref("questions").Field("survey_id").Unique().Required().Immutable().Annotations(filterable).
 			Comment("The survey the question belongs to."),
-		children("answers", Answer.Type, "Answers given to the question."),
+		children("answers", Answer.Type, "Answers given to the question.", filterable),
 	}
 }
 
@@ -143,9 +143,9 @@ func (Response) Fields() []ent.Field {
 
 func (Response) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("survey", Survey.Type).Ref("responses").Field("survey_id").Unique().Required().Immutable().
+		edge.From("survey", Survey.Type).Ref("responses").Field("survey_id").Unique().Required().Immutable().Annotations(filterable).
 			Comment("The survey the response answers."),
-		children("answers", Answer.Type, "The response's answers, one per question answered."),
+		children("answers", Answer.Type, "The response's answers, one per question answered.", filterable),
 	}
 }
 
@@ -191,9 +191,9 @@ func (Answer) Fields() []ent.Field {
 
 func (Answer) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("response", Response.Type).Ref("answers").Field("response_id").Unique().Required().Immutable().
+		edge.From("response", Response.Type).Ref("answers").Field("response_id").Unique().Required().Immutable().Annotations(filterable).
 			Comment("The response the answer is part of."),
-		edge.From("question", Question.Type).Ref("answers").Field("question_id").Unique().Required().Immutable().
+		edge.From("question", Question.Type).Ref("answers").Field("question_id").Unique().Required().Immutable().Annotations(filterable).
 			Comment("The question answered."),
 	}
 }

@@ -50,12 +50,12 @@ func (APIToken) Fields() []ent.Field {
 
 func (APIToken) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("owner", User.Type).Ref("api_tokens").Field("owner_id").Unique().Required().Immutable().
+		edge.From("owner", User.Type).Ref("api_tokens").Field("owner_id").Unique().Required().Immutable().Annotations(filterable).
 			Comment("The user the token acts for; it never has more rights than they do."),
 		edge.To("allowed_projects", Project.Type).
-			Annotations(entgql.RelayConnection(), unfilterable).
+			Annotations(entgql.RelayConnection()).
 			Comment("When not empty, the only projects the token may reach."),
-		children("audit_events", AuditEvent.Type, "Audit events about this token."),
+		children("audit_events", AuditEvent.Type, "Audit events about this token.", filterable),
 	}
 }
 
@@ -101,9 +101,9 @@ func (AuditEvent) Fields() []ent.Field {
 
 func (AuditEvent) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("actor", User.Type).Field("actor_id").Unique().Immutable().Annotations(unfilterable).
+		edge.To("actor", User.Type).Field("actor_id").Unique().Immutable().
 			Comment("The user who acted, if known."),
-		edge.From("token", APIToken.Type).Ref("audit_events").Field("token_id").Unique().Immutable().
+		edge.From("token", APIToken.Type).Ref("audit_events").Field("token_id").Unique().Immutable().Annotations(filterable).
 			Comment("The token concerned, if any."),
 	}
 }

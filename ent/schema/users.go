@@ -43,9 +43,9 @@ func (User) Fields() []ent.Field {
 
 func (User) Edges() []ent.Edge {
 	return []ent.Edge{
-		children("team_memberships", TeamMembership.Type, "The user's team memberships.", unfilterable),
-		children("project_memberships", ProjectMembership.Type, "The user's project memberships.", unfilterable),
-		children("api_tokens", APIToken.Type, "API tokens the user owns.", unfilterable),
+		children("team_memberships", TeamMembership.Type, "The user's team memberships."),
+		children("project_memberships", ProjectMembership.Type, "The user's project memberships."),
+		children("api_tokens", APIToken.Type, "API tokens the user owns."),
 	}
 }
 
@@ -73,8 +73,8 @@ func (Team) Fields() []ent.Field {
 
 func (Team) Edges() []ent.Edge {
 	return []ent.Edge{
-		children("memberships", TeamMembership.Type, "Who belongs to the team, with which role."),
-		children("projects", Project.Type, "Projects run by the team.", unfilterable),
+		children("memberships", TeamMembership.Type, "Who belongs to the team, with which role.", filterable),
+		children("projects", Project.Type, "Projects run by the team."),
 	}
 }
 
@@ -103,9 +103,9 @@ func (TeamMembership) Fields() []ent.Field {
 
 func (TeamMembership) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("team", Team.Type).Ref("memberships").Field("team_id").
+		edge.From("team", Team.Type).Ref("memberships").Field("team_id").Annotations(filterable).
 			Unique().Required().Immutable().Comment("The team."),
-		edge.From("user", User.Type).Ref("team_memberships").Field("user_id").Annotations(unfilterable).
+		edge.From("user", User.Type).Ref("team_memberships").Field("user_id").
 			Unique().Required().Immutable().Comment("The member."),
 	}
 }
