@@ -91,6 +91,12 @@ var (
 	worlds    = flag.Int("worlds", 200, "how many random worlds TestDifferential checks")
 	worldSeed = flag.Uint64("seed", 1, "seed of TestDifferential's first world; world i has seed+i")
 	reportAll = flag.Bool("report-all", false, "print every mismatch of every world TestDifferential checks")
+	// By default each world runs one in filterShare of the filter and order
+	// checks (predicates_test.go), rotating with the seed, so that any
+	// filterShare worlds in a row run every check; each check runs as one of
+	// the world's live tokens in turn.
+	filterShare             = flag.Int("filter-share", 4, "each world runs one in this many of the filter and order checks")
+	everyFilterAsEveryToken = flag.Bool("every-filter-as-every-token", false, "run each world's filter and order checks as each of its live tokens")
 )
 
 // Limits of what is reported, so that a broken rule gives a readable failure.
@@ -202,6 +208,13 @@ type diffRun struct {
 	serial  int
 	stats   map[string]int // what was checked, to show the test is not vacuous
 	readAs  *oToken        // the token of a read battery run by checkAllReads
+	// observer is the secret of an unrestricted administrator's token that
+	// every world has, to read the world whole through the API (truth).
+	observer string
+	truth    *truth
+	// part of parts: the share of the filter checks (predicates_test.go)
+	// that this read battery runs; parts is 0 for all of them.
+	part, parts int
 }
 
 // mismatch is one disagreement between the API and the oracle: lines the
@@ -393,10 +406,28 @@ func (d *diffRun) build() {
 	}
 	d.reset(tx.Client())
 	d.generate(tx.Client())
+	d.addObserver(tx.Client())
 	if err := tx.Commit(); err != nil {
 		d.h.t.Fatalf("committing world %d: %v", d.seed, err)
 	}
 	d.reload()
+	d.readTruth()
+}
+
+// addObserver adds an active administrator with a token, who reads the
+// world whole for the filter checks (predicates_test.go). It draws nothing
+// from the world's random source.
+func (d *diffRun) addObserver(c *ent.Client) {
+	ctx := system()
+	u := c.User.Create().SetEmail(fmt.Sprintf("observer.s%d@example.test", d.seed)).SetName("Observer").
+		SetRole(user.RoleADMIN).SetAPIAccess(true).SaveX(ctx)
+	tok, secret, err := token.Mint(ctx, c, token.Spec{OwnerID: u.ID, Name: "observer"}, token.Actor{})
+	if err != nil {
+		d.h.t.Fatalf("minting the observer's token: %v", err)
+	}
+	d.noteIDs(u.ID, tok.ID)
+	d.secrets[tok.ID] = secret
+	d.observer = secret
 }
 
 // reset deletes every row, children first.
@@ -907,8 +938,8 @@ const rootQuery = `{
   pins(first: 100) { totalCount edges { node { id authorEmail } } }
   comments(first: 100) { totalCount edges { node { id authorEmail } } }
   teams(first: 100) { totalCount edges { node { id } } }
-  teamMemberships(first: 100) { totalCount edges { node { id } } }
-  projectMemberships(first: 100) { totalCount edges { node { id } } }
+  teamMemberships(first: 100) { totalCount edges { node { id user { id } } } }
+  projectMemberships(first: 100) { totalCount edges { node { id user { id } } } }
   users(first: 100) { totalCount edges { node { id email } } }
   apiTokens(first: 100) { totalCount edges { node { id } } }
   auditEvents(first: 100) { totalCount edges { node { id } } }
@@ -957,9 +988,9 @@ func (d *diffRun) expectedRoot(tok *oToken) map[string][]map[string]any {
 		}),
 		"teams": collect(w.Teams, func(x *oTeam) bool { return o.teamVisible(tok, x) }, func(x *oTeam) map[string]any { return idNode(x.ID) }),
 		"teamMemberships": collect(w.TeamMemberships, func(x *oMember) bool { return o.teamMembershipVisible(tok, x) },
-			func(x *oMember) map[string]any { return idNode(x.ID) }),
+			func(x *oMember) map[string]any { return map[string]any{"id": x.ID, "user": o.memberUser(tok, x)} }),
 		"projectMemberships": collect(w.ProjectMemberships, func(x *oMember) bool { return o.projectMembershipVisible(tok, x) },
-			func(x *oMember) map[string]any { return idNode(x.ID) }),
+			func(x *oMember) map[string]any { return map[string]any{"id": x.ID, "user": o.memberUser(tok, x)} }),
 		"users": collect(w.Users, func(x *oUser) bool { return o.userVisible(tok, x) }, func(x *oUser) map[string]any {
 			return map[string]any{"id": x.ID, "email": o.userEmail(tok, x)}
 		}),
@@ -993,6 +1024,10 @@ func (d *diffRun) checkAllReads() {
 		c := *d
 		c.rng = rand.New(rand.NewPCG(d.seed, uint64(i)+1))
 		c.found, c.stats = nil, map[string]int{}
+		c.part, c.parts = i, len(keys)
+		if *everyFilterAsEveryToken {
+			c.parts = 0
+		}
 		runs[i] = &c
 		c.readAs = pick(d.rng, groups[key])
 	}
@@ -1028,6 +1063,7 @@ func (d *diffRun) checkReads(tok *oToken) {
 	d.checkEdgeFilters(tok)
 	d.checkNode(tok)
 	d.checkNodes(tok)
+	d.checkPredicates(tok)
 }
 
 func (d *diffRun) checkRoot(tok *oToken) {

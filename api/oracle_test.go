@@ -303,6 +303,15 @@ func (o *oracle) userVisible(t *oToken, u *oUser) bool {
 	return u.ID == t.OwnerID || o.admin(t) || o.sharesTeamOrProject(t.OwnerID, u.ID)
 }
 
+// memberUser is what tok reads of a visible membership's user: the user's
+// ID when tok may see the user, else null (the membership stays visible).
+func (o *oracle) memberUser(t *oToken, m *oMember) any {
+	if !o.userVisible(t, o.w.user[m.UserID]) {
+		return nil
+	}
+	return map[string]any{"id": m.UserID}
+}
+
 func (o *oracle) tokenVisible(t *oToken, k *oToken) bool {
 	return k.OwnerID == t.OwnerID || o.admin(t)
 }

@@ -355,7 +355,7 @@ var permWheres = []struct {
 		[]string{"pR.map"}},
 	{"pins status PENDING", `{ c: pins(first: 100, where: {status: PENDING}) { totalCount edges { node { id } } } }`,
 		[]string{"pR.pin.PENDING", "pO.pin.PENDING", "pN.pin.PENDING"}},
-	{"pins hasMapWith{hasProjectWith{no team}}", `{ c: pins(first: 100, where: {hasMapWith: {hasProjectWith: {teamIDIsNil: true}}}) { totalCount edges { node { id } } } }`,
+	{"pins hasMapWith{hasProjectWith{slug}}", `{ c: pins(first: 100, where: {hasMapWith: {hasProjectWith: {slug: "birch-lane"}}}) { totalCount edges { node { id } } } }`,
 		[]string{"pN.pin.PUBLISHED", "pN.pin.PENDING", "pN.pin.REJECTED", "pN.pin.HIDDEN"}},
 	{"comments hasPinWith{PENDING}", `{ c: comments(first: 100, where: {hasPinWith: {status: PENDING}}) { totalCount edges { node { id } } } }`,
 		[]string{"pR.cmt.onPENDING", "pO.cmt.onPENDING", "pN.cmt.onPENDING"}},

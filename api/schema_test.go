@@ -46,7 +46,8 @@ func TestSchemaIsDocumented(t *testing.T) {
 // TestEdgeFiltersOnlyReachVisibleObjects lists every where-filter that
 // crosses an edge. ent evaluates such filters without the target's privacy
 // rules, so each is offered only where the target is visible whenever the
-// source is; a new one must be added here, with its reason, on purpose.
+// source is (the edge is marked filterable in ent/schema); a new one must be
+// added here, with its reason, on purpose.
 func TestEdgeFiltersOnlyReachVisibleObjects(t *testing.T) {
 	safe := map[string]string{
 		"AnswerWhereInput.question":           "an answer's question is in the answer's (visible) survey",
@@ -85,13 +86,51 @@ func TestEdgeFiltersOnlyReachVisibleObjects(t *testing.T) {
 			key := name + "." + strings.ToLower(edge[:1]) + edge[1:]
 			found[key] = true
 			if safe[key] == "" {
-				t.Errorf("where-filter %s.%s crosses an edge that is not known to be safe; mark the edge unfilterable in ent/schema or add it here with the reason", name, f.Name)
+				t.Errorf("where-filter %s.%s crosses an edge that is not known to be safe; take filterable off the edge in ent/schema, or add it here with the reason it is safe", name, f.Name)
 			}
 		}
 	}
 	for key := range safe {
 		if !found[key] {
 			t.Errorf("the safe edge filter %s is not in the schema any more; remove it from this list", key)
+		}
+	}
+}
+
+// TestFiltersTestOnlyWhatTypesShow: every where-filter field and order
+// field tests a field that its type shows to every caller who sees the
+// object, never one the type leaves out (such as the ID of a link to a
+// hidden user or team) or one that answers null to some callers (@personal).
+// gqlschema's filterOnlyWhatTypesShow makes it so; the differential test
+// checks what each filter returns.
+func TestFiltersTestOnlyWhatTypesShow(t *testing.T) {
+	c := schemaCatalog()
+	if len(c.list) != len(typeNames) {
+		t.Errorf("%d root connections with where-filters, want one per entity (%d)", len(c.list), len(typeNames))
+	}
+	shown := func(f *filterable, field string) bool {
+		fd := f.object.Fields.ForName(field)
+		return fd != nil && !isPersonal(fd)
+	}
+	for _, f := range c.list {
+		for _, fd := range f.where.Fields {
+			name := fd.Name
+			switch {
+			case name == "and" || name == "or" || name == "not":
+			case edgeName(f.object, name) != "":
+				if !shown(f, edgeName(f.object, name)) {
+					t.Errorf("%s.%s crosses an edge that type %s does not show", f.where.Name, name, f.typ)
+				}
+			default:
+				if field, _ := splitPredicate(f.object, name); !shown(f, field) {
+					t.Errorf("%s.%s tests %s, which type %s does not show to every caller", f.where.Name, name, field, f.typ)
+				}
+			}
+		}
+		for _, v := range f.order {
+			if !shown(f, orderFieldName(v)) {
+				t.Errorf("%s can be ordered by %s, which type %s does not show to every caller", f.root, v, f.typ)
+			}
 		}
 	}
 }

@@ -115,13 +115,16 @@ func postgresDSN(rawURL string) string {
 // sqliteDSN turns a path into a modernc SQLite DSN with the settings a
 // concurrent server needs: enforced foreign keys, WAL so readers do not block
 // the writer, a busy timeout instead of immediate "database is locked", and
-// immediate write transactions so two writers queue instead of deadlocking.
+// immediate write transactions so two writers queue instead of deadlocking;
+// and LIKE that tells case apart, as PostgreSQL's does, so that where-filters
+// such as titleContains mean the same on both (the ...Fold filters ignore
+// case on both).
 func sqliteDSN(rawURL string) string {
 	path, params := sqlitePath(rawURL)
 	query, _ := url.ParseQuery(params)
 	// busy_timeout first: switching to WAL needs a lock that another
 	// connection may hold for a moment.
-	for _, pragma := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
+	for _, pragma := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)", "case_sensitive_like(1)"} {
 		query.Add("_pragma", pragma)
 	}
 	query.Set("_txlock", "immediate")

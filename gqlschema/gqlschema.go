@@ -1,6 +1,7 @@
 // Package gqlschema shapes the GraphQL schema that entgql generates from the
 // ent schema: it names the Map type, keeps where-filters and order fields to
-// what the types show (filters.go), and fills in the descriptions entgql
+// what the types show and makes links to objects that may be hidden nullable
+// (visibility.go), and fills in the descriptions entgql
 // leaves out, so that every type, field, argument and enum value is
 // documented. ent/entc.go runs its Hooks during go generate.
 package gqlschema
@@ -17,7 +18,7 @@ import (
 
 // Hooks returns the schema hooks, in the order they must run.
 func Hooks() []entgql.SchemaHook {
-	return []entgql.SchemaHook{renameMap, filterOnlyWhatTypesShow, describeNodes, describeEnumValues, describeInputs}
+	return []entgql.SchemaHook{renameMap, filterOnlyWhatTypesShow, nullableHiddenLinks, describeNodes, describeEnumValues, describeInputs}
 }
 
 // gqlName is the GraphQL name of an ent type.

@@ -12,6 +12,11 @@ import (
 	"entgo.io/contrib/entgql"
 )
 
+// User is the resolver for the user field.
+func (r *projectMembershipResolver) User(ctx context.Context, obj *ent.ProjectMembership) (*ent.User, error) {
+	return hiddenAsNull(obj.User(ctx))
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (ent.Noder, error) {
 	return r.client.Noder(ctx, id, ent.WithNodeType(nodeTable))
@@ -92,7 +97,24 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[string],
 	return r.client.User.Query().Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 
+// User is the resolver for the user field.
+func (r *teamMembershipResolver) User(ctx context.Context, obj *ent.TeamMembership) (*ent.User, error) {
+	return hiddenAsNull(obj.User(ctx))
+}
+
+// ProjectMembership returns ProjectMembershipResolver implementation.
+func (r *Resolver) ProjectMembership() ProjectMembershipResolver {
+	return &projectMembershipResolver{r}
+}
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+// TeamMembership returns TeamMembershipResolver implementation.
+func (r *Resolver) TeamMembership() TeamMembershipResolver { return &teamMembershipResolver{r} }
+
+type (
+	projectMembershipResolver struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	teamMembershipResolver    struct{ *Resolver }
+)

@@ -38,7 +38,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Mutation() MutationResolver
+	ProjectMembership() ProjectMembershipResolver
 	Query() QueryResolver
+	TeamMembership() TeamMembershipResolver
 	Viewer() ViewerResolver
 }
 
@@ -494,6 +496,9 @@ type MutationResolver interface {
 	UpdateTeamMembership(ctx context.Context, id string, input ent.UpdateTeamMembershipInput) (*ent.TeamMembership, error)
 	DeleteTeamMembership(ctx context.Context, id string) (string, error)
 }
+type ProjectMembershipResolver interface {
+	User(ctx context.Context, obj *ent.ProjectMembership) (*ent.User, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []string) ([]ent.Noder, error)
@@ -512,6 +517,9 @@ type QueryResolver interface {
 	TeamMemberships(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) (*ent.TeamMembershipConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Viewer(ctx context.Context) (*Viewer, error)
+}
+type TeamMembershipResolver interface {
+	User(ctx context.Context, obj *ent.TeamMembership) (*ent.User, error)
 }
 type ViewerResolver interface {
 	User(ctx context.Context, obj *Viewer) (*ent.User, error)
@@ -6110,7 +6118,7 @@ type ProjectMembership implements Node {
   """
   The member.
   """
-  user: User!
+  user: User
 }
 """
 A connection to a list of items.
@@ -8853,7 +8861,7 @@ type TeamMembership implements Node {
   """
   The member.
   """
-  user: User!
+  user: User
 }
 """
 A connection to a list of items.
@@ -16532,14 +16540,14 @@ func (ec *executionContext) _ProjectMembership_user(ctx context.Context, field g
 			return ec.fieldContext_ProjectMembership_user(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.User(ctx)
+			return ec.Resolvers.ProjectMembership().User(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖengageᚋentᚐUser(ctx, selections, v)
+			return ec.marshalOUser2ᚖengageᚋentᚐUser(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProjectMembership_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -16547,7 +16555,7 @@ func (ec *executionContext) fieldContext_ProjectMembership_user(_ context.Contex
 		Object:     "ProjectMembership",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -18381,14 +18389,14 @@ func (ec *executionContext) _TeamMembership_user(ctx context.Context, field grap
 			return ec.fieldContext_TeamMembership_user(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.User(ctx)
+			return ec.Resolvers.TeamMembership().User(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖengageᚋentᚐUser(ctx, selections, v)
+			return ec.marshalOUser2ᚖengageᚋentᚐUser(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_TeamMembership_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18396,7 +18404,7 @@ func (ec *executionContext) fieldContext_TeamMembership_user(_ context.Context, 
 		Object:     "TeamMembership",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -31382,7 +31390,7 @@ func (ec *executionContext) _ProjectMembership(ctx context.Context, sel ast.Sele
 				})
 		case "user":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProjectMembership_user(ctx, field, obj)
 				})
@@ -32320,7 +32328,7 @@ func (ec *executionContext) _TeamMembership(ctx context.Context, sel ast.Selecti
 				})
 		case "user":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TeamMembership_user(ctx, field, obj)
 				})

@@ -62,3 +62,14 @@ func actor(ctx context.Context) token.Actor {
 
 // nodeTable tells node and nodes which table an ID belongs to, from its prefix.
 func nodeTable(_ context.Context, id string) (string, error) { return gid.Table(id) }
+
+// hiddenAsNull answers null, without an error, for a linked object that
+// privacy hides from the caller (ent reports it as not found): the object
+// that links to it stays readable (a membership whose user the caller may
+// not see).
+func hiddenAsNull[T any](v *T, err error) (*T, error) {
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return v, err
+}

@@ -32,7 +32,9 @@ func URL(t testing.TB) string {
 		t.Fatalf("connecting to TEST_DATABASE_URL: %v", err)
 	}
 	name := "engage_test_" + gid.Random(12)
-	if _, err := admin.Exec(`CREATE DATABASE "` + name + `"`); err != nil {
+	// The C collation orders text byte by byte, as SQLite does, whatever
+	// the server's default: the differential test's oracle compares so.
+	if _, err := admin.Exec(`CREATE DATABASE "` + name + `" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`); err != nil {
 		admin.Close()
 		t.Fatalf("creating test database: %v", err)
 	}

@@ -77,3 +77,27 @@ func predicateField(typ *ast.Definition, name string) string {
 	}
 	return name
 }
+
+// nullableHiddenLinks makes a required link to one object nullable in
+// GraphQL when its target may be hidden from a caller who sees the source
+// (the edge is not marked Filterable): a membership whose user the caller
+// may not see is still returned, with user null. The field's resolver
+// answers null for the hidden target (see gqlgen.yml), which ent's privacy
+// rules leave unloaded as if it did not exist.
+func nullableHiddenLinks(g *gen.Graph, s *ast.Schema) error {
+	for _, n := range g.Nodes {
+		typ := s.Types[gqlName(n)]
+		if typ == nil {
+			continue
+		}
+		for _, e := range n.Edges {
+			if _, safe := e.Annotations["Filterable"]; safe || !e.Unique || e.Optional {
+				continue
+			}
+			if f := typ.Fields.ForName(lowerFirst(camel(e.Name))); f != nil {
+				f.Type.NonNull = false
+			}
+		}
+	}
+	return nil
+}
