@@ -199,7 +199,14 @@ func (Answer) Edges() []ent.Edge {
 }
 
 func (Answer) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("response_id", "id"), index.Fields("question_id", "id"), index.Fields("project_id")}
+	return []ent.Index{
+		index.Fields("response_id", "id"),
+		index.Fields("question_id", "id"),
+		index.Fields("project_id"),
+		// One answer per question in a response (the hook validAnswer
+		// checks it first, to say so clearly).
+		index.Fields("response_id", "question_id").Unique(),
+	}
 }
 
 func (Answer) Policy() ent.Policy { return rule.AnswerPolicy() }
