@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"engage/answer"
 	"engage/ent"
 	"engage/ent/privacy"
 	"engage/gid"
@@ -56,6 +57,7 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 func classify(err error) (code, msg string) {
 	var validation *ent.ValidationError
 	var refusal *rule.Refusal
+	var invalidAnswer *answer.Error
 	switch {
 	case errors.As(err, &refusal):
 		return codeForbidden, "not allowed: " + refusal.Reason
@@ -67,6 +69,8 @@ func classify(err error) (code, msg string) {
 		return codeBadInput, err.Error()
 	case errors.Is(err, gid.ErrInvalid):
 		return codeBadInput, "invalid ID"
+	case errors.As(err, &invalidAnswer):
+		return codeBadInput, invalidAnswer.Error()
 	case errors.As(err, &validation):
 		return codeBadInput, "invalid value for " + validation.Name
 	case ent.IsConstraintError(err) && isForeignKey(err):

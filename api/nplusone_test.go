@@ -16,8 +16,9 @@ import (
 	"engage/token"
 )
 
-// grow fills a database with n projects, each with n surveys of n
-// responses of two answers, and n maps of n pins of n comments. It returns
+// grow fills a database with n projects, each with n surveys of two
+// questions and n responses that answer both, and n maps of n pins of n
+// comments. It returns
 // the IDs of an ADMIN and of a STAFF user who is EDITOR in the team of every
 // project.
 func grow(t *testing.T, c *ent.Client, n int) (adminID, editorID string) {
@@ -36,7 +37,10 @@ func grow(t *testing.T, c *ent.Client, n int) (adminID, editorID string) {
 		prj := c.Project.Create().SetTitle(fmt.Sprint("P", p)).SetSlug(fmt.Sprint("p-", p)).SetTeamID(team.ID).SaveX(ctx)
 		for s := range n {
 			sv := c.Survey.Create().SetTitle("S").SetStatus("OPEN").SetProjectID(prj.ID).SaveX(ctx)
-			q := c.Question.Create().SetSurveyID(sv.ID).SetProjectID(prj.ID).SetPosition(0).SetKind("SHORT_TEXT").SetPrompt("?").SaveX(ctx)
+			qs := c.Question.CreateBulk(
+				c.Question.Create().SetSurveyID(sv.ID).SetProjectID(prj.ID).SetPosition(0).SetKind("SHORT_TEXT").SetPrompt("?"),
+				c.Question.Create().SetSurveyID(sv.ID).SetProjectID(prj.ID).SetPosition(1).SetKind("SHORT_TEXT").SetPrompt("?"),
+			).SaveX(ctx)
 			rs := make([]*ent.ResponseCreate, n)
 			for r := range rs {
 				rs[r] = c.Response.Create().SetSurveyID(sv.ID).SetProjectID(prj.ID).SetRespondentEmail("r@x.test")
@@ -45,7 +49,7 @@ func grow(t *testing.T, c *ent.Client, n int) (adminID, editorID string) {
 			bulk("responses", err)
 			var as []*ent.AnswerCreate
 			for _, r := range responses {
-				for range 2 {
+				for _, q := range qs {
 					as = append(as, c.Answer.Create().SetResponseID(r.ID).SetQuestionID(q.ID).SetProjectID(prj.ID).SetValue("a"))
 				}
 			}

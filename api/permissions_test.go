@@ -105,6 +105,7 @@ var permVisibility = []permRow{
 	{"AME....R.", "pR.draft.a"},
 	{"AMEDVP.R.", "pR.open"},
 	{"AMEDVP.R.", "pR.open.q"},
+	{"AMEDVP.R.", "pR.open.unanswered"},
 	{"AMEDVP.R.", "pR.open.r"},
 	{"AMEDVP.R.", "pR.open.a"},
 	{"AMEDVP.R.", "pR.map"},
@@ -563,6 +564,10 @@ func permBuild(t *testing.T, h *harness) *permWorld {
 			w.pii[sn+".r"] = map[string]string{"respondentName": "Respondent " + sn, "respondentEmail": permEmail(sn + ".r")}
 			a := c.Answer.Create().SetValue("yes").SetResponseID(r.ID).SetQuestionID(q.ID).SaveX(ctx)
 			w.add(sn+".a", "Answer", a.ID, sn+".r", sn+".q")
+			if sn == "pR.open" { // for createAnswer: one answer per question in a response
+				u := c.Question.Create().SetPosition(1).SetKind(question.KindSHORT_TEXT).SetPrompt("Unanswered prompt of " + sn).SetSurveyID(sv.ID).SaveX(ctx)
+				w.add(sn+".unanswered", "Question", u.ID, sn)
+			}
 		}
 		m := c.ProjectMap.Create().SetTitle("Map of " + p).SetCenterLatitude(51.5).SetCenterLongitude(-0.1).SetProjectID(w.id[p]).SaveX(ctx)
 		w.add(p+".map", "Map", m.ID, p)
@@ -1359,7 +1364,9 @@ func (w *permWorld) permMutations() []permMutation {
 			"pR.open", func(target, _ string) map[string]any { return map[string]any{"sid": target} }, deleteCreated),
 		other("+++FFFNFN", "createAnswer in pR.open.r",
 			`mutation($rid: ID!, $qid: ID!) { m: createAnswer(input: {value: "no", responseID: $rid, questionID: $qid}) { id } }`,
-			"pR.open.r", func(target, _ string) map[string]any { return map[string]any{"rid": target, "qid": w.id["pR.open.q"]} }, deleteCreated),
+			"pR.open.r", func(target, _ string) map[string]any {
+				return map[string]any{"rid": target, "qid": w.id["pR.open.unanswered"]}
+			}, deleteCreated),
 		other("+++FFFNFN", "createMap in pR",
 			`mutation($pid: ID!) { m: createMap(input: {title: "New map", centerLatitude: 1, centerLongitude: 2, projectID: $pid}) { id } }`,
 			"pR", func(target, _ string) map[string]any { return map[string]any{"pid": target} }, deleteCreated),

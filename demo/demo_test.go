@@ -18,6 +18,7 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 	_ "modernc.org/sqlite"
 
+	"engage/answer"
 	"engage/demo"
 	"engage/ent"
 	"engage/ent/privacy"
@@ -411,4 +412,20 @@ func ids(t *testing.T, client *ent.Client) []string {
 		out = append(out, got...)
 	}
 	return out
+}
+
+// TestAnswersFitTheirQuestions: every demo answer is one that the API
+// accepts for its question (the hooks also check this while Load runs).
+func TestAnswersFitTheirQuestions(t *testing.T) {
+	client := openDB(t)
+	load(t, client)
+	answers := client.Answer.Query().WithQuestion().AllX(system)
+	if len(answers) == 0 {
+		t.Fatal("the demo has no answers")
+	}
+	for _, a := range answers {
+		if err := answer.Validate(a.Edges.Question.Kind, a.Edges.Question.Options, a.Value); err != nil {
+			t.Errorf("answer %s to a %s question: %v", a.ID, a.Edges.Question.Kind, err)
+		}
+	}
 }

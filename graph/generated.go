@@ -7418,7 +7418,7 @@ enum QuestionKind @goModel(model: "engage/ent/question.Kind") {
   """
   SINGLE_CHOICE
   """
-  Any of the question's options; answers list them one per line.
+  One or more of the question's options; answers list them one per line.
   """
   MULTIPLE_CHOICE
   """
@@ -7426,7 +7426,7 @@ enum QuestionKind @goModel(model: "engage/ent/question.Kind") {
   """
   RATING
   """
-  A number.
+  A decimal number, such as 42 or -3.5.
   """
   NUMBER
   """

@@ -1,11 +1,14 @@
 // Package migrations holds the versioned SQL migrations of both dialects,
 // embedded in the binary, and applies them.
 //
-// The files are generated from the ent schema, never written by hand:
+// The files are generated from the ent schema:
 //
 //	go run ./migrations/generate -name describe_the_change
 //
 // writes the next migration for SQLite and for PostgreSQL (see its doc).
+// The only lines written by hand are data steps that a schema change needs
+// and no schema states, marked as such at the top of a generated file, such
+// as the removal of duplicate answers before their unique index.
 package migrations
 
 import (

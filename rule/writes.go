@@ -157,7 +157,9 @@ func AllowResponseWrites() privacy.MutationRule {
 
 // AllowAnswerWrites: answers are recorded and changed by EDITORs. A new
 // answer links two parents, its response and its question: both must be
-// visible and belong to the same survey.
+// visible, and the role is that on the response's project. That both are of
+// one survey is a rule of the data, not of rights: the hook validAnswer
+// (ent/schema/hooks.go) checks it after this rule, with the answer's value.
 func AllowAnswerWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.AnswerMutation) (writeCheck, bool) {
 		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
@@ -165,10 +167,14 @@ func AllowAnswerWrites() privacy.MutationRule {
 		}
 		rid, okR := m.ResponseID()
 		qid, okQ := m.QuestionID()
-		// The question must be visible and of the response's survey; the
-		// response is then visible too, as it shares the survey.
-		sameSurvey := c.Question.Query().Where(question.ID(qid), question.HasSurveyWith(survey.HasResponsesWith(response.ID(rid))))
-		return writeCheck{exists(sameSurvey), project.HasSurveysWith(survey.HasResponsesWith(response.ID(rid)))}, okR && okQ
+		bothVisible := func(ctx context.Context) (bool, error) {
+			ok, err := c.Response.Query().Where(response.ID(rid)).Exist(ctx)
+			if err != nil || !ok {
+				return false, err
+			}
+			return c.Question.Query().Where(question.ID(qid)).Exist(ctx)
+		}
+		return writeCheck{bothVisible, project.HasSurveysWith(survey.HasResponsesWith(response.ID(rid)))}, okR && okQ
 	}, editor)
 }
 

@@ -91,6 +91,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{AnswersColumns[4]},
 			},
+			{
+				Name:    "answer_response_id_question_id",
+				Unique:  true,
+				Columns: []*schema.Column{AnswersColumns[6], AnswersColumns[5]},
+			},
 		},
 	}
 	// AuditEventsColumns holds the columns for the "audit_events" table.

@@ -143,6 +143,8 @@ func init() {
 	answerHooks := schema.Answer{}.Hooks()
 
 	answer.Hooks[1] = answerHooks[0]
+
+	answer.Hooks[2] = answerHooks[1]
 	answerMixinFields0 := answerMixin[0].Fields()
 	_ = answerMixinFields0
 	answerMixinFields1 := answerMixin[1].Fields()
@@ -649,6 +651,8 @@ func init() {
 	questionHooks := schema.Question{}.Hooks()
 
 	question.Hooks[1] = questionHooks[0]
+
+	question.Hooks[2] = questionHooks[1]
 	questionMixinFields0 := questionMixin[0].Fields()
 	_ = questionMixinFields0
 	questionMixinFields1 := questionMixin[1].Fields()

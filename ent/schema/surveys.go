@@ -85,9 +85,9 @@ func (Question) Fields() []ent.Field {
 				"SHORT_TEXT":      "A line of free text.",
 				"LONG_TEXT":       "Paragraphs of free text.",
 				"SINGLE_CHOICE":   "One of the question's options.",
-				"MULTIPLE_CHOICE": "Any of the question's options; answers list them one per line.",
+				"MULTIPLE_CHOICE": "One or more of the question's options; answers list them one per line.",
 				"RATING":          "A whole number from 1 to 5.",
-				"NUMBER":          "A number.",
+				"NUMBER":          "A decimal number, such as 42 or -3.5.",
 				"DATE":            "A calendar date, written YYYY-MM-DD.",
 			}).
 			Comment("What kind of answer the question takes."),
@@ -199,7 +199,14 @@ func (Answer) Edges() []ent.Edge {
 }
 
 func (Answer) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("response_id", "id"), index.Fields("question_id", "id"), index.Fields("project_id")}
+	return []ent.Index{
+		index.Fields("response_id", "id"),
+		index.Fields("question_id", "id"),
+		index.Fields("project_id"),
+		// One answer per question in a response (the hook validAnswer
+		// checks it first, to say so clearly).
+		index.Fields("response_id", "question_id").Unique(),
+	}
 }
 
 func (Answer) Policy() ent.Policy { return rule.AnswerPolicy() }

@@ -8,6 +8,14 @@
 // a scratch database on the one that -postgres names (default: the local
 // server) and drops it afterwards. When the schema and the migrations already
 // agree, nothing is written.
+//
+// A generated migration may need a step that no schema states, such as
+// removing duplicate rows before a unique index is created. Write it by hand
+// at the top of the new .up.sql file of each dialect, with a comment that
+// says so, then record the files' new checksums in atlas.sum, which the
+// next run checks:
+//
+//	go run ./migrations/generate -hash
 package main
 
 import (
@@ -20,6 +28,7 @@ import (
 	"os"
 	"path/filepath"
 
+	atlasmigrate "ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/sqltool"
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -36,7 +45,16 @@ func main() {
 	pgURL := flag.String("postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable",
 		"PostgreSQL server on which to create a scratch database")
 	dir := flag.String("dir", "migrations", "folder that holds the dialect folders")
+	hash := flag.Bool("hash", false, "only record the checksums of hand-edited migrations in atlas.sum")
 	flag.Parse()
+	if *hash {
+		for _, d := range []string{"sqlite", "postgres"} {
+			if err := rehash(filepath.Join(*dir, d)); err != nil {
+				log.Fatalf("%s: %v", d, err)
+			}
+		}
+		return
+	}
 	if *name == "" {
 		flag.Usage()
 		os.Exit(2)
@@ -112,4 +130,17 @@ func diff(ctx context.Context, db *sql.DB, d, dir, name string) error {
 	}
 	fmt.Printf("%s: %s matches the ent schema\n", d, dir)
 	return nil
+}
+
+// rehash writes the checksums of the migrations in dir to its atlas.sum.
+func rehash(dir string) error {
+	migDir, err := sqltool.NewGolangMigrateDir(dir)
+	if err != nil {
+		return err
+	}
+	sum, err := migDir.Checksum()
+	if err != nil {
+		return err
+	}
+	return atlasmigrate.WriteSumFile(migDir, sum)
 }
