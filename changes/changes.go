@@ -9,7 +9,7 @@
 //
 //   - On PostgreSQL, every change also sends a notification in its own
 //     transaction, which the database delivers to every instance, this one
-//     included, within a second of its commit.
+//     included, when it commits.
 //   - On SQLite, Epoch asks the database file, on a connection of its own,
 //     whether any other connection has committed since it last asked (PRAGMA
 //     data_version), and moves the epoch when one has. A change committed
@@ -235,6 +235,7 @@ func (w *watch) stop() {
 	}
 }
 
+// dataVersion asks conn for SQLite's data_version.
 func dataVersion(ctx context.Context, conn *sql.Conn) (v int64, err error) {
 	err = conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v)
 	return v, err
