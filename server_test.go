@@ -11,12 +11,16 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"engage/database"
 	"engage/demo"
@@ -606,5 +610,140 @@ func TestTokenCommands(t *testing.T) {
 	}
 	if _, _, err := execute(t, "", db, "token", "revoke", "tok_AAAAAAAAAAAAAAAAAAAAAA"); err == nil || !strings.Contains(err.Error(), "no token has ID") {
 		t.Errorf("revoking an unknown token: got %v, want an error naming it", err)
+	}
+}
+
+// TestOtherProcessesChangesReachARunningServer: a token revoked by
+// engage token revoke, or whose owner another process deactivates or
+// demotes, stops working at the running server's next request, though the
+// server has cached its caller. On PostgreSQL, whose notifications arrive
+// on their own, "next" is within a second (as README.md promises).
+func TestOtherProcessesChangesReachARunningServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs it as several processes")
+	}
+	clearEnv(t)
+	dbURL := testdb.URL(t)
+	bin := filepath.Join(t.TempDir(), "engage")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	// engage runs the binary as a process of its own and returns its output.
+	engage := func(t *testing.T, args ...string) string {
+		t.Helper()
+		var stderr bytes.Buffer
+		cmd := exec.Command(bin, append([]string{"--database-url", dbURL}, args...)...)
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("engage %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		}
+		return strings.TrimSpace(string(out))
+	}
+	// Each case's user and token, made by the command line, before the server runs.
+	type account struct{ userID, tokenID, secret string }
+	newAccount := func(email string) account {
+		userID := engage(t, "user", "create", "--email", email, "--name", email, "--role", "ADMIN")
+		secret := engage(t, "token", "create", "--email", email, "--name", "cached")
+		list := lines(engage(t, "token", "list", "--email", email))
+		if len(list) != 2 {
+			t.Fatalf("token list --email %s: got %q, want a heading and one token", email, list)
+		}
+		return account{userID, strings.Fields(list[1])[0], secret}
+	}
+	revoked, deactivated, demoted := newAccount("revoked@x.test"), newAccount("deactivated@x.test"), newAccount("demoted@x.test")
+
+	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	server := exec.Command(bin, "serve", "--database-url", dbURL, "--addr", addr)
+	logs := &syncBuffer{}
+	server.Stdout, server.Stderr = logs, logs
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- server.Wait() }()
+	// Registered after testdb.URL, so it runs before the database is removed.
+	t.Cleanup(func() {
+		_ = server.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(20 * time.Second): // a deadlock guard
+			_ = server.Process.Kill()
+			t.Errorf("the server did not stop within 20s of SIGINT; its log:\n%s", logs)
+		}
+	})
+	client := &http.Client{Timeout: 10 * time.Second}
+	for try := 0; ; try++ {
+		if resp, err := client.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if try == 200 {
+			t.Fatalf("GET /healthz never answered; the server's log:\n%s", logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// status sends a query needing no data with secret and returns the
+	// status, or 0 for a 401 that is not UNAUTHENTICATED.
+	status := func(t *testing.T, secret string) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/graphql", strings.NewReader(`{"query":"{ __typename }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+secret)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("POST /graphql: %v", err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode == http.StatusUnauthorized && !bytes.Contains(body, []byte(`"UNAUTHENTICATED"`)) {
+			t.Errorf("a 401 without UNAUTHENTICATED: %s", body)
+			return 0
+		}
+		return resp.StatusCode
+	}
+
+	store, err := database.Open(dbURL) // this test's process writes as another one
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	sys := privacy.DecisionContext(context.Background(), privacy.Allow)
+	for _, c := range []struct {
+		name   string
+		who    account
+		change func(*testing.T, account) error
+	}{
+		{"token revoked by engage token revoke", revoked, func(t *testing.T, a account) error {
+			engage(t, "token", "revoke", a.tokenID)
+			return nil
+		}},
+		{"owner deactivated", deactivated, func(_ *testing.T, a account) error {
+			return store.Ent.User.UpdateOneID(a.userID).SetActive(false).Exec(sys)
+		}},
+		{"owner demoted to STAFF without API access", demoted, func(_ *testing.T, a account) error {
+			return store.Ent.User.UpdateOneID(a.userID).SetRole(user.RoleSTAFF).Exec(sys)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for range 2 { // the second is served from the cache
+				if got := status(t, c.who.secret); got != http.StatusOK {
+					t.Fatalf("before the change: got status %d, want 200", got)
+				}
+			}
+			if err := c.change(t, c.who); err != nil {
+				t.Fatalf("the change: %v", err)
+			}
+			got := status(t, c.who.secret)
+			if testdb.Dialect() == dialect.Postgres {
+				for deadline := time.Now().Add(time.Second); got == http.StatusOK && time.Now().Before(deadline); {
+					time.Sleep(20 * time.Millisecond)
+					got = status(t, c.who.secret)
+				}
+			}
+			if got != http.StatusUnauthorized {
+				t.Errorf("the first request after the change: got status %d, want 401 UNAUTHENTICATED", got)
+			}
+		})
 	}
 }

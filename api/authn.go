@@ -62,8 +62,9 @@ type authenticator struct {
 }
 
 // tokenCacheTTL bounds how long a cached caller serves, as a safety net
-// for changes no notification reported (such as a command-line change to a
-// SQLite database that another process serves).
+// for changes no notification reported: on PostgreSQL, a change written
+// with SQL by something other than engage (such as psql). On SQLite every
+// commit, whoever made it, moves the epoch before the next request.
 const tokenCacheTTL = 30 * time.Second
 
 // cachedCaller is a token's caller as last read from the database.
@@ -152,7 +153,7 @@ func (a *authenticator) authenticate(r *http.Request) (*viewer.Viewer, error) {
 	}
 	hash := token.Hash(secret)
 	now := time.Now()
-	epoch := a.changes.Epoch()
+	epoch := a.changes.Epoch(r.Context())
 	if c, ok := a.tokens.Get(hash); ok && c.epoch == epoch && now.Sub(c.loadedAt) < tokenCacheTTL {
 		if c.viewer.TokenExpiresAt == nil || c.viewer.TokenExpiresAt.After(now) {
 			v := c.viewer

@@ -139,10 +139,14 @@ func sqlitePath(rawURL string) (path, params string) {
 	return path, params
 }
 
-// ListenForChanges keeps Changes current with the changes other instances
-// make, until ctx ends.
+// ListenForChanges keeps Changes current with the changes other processes
+// make, until ctx ends: on PostgreSQL by notifications, on SQLite by asking
+// the file before each use of the epoch.
 func (db *DB) ListenForChanges(ctx context.Context, logger *slog.Logger) error {
-	return db.Changes.Listen(ctx, db.url, logger)
+	if db.Dialect == dialect.Postgres {
+		return db.Changes.Listen(ctx, db.url, logger)
+	}
+	return db.Changes.Watch(ctx, db.SQL)
 }
 
 // Ping reports whether the database answers within the context's deadline.

@@ -495,7 +495,7 @@ func TestFlushLeavesUpdatedAt(t *testing.T) {
 	f := newFixture(t)
 	id := f.token(t, "A")
 	before := f.db.Ent.APIToken.GetX(system(), id).UpdatedAt
-	epoch := f.db.Changes.Epoch()
+	epoch := f.db.Changes.Epoch(t.Context())
 	r := New(f.db.Ent, nil)
 	r.Record(id, "192.0.2.1", time.Now().Add(time.Minute))
 	if err := r.Flush(context.Background()); err != nil {
@@ -508,7 +508,7 @@ func TestFlushLeavesUpdatedAt(t *testing.T) {
 	if !tok.UpdatedAt.Equal(before) {
 		t.Errorf("updated_at moved from %v to %v", before, tok.UpdatedAt)
 	}
-	if got := f.db.Changes.Epoch(); got != epoch {
+	if got := f.db.Changes.Epoch(t.Context()); got != epoch {
 		t.Errorf("the change epoch moved from %d to %d", epoch, got)
 	}
 }
