@@ -12,6 +12,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -1587,4 +1588,58 @@ func permDiff(before, after map[string][]string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestMembershipsOfHiddenUsers: a membership the caller sees stays visible
+// when its user is hidden from the caller; its user is then null, with no
+// error (u.memberO is seen by administrators only, its memberships of the
+// open team O and project pN by everyone who sees those).
+func TestMembershipsOfHiddenUsers(t *testing.T) {
+	h := newHarness(t)
+	w := permBuild(t, h)
+	hiddenUserSeen := false
+	for _, c := range permCallers {
+		for _, conn := range []string{"projectMemberships", "teamMemberships"} {
+			t.Run(c.role+"/"+conn, func(t *testing.T) {
+				var out struct {
+					C struct {
+						Edges []struct {
+							Node struct {
+								ID   string
+								User *struct{ ID string }
+							}
+						}
+					}
+				}
+				if !permOK(t, h.do(w.secret[c.token], `{ c: `+conn+`(first: 100) { edges { node { id user { id } } } } }`, nil), &out) {
+					return
+				}
+				got := map[string]string{}
+				for _, e := range out.C.Edges {
+					got[w.name[e.Node.ID]] = "null"
+					if e.Node.User != nil {
+						got[w.name[e.Node.ID]] = w.name[e.Node.User.ID]
+					}
+				}
+				want := map[string]string{}
+				for _, n := range w.order {
+					if w.kind[n] != strings.TrimSuffix(strings.ToUpper(conn[:1])+conn[1:], "s") || !w.visibleTo(n, c) {
+						continue
+					}
+					want[n] = "null"
+					if u := w.parents[n][1]; w.visibleTo(u, c) {
+						want[n] = u
+					} else {
+						hiddenUserSeen = true
+					}
+				}
+				if !maps.Equal(got, want) {
+					t.Errorf("memberships and their users: got %v, want %v", got, want)
+				}
+			})
+		}
+	}
+	if !hiddenUserSeen {
+		t.Error("no caller sees a membership of a user hidden from it: the test checks nothing")
+	}
 }
