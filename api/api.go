@@ -78,14 +78,18 @@ func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operati
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(PostTransport{})
-	srv.SetQueryCache(queryCache{lru.New[*ast.QueryDocument](1000)})
+	cache := queryCache{lru.New[*ast.QueryDocument](1000)}
+	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(parserTokenLimit)
 	// No extension here may intercept fields (graphql.FieldInterceptor):
 	// the fields that graph/generate resolves directly skip that chain.
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	// After the persisted query is looked up, before the query is parsed.
+	srv.Use(expansionLimit{cache: cache, tokenLimit: parserTokenLimit, max: cfg.MaxComplexity})
 	srv.Use(depthLimit{max: cfg.MaxDepth})
 	srv.Use(limits{es: es, maxComplexity: cfg.MaxComplexity})
+	srv.Use(filterLimit{schema: es.Schema(), maxDepth: cfg.MaxFilterDepth, maxPredicates: cfg.MaxFilterPredicates})
 	// Before the transactioner: an operation waiting for its turn holds no
 	// transaction.
 	srv.Use(operations)

@@ -32,6 +32,12 @@ type Config struct {
 	MaxDepth int
 	// MaxComplexity caps the estimated cost of a GraphQL query.
 	MaxComplexity int
+	// MaxFilterDepth caps how deeply a where filter may nest its not, and,
+	// or and hasXWith conditions.
+	MaxFilterDepth int
+	// MaxFilterPredicates caps the conditions of all the where filters of
+	// one request.
+	MaxFilterPredicates int
 	// MaxConcurrentOperations caps the GraphQL operations that run at
 	// once; the others wait their turn (api.operationLimit).
 	MaxConcurrentOperations int
@@ -58,6 +64,10 @@ func Default() Config {
 		MaxBodyBytes:  1 << 20,
 		MaxDepth:      15,
 		MaxComplexity: 50000,
+		// Far more than any filter a person writes, far less than what the
+		// databases choke on (thousands of levels or conditions).
+		MaxFilterDepth:      10,
+		MaxFilterPredicates: 100,
 		// Enough to keep every CPU busy while others wait on the
 		// database, few enough that operations do not crowd each other
 		// out (bench/RESULTS.md).
@@ -77,6 +87,8 @@ func (c *Config) Bind(fs *pflag.FlagSet) {
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.envInt("ENGAGE_MAX_BODY_BYTES", d.MaxBodyBytes), "largest accepted request body (env ENGAGE_MAX_BODY_BYTES)")
 	fs.IntVar(&c.MaxDepth, "max-depth", int(c.envInt("ENGAGE_MAX_DEPTH", int64(d.MaxDepth))), "deepest accepted GraphQL query (env ENGAGE_MAX_DEPTH)")
 	fs.IntVar(&c.MaxComplexity, "max-complexity", int(c.envInt("ENGAGE_MAX_COMPLEXITY", int64(d.MaxComplexity))), "costliest accepted GraphQL query (env ENGAGE_MAX_COMPLEXITY)")
+	fs.IntVar(&c.MaxFilterDepth, "max-filter-depth", int(c.envInt("ENGAGE_MAX_FILTER_DEPTH", int64(d.MaxFilterDepth))), "deepest accepted where filter (env ENGAGE_MAX_FILTER_DEPTH)")
+	fs.IntVar(&c.MaxFilterPredicates, "max-filter-predicates", int(c.envInt("ENGAGE_MAX_FILTER_PREDICATES", int64(d.MaxFilterPredicates))), "most conditions in the where filters of one request (env ENGAGE_MAX_FILTER_PREDICATES)")
 	fs.IntVar(&c.MaxConcurrentOperations, "max-concurrent-operations", int(c.envInt("ENGAGE_MAX_CONCURRENT_OPERATIONS", int64(d.MaxConcurrentOperations))), "GraphQL operations run at once; the others wait their turn (env ENGAGE_MAX_CONCURRENT_OPERATIONS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("ENGAGE_LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env ENGAGE_LOG_LEVEL)")
 	fs.DurationVar(&c.TokenMaxLifetime, "token-max-lifetime", c.envDuration("ENGAGE_TOKEN_MAX_LIFETIME", 0), "longest lifetime of an API token, such as 2160h; 0 for no limit (env ENGAGE_TOKEN_MAX_LIFETIME)")
@@ -105,6 +117,12 @@ func (c Config) Validate() error {
 	if c.MaxComplexity < 1 {
 		errs = append(errs, fmt.Errorf("max-complexity must be at least 1, got %d", c.MaxComplexity))
 	}
+	if c.MaxFilterDepth < 1 {
+		errs = append(errs, fmt.Errorf("max-filter-depth must be at least 1, got %d", c.MaxFilterDepth))
+	}
+	if c.MaxFilterPredicates < 1 {
+		errs = append(errs, fmt.Errorf("max-filter-predicates must be at least 1, got %d", c.MaxFilterPredicates))
+	}
 	if c.MaxConcurrentOperations < 1 {
 		errs = append(errs, fmt.Errorf("max-concurrent-operations must be at least 1, got %d", c.MaxConcurrentOperations))
 	}
@@ -124,8 +142,8 @@ func (c Config) Validate() error {
 
 // String prints the configuration with secrets masked.
 func (c Config) String() string {
-	return fmt.Sprintf("database=%s addr=%s cors-origins=%s max-body-bytes=%d max-depth=%d max-complexity=%d max-concurrent-operations=%d log-level=%s token-max-lifetime=%s secure-cookies=%t trusted-proxies=%s",
-		MaskURL(c.DatabaseURL), c.Addr, strings.Join(c.CORSOrigins, ","), c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.MaxConcurrentOperations, c.LogLevel, c.TokenMaxLifetime, c.SecureCookies, strings.Join(c.TrustedProxies, ","))
+	return fmt.Sprintf("database=%s addr=%s cors-origins=%s max-body-bytes=%d max-depth=%d max-complexity=%d max-filter-depth=%d max-filter-predicates=%d max-concurrent-operations=%d log-level=%s token-max-lifetime=%s secure-cookies=%t trusted-proxies=%s",
+		MaskURL(c.DatabaseURL), c.Addr, strings.Join(c.CORSOrigins, ","), c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.MaxFilterDepth, c.MaxFilterPredicates, c.MaxConcurrentOperations, c.LogLevel, c.TokenMaxLifetime, c.SecureCookies, strings.Join(c.TrustedProxies, ","))
 }
 
 // MaskURL hides the password of a database URL, given in its user part or

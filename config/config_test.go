@@ -16,7 +16,8 @@ import (
 // settings are the environment variables Bind reads.
 var settings = []string{
 	"DATABASE_URL", "ENGAGE_ADDR", "ENGAGE_CORS_ORIGINS", "ENGAGE_MAX_BODY_BYTES",
-	"ENGAGE_MAX_DEPTH", "ENGAGE_MAX_COMPLEXITY", "ENGAGE_LOG_LEVEL", "ENGAGE_TOKEN_MAX_LIFETIME",
+	"ENGAGE_MAX_DEPTH", "ENGAGE_MAX_COMPLEXITY", "ENGAGE_MAX_FILTER_DEPTH", "ENGAGE_MAX_FILTER_PREDICATES",
+	"ENGAGE_LOG_LEVEL", "ENGAGE_TOKEN_MAX_LIFETIME",
 	"ENGAGE_SECURE_COOKIES", "ENGAGE_TRUSTED_PROXIES",
 }
 
@@ -42,12 +43,14 @@ func bind(t *testing.T, args ...string) Config {
 
 func TestDefault(t *testing.T) {
 	want := Config{
-		DatabaseURL:   "engage.db",
-		Addr:          "localhost:8080",
-		MaxBodyBytes:  1 << 20,
-		MaxDepth:      15,
-		MaxComplexity: 50000,
-		LogLevel:      "info",
+		DatabaseURL:         "engage.db",
+		Addr:                "localhost:8080",
+		MaxBodyBytes:        1 << 20,
+		MaxDepth:            15,
+		MaxComplexity:       50000,
+		LogLevel:            "info",
+		MaxFilterDepth:      10,
+		MaxFilterPredicates: 100,
 		// Three per CPU the server may use.
 		MaxConcurrentOperations: 3 * runtime.GOMAXPROCS(0),
 	}
@@ -67,6 +70,8 @@ func TestBind(t *testing.T) {
 		"ENGAGE_MAX_BODY_BYTES":            "2048",
 		"ENGAGE_MAX_DEPTH":                 "7",
 		"ENGAGE_MAX_COMPLEXITY":            "900",
+		"ENGAGE_MAX_FILTER_DEPTH":          "4",
+		"ENGAGE_MAX_FILTER_PREDICATES":     "30",
 		"ENGAGE_MAX_CONCURRENT_OPERATIONS": "3",
 		"ENGAGE_LOG_LEVEL":                 "debug",
 		"ENGAGE_TRUSTED_PROXIES":           "10.0.0.0/8, 192.0.2.1",
@@ -78,6 +83,8 @@ func TestBind(t *testing.T) {
 		MaxBodyBytes:            2048,
 		MaxDepth:                7,
 		MaxComplexity:           900,
+		MaxFilterDepth:          4,
+		MaxFilterPredicates:     30,
 		MaxConcurrentOperations: 3,
 		LogLevel:                "debug",
 		TrustedProxies:          []string{"10.0.0.0/8", "192.0.2.1"},
@@ -89,6 +96,8 @@ func TestBind(t *testing.T) {
 		"--max-body-bytes", "4096",
 		"--max-depth", "3",
 		"--max-complexity", "100",
+		"--max-filter-depth", "2",
+		"--max-filter-predicates", "5",
 		"--max-concurrent-operations", "20",
 		"--log-level", "warn",
 		"--trusted-proxies", "::1",
@@ -100,6 +109,8 @@ func TestBind(t *testing.T) {
 		MaxBodyBytes:            4096,
 		MaxDepth:                3,
 		MaxComplexity:           100,
+		MaxFilterDepth:          2,
+		MaxFilterPredicates:     5,
 		MaxConcurrentOperations: 20,
 		LogLevel:                "warn",
 		TrustedProxies:          []string{"::1"},
@@ -199,11 +210,14 @@ func TestValidate(t *testing.T) {
 		{name: "default", cfg: Default()},
 		{name: "smallest limits", cfg: with(func(c *Config) {
 			c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.MaxConcurrentOperations = 1024, 1, 1, 1
+			c.MaxFilterDepth, c.MaxFilterPredicates = 1, 1
 		})},
 		{name: "log level error", cfg: with(func(c *Config) { c.LogLevel = "error" })},
 		{name: "body too small", cfg: with(func(c *Config) { c.MaxBodyBytes = 1023 }), want: []string{"max-body-bytes must be at least 1024, got 1023"}},
 		{name: "depth zero", cfg: with(func(c *Config) { c.MaxDepth = 0 }), want: []string{"max-depth must be at least 1, got 0"}},
 		{name: "complexity negative", cfg: with(func(c *Config) { c.MaxComplexity = -5 }), want: []string{"max-complexity must be at least 1, got -5"}},
+		{name: "filter depth zero", cfg: with(func(c *Config) { c.MaxFilterDepth = 0 }), want: []string{"max-filter-depth must be at least 1, got 0"}},
+		{name: "filter predicates negative", cfg: with(func(c *Config) { c.MaxFilterPredicates = -1 }), want: []string{"max-filter-predicates must be at least 1, got -1"}},
 		{name: "no operation at once", cfg: with(func(c *Config) { c.MaxConcurrentOperations = 0 }), want: []string{"max-concurrent-operations must be at least 1, got 0"}},
 		{name: "log level unknown", cfg: with(func(c *Config) { c.LogLevel = "loud" }), want: []string{`log-level must be debug, info, warn or error, got "loud"`}},
 		{name: "log level empty", cfg: with(func(c *Config) { c.LogLevel = "" }), want: []string{`log-level must be debug, info, warn or error, got ""`}},
@@ -264,10 +278,12 @@ func TestString(t *testing.T) {
 			MaxBodyBytes:            2048,
 			MaxDepth:                9,
 			MaxComplexity:           77,
+			MaxFilterDepth:          6,
+			MaxFilterPredicates:     40,
 			MaxConcurrentOperations: 5,
 			LogLevel:                "warn",
 		}
-		want := "database=/var/lib/engage/engage.db addr=:8080 cors-origins=https://a.example.test,https://b.example.test max-body-bytes=2048 max-depth=9 max-complexity=77 max-concurrent-operations=5 log-level=warn token-max-lifetime=0s secure-cookies=false trusted-proxies="
+		want := "database=/var/lib/engage/engage.db addr=:8080 cors-origins=https://a.example.test,https://b.example.test max-body-bytes=2048 max-depth=9 max-complexity=77 max-filter-depth=6 max-filter-predicates=40 max-concurrent-operations=5 log-level=warn token-max-lifetime=0s secure-cookies=false trusted-proxies="
 		if got := c.String(); got != want {
 			t.Errorf("String():\n got %q\nwant %q", got, want)
 		}
