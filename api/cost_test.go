@@ -119,3 +119,28 @@ func BenchmarkFragmentBombRefusal(b *testing.B) {
 		})
 	}
 }
+
+// TestRepeatedKeysAreRefusedBeforeValidation: validation compares the
+// fields of one response key pairwise, so a selection set that repeats a
+// key thousands of times (which the token limit allows) is refused with
+// QUERY_TOO_LARGE first, whether the fields stand in the set itself or in
+// its inline fragments; 100 repeats run.
+func TestRepeatedKeysAreRefusedBeforeValidation(t *testing.T) {
+	h := newHarness(t)
+	admin := h.admin()
+	for name, query := range map[string]string{
+		"4,000 fields":                      "{ " + strings.Repeat("a: __typename ", 4000) + "}",
+		"2,000 inline fragments of one":     "{ " + strings.Repeat("... { a: __typename } ", 2000) + "}",
+		"50 inline fragments of 50, nested": "{ viewer { " + strings.Repeat("... { x: __typename "+strings.Repeat("x: __typename ", 49)+"} ", 50) + "} }",
+	} {
+		resp := h.doRefusable(admin, query, nil)
+		if resp.Status != http.StatusBadRequest || !slices.Equal(resp.codes(), []string{"QUERY_TOO_LARGE"}) {
+			t.Errorf("%s: got status %d, errors %+v; want 400, [QUERY_TOO_LARGE]", name, resp.Status, resp.Errors)
+		}
+	}
+	var out map[string]any
+	h.mustDo(admin, "{ "+strings.Repeat("a: __typename ", 100)+"}", nil, &out)
+	if out["a"] != "Query" {
+		t.Errorf("100 repeats of a: got %v, want a = Query", out)
+	}
+}

@@ -55,6 +55,11 @@ func (l expansionLimit) MutateOperationParameters(ctx context.Context, params *g
 	if err != nil {
 		return nil // gqlgen parses it again and reports the error
 	}
+	if key := repeatedKey(doc); key != "" {
+		err := gqlerror.Errorf("the query selects %q more than %d times in one selection set", key, maxSameKey)
+		err.Extensions = map[string]any{"code": codeQueryTooLarge}
+		return err
+	}
 	if n, _ := expandedSelections(doc, l.max); n > l.max {
 		err := gqlerror.Errorf("the query holds more than %d selections once its fragments are expanded: spread fewer fragments", l.max)
 		err.Extensions = map[string]any{"code": codeQueryTooLarge}
@@ -131,3 +136,54 @@ func (e *expansion) fragmentSize(name string) int {
 
 // add adds without passing max+1, so that no count overflows.
 func (e *expansion) add(a, b int) int { return min(a+b, e.max+1) }
+
+// maxSameKey bounds how often one selection set may select the same
+// response key. Validation compares the fields of one key pairwise (they
+// must be mergeable), so 4,000 of them, which the token limit allows, cost
+// seconds; no honest query repeats a key more than a few times.
+const maxSameKey = 100
+
+// repeatedKey returns a response key that some selection set of doc's text
+// selects more than maxSameKey times, counting the fields of its inline
+// fragments with its own (validation merges them), or "".
+func repeatedKey(doc *ast.QueryDocument) string {
+	var inSet func(set ast.SelectionSet) string
+	// count adds the keys of set and of its inline fragments to keys, and
+	// checks the sets of its fields on their own.
+	var count func(set ast.SelectionSet, keys map[string]int) string
+	count = func(set ast.SelectionSet, keys map[string]int) string {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if keys[s.Alias]++; keys[s.Alias] > maxSameKey {
+					return s.Alias
+				}
+				if key := inSet(s.SelectionSet); key != "" {
+					return key
+				}
+			case *ast.InlineFragment:
+				if key := count(s.SelectionSet, keys); key != "" {
+					return key
+				}
+			}
+		}
+		return ""
+	}
+	inSet = func(set ast.SelectionSet) string {
+		if len(set) == 0 {
+			return ""
+		}
+		return count(set, make(map[string]int, len(set)))
+	}
+	for _, op := range doc.Operations {
+		if key := inSet(op.SelectionSet); key != "" {
+			return key
+		}
+	}
+	for _, f := range doc.Fragments {
+		if key := inSet(f.SelectionSet); key != "" {
+			return key
+		}
+	}
+	return ""
+}

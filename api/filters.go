@@ -22,6 +22,11 @@ func init() {
 	errcode.RegisterErrorType(codeFilterTooLarge, errcode.KindProtocol)
 }
 
+// maxFilterValues bounds the values that the lists of a request's filters
+// (idIn, statusNotIn...) hold in all: each is a parameter of the SQL
+// statement, and SQLite takes at most 32,766 of them, PostgreSQL 65,535.
+const maxFilterValues = 10000
+
 // filterLimit refuses, before anything runs, an operation whose where
 // filters nest deeper than maxDepth or hold more than maxPredicates
 // conditions in all. ent turns a filter into SQL by recursion, and each
@@ -62,6 +67,7 @@ type filterCount struct {
 	filterLimit
 	vars    map[string]any
 	total   int
+	values  int // the values of the lists of values (idIn...) in all
 	counted map[*ast.Value]int // the conditions of each argument, once counted
 }
 
@@ -112,6 +118,11 @@ func (c *filterCount) arguments(f *ast.Field) *gqlerror.Error {
 				return err
 			}
 			c.counted[arg.Value] = n
+		}
+		if c.values > maxFilterValues {
+			err := gqlerror.Errorf("%s: the where filters of this operation list more than %d values", f.Alias, maxFilterValues)
+			err.Extensions = map[string]any{"code": codeFilterTooLarge}
+			return err
 		}
 		if c.total += n; c.total > c.maxPredicates {
 			err := gqlerror.Errorf("%s: the where filters of this operation hold more than %d conditions", f.Alias, c.maxPredicates)
@@ -164,6 +175,9 @@ func (c *filterCount) count(value any, typ *ast.Type, depth int) (n int, deep bo
 		}
 		if isFilter {
 			n++
+			if list, ok := v.([]any); ok && c.schema.Types[field.Type.Name()].Kind != ast.InputObject {
+				c.values += len(list)
+			}
 		}
 		m, deep := c.count(v, field.Type, depth)
 		if n += m; deep || n > c.maxPredicates {

@@ -27,11 +27,22 @@ func slugsOr(n int) map[string]any {
 	return map[string]any{"or": or}
 }
 
+// manyValues lists n different texts.
+func manyValues(n int) []any {
+	out := make([]any, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("v%d", i)
+	}
+	return out
+}
+
 // TestFilterLimits: where filters deeper than ENGAGE_MAX_FILTER_DEPTH (10)
 // or with more conditions in one request than ENGAGE_MAX_FILTER_PREDICATES
 // (100) are refused before any SQL runs, whether given inline or in
 // variables, however they nest (not, or, hasXWith across types) and however
-// they are spread over fields and fragments; filters at the limits run.
+// they are spread over fields and fragments; so are filters whose lists
+// (slugIn...) hold more than 10,000 values in all, which SQLite could not
+// take as parameters; filters at the limits run.
 func TestFilterLimits(t *testing.T) {
 	h := newHarnessWith(t, harnessOptions{countStatements: true})
 	admin := h.admin()
@@ -43,6 +54,7 @@ func TestFilterLimits(t *testing.T) {
 	}{
 		{"10 levels deep", byVariable, map[string]any{"w": nestedNot(10)}},
 		{"100 conditions", byVariable, map[string]any{"w": slugsOr(99)}},
+		{"10,000 listed values", byVariable, map[string]any{"w": map[string]any{"slugIn": manyValues(10000)}}},
 		{"10 levels inline, across types", `{ surveys(where: {hasProjectWith: [{not: {not: {not: {not: {not: {not: {not: {not: {slug: "x"}}}}}}}}}]}) { totalCount } }`, nil},
 	}
 	for _, c := range ok {
@@ -64,6 +76,8 @@ func TestFilterLimits(t *testing.T) {
 		{"101 conditions", byVariable, map[string]any{"w": slugsOr(100)}, "FILTER_TOO_LARGE"},
 		{"20,000 conditions", byVariable, map[string]any{"w": slugsOr(20000)}, "FILTER_TOO_LARGE"},
 		{"101 conditions inline", inline(`{or: [` + strings.Repeat(`{slug: "x"} `, 100) + `]}`), nil, "FILTER_TOO_LARGE"},
+		{"10,001 listed values", byVariable, map[string]any{"w": map[string]any{"slugIn": manyValues(10001)}}, "FILTER_TOO_LARGE"},
+		{"35,000 listed values in two lists", byVariable, map[string]any{"w": map[string]any{"slugIn": manyValues(17500), "titleNotIn": manyValues(17500)}}, "FILTER_TOO_LARGE"},
 		{"twice 51 conditions", `query($w: ProjectWhereInput) { a: projects(where: $w) { totalCount } b: projects(where: $w) { totalCount } }`, map[string]any{"w": slugsOr(50)}, "FILTER_TOO_LARGE"},
 		{"a fragment of 51 conditions spread twice", `query($w: ProjectWhereInput) { ...P a: viewer { __typename } ...P }
 			fragment P on Query { projects(where: $w) { totalCount } }`, map[string]any{"w": slugsOr(50)}, "FILTER_TOO_LARGE"},
