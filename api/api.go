@@ -42,11 +42,12 @@ type Deps struct {
 // API token or a login session, the login pages, and the health endpoints.
 // Every cookie-authenticated POST is checked against cross-site forgery.
 func New(d Deps) http.Handler {
-	auth := newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.DB.Changes, d.Logger)
+	outage := newQuietLog(d.Logger, outageLogInterval)
+	auth := newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.DB.Changes, d.Logger, outage)
 	operations := newOperationLimit(d.Config.MaxConcurrentOperations)
 	metrics := newMetrics(d.DB, operations)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(d.Config.MaxBodyBytes, auth.require(newGraphQL(d.DB, d.Config, d.Logger, operations))))
+	mux.Handle("/graphql", limitBody(d.Config.MaxBodyBytes, auth.require(withUnavailableStatus(newGraphQL(d.DB, d.Config, d.Logger, operations, outage)))))
 	mux.Handle("GET /metrics", metrics.handler())
 	web.NewPages(d.DB.Ent, d.Sessions, d.Logger).Routes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -72,7 +73,7 @@ func New(d Deps) http.Handler {
 	return withClientIP(proxies, withRequestLog(d.Logger, metrics.instrument(mux, c.Handler(d.Sessions.LoadAndSave(web.CSRF(mux))))))
 }
 
-func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operations operationLimit) http.Handler {
+func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operations operationLimit, outage *quietLog) http.Handler {
 	es := graph.NewSchema(db.Ent, cfg.TokenMaxLifetime)
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
@@ -89,22 +90,25 @@ func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operati
 	// Before the transactioner: an operation waiting for its turn holds no
 	// transaction.
 	srv.Use(operations)
-	srv.Use(entgql.Transactioner{TxOpener: txOpener(db, logger)})
-	srv.SetErrorPresenter(presentError(logger))
+	srv.Use(transactionErrors{}) // around the transactioner, whose errors it codes
+	srv.Use(entgql.Transactioner{TxOpener: txOpener(db, logger, outage)})
+	srv.SetErrorPresenter(presentError(logger, outage))
 	srv.SetRecoverFunc(recoverPanic(logger))
 	return srv
 }
 
 // txOpener opens the transaction of a mutation, and hides why it could not
-// (the driver's message can name hosts and users) behind a retryable error.
-func txOpener(db *database.DB, logger *slog.Logger) entgql.TxOpener {
+// (the driver's message can name hosts and users) behind a retryable error;
+// the same for its commit (committingTx).
+func txOpener(db *database.DB, logger *slog.Logger, outage *quietLog) entgql.TxOpener {
 	return entgql.TxOpenerFunc(func(ctx context.Context) (context.Context, driver.Tx, error) {
-		ctx, tx, err := db.Ent.OpenTx(ctx)
+		txCtx, tx, err := db.Ent.OpenTx(ctx)
 		if err != nil {
-			logger.ErrorContext(ctx, "opening a transaction failed", "error", err, "request_id", requestID(ctx))
+			markUnavailable(ctx)
+			outage.Error(ctx, "opening a transaction failed", err)
 			return ctx, nil, errUnavailable
 		}
-		return ctx, tx, nil
+		return txCtx, committingTx{Tx: tx, ctx: ctx, logger: logger, outage: outage}, nil
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"engage/answer"
+	"engage/database"
 	"engage/ent"
 	"engage/ent/privacy"
 	"engage/gid"
@@ -33,19 +34,31 @@ const (
 // errUnavailable stands for a database that cannot be reached right now.
 var errUnavailable = errors.New("the database is unavailable; try again shortly")
 
+// errCommit stands for a commit that failed for another reason, logged
+// where it failed.
+var errCommit = errors.New("the change could not be saved")
+
 // presentError maps every resolver error to a message that is safe to show
 // and an extensions.code. Errors it does not know are logged with the
-// request ID and shown as a generic internal error.
-func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
+// request ID and shown as a generic internal error; the database being
+// unavailable is logged once per interval (outage) and makes the response
+// a 503.
+func presentError(logger *slog.Logger, outage *quietLog) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		if gqlErr.Extensions["code"] != nil {
 			return gqlErr // already classified, e.g. by a limit
 		}
-		code, msg := classify(err)
-		if code == codeInternal {
+		code, msg := classify(ctx, err)
+		switch code {
+		case codeInternal:
 			logger.ErrorContext(ctx, "request failed", "error", err, "path", gqlErr.Path.String(), "request_id", requestID(ctx))
 			msg = "internal error; quote request " + requestID(ctx) + " when reporting it"
+		case codeUnavailable:
+			markUnavailable(ctx)
+			if database.Unavailable(err) {
+				outage.Error(ctx, "database unavailable in a resolver", err)
+			}
 		}
 		gqlErr.Message = msg
 		gqlErr.Extensions = map[string]any{"code": code}
@@ -54,11 +67,17 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 }
 
 // classify names the kind of err and a message for the caller.
-func classify(err error) (code, msg string) {
+func classify(ctx context.Context, err error) (code, msg string) {
 	var validation *ent.ValidationError
 	var refusal *rule.Refusal
 	var invalidAnswer *answer.Error
 	switch {
+	case argumentError(ctx, err) != "":
+		return codeBadInput, argumentError(ctx, err) + ": invalid value"
+	case database.Unavailable(err), errors.Is(err, errUnavailable):
+		// Before the refusals: a rule that failed to read the database
+		// may have joined its error to one.
+		return codeUnavailable, errUnavailable.Error()
 	case errors.As(err, &refusal):
 		return codeForbidden, "not allowed: " + refusal.Reason
 	case errors.Is(err, privacy.Deny):
@@ -77,12 +96,27 @@ func classify(err error) (code, msg string) {
 		return codeNotFound, "not found" // a link to an object that does not exist, like a hidden one
 	case ent.IsConstraintError(err):
 		return codeConflict, "this conflicts with existing data, such as a slug or email already in use"
-	case errors.Is(err, errUnavailable):
-		return codeUnavailable, errUnavailable.Error()
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return codeUnavailable, "the request took too long"
 	}
 	return codeInternal, ""
+}
+
+// argumentError returns the argument of the current field whose value
+// could not be decoded (such as a cursor that is not one), or "" when err
+// is not such an error: gqlgen reports it on a path that goes on past the
+// field's own, through the argument's name.
+func argumentError(ctx context.Context, err error) string {
+	fc := graphql.GetFieldContext(ctx)
+	var gqlErr *gqlerror.Error
+	if fc == nil || !errors.As(err, &gqlErr) {
+		return ""
+	}
+	own := fc.Path()
+	if len(gqlErr.Path) <= len(own) {
+		return ""
+	}
+	return gqlErr.Path[len(own):].String()
 }
 
 // recoverPanic turns a resolver panic into a logged internal error.
