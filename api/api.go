@@ -42,6 +42,7 @@ type Deps struct {
 // API token or a login session, the login pages, and the health endpoints.
 // Every cookie-authenticated POST is checked against cross-site forgery.
 func New(d Deps) http.Handler {
+	d.Logger = slog.New(redacting{d.Logger.Handler()}) // no secret reaches a log line
 	outage := newQuietLog(d.Logger, outageLogInterval)
 	auth := newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.DB.Changes, d.Logger, outage)
 	operations := newOperationLimit(d.Config.MaxConcurrentOperations)
