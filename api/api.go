@@ -68,6 +68,7 @@ func New(d Deps) http.Handler {
 		AllowedOrigins: d.Config.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
 		AllowedHeaders: []string{"Authorization", "Content-Type"},
+		ExposedHeaders: []string{"X-Request-Id", "Retry-After"}, // for browser code to quote and to wait
 		MaxAge:         600,
 	})
 	proxies, _ := d.Config.TrustedProxyRanges() // Config.Validate has checked them
