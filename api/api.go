@@ -41,15 +41,31 @@ type Deps struct {
 // New returns the HTTP handler of the whole API: GraphQL for callers with an
 // API token or a login session, the login pages, and the health endpoints.
 // Every cookie-authenticated POST is checked against cross-site forgery.
+// /metrics is served too, unless Config.MetricsAddr moves it to a listener
+// of its own (NewWithMetrics).
 func New(d Deps) http.Handler {
+	h, _ := NewWithMetrics(d)
+	return h
+}
+
+// NewWithMetrics is New, and also returns the handler of /metrics, for the
+// listener of Config.MetricsAddr. Both ask for Config.MetricsToken, when
+// set, as a Bearer token.
+func NewWithMetrics(d Deps) (api, metricsOnly http.Handler) {
 	d.Logger = slog.New(redacting{d.Logger.Handler()}) // no secret reaches a log line
 	outage := newQuietLog(d.Logger, outageLogInterval)
+	refused := newRefusals()
 	auth := newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.DB.Changes, d.Logger, outage)
+	auth.counted = refused
 	operations := newOperationLimit(d.Config.MaxConcurrentOperations)
 	metrics := newMetrics(d.DB, operations)
+	metrics.registry.MustRegister(refused.counter)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(d.Config.MaxBodyBytes, auth.require(withUnavailableStatus(newGraphQL(d.DB, d.Config, d.Logger, operations, outage)))))
-	mux.Handle("GET /metrics", metrics.handler())
+	mux.Handle("/graphql", limitBody(d.Config.MaxBodyBytes, refused, auth.require(withUnavailableStatus(newGraphQL(d.DB, d.Config, d.Logger, operations, outage, refused)))))
+	metricsHandler := requireMetricsToken(d.Config.MetricsToken, metrics.handler())
+	if d.Config.MetricsAddr == "" {
+		mux.Handle("GET /metrics", metricsHandler)
+	}
 	web.NewPages(d.DB.Ent, d.Sessions, d.Logger).Routes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
@@ -72,10 +88,12 @@ func New(d Deps) http.Handler {
 		MaxAge:         600,
 	})
 	proxies, _ := d.Config.TrustedProxyRanges() // Config.Validate has checked them
-	return withClientIP(proxies, withRequestLog(d.Logger, metrics.instrument(mux, c.Handler(d.Sessions.LoadAndSave(web.CSRF(mux))))))
+	metricsMux := http.NewServeMux()
+	metricsMux.Handle("GET /metrics", metricsHandler)
+	return withClientIP(proxies, withRequestLog(d.Logger, metrics.instrument(mux, c.Handler(d.Sessions.LoadAndSave(web.CSRF(mux)))))), metricsMux
 }
 
-func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operations operationLimit, outage *quietLog) http.Handler {
+func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operations operationLimit, outage *quietLog, refused refusals) http.Handler {
 	es := graph.NewSchema(db.Ent, cfg.TokenMaxLifetime)
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
@@ -94,7 +112,7 @@ func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operati
 	srv.Use(operations)
 	srv.Use(transactionErrors{}) // around the transactioner, whose errors it codes
 	srv.Use(entgql.Transactioner{TxOpener: txOpener(db, logger, outage)})
-	srv.SetErrorPresenter(presentError(logger, outage))
+	srv.SetErrorPresenter(presentError(logger, outage, refused))
 	srv.SetRecoverFunc(recoverPanic(logger))
 	return srv
 }
@@ -115,9 +133,10 @@ func txOpener(db *database.DB, logger *slog.Logger, outage *quietLog) entgql.TxO
 }
 
 // limitBody refuses request bodies larger than max bytes.
-func limitBody(max int64, next http.Handler) http.Handler {
+func limitBody(max int64, refused refusals, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
+			refused.add(refusedBodyTooBig)
 			writeGraphQLError(w, http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE", "the request body is larger than the limit of this server")
 			return
 		}

@@ -41,6 +41,8 @@ type authenticator struct {
 	logger   *slog.Logger
 	// outage logs the database failing authentication once per interval.
 	outage *quietLog
+	// counted counts refused requests by reason.
+	counted refusals
 
 	// tokens caches the callers of recently used tokens by secret hash, so
 	// that a token's next requests need no query. An entry serves only while
@@ -123,9 +125,11 @@ func (a *authenticator) require(next http.Handler) http.Handler {
 				// Whatever failed, it was the database: the request may
 				// succeed when it is back.
 				a.outage.Error(r.Context(), "authentication failed", err)
+				a.counted.add(refusedUnavailable)
 				writeUnavailable(w)
 				return
 			}
+			a.counted.add(authReason(ae))
 			w.Header().Set("WWW-Authenticate", `Bearer realm="engage", error="invalid_token"`)
 			writeGraphQLError(w, http.StatusUnauthorized, "UNAUTHENTICATED", ae.msg)
 			return

@@ -45,9 +45,10 @@ var errCommit = errors.New("the change could not be saved")
 // request ID and shown as a generic internal error; the database being
 // unavailable is logged once per interval (outage) and makes the response
 // a 503.
-func presentError(logger *slog.Logger, outage *quietLog) graphql.ErrorPresenterFunc {
+func presentError(logger *slog.Logger, outage *quietLog, refused refusals) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		defer func() { refused.addCode(gqlErr.Extensions["code"]) }()
 		if gqlErr.Extensions["code"] != nil {
 			return gqlErr // already classified, e.g. by a limit
 		}
