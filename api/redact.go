@@ -26,7 +26,10 @@ var secretPatterns = []struct {
 }{
 	{regexp.MustCompile(`eng_[0-9A-Za-z]+`), "eng_[redacted]"},
 	{regexp.MustCompile(`(?i)(bearer|basic)\s+[^\s"',;\\]+`), "$1 [redacted]"},
-	{regexp.MustCompile(`(?i)((?:password|passwd|secret|token|cookie|authorization|api[_-]?key|session)[a-z_-]*\\?"?\s*[:=]\s*\\?"?)[^"&\s,;}\\]*`), "${1}[redacted]"},
+	// key=value (forms, cookies, logfmt) or "key": "value" (JSON, maybe
+	// escaped once more), so that prose such as "finding session: ..."
+	// stays readable.
+	{regexp.MustCompile(`(?i)((?:password|passwd|secret|token|cookie|authorization|api[_-]?key|session)[a-z_-]*(?:=|\\?"\s*:\s*\\?"))[^"&\s,;}\\]*`), "${1}[redacted]"},
 }
 
 // redact returns s with every credential it seems to hold masked, a quoted
