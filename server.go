@@ -150,7 +150,18 @@ func serve(ctx context.Context, cfg *config.Config, db *database.DB, logger *slo
 		return fmt.Errorf("listening for changes: %w", err)
 	}
 
-	h := api.New(api.Deps{DB: db, Config: *cfg, Logger: logger, Sessions: sessions, Usage: rec})
+	h, metrics := api.NewWithMetrics(api.Deps{DB: db, Config: *cfg, Logger: logger, Sessions: sessions, Usage: rec})
+	if cfg.MetricsAddr != "" {
+		// Its own listener, off the public one: scrapers reach it on a
+		// private network. It stops with the process.
+		metricsSrv := &http.Server{Addr: cfg.MetricsAddr, Handler: metrics, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := metricsSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("serving metrics failed", "addr", cfg.MetricsAddr, "error", err)
+			}
+		}()
+		defer metricsSrv.Close()
+	}
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h,

@@ -174,12 +174,12 @@ func TestCreateAnswerChecksItsParents(t *testing.T) {
 		{"question of another project", "admin", "s.r", "hidden.SHORT_TEXT", "Hi", "BAD_USER_INPUT", "input.questionID"},
 		// The editor cannot see project B: its objects look missing,
 		// whatever else is wrong with the answer.
-		{"hidden question of another survey", "editor", "s.r", "hidden.SHORT_TEXT", "Hi", "NOT_FOUND", "not found"},
-		{"hidden response, question of another survey", "editor", "hidden.r", "s.RATING", "3", "NOT_FOUND", "not found"},
-		{"hidden response and question, bad value", "editor", "hidden.r", "hidden.RATING", "abc", "NOT_FOUND", "not found"},
+		{"hidden question of another survey", "editor", "s.r", "hidden.SHORT_TEXT", "Hi", "NOT_FOUND", "input.questionID: not found"},
+		{"hidden response, question of another survey", "editor", "hidden.r", "s.RATING", "3", "NOT_FOUND", "input.responseID: not found"},
+		{"hidden response and question, bad value", "editor", "hidden.r", "hidden.RATING", "abc", "NOT_FOUND", "input.responseID: not found"},
 		{"hidden response and question, bad value", "admin", "hidden.r", "hidden.RATING", "abc", "BAD_USER_INPUT", "input.value"},
-		{"missing question", "admin", "s.r", "missing.q", "Hi", "NOT_FOUND", "not found"},
-		{"missing response", "admin", "missing.r", "s.RATING", "3", "NOT_FOUND", "not found"},
+		{"missing question", "admin", "s.r", "missing.q", "Hi", "NOT_FOUND", "input.questionID: not found"},
+		{"missing response", "admin", "missing.r", "s.RATING", "3", "NOT_FOUND", "input.responseID: not found"},
 	} {
 		t.Run(c.caller+"/"+c.name, func(t *testing.T) {
 			resp := w.h.do(w.secret(c.caller), createAnswer, map[string]any{"rid": w.id[c.response], "qid": w.id[c.question], "v": c.value})
@@ -276,7 +276,7 @@ func TestUpdateAnswerChecksTheValue(t *testing.T) {
 	}
 	// An answer the editor cannot see looks missing, even with a bad value.
 	hidden := c.Answer.Create().SetResponseID(w.id["hidden.r"]).SetQuestionID(w.id["hidden.RATING"]).SetValue("2").SaveX(system())
-	checkOutcome(t, w.h.do(w.editor, update, map[string]any{"id": hidden.ID, "v": "abc"}), "NOT_FOUND", "not found")
+	checkOutcome(t, w.h.do(w.editor, update, map[string]any{"id": hidden.ID, "v": "abc"}), "NOT_FOUND", "id: not found")
 }
 
 // TestUpdateQuestionKeepsItsAnswersValid: a question's kind and options

@@ -41,13 +41,31 @@ type Deps struct {
 // New returns the HTTP handler of the whole API: GraphQL for callers with an
 // API token or a login session, the login pages, and the health endpoints.
 // Every cookie-authenticated POST is checked against cross-site forgery.
+// /metrics is served too, unless Config.MetricsAddr moves it to a listener
+// of its own (NewWithMetrics).
 func New(d Deps) http.Handler {
-	auth := newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.DB.Changes, d.Logger)
+	h, _ := NewWithMetrics(d)
+	return h
+}
+
+// NewWithMetrics is New, and also returns the handler of /metrics, for the
+// listener of Config.MetricsAddr. Both ask for Config.MetricsToken, when
+// set, as a Bearer token.
+func NewWithMetrics(d Deps) (api, metricsOnly http.Handler) {
+	d.Logger = slog.New(redacting{d.Logger.Handler()}) // no secret reaches a log line
+	outage := newQuietLog(d.Logger, outageLogInterval)
+	refused := newRefusals()
+	auth := newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.DB.Changes, d.Logger, outage)
+	auth.counted = refused
 	operations := newOperationLimit(d.Config.MaxConcurrentOperations)
 	metrics := newMetrics(d.DB, operations)
+	metrics.registry.MustRegister(refused.counter)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(d.Config.MaxBodyBytes, auth.require(newGraphQL(d.DB, d.Config, d.Logger, operations))))
-	mux.Handle("GET /metrics", metrics.handler())
+	mux.Handle("/graphql", limitBody(d.Config.MaxBodyBytes, refused, auth.require(withUnavailableStatus(newGraphQL(d.DB, d.Config, d.Logger, operations, outage, refused)))))
+	metricsHandler := requireMetricsToken(d.Config.MetricsToken, metrics.handler())
+	if d.Config.MetricsAddr == "" {
+		mux.Handle("GET /metrics", metricsHandler)
+	}
 	web.NewPages(d.DB.Ent, d.Sessions, d.Logger).Routes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
@@ -66,13 +84,16 @@ func New(d Deps) http.Handler {
 		AllowedOrigins: d.Config.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
 		AllowedHeaders: []string{"Authorization", "Content-Type"},
+		ExposedHeaders: []string{"X-Request-Id", "Retry-After"}, // for browser code to quote and to wait
 		MaxAge:         600,
 	})
 	proxies, _ := d.Config.TrustedProxyRanges() // Config.Validate has checked them
-	return withClientIP(proxies, withRequestLog(d.Logger, metrics.instrument(mux, c.Handler(d.Sessions.LoadAndSave(web.CSRF(mux))))))
+	metricsMux := http.NewServeMux()
+	metricsMux.Handle("GET /metrics", metricsHandler)
+	return withClientIP(proxies, withRequestLog(d.Logger, metrics.instrument(mux, c.Handler(d.Sessions.LoadAndSave(web.CSRF(mux)))))), metricsMux
 }
 
-func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operations operationLimit) http.Handler {
+func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operations operationLimit, outage *quietLog, refused refusals) http.Handler {
 	es := graph.NewSchema(db.Ent, cfg.TokenMaxLifetime)
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
@@ -93,29 +114,33 @@ func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operati
 	// Before the transactioner: an operation waiting for its turn holds no
 	// transaction.
 	srv.Use(operations)
-	srv.Use(entgql.Transactioner{TxOpener: txOpener(db, logger)})
-	srv.SetErrorPresenter(presentError(logger))
+	srv.Use(transactionErrors{}) // around the transactioner, whose errors it codes
+	srv.Use(entgql.Transactioner{TxOpener: txOpener(db, logger, outage)})
+	srv.SetErrorPresenter(presentError(logger, outage, refused))
 	srv.SetRecoverFunc(recoverPanic(logger))
 	return srv
 }
 
 // txOpener opens the transaction of a mutation, and hides why it could not
-// (the driver's message can name hosts and users) behind a retryable error.
-func txOpener(db *database.DB, logger *slog.Logger) entgql.TxOpener {
+// (the driver's message can name hosts and users) behind a retryable error;
+// the same for its commit (committingTx).
+func txOpener(db *database.DB, logger *slog.Logger, outage *quietLog) entgql.TxOpener {
 	return entgql.TxOpenerFunc(func(ctx context.Context) (context.Context, driver.Tx, error) {
-		ctx, tx, err := db.Ent.OpenTx(ctx)
+		txCtx, tx, err := db.Ent.OpenTx(ctx)
 		if err != nil {
-			logger.ErrorContext(ctx, "opening a transaction failed", "error", err, "request_id", requestID(ctx))
+			markUnavailable(ctx)
+			outage.Error(ctx, "opening a transaction failed", err)
 			return ctx, nil, errUnavailable
 		}
-		return ctx, tx, nil
+		return txCtx, committingTx{Tx: tx, ctx: ctx, logger: logger, outage: outage}, nil
 	})
 }
 
 // limitBody refuses request bodies larger than max bytes.
-func limitBody(max int64, next http.Handler) http.Handler {
+func limitBody(max int64, refused refusals, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
+			refused.add(refusedBodyTooBig)
 			writeGraphQLError(w, http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE", "the request body is larger than the limit of this server")
 			return
 		}

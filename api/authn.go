@@ -39,6 +39,10 @@ type authenticator struct {
 	sessions *scs.SessionManager
 	usage    *usage.Recorder
 	logger   *slog.Logger
+	// outage logs the database failing authentication once per interval.
+	outage *quietLog
+	// counted counts refused requests by reason.
+	counted refusals
 
 	// tokens caches the callers of recently used tokens by secret hash, so
 	// that a token's next requests need no query. An entry serves only while
@@ -83,11 +87,11 @@ type cachedRefusal struct {
 	loadedAt time.Time
 }
 
-func newAuthenticator(client *ent.Client, sessions *scs.SessionManager, rec *usage.Recorder, feed *changes.Feed, logger *slog.Logger) *authenticator {
+func newAuthenticator(client *ent.Client, sessions *scs.SessionManager, rec *usage.Recorder, feed *changes.Feed, logger *slog.Logger, outage *quietLog) *authenticator {
 	cache, _ := lru.New[string, cachedCaller](10000) // only fails for a size below 1
 	refused, _ := lru.New[string, cachedRefusal](10000)
 	return &authenticator{
-		client: client, sessions: sessions, usage: rec, logger: logger,
+		client: client, sessions: sessions, usage: rec, logger: logger, outage: outage,
 		tokens: cache, changes: feed, refused: refused,
 		refusals:  rate.NewLimiter(rate.Limit(2), 20),
 		lastAudit: map[string]time.Time{},
@@ -119,10 +123,14 @@ func (a *authenticator) require(next http.Handler) http.Handler {
 		if err != nil {
 			var ae *authError
 			if !errors.As(err, &ae) {
-				a.logger.ErrorContext(r.Context(), "authentication failed", "error", err, "request_id", requestID(r.Context()))
-				writeGraphQLError(w, http.StatusServiceUnavailable, codeUnavailable, errUnavailable.Error())
+				// Whatever failed, it was the database: the request may
+				// succeed when it is back.
+				a.outage.Error(r.Context(), "authentication failed", err)
+				a.counted.add(refusedUnavailable)
+				writeUnavailable(w)
 				return
 			}
+			a.counted.add(authReason(ae))
 			w.Header().Set("WWW-Authenticate", `Bearer realm="engage", error="invalid_token"`)
 			writeGraphQLError(w, http.StatusUnauthorized, "UNAUTHENTICATED", ae.msg)
 			return

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
 	"engage/api"
@@ -54,6 +55,9 @@ type harnessOptions struct {
 	// beforeStatement, when set, is called with every SQL statement (ent's
 	// debug line) before it runs.
 	beforeStatement func(line string)
+	// wrapDriver, when set, wraps the ent client's driver, under the
+	// debug driver of the options above: tests inject faults so.
+	wrapDriver func(dialect.Driver) dialect.Driver
 }
 
 func newHarness(t testing.TB, configure ...func(*config.Config)) *harness {
@@ -79,7 +83,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 			}
 		}))
 	}
-	db := testdb.Open(t, opts...)
+	db := testdb.OpenWrapped(t, o.wrapDriver, opts...)
 	cfg := config.Default()
 	for _, c := range o.configure {
 		c(&cfg)

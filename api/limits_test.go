@@ -45,7 +45,7 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 	}{
 		{"invalid slug", `mutation { createProject(input: {title: "Two", slug: "Not A Slug"}) { id } }`, "BAD_USER_INPUT", "slug"},
 		{"duplicate slug", `mutation { createProject(input: {title: "Two", slug: "one"}) { id } }`, "CONFLICT", "already in use"},
-		{"link to a missing object", `mutation { createSurvey(input: {title: "S", projectID: "prj_AAAAAAAAAAAAAAAAAAAAAA"}) { id } }`, "NOT_FOUND", "not found"},
+		{"link to a missing object", `mutation { createSurvey(input: {title: "S", projectID: "prj_AAAAAAAAAAAAAAAAAAAAAA"}) { id } }`, "NOT_FOUND", "input.projectID: not found"},
 		{"unknown enum value", `mutation { createProject(input: {title: "Two", slug: "two", status: LIVE}) { id } }`, "GRAPHQL_VALIDATION_FAILED", "LIVE"},
 		{"syntax error", `mutation { createProject(input: {title: "Two" slug: }) { id } }`, "GRAPHQL_PARSE_FAILED", ""},
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -65,5 +66,23 @@ func (m *metrics) instrument(mux *http.ServeMux, next http.Handler) http.Handler
 			route = "unmatched"
 		}
 		timed.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, route)))
+	})
+}
+
+// requireMetricsToken serves next only to requests with the bearer token,
+// when there is one: scrapers send it (Prometheus's authorization setting),
+// other callers of a public listener get 401.
+func requireMetricsToken(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="engage-metrics"`)
+			writeText(w, http.StatusUnauthorized, "the metrics token is required")
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }

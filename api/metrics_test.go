@@ -1,10 +1,16 @@
 package api_test
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"engage/api"
+	"engage/config"
+	"engage/session"
+	"engage/usage"
 )
 
 // TestMetricsCountRequestsByRoute checks GET /metrics: Prometheus text with
@@ -44,6 +50,67 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 	for _, never := range []string{secret, "no/such", "page-123"} {
 		if strings.Contains(body, never) {
 			t.Errorf("GET /metrics shows %q", never)
+		}
+	}
+}
+
+// TestMetricsOffThePublicListener moves /metrics to a handler of its own
+// (ENGAGE_METRICS_ADDR) behind a token (ENGAGE_METRICS_TOKEN), and reads
+// there the refused requests counted by reason.
+func TestMetricsOffThePublicListener(t *testing.T) {
+	h := newHarness(t)
+	secret := h.admin()
+	cfg := config.Default()
+	cfg.MetricsAddr, cfg.MetricsToken, cfg.MaxDepth = "127.0.0.1:0", "metrics-secret", 3
+	logger := slog.New(slog.DiscardHandler)
+	public, metrics := api.NewWithMetrics(api.Deps{DB: h.db, Config: cfg, Logger: logger,
+		Sessions: session.NewManager(h.db.Ent, false), Usage: usage.New(h.db.Ent, logger)})
+	get := func(handler http.Handler, auth string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := get(public, "Bearer metrics-secret"); rec.Code != http.StatusNotFound {
+		t.Errorf("GET /metrics on the public handler: got %d, want 404", rec.Code)
+	}
+	for _, auth := range []string{"", "Bearer " + secret, "Bearer metrics-secre"} {
+		if rec := get(metrics, auth); rec.Code != http.StatusUnauthorized {
+			t.Errorf("GET /metrics with %q: got %d, want 401", auth, rec.Code)
+		}
+	}
+
+	post := func(secret, body string) {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if secret != "" {
+			req.Header.Set("Authorization", "Bearer "+secret)
+		}
+		public.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	post("", `{"query": "{ __typename }"}`)
+	post("eng_x", `{"query": "{ __typename }"}`)
+	post(secret, `{"query": "{ projects { edges { node { surveys { edges { node { id } } } } } } }"}`)
+	post(secret, `{"query": "{ projects(after: \"x\") { totalCount } }"}`)
+	post(secret, `{"query": "{ nope }"}`)
+
+	rec := get(metrics, "Bearer metrics-secret")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /metrics with the token: got %d", rec.Code)
+	}
+	for _, want := range []string{
+		`engage_requests_refused_total{reason="unauthenticated_missing"} 1`,
+		`engage_requests_refused_total{reason="unauthenticated_malformed_token"} 1`,
+		`engage_requests_refused_total{reason="limit_depth"} 1`,
+		`engage_requests_refused_total{reason="bad_input"} 1`,
+		`engage_requests_refused_total{reason="validation_failed"} 1`,
+		`engage_requests_refused_total{reason="unauthenticated_revoked"} 0`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("GET /metrics lacks %q", want)
 		}
 	}
 }

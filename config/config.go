@@ -51,6 +51,11 @@ type Config struct {
 	// TrustedProxies are the addresses and CIDR ranges of the reverse proxies
 	// in front of the server, whose X-Forwarded-For header names the client.
 	TrustedProxies []string
+	// MetricsAddr, when set, serves /metrics on this address alone, off
+	// the public listener.
+	MetricsAddr string
+	// MetricsToken, when set, is the Bearer token that /metrics requires.
+	MetricsToken string
 
 	// envErrs are environment variables that did not parse.
 	envErrs []error
@@ -93,6 +98,9 @@ func (c *Config) Bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", env("ENGAGE_LOG_LEVEL", d.LogLevel), "debug, info, warn or error (env ENGAGE_LOG_LEVEL)")
 	fs.DurationVar(&c.TokenMaxLifetime, "token-max-lifetime", c.envDuration("ENGAGE_TOKEN_MAX_LIFETIME", 0), "longest lifetime of an API token, such as 2160h; 0 for no limit (env ENGAGE_TOKEN_MAX_LIFETIME)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.envBool("ENGAGE_SECURE_COOKIES", false), "mark session cookies Secure, for HTTPS (env ENGAGE_SECURE_COOKIES)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("ENGAGE_METRICS_ADDR", ""), "serve /metrics on this address only, not on the public one (env ENGAGE_METRICS_ADDR)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", env("ENGAGE_METRICS_TOKEN", ""), "Bearer token that /metrics requires (env ENGAGE_METRICS_TOKEN)")
+	fs.Lookup("metrics-token").DefValue = mask(c.MetricsToken) // --help prints it
 	fs.StringSliceVar(&c.TrustedProxies, "trusted-proxies", splitList(env("ENGAGE_TRUSTED_PROXIES", "")), "comma-separated addresses and CIDR ranges of the reverse proxies whose X-Forwarded-For is believed (env ENGAGE_TRUSTED_PROXIES)")
 }
 
@@ -143,7 +151,16 @@ func (c Config) Validate() error {
 // String prints the configuration with secrets masked.
 func (c Config) String() string {
 	return fmt.Sprintf("database=%s addr=%s cors-origins=%s max-body-bytes=%d max-depth=%d max-complexity=%d max-filter-depth=%d max-filter-predicates=%d max-concurrent-operations=%d log-level=%s token-max-lifetime=%s secure-cookies=%t trusted-proxies=%s",
-		MaskURL(c.DatabaseURL), c.Addr, strings.Join(c.CORSOrigins, ","), c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.MaxFilterDepth, c.MaxFilterPredicates, c.MaxConcurrentOperations, c.LogLevel, c.TokenMaxLifetime, c.SecureCookies, strings.Join(c.TrustedProxies, ","))
+		MaskURL(c.DatabaseURL), c.Addr, strings.Join(c.CORSOrigins, ","), c.MaxBodyBytes, c.MaxDepth, c.MaxComplexity, c.MaxFilterDepth, c.MaxFilterPredicates, c.MaxConcurrentOperations, c.LogLevel, c.TokenMaxLifetime, c.SecureCookies, strings.Join(c.TrustedProxies, ",")) +
+		fmt.Sprintf(" metrics-addr=%s metrics-token=%s", c.MetricsAddr, mask(c.MetricsToken))
+}
+
+// mask hides a secret setting, telling only whether it is set.
+func mask(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "xxxxx"
 }
 
 // MaskURL hides the password of a database URL, given in its user part or

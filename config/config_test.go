@@ -18,7 +18,7 @@ var settings = []string{
 	"DATABASE_URL", "ENGAGE_ADDR", "ENGAGE_CORS_ORIGINS", "ENGAGE_MAX_BODY_BYTES",
 	"ENGAGE_MAX_DEPTH", "ENGAGE_MAX_COMPLEXITY", "ENGAGE_MAX_FILTER_DEPTH", "ENGAGE_MAX_FILTER_PREDICATES",
 	"ENGAGE_LOG_LEVEL", "ENGAGE_TOKEN_MAX_LIFETIME",
-	"ENGAGE_SECURE_COOKIES", "ENGAGE_TRUSTED_PROXIES",
+	"ENGAGE_SECURE_COOKIES", "ENGAGE_TRUSTED_PROXIES", "ENGAGE_METRICS_ADDR", "ENGAGE_METRICS_TOKEN",
 }
 
 // clearEnv unsets every setting for the test (an empty value counts as unset).
@@ -75,6 +75,8 @@ func TestBind(t *testing.T) {
 		"ENGAGE_MAX_CONCURRENT_OPERATIONS": "3",
 		"ENGAGE_LOG_LEVEL":                 "debug",
 		"ENGAGE_TRUSTED_PROXIES":           "10.0.0.0/8, 192.0.2.1",
+		"ENGAGE_METRICS_ADDR":              "10.1.2.3:9100",
+		"ENGAGE_METRICS_TOKEN":             "scrape-me",
 	}
 	fromEnv := Config{
 		DatabaseURL:             "postgres://u:p@db.example.test/engage",
@@ -88,6 +90,8 @@ func TestBind(t *testing.T) {
 		MaxConcurrentOperations: 3,
 		LogLevel:                "debug",
 		TrustedProxies:          []string{"10.0.0.0/8", "192.0.2.1"},
+		MetricsAddr:             "10.1.2.3:9100",
+		MetricsToken:            "scrape-me",
 	}
 	flags := []string{
 		"--database-url", "/tmp/flag.db",
@@ -101,6 +105,8 @@ func TestBind(t *testing.T) {
 		"--max-concurrent-operations", "20",
 		"--log-level", "warn",
 		"--trusted-proxies", "::1",
+		"--metrics-addr", "127.0.0.1:9100",
+		"--metrics-token", "from-flag",
 	}
 	fromFlags := Config{
 		DatabaseURL:             "/tmp/flag.db",
@@ -114,6 +120,8 @@ func TestBind(t *testing.T) {
 		MaxConcurrentOperations: 20,
 		LogLevel:                "warn",
 		TrustedProxies:          []string{"::1"},
+		MetricsAddr:             "127.0.0.1:9100",
+		MetricsToken:            "from-flag",
 	}
 	tests := []struct {
 		name string
@@ -270,6 +278,13 @@ func TestString(t *testing.T) {
 			t.Errorf("String() changed DatabaseURL to %q", c.DatabaseURL)
 		}
 	})
+	t.Run("metrics token masked", func(t *testing.T) {
+		c := Default()
+		c.MetricsAddr, c.MetricsToken = "10.1.2.3:9100", "scrape-me"
+		if got := c.String(); strings.Contains(got, "scrape-me") || !strings.Contains(got, "metrics-addr=10.1.2.3:9100 metrics-token=xxxxx") {
+			t.Errorf("String(): got %q, want the metrics address and its token masked", got)
+		}
+	})
 	t.Run("sqlite path and every setting", func(t *testing.T) {
 		c := Config{
 			DatabaseURL:             "/var/lib/engage/engage.db",
@@ -283,7 +298,7 @@ func TestString(t *testing.T) {
 			MaxConcurrentOperations: 5,
 			LogLevel:                "warn",
 		}
-		want := "database=/var/lib/engage/engage.db addr=:8080 cors-origins=https://a.example.test,https://b.example.test max-body-bytes=2048 max-depth=9 max-complexity=77 max-filter-depth=6 max-filter-predicates=40 max-concurrent-operations=5 log-level=warn token-max-lifetime=0s secure-cookies=false trusted-proxies="
+		want := "database=/var/lib/engage/engage.db addr=:8080 cors-origins=https://a.example.test,https://b.example.test max-body-bytes=2048 max-depth=9 max-complexity=77 max-filter-depth=6 max-filter-predicates=40 max-concurrent-operations=5 log-level=warn token-max-lifetime=0s secure-cookies=false trusted-proxies= metrics-addr= metrics-token="
 		if got := c.String(); got != want {
 			t.Errorf("String():\n got %q\nwant %q", got, want)
 		}

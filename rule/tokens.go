@@ -40,7 +40,7 @@ func DenyTokenBeyondLimits() privacy.MutationRule {
 				return err
 			}
 			if !visible {
-				return ErrNotFound // a token cannot name projects the caller cannot see (for a project-limited token: outside its list)
+				return notFound(argIn + "projectIDs") // a token cannot name projects the caller cannot see (for a project-limited token: outside its list)
 			}
 			expires, _ := m.ExpiresAt()
 			return withinCallerToken(v, expiresPtr(expires), projects)

@@ -25,15 +25,37 @@ import (
 )
 
 // ErrNotFound answers a write to an object the caller cannot see, exactly as
-// if it did not exist.
+// if it did not exist. The rules return it as a *NotFoundError, which
+// names the argument of the mutation at fault.
 var ErrNotFound = errors.New("not found")
+
+// NotFoundError is ErrNotFound for the object that an argument of the
+// mutation names: "id" for the object written, "input.surveyID" for the
+// parent of a new question... The same whether the object is missing or
+// hidden from the caller.
+type NotFoundError struct{ Arg string }
+
+func (e *NotFoundError) Error() string { return e.Arg + ": not found" }
+
+// Is makes errors.Is(err, ErrNotFound) hold.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+func notFound(arg string) error { return &NotFoundError{Arg: arg} }
+
+// The arguments that name the object a mutation changes, and the parents
+// a create names, in the words of the GraphQL schema.
+const (
+	argID = "id"
+	argIn = "input."
+)
 
 // writeCheck is what a write rule needs to decide: whether the object
 // written (or, for a create, the parent it is created under) is visible to
-// the caller, and which project it belongs to.
+// the caller, which project it belongs to, and the argument that names it.
 type writeCheck struct {
 	visible func(context.Context) (bool, error)
 	project predicate.Project
+	arg     string
 }
 
 // decide allows the write when the caller's role on the project is at least
@@ -45,7 +67,7 @@ func (w writeCheck) decide(ctx context.Context, c *ent.Client, min role.Role) er
 		return err
 	}
 	if !visible {
-		return ErrNotFound
+		return notFound(w.arg)
 	}
 	ok, err := c.Project.Query().Where(w.project, ProjectsWithRole(viewer.FromContext(ctx), min)).Exist(ctx)
 	if err != nil {
@@ -99,7 +121,7 @@ func AllowProjectWrites() privacy.MutationRule {
 		teamID, teamSet := m.TeamID()
 		if teamSet {
 			if visible, err := m.Client().Team.Query().Where(team.ID(teamID)).Exist(ctx); err != nil || !visible {
-				return errors.Join(err, ErrNotFound)
+				return errors.Join(err, notFound(argIn+"teamID"))
 			}
 		}
 		switch {
@@ -115,7 +137,7 @@ func AllowProjectWrites() privacy.MutationRule {
 		case m.Op().Is(ent.OpUpdateOne):
 			id, _ := m.ID()
 			c := m.Client()
-			return writeCheck{exists(c.Project.Query().Where(project.ID(id))), project.ID(id)}.decide(ctx, c, role.Editor)
+			return writeCheck{exists(c.Project.Query().Where(project.ID(id))), project.ID(id), argID}.decide(ctx, c, role.Editor)
 		}
 		return privacy.Skip
 	})
@@ -125,10 +147,10 @@ func AllowProjectWrites() privacy.MutationRule {
 func AllowSurveyWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.SurveyMutation) (writeCheck, bool) {
 		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
-			return writeCheck{exists(c.Survey.Query().Where(survey.ID(id))), project.HasSurveysWith(survey.ID(id))}, true
+			return writeCheck{exists(c.Survey.Query().Where(survey.ID(id))), project.HasSurveysWith(survey.ID(id)), argID}, true
 		}
 		pid, ok := m.ProjectID()
-		return writeCheck{exists(c.Project.Query().Where(project.ID(pid))), project.ID(pid)}, ok
+		return writeCheck{exists(c.Project.Query().Where(project.ID(pid))), project.ID(pid), argIn + "projectID"}, ok
 	}, editor)
 }
 
@@ -136,10 +158,10 @@ func AllowSurveyWrites() privacy.MutationRule {
 func AllowQuestionWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.QuestionMutation) (writeCheck, bool) {
 		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
-			return writeCheck{exists(c.Question.Query().Where(question.ID(id))), project.HasSurveysWith(survey.HasQuestionsWith(question.ID(id)))}, true
+			return writeCheck{exists(c.Question.Query().Where(question.ID(id))), project.HasSurveysWith(survey.HasQuestionsWith(question.ID(id))), argID}, true
 		}
 		sid, ok := m.SurveyID()
-		return writeCheck{exists(c.Survey.Query().Where(survey.ID(sid))), project.HasSurveysWith(survey.ID(sid))}, ok
+		return writeCheck{exists(c.Survey.Query().Where(survey.ID(sid))), project.HasSurveysWith(survey.ID(sid)), argIn + "surveyID"}, ok
 	}, editor)
 }
 
@@ -148,10 +170,10 @@ func AllowQuestionWrites() privacy.MutationRule {
 func AllowResponseWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.ResponseMutation) (writeCheck, bool) {
 		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
-			return writeCheck{exists(c.Response.Query().Where(response.ID(id))), project.HasSurveysWith(survey.HasResponsesWith(response.ID(id)))}, true
+			return writeCheck{exists(c.Response.Query().Where(response.ID(id))), project.HasSurveysWith(survey.HasResponsesWith(response.ID(id))), argID}, true
 		}
 		sid, ok := m.SurveyID()
-		return writeCheck{exists(c.Survey.Query().Where(survey.ID(sid))), project.HasSurveysWith(survey.ID(sid))}, ok
+		return writeCheck{exists(c.Survey.Query().Where(survey.ID(sid))), project.HasSurveysWith(survey.ID(sid)), argIn + "surveyID"}, ok
 	}, editor)
 }
 
@@ -163,18 +185,24 @@ func AllowResponseWrites() privacy.MutationRule {
 func AllowAnswerWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.AnswerMutation) (writeCheck, bool) {
 		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
-			return writeCheck{exists(c.Answer.Query().Where(answer.ID(id))), project.HasSurveysWith(survey.HasResponsesWith(response.HasAnswersWith(answer.ID(id))))}, true
+			return writeCheck{exists(c.Answer.Query().Where(answer.ID(id))), project.HasSurveysWith(survey.HasResponsesWith(response.HasAnswersWith(answer.ID(id)))), argID}, true
 		}
 		rid, okR := m.ResponseID()
 		qid, okQ := m.QuestionID()
+		// The response is the check's argument; a hidden question is
+		// reported on its own.
 		bothVisible := func(ctx context.Context) (bool, error) {
 			ok, err := c.Response.Query().Where(response.ID(rid)).Exist(ctx)
 			if err != nil || !ok {
 				return false, err
 			}
-			return c.Question.Query().Where(question.ID(qid)).Exist(ctx)
+			ok, err = c.Question.Query().Where(question.ID(qid)).Exist(ctx)
+			if err == nil && !ok {
+				err = notFound(argIn + "questionID")
+			}
+			return ok, err
 		}
-		return writeCheck{bothVisible, project.HasSurveysWith(survey.HasResponsesWith(response.ID(rid)))}, okR && okQ
+		return writeCheck{bothVisible, project.HasSurveysWith(survey.HasResponsesWith(response.ID(rid))), argIn + "responseID"}, okR && okQ
 	}, editor)
 }
 
@@ -182,10 +210,10 @@ func AllowAnswerWrites() privacy.MutationRule {
 func AllowMapWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.ProjectMapMutation) (writeCheck, bool) {
 		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
-			return writeCheck{exists(c.ProjectMap.Query().Where(projectmap.ID(id))), project.HasMapsWith(projectmap.ID(id))}, true
+			return writeCheck{exists(c.ProjectMap.Query().Where(projectmap.ID(id))), project.HasMapsWith(projectmap.ID(id)), argID}, true
 		}
 		pid, ok := m.ProjectID()
-		return writeCheck{exists(c.Project.Query().Where(project.ID(pid))), project.ID(pid)}, ok
+		return writeCheck{exists(c.Project.Query().Where(project.ID(pid))), project.ID(pid), argIn + "projectID"}, ok
 	}, editor)
 }
 
@@ -211,10 +239,10 @@ func onlyModeration[M interface {
 func AllowPinWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.PinMutation) (writeCheck, bool) {
 		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
-			return writeCheck{exists(c.Pin.Query().Where(pin.ID(id))), project.HasMapsWith(projectmap.HasPinsWith(pin.ID(id)))}, true
+			return writeCheck{exists(c.Pin.Query().Where(pin.ID(id))), project.HasMapsWith(projectmap.HasPinsWith(pin.ID(id))), argID}, true
 		}
 		mid, ok := m.MapID()
-		return writeCheck{exists(c.ProjectMap.Query().Where(projectmap.ID(mid))), project.HasMapsWith(projectmap.ID(mid))}, ok
+		return writeCheck{exists(c.ProjectMap.Query().Where(projectmap.ID(mid))), project.HasMapsWith(projectmap.ID(mid)), argIn + "mapID"}, ok
 	}, func(m *ent.PinMutation) role.Role {
 		if m.Op().Is(ent.OpCreate) {
 			return role.Editor
@@ -228,10 +256,10 @@ func AllowPinWrites() privacy.MutationRule {
 func AllowCommentWrites() privacy.MutationRule {
 	return allowWriteWithRole(func(c *ent.Client, m *ent.CommentMutation) (writeCheck, bool) {
 		if id, ok := m.ID(); ok && m.Op().Is(ent.OpUpdateOne) {
-			return writeCheck{exists(c.Comment.Query().Where(comment.ID(id))), project.HasMapsWith(projectmap.HasPinsWith(pin.HasCommentsWith(comment.ID(id))))}, true
+			return writeCheck{exists(c.Comment.Query().Where(comment.ID(id))), project.HasMapsWith(projectmap.HasPinsWith(pin.HasCommentsWith(comment.ID(id)))), argID}, true
 		}
 		pid, ok := m.PinID()
-		return writeCheck{exists(c.Pin.Query().Where(pin.ID(pid))), project.HasMapsWith(projectmap.HasPinsWith(pin.ID(pid)))}, ok
+		return writeCheck{exists(c.Pin.Query().Where(pin.ID(pid))), project.HasMapsWith(projectmap.HasPinsWith(pin.ID(pid))), argIn + "pinID"}, ok
 	}, func(m *ent.CommentMutation) role.Role {
 		if m.Op().Is(ent.OpCreate) {
 			return role.Editor
@@ -275,7 +303,11 @@ func visibleAll[Q interface {
 func DenyAdminOnlyWrites() privacy.MutationRule {
 	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
 		c := m.(interface{ Client() *ent.Client }).Client()
-		var checks []func() (bool, error)
+		type check struct {
+			arg     string // the argument that names the objects
+			visible func() (bool, error)
+		}
+		var checks []check
 		ids := func(id string, ok bool) []string {
 			if !ok {
 				return nil
@@ -291,37 +323,42 @@ func DenyAdminOnlyWrites() privacy.MutationRule {
 			ids, _ := m.IDs(privacy.DecisionContext(ctx, privacy.Allow)) // the IDs named; visibility is checked below
 			return ids
 		}
+		teams := func(t []string) check {
+			return check{argIn + "teamID", func() (bool, error) { return visibleAll(ctx, c.Team.Query().Where(team.IDIn(t...)), t) }}
+		}
+		users := func(u []string) check {
+			return check{argIn + "userID", func() (bool, error) { return visibleAll(ctx, c.User.Query().Where(user.IDIn(u...)), u) }}
+		}
 		switch m := m.(type) {
 		case *ent.UserMutation:
-			u := target(m)
-			checks = append(checks, func() (bool, error) { return visibleAll(ctx, c.User.Query().Where(user.IDIn(u...)), u) })
+			u := users(target(m))
+			checks = append(checks, check{argID, u.visible})
 		case *ent.TeamMutation:
-			t := target(m)
-			checks = append(checks, func() (bool, error) { return visibleAll(ctx, c.Team.Query().Where(team.IDIn(t...)), t) })
+			t := teams(target(m))
+			checks = append(checks, check{argID, t.visible})
 		case *ent.TeamMembershipMutation:
-			tm, t, u := target(m), ids(m.TeamID()), ids(m.UserID())
+			tm := target(m)
 			checks = append(checks,
-				func() (bool, error) {
+				check{argID, func() (bool, error) {
 					return visibleAll(ctx, c.TeamMembership.Query().Where(teammembership.IDIn(tm...)), tm)
-				},
-				func() (bool, error) { return visibleAll(ctx, c.Team.Query().Where(team.IDIn(t...)), t) },
-				func() (bool, error) { return visibleAll(ctx, c.User.Query().Where(user.IDIn(u...)), u) })
+				}},
+				teams(ids(m.TeamID())), users(ids(m.UserID())))
 		case *ent.ProjectMembershipMutation:
-			pm, p, u := target(m), ids(m.ProjectID()), ids(m.UserID())
+			pm, p := target(m), ids(m.ProjectID())
 			checks = append(checks,
-				func() (bool, error) {
+				check{argID, func() (bool, error) {
 					return visibleAll(ctx, c.ProjectMembership.Query().Where(projectmembership.IDIn(pm...)), pm)
-				},
-				func() (bool, error) { return visibleAll(ctx, c.Project.Query().Where(project.IDIn(p...)), p) },
-				func() (bool, error) { return visibleAll(ctx, c.User.Query().Where(user.IDIn(u...)), u) })
+				}},
+				check{argIn + "projectID", func() (bool, error) { return visibleAll(ctx, c.Project.Query().Where(project.IDIn(p...)), p) }},
+				users(ids(m.UserID())))
 		}
-		for _, visible := range checks {
-			ok, err := visible()
+		for _, ch := range checks {
+			ok, err := ch.visible()
 			if err != nil {
 				return err
 			}
 			if !ok {
-				return ErrNotFound
+				return notFound(ch.arg)
 			}
 		}
 		return refuse("only an administrator can change users, teams and memberships")

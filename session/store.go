@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -36,6 +38,14 @@ func system(ctx context.Context) context.Context {
 	return privacy.DecisionContext(ctx, privacy.Allow)
 }
 
+// key is the row ID of a session token: its SHA-256, so that the token, a
+// credential, is never stored nor sent to the database (where statement
+// logs could show it), as API tokens are.
+func key(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
 // now is the current time in UTC. Times are always written and compared in
 // UTC: the SQLite driver stores them as text, which orders correctly only
 // when every value has the same offset.
@@ -50,7 +60,7 @@ func (s *Store) Find(token string) ([]byte, bool, error) {
 // expired.
 func (s *Store) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	row, err := s.client.Session.Query().
-		Where(entsession.ID(token), entsession.ExpiryGT(now())).
+		Where(entsession.ID(key(token)), entsession.ExpiryGT(now())).
 		Only(system(ctx))
 	switch {
 	case ent.IsNotFound(err):
@@ -71,7 +81,7 @@ func (s *Store) Commit(token string, b []byte, expiry time.Time) error {
 // CommitCtx saves the data of the session token with its expiry, replacing
 // what the token had.
 func (s *Store) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	ctx = system(ctx)
+	ctx, id := system(ctx), key(token)
 	expiry = expiry.UTC()
 	if b == nil {
 		b = []byte{} // the column is NOT NULL
@@ -80,13 +90,13 @@ func (s *Store) CommitCtx(ctx context.Context, token string, b []byte, expiry ti
 	// request create the same token between the two, the create fails on the
 	// primary key and the update is tried once more.
 	update := func() error {
-		return s.client.Session.UpdateOneID(token).SetData(b).SetExpiry(expiry).Exec(ctx)
+		return s.client.Session.UpdateOneID(id).SetData(b).SetExpiry(expiry).Exec(ctx)
 	}
 	err := update()
 	if !ent.IsNotFound(err) {
 		return wrap("saving session", err)
 	}
-	err = s.client.Session.Create().SetID(token).SetData(b).SetExpiry(expiry).Exec(ctx)
+	err = s.client.Session.Create().SetID(id).SetData(b).SetExpiry(expiry).Exec(ctx)
 	if ent.IsConstraintError(err) {
 		err = update()
 	}
@@ -100,7 +110,7 @@ func (s *Store) Delete(token string) error {
 
 // DeleteCtx removes the session token; a missing token is not an error.
 func (s *Store) DeleteCtx(ctx context.Context, token string) error {
-	_, err := s.client.Session.Delete().Where(entsession.ID(token)).Exec(system(ctx))
+	_, err := s.client.Session.Delete().Where(entsession.ID(key(token))).Exec(system(ctx))
 	return wrap("deleting session", err)
 }
 

@@ -56,7 +56,14 @@ func URL(t testing.TB) string {
 // when the test ends.
 func Open(t testing.TB, opts ...ent.Option) *database.DB {
 	t.Helper()
-	db, err := database.Open(URL(t), opts...)
+	return OpenWrapped(t, nil, opts...)
+}
+
+// OpenWrapped is Open with the ent client's driver passed through wrap, as
+// database.OpenWrapped does: tests inject faults so.
+func OpenWrapped(t testing.TB, wrap func(dialect.Driver) dialect.Driver, opts ...ent.Option) *database.DB {
+	t.Helper()
+	db, err := database.OpenWrapped(URL(t), wrap, opts...)
 	if err != nil {
 		t.Fatalf("opening test database: %v", err)
 	}
