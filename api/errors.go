@@ -91,6 +91,8 @@ func classify(ctx context.Context, err error) (code, msg string) {
 		return codeBadInput, err.Error()
 	case errors.Is(err, gid.ErrInvalid):
 		return codeBadInput, "invalid ID"
+	case errors.Is(err, ent.ErrInvalidCursor):
+		return codeBadInput, "invalid cursor"
 	case errors.As(err, &invalidAnswer):
 		return codeBadInput, invalidAnswer.Error()
 	case errors.As(err, &validation):

@@ -22,6 +22,7 @@ import (
 
 func main() {
 	change(entgql.CollectionTemplate, "entgql's collection template", collectionChanges)
+	change(entgql.PaginationTemplate, "entgql's pagination template", paginationChanges)
 	ext, err := entgql.NewExtension(
 		// ent/template comes after entgql's own templates, so that its
 		// definitions replace theirs; the changed query template replaces ent's.
@@ -77,9 +78,25 @@ var collectionChanges = []textChange{
 	// The extra row of each parent's page only for pageInfo (pageLimit).
 	{"ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)", "ignoredEdges, pageInfo := !hasCollectedField(ctx, append(path, edgesField)...), hasCollectedField(ctx, append(path, pageInfoField)...)"},
 	{"if limit := paginateLimit(args.first, args.last); limit > 0 {", "if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {"},
+	// A cursor that does not decode is left out of the eager load, which
+	// would otherwise panic on it; the field's own argument parsing then
+	// refuses it as BAD_USER_INPUT at the field's path.
+	{"if c.UnmarshalGQL(v) == nil {\n\t\t\targs[k] = c\n\t\t}", "if c.UnmarshalGQL(v) == nil {\n\t\t\targs[k] = c\n\t\t} else {\n\t\t\tdelete(args, k)\n\t\t}"},
 	{
 		"|| hasCollectedField(ctx, append(path, pageInfoField)...) {",
 		"|| (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {",
+	},
+}
+
+// paginationChanges are the changes to entgql's pagination template, each
+// made where entgql writes from, which must occur exactly once.
+var paginationChanges = []textChange{
+	// A cursor whose value no order field holds is the client's mistake
+	// (ent/cursors.go), refused before it reaches the database. (Only for
+	// entities ordered by one field: none uses entgql.MultiOrder.)
+	{
+		"for _, predicate := range entgql.CursorsPredicate(",
+		"if err := validCursors(after, before); err != nil {\n\t\t\treturn nil, err\n\t\t}\n\t\tfor _, predicate := range entgql.CursorsPredicate(",
 	},
 }
 

@@ -3351,6 +3351,8 @@ func unmarshalArgs(ctx context.Context, whereInput any, args map[string]any) map
 		c := &Cursor{}
 		if c.UnmarshalGQL(v) == nil {
 			args[k] = c
+		} else {
+			delete(args, k)
 		}
 	}
 	if v, ok := args[whereField]; ok && whereInput != nil {

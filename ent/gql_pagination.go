@@ -229,6 +229,9 @@ func (p *apitokenPager) applyCursors(query *APITokenQuery, after, before *Cursor
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAPITokenOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -597,6 +600,9 @@ func (p *answerPager) applyCursors(query *AnswerQuery, after, before *Cursor) (*
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAnswerOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -911,6 +917,9 @@ func (p *auditeventPager) applyCursors(query *AuditEventQuery, after, before *Cu
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAuditEventOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -1224,6 +1233,9 @@ func (p *commentPager) applyCursors(query *CommentQuery, after, before *Cursor) 
 	direction := p.order.Direction
 	if p.reverse {
 		direction = direction.Reverse()
+	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCommentOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
@@ -1556,6 +1568,9 @@ func (p *pinPager) applyCursors(query *PinQuery, after, before *Cursor) (*PinQue
 	direction := p.order.Direction
 	if p.reverse {
 		direction = direction.Reverse()
+	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultPinOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
@@ -1906,6 +1921,9 @@ func (p *projectPager) applyCursors(query *ProjectQuery, after, before *Cursor) 
 	direction := p.order.Direction
 	if p.reverse {
 		direction = direction.Reverse()
+	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
@@ -2275,6 +2293,9 @@ func (p *projectmapPager) applyCursors(query *ProjectMapQuery, after, before *Cu
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectMapOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -2606,6 +2627,9 @@ func (p *projectmembershipPager) applyCursors(query *ProjectMembershipQuery, aft
 	direction := p.order.Direction
 	if p.reverse {
 		direction = direction.Reverse()
+	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectMembershipOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
@@ -2939,6 +2963,9 @@ func (p *questionPager) applyCursors(query *QuestionQuery, after, before *Cursor
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultQuestionOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -3271,6 +3298,9 @@ func (p *responsePager) applyCursors(query *ResponseQuery, after, before *Cursor
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultResponseOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -3602,6 +3632,9 @@ func (p *surveyPager) applyCursors(query *SurveyQuery, after, before *Cursor) (*
 	direction := p.order.Direction
 	if p.reverse {
 		direction = direction.Reverse()
+	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSurveyOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
@@ -3989,6 +4022,9 @@ func (p *teamPager) applyCursors(query *TeamQuery, after, before *Cursor) (*Team
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTeamOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -4321,6 +4357,9 @@ func (p *teammembershipPager) applyCursors(query *TeamMembershipQuery, after, be
 	if p.reverse {
 		direction = direction.Reverse()
 	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
+	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTeamMembershipOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
 	}
@@ -4652,6 +4691,9 @@ func (p *userPager) applyCursors(query *UserQuery, after, before *Cursor) (*User
 	direction := p.order.Direction
 	if p.reverse {
 		direction = direction.Reverse()
+	}
+	if err := validCursors(after, before); err != nil {
+		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultUserOrder.Field.column, p.order.Field.column, direction) {
 		query = query.Where(predicate)
