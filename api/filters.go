@@ -67,7 +67,7 @@ type filterCount struct {
 	filterLimit
 	vars    map[string]any
 	total   int
-	values  int // the values of the lists of values (idIn...) in all
+	values  int                // the values of the lists of values (idIn...) in all
 	counted map[*ast.Value]int // the conditions of each argument, once counted
 }
 
