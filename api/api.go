@@ -55,6 +55,9 @@ func NewWithMetrics(d Deps) (api, metricsOnly http.Handler) {
 	d.Logger = slog.New(redacting{d.Logger.Handler()}) // no secret reaches a log line
 	outage := newQuietLog(d.Logger, outageLogInterval)
 	refused := newRefusals()
+	// The session manager answers for itself when a session cannot be
+	// loaded: as the API does, 503 while the database is unavailable.
+	d.Sessions.ErrorFunc = sessionError(d.Logger, outage)
 	auth := newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.DB.Changes, d.Logger, outage)
 	auth.counted = refused
 	operations := newOperationLimit(d.Config.MaxConcurrentOperations)

@@ -182,3 +182,18 @@ func (transactionErrors) InterceptResponse(ctx context.Context, next graphql.Res
 	}
 	return resp
 }
+
+// sessionError answers a request whose login session could not be loaded
+// or saved: 503 with Retry-After while the database is unavailable (logged
+// once per interval), else 500; with a GraphQL-shaped body either way.
+func sessionError(logger *slog.Logger, outage *quietLog) func(http.ResponseWriter, *http.Request, error) {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		if database.Unavailable(err) {
+			outage.Error(r.Context(), "loading a session failed", err)
+			writeUnavailable(w)
+			return
+		}
+		logger.ErrorContext(r.Context(), "session error", "method", r.Method, "path", r.URL.Path, "error", err)
+		writeGraphQLError(w, http.StatusInternalServerError, codeInternal, "internal error")
+	}
+}

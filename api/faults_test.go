@@ -213,3 +213,25 @@ func TestPostgresOutageAnswersServiceUnavailable(t *testing.T) {
 		t.Errorf("teams after the outage: got %q, want only the one created once the database was back", names)
 	}
 }
+
+// TestSessionLoadDuringAnOutage: a request with a login session, whose
+// session cannot be read while the database is down, answers 503 with
+// Retry-After like any other, not the session library's plain-text 500.
+func TestSessionLoadDuringAnOutage(t *testing.T) {
+	var down, failCommits atomic.Bool
+	h := newHarnessWith(t, harnessOptions{keepLogs: true, wrapDriver: func(d dialect.Driver) dialect.Driver {
+		return faultyDriver{Driver: d, down: &down, failCommits: &failCommits}
+	}})
+	h.admin()
+	h.setPassword(h.db.Ent.User.Query().OnlyIDX(system()), "correct horse battery")
+	cookie := h.login("root@example.test", "correct horse battery")
+
+	down.Store(true)
+	for range 3 {
+		checkUnavailable(t, "a session cookie", h.send("", sessionRequest(cookie, "same-origin", readProjects, nil)))
+	}
+	down.Store(false)
+	if resp := h.send("", sessionRequest(cookie, "same-origin", readProjects, nil)); resp.Status != http.StatusOK {
+		t.Errorf("once the database is back: got status %d, errors %+v; want 200", resp.Status, resp.Errors)
+	}
+}
