@@ -30,7 +30,7 @@ import (
 // harness serves the real API handler on a fresh database. Callers are
 // identified as in production: by the secret of an API token.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	db      *database.DB
 	handler http.Handler
 	usage   *usage.Recorder
@@ -56,12 +56,12 @@ type harnessOptions struct {
 	beforeStatement func(line string)
 }
 
-func newHarness(t *testing.T, configure ...func(*config.Config)) *harness {
+func newHarness(t testing.TB, configure ...func(*config.Config)) *harness {
 	t.Helper()
 	return newHarnessWith(t, harnessOptions{configure: configure})
 }
 
-func newHarnessWith(t *testing.T, o harnessOptions) *harness {
+func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	t.Helper()
 	statements, logs := new(atomic.Int64), new(syncBuffer)
 	var opts []ent.Option
