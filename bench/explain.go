@@ -335,7 +335,7 @@ func timePage(ctx context.Context, c *apiClient, tok, query string, vars map[str
 	var lat []time.Duration
 	for range 25 {
 		start := time.Now()
-		status, b, err := c.post(ctx, tok, body)
+		status, b, err := c.post(ctx, tok, bytes.NewReader(body))
 		lat = append(lat, time.Since(start))
 		if err != nil || status != http.StatusOK || bytes.Contains(b, []byte(`"errors"`)) {
 			return 0, fmt.Errorf("deep page: status %d, %v: %.300s", status, err, b)

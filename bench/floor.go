@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -190,7 +191,7 @@ func checkFloorMatches(ctx context.Context, c *apiClient, ds *dataset) error {
 	}
 	defer f.close()
 	for _, u := range []benchUser{ds.editor, ds.viewer} {
-		status, body, err := c.post(ctx, u.token, nestedBody)
+		status, body, err := c.post(ctx, u.token, bytes.NewReader(nestedBody))
 		if err != nil {
 			return err
 		}

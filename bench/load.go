@@ -51,8 +51,10 @@ func newClient(addr string, conns int) *apiClient {
 }
 
 // post sends body with the token and returns the status and the body read.
-func (c *apiClient) post(ctx context.Context, token string, body []byte) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+// A body whose length the reader does not tell (not a *bytes.Reader) goes
+// chunked.
+func (c *apiClient) post(ctx context.Context, token string, body io.Reader) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, body)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -70,7 +72,7 @@ func (c *apiClient) post(ctx context.Context, token string, body []byte) (int, [
 // expect posts and checks the outcome: 200 without GraphQL errors for a
 // valid token, 401 for an invalid one.
 func (c *apiClient) expect(ctx context.Context, token string, body []byte, status int) error {
-	got, b, err := c.post(ctx, token, body)
+	got, b, err := c.post(ctx, token, bytes.NewReader(body))
 	switch {
 	case err != nil:
 		return err

@@ -13,7 +13,8 @@
 // measures what token authentication adds (authcost.go), checks the SQL of
 // the main queries with EXPLAIN ANALYZE and that deep cursor pages are keyset
 // queries (explain.go), prints a report, and drops the database (unless
-// -keep). See README.md in this folder.
+// -keep). With -soak, it runs a soak (soak.go) instead of the measurements.
+// See README.md in this folder.
 package main
 
 import (
@@ -49,6 +50,9 @@ type options struct {
 	explain     bool
 	profile     bool
 	pairs       int
+	// soak, when not zero, replaces every measurement by one soak run of
+	// that length (soak.go).
+	soak time.Duration
 	// serverParams are added to the query of the server's database URL.
 	serverParams string
 }
@@ -76,6 +80,7 @@ func main() {
 	flag.BoolVar(&o.explain, "explain", true, "EXPLAIN ANALYZE the main queries and check deep pagination")
 	flag.BoolVar(&o.profile, "profile", true, "take a CPU profile of the server during each shape")
 	flag.IntVar(&o.pairs, "pairs", 0, "after the runs, this many more runs of nested and of the floor, alternating, -duration each: short runs (-duration 3s) follow a machine whose speed drifts")
+	flag.DurationVar(&o.soak, "soak", 0, "instead of the measurements, a soak of this length: valid queries, invalid tokens and malformed bodies, with the server's memory and connection pool sampled every 5 s")
 	flag.StringVar(&o.serverParams, "server-params", "", "parameters added to the server's database URL, which lib/pq sends as settings, such as jit=off")
 	flag.Parse()
 	for _, s := range strings.Split(shapes, ",") {
@@ -110,6 +115,9 @@ func (o *options) validate() error {
 	}
 	if o.duration < time.Second || o.duration > 10*time.Minute {
 		return fmt.Errorf("-duration must be between 1s and 10m, got %s", o.duration)
+	}
+	if o.soak != 0 && (o.soak < 10*time.Second || o.soak > time.Hour) {
+		return fmt.Errorf("-soak must be between 10s and 1h, got %s", o.soak)
 	}
 	for _, s := range o.shapes {
 		if _, ok := shapeMakers[s]; !ok {
@@ -162,6 +170,9 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer srv.stop()
+	if o.soak > 0 {
+		return runSoak(ctx, o, srv, newClient(srv.addr, o.concurrency), ds)
+	}
 	meter, err := newCPUMeter(o.serverURL, ds.name)
 	if err != nil {
 		return err

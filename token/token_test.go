@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"strings"
 	"testing"
 
@@ -162,31 +163,83 @@ func TestDisplay(t *testing.T) {
 	}
 }
 
+// FuzzCheck checks Check against the format as the package comment states
+// it, computed here independently: any string is accepted exactly when it is
+// the prefix, 32 base62 characters and their checksum. And from the fuzzed
+// bytes it builds a valid token, which Check must accept, whose Display and
+// Hash must follow from it, and in which changing the character at pos to c
+// must make Check refuse it.
 func FuzzCheck(f *testing.F) {
-	for range 4 {
+	for i := range 4 {
 		s := token.Generate()
-		f.Add(s)
-		f.Add(s[:len(s)-1])
-		f.Add(s[:10] + "-" + s[11:])
+		f.Add(s, uint8(10*i), byte('-'))
+		f.Add(s[:len(s)-1], uint8(41), s[len(s)-1])
+		f.Add(s[:10]+"-"+s[11:], uint8(i), byte('0'))
 	}
-	f.Add("")
-	f.Add(token.Prefix)
-	f.Add("eng_00000000000000000000000000000000000000")
-	f.Fuzz(func(t *testing.T, s string) {
+	f.Add("", uint8(0), byte('E'))
+	f.Add(token.Prefix, uint8(3), byte('-'))
+	f.Add("eng_00000000000000000000000000000000000000", uint8(41), byte('0'))
+	f.Add("eng_00000000000000000000000000000000"+"2wjyrI", uint8(36), byte('2'))
+	f.Add("eng_AbC1xxxxxxxxxxxxxxxxxxxxxxxxxxxx4FKWG9", uint8(4), byte('a'))
+	f.Fuzz(func(t *testing.T, s string, pos uint8, c byte) {
 		err := token.Check(s)
-		if err != nil {
-			if !errors.Is(err, token.ErrMalformed) {
-				t.Errorf("Check(%q) = %v, want nil or ErrMalformed", s, err)
+		if want := wellFormed(s); want != (err == nil) {
+			t.Fatalf("Check(%q) = %v, want accepted: %v", s, err, want)
+		}
+		if err != nil && !errors.Is(err, token.ErrMalformed) {
+			t.Fatalf("Check(%q) = %v, want nil or ErrMalformed", s, err)
+		}
+
+		// A valid token made of the fuzzed bytes.
+		var random [32]byte
+		for i := range random {
+			if i < len(s) {
+				random[i] = alphabet[s[i]%62]
+			} else {
+				random[i] = alphabet[i]
 			}
+		}
+		valid := token.Prefix + string(random[:]) + checksum(string(random[:]))
+		if err := token.Check(valid); err != nil {
+			t.Fatalf("Check(%q) = %v, want nil", valid, err)
+		}
+		if got := token.Display(valid); got != valid[:8] {
+			t.Errorf("Display(%q) = %q, want %q", valid, got, valid[:8])
+		}
+		sum := sha256.Sum256([]byte(valid))
+		if got, want := token.Hash(valid), hex.EncodeToString(sum[:]); got != want {
+			t.Errorf("Hash(%q) = %q, want %q", valid, got, want)
+		}
+		i := int(pos) % len(valid)
+		if valid[i] == c {
 			return
 		}
-		if len(s) != 42 || !strings.HasPrefix(s, token.Prefix) {
-			t.Errorf("Check(%q) accepted a string of length %d, want %d beginning with %q", s, len(s), 42, token.Prefix)
-		}
-		if rest := strings.Trim(s[len(token.Prefix):], alphabet); rest != "" {
-			t.Errorf("Check(%q) accepted characters %q outside base62", s, rest)
+		typo := valid[:i] + string([]byte{c}) + valid[i+1:]
+		if err := token.Check(typo); !errors.Is(err, token.ErrMalformed) {
+			t.Errorf("Check(%q) (position %d of %q changed to %q) = %v, want ErrMalformed", typo, i, valid, c, err)
 		}
 	})
+}
+
+// wellFormed tells whether s is Prefix, 32 base62 characters and their
+// checksum.
+func wellFormed(s string) bool {
+	body, ok := strings.CutPrefix(s, token.Prefix)
+	if !ok || len(body) != 38 || strings.Trim(body, alphabet) != "" {
+		return false
+	}
+	return body[32:] == checksum(body[:32])
+}
+
+// checksum is the CRC32 (IEEE) of random as 6 base62 digits, the most
+// significant first, as TestKnownChecksums pins it.
+func checksum(random string) string {
+	n := crc32.ChecksumIEEE([]byte(random))
+	digits := make([]byte, 6)
+	for i := 5; i >= 0; i-- {
+		digits[i], n = alphabet[n%62], n/62
+	}
+	return string(digits)
 }
 
 func ExampleGenerate() {
