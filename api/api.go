@@ -13,7 +13,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/alexedwards/scs/v2"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -75,9 +74,7 @@ func New(d Deps) http.Handler {
 func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operations operationLimit) http.Handler {
 	es := graph.NewSchema(db.Ent, cfg.TokenMaxLifetime)
 	srv := handler.New(es)
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(PostTransport{})
+	srv.AddTransport(Transport{})
 	srv.SetQueryCache(queryCache{lru.New[*ast.QueryDocument](1000)})
 	srv.SetParserTokenLimit(parserTokenLimit)
 	// No extension here may intercept fields (graphql.FieldInterceptor):
@@ -89,7 +86,7 @@ func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operati
 	// Before the transactioner: an operation waiting for its turn holds no
 	// transaction.
 	srv.Use(operations)
-	srv.Use(entgql.Transactioner{TxOpener: txOpener(db, logger)})
+	srv.Use(transactions{entgql.Transactioner{TxOpener: txOpener(db, logger)}})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(recoverPanic(logger))
 	return srv
@@ -108,11 +105,13 @@ func txOpener(db *database.DB, logger *slog.Logger) entgql.TxOpener {
 	})
 }
 
-// limitBody refuses request bodies larger than max bytes.
+// limitBody refuses request bodies larger than max bytes: at once when
+// Content-Length says so, and otherwise when reading passes the limit
+// (Transport answers that read error with the same 413).
 func limitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
-			writeGraphQLError(w, http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE", "the request body is larger than the limit of this server")
+			errBodyTooLarge.write(w, responseContentType(r.Header.Get("Accept")))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, max)
