@@ -13,7 +13,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/alexedwards/scs/v2"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -99,9 +98,7 @@ func NewWithMetrics(d Deps) (api, metricsOnly http.Handler) {
 func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operations operationLimit, outage *quietLog, refused refusals) http.Handler {
 	es := graph.NewSchema(db.Ent, cfg.TokenMaxLifetime)
 	srv := handler.New(es)
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(PostTransport{})
+	srv.AddTransport(Transport{})
 	cache := queryCache{lru.New[*ast.QueryDocument](1000)}
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(parserTokenLimit)
@@ -118,7 +115,7 @@ func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operati
 	// transaction.
 	srv.Use(operations)
 	srv.Use(transactionErrors{}) // around the transactioner, whose errors it codes
-	srv.Use(entgql.Transactioner{TxOpener: txOpener(db, logger, outage)})
+	srv.Use(transactions{entgql.Transactioner{TxOpener: txOpener(db, logger, outage)}})
 	srv.SetErrorPresenter(presentError(logger, outage, refused))
 	srv.SetRecoverFunc(recoverPanic(logger))
 	return srv
@@ -139,12 +136,14 @@ func txOpener(db *database.DB, logger *slog.Logger, outage *quietLog) entgql.TxO
 	})
 }
 
-// limitBody refuses request bodies larger than max bytes.
+// limitBody refuses request bodies larger than max bytes: at once when
+// Content-Length says so, and otherwise when reading passes the limit
+// (Transport answers that read error with the same 413).
 func limitBody(max int64, refused refusals, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
 			refused.add(refusedBodyTooBig)
-			writeGraphQLError(w, http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE", "the request body is larger than the limit of this server")
+			errBodyTooLarge.write(w, responseContentType(r.Header.Get("Accept")))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, max)

@@ -17,15 +17,25 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
-// statusRecorder remembers the status code a handler wrote.
+// statusRecorder remembers the status code a handler sent: the first one
+// written (net/http ignores later ones), or 200 when the handler wrote a
+// body first.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	sent   bool
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
+	if !s.sent && code >= 200 {
+		s.status, s.sent = code, true
+	}
 	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	s.sent = true
+	return s.ResponseWriter.Write(b)
 }
 
 // withRequestLog gives each request an ID (returned in X-Request-ID) and logs

@@ -32,8 +32,12 @@ func newOperationLimit(n int) operationLimit {
 func (operationLimit) ExtensionName() string                   { return "OperationLimit" }
 func (operationLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
-// InterceptResponse waits for a turn, then runs the operation.
+// InterceptResponse waits for a turn, then runs the operation. A request
+// refused before it ran has no need of a turn.
 func (l operationLimit) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if refusedBeforeExecution(ctx) {
+		return next(ctx)
+	}
 	l.waiting.Add(1)
 	err := l.turns.Acquire(ctx, 1)
 	l.waiting.Add(-1)

@@ -144,12 +144,12 @@ func measureAuthCost(ctx context.Context, o options, ds *dataset) (overhead map[
 }
 
 // bareGraphQL is the GraphQL endpoint without the API's middleware and
-// authentication: graph.NewSchema with the API's POST transport, a query cache,
+// authentication: graph.NewSchema with the API's transport, a query cache,
 // gqlgen's own complexity limit in place of api's limits, and the
 // transactioner of mutations.
 func bareGraphQL(db *database.DB, cfg config.Config) http.Handler {
 	srv := handler.New(graph.NewSchema(db.Ent, cfg.TokenMaxLifetime))
-	srv.AddTransport(api.PostTransport{})
+	srv.AddTransport(api.Transport{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(entgql.Transactioner{TxOpener: db.Ent})

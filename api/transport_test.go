@@ -20,11 +20,12 @@ import (
 	"engage/testdb"
 )
 
-// TestPostTransportAnswersAsGqlgens sends the same requests to the schema
-// through PostTransport and through gqlgen's transport.POST: status,
-// content type and JSON must be the same, for executed operations and for
-// every kind of request that fails before execution.
-func TestPostTransportAnswersAsGqlgens(t *testing.T) {
+// TestTransportExecutesAsGqlgens sends the same requests for operations
+// that run to the schema through Transport and through gqlgen's
+// transport.POST: status, content type and JSON must be the same. (Requests
+// that fail before execution are answered differently on purpose; see
+// Transport and malformed_test.go.)
+func TestTransportExecutesAsGqlgens(t *testing.T) {
 	es := graph.NewSchema(testdb.Open(t).Ent, time.Hour)
 	serve := func(tr graphql.Transport) http.Handler {
 		srv := handler.New(es)
@@ -32,7 +33,7 @@ func TestPostTransportAnswersAsGqlgens(t *testing.T) {
 		srv.Use(extension.Introspection{})
 		return srv
 	}
-	ours, gqlgens := serve(PostTransport{}), serve(transport.POST{})
+	ours, gqlgens := serve(Transport{}), serve(transport.POST{})
 	typename := `{"query": "{ __typename a: __typename }"}`
 	for _, c := range []struct{ body, accept string }{
 		{typename, ""},
@@ -40,13 +41,8 @@ func TestPostTransportAnswersAsGqlgens(t *testing.T) {
 		{typename, "application/graphql-response+json"},
 		{typename, "text/html, */*;q=0.8"},
 		{typename, "text/html"},
-		{`{"query": "{ nope }"}`, ""},
-		{`{"query": "{ nope }"}`, "application/graphql-response+json"},
 		{`{"query": "{ projects(first: 1) { totalCount } }"}`, ""}, // no viewer: refused during execution
-		{`{"query": "query($n: Int) { __typename }", "variables": {"n": 12345678901234567890}}`, ""},
-		{`{"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "00"}}}`, ""},
-		{`{"query": `, ""},
-		{``, ""},
+		{`{"query": "query Q($n: Boolean!) { __typename @include(if: true) a: __typename @skip(if: false) n: __typename @include(if: $n) }", "variables": {"n": true}, "operationName": "Q"}`, ""},
 	} {
 		do := func(h http.Handler) *httptest.ResponseRecorder {
 			r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(c.body))
@@ -63,7 +59,7 @@ func TestPostTransportAnswersAsGqlgens(t *testing.T) {
 			t.Errorf("%s (Accept %q): status %d, %s; gqlgen: %d, %s", c.body, c.accept,
 				got.Code, got.Header().Get("Content-Type"), want.Code, want.Header().Get("Content-Type"))
 		}
-		if g, w := decodeJSON(t, got.Body.Bytes()), decodeJSON(t, want.Body.Bytes()); !reflect.DeepEqual(g, w) {
+		if g, w := mustDecodeJSON(t, got.Body.Bytes()), mustDecodeJSON(t, want.Body.Bytes()); !reflect.DeepEqual(g, w) {
 			t.Errorf("%s (Accept %q):\n got %s\nwant %s", c.body, c.accept, got.Body, want.Body)
 		}
 		if got.Header().Get("X-Content-Type-Options") != "nosniff" {
@@ -88,13 +84,13 @@ func TestWriteResponseWritesWhatEncodingJSONWrites(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if g, w := decodeJSON(t, got.Bytes()), decodeJSON(t, want); !reflect.DeepEqual(g, w) {
+		if g, w := mustDecodeJSON(t, got.Bytes()), mustDecodeJSON(t, want); !reflect.DeepEqual(g, w) {
 			t.Errorf("wrote %s, encoding/json writes %s", got.String(), want)
 		}
 	}
 }
 
-func decodeJSON(t *testing.T, b []byte) any {
+func mustDecodeJSON(t *testing.T, b []byte) any {
 	t.Helper()
 	var v any
 	d := json.NewDecoder(bytes.NewReader(b))
