@@ -13,6 +13,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
 
 	"engage/changes"
@@ -50,6 +51,9 @@ type authenticator struct {
 	// moves the epoch, on every instance), and for at most tokenCacheTTL.
 	tokens  *lru.Cache[string, cachedCaller]
 	changes *changes.Feed
+	// loads shares one load among the requests that miss the cache for the
+	// same token and epoch at once.
+	loads singleflight.Group
 
 	// refused caches, under the same rule, why recently refused tokens were
 	// refused, so that a flood of bad tokens does not reach the database. It
@@ -175,6 +179,31 @@ func (a *authenticator) authenticate(r *http.Request) (*viewer.Viewer, error) {
 	if c, ok := a.refused.Get(hash); ok && c.epoch == epoch && now.Sub(c.loadedAt) < tokenCacheTTL {
 		return nil, a.refuse(sys, c, ip)
 	}
+	// Requests that miss the cache for one token at once (a client's burst
+	// after a restart or a change of rights) share one load, rather than
+	// each taking connections from the pool for the same rows.
+	loaded, err, _ := a.loads.Do(fmt.Sprint(hash, epoch), func() (any, error) {
+		return a.loadToken(context.WithoutCancel(sys), hash, epoch, now)
+	})
+	if err != nil {
+		return nil, err // not cached: the next request tries again
+	}
+	switch l := loaded.(type) {
+	case cachedRefusal:
+		return nil, a.refuse(sys, l, ip)
+	case cachedCaller:
+		v := l.viewer
+		v.IP = ip
+		a.usage.Record(v.TokenID, ip, now)
+		return &v, nil
+	}
+	panic("loadToken returned neither a caller nor a refusal")
+}
+
+// loadToken reads the token whose secret has hash, with its owner's rights,
+// and caches what it found: the caller (without an address), or why the
+// token is refused.
+func (a *authenticator) loadToken(sys context.Context, hash string, epoch int64, now time.Time) (any, error) {
 	tok, err := a.client.APIToken.Query().
 		Where(apitoken.SecretHash(hash)).
 		WithOwner().
@@ -185,7 +214,7 @@ func (a *authenticator) authenticate(r *http.Request) (*viewer.Viewer, error) {
 	case ent.IsNotFound(err):
 		refusal.err = errUnknown
 	case err != nil:
-		return nil, err // not cached: the next request tries again
+		return nil, err
 	case tok.RevokedAt != nil:
 		refusal = cachedRefusal{err: errRevoked, tokenID: tok.ID, why: "revoked"}
 	case tok.ExpiresAt != nil && !tok.ExpiresAt.After(now):
@@ -198,9 +227,9 @@ func (a *authenticator) authenticate(r *http.Request) (*viewer.Viewer, error) {
 	if refusal.err != nil {
 		refusal.epoch, refusal.loadedAt = epoch, now
 		a.refused.Add(hash, refusal)
-		return nil, a.refuse(sys, refusal, ip)
+		return refusal, nil
 	}
-	v, err := a.userViewer(sys, tok.Edges.Owner, ip)
+	v, err := a.userViewer(sys, tok.Edges.Owner, "")
 	if err != nil {
 		return nil, err
 	}
@@ -211,11 +240,9 @@ func (a *authenticator) authenticate(r *http.Request) (*viewer.Viewer, error) {
 			v.AllowedProjects = append(v.AllowedProjects, p.ID)
 		}
 	}
-	a.usage.Record(tok.ID, ip, now)
-	cached := *v
-	cached.IP = ""
-	a.tokens.Add(hash, cachedCaller{viewer: cached, epoch: epoch, loadedAt: now})
-	return v, nil
+	caller := cachedCaller{viewer: *v, epoch: epoch, loadedAt: now}
+	a.tokens.Add(hash, caller)
+	return caller, nil
 }
 
 // sessionViewer is the viewer of a logged-in session: the user's full

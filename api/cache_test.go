@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -159,4 +160,39 @@ func BenchmarkCachedTokenRequest(b *testing.B) {
 			}
 		})
 	})
+}
+
+// TestConcurrentMissesShareOneLoad: requests that find a token's caller
+// missing from the cache at the same moment (a burst after a restart) load
+// it once between them, instead of each taking connections from the pool
+// for the same rows.
+func TestConcurrentMissesShareOneLoad(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{countStatements: true, beforeStatement: func(line string) {
+		if strings.Contains(line, "secret_hash") {
+			time.Sleep(50 * time.Millisecond) // keeps the first load open while the others arrive
+		}
+	}})
+	owner := h.db.Ent.User.Create().SetEmail("burst@example.test").SetName("Burst").SetRole("ADMIN").SaveX(system())
+	first, burst := h.mint(token.Spec{OwnerID: owner.ID, Name: "first"}), h.mint(token.Spec{OwnerID: owner.ID, Name: "burst"})
+
+	before := h.statements.Load()
+	if resp := h.do(first, `{ __typename }`, nil); resp.Status != http.StatusOK {
+		t.Fatalf("one request: status %d, errors %+v", resp.Status, resp.Errors)
+	}
+	one := h.statements.Load() - before
+
+	const clients = 16
+	before = h.statements.Load()
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			if resp := h.do(burst, `{ __typename }`, nil); resp.Status != http.StatusOK {
+				t.Errorf("a request of the burst: status %d, errors %+v", resp.Status, resp.Errors)
+			}
+		})
+	}
+	wg.Wait()
+	if got := h.statements.Load() - before; got > one {
+		t.Errorf("%d requests missing the cache at once ran %d statements; one load runs %d", clients, got, one)
+	}
 }
