@@ -49,4 +49,28 @@ func TestMalformedCursorsAreBadInput(t *testing.T) {
 			}
 		}
 	}
+	// A value of another order field's kind: PostgreSQL would parse text
+	// as the column's time, a fraction as its whole number.
+	for _, c := range []struct{ name, order, cursor string }{
+		{"text for a time", "CREATED_AT", cursorOf(t, "prj_x", "Project 1")},
+		{"a number for a time", "CREATED_AT", cursorOf(t, "prj_x", 7)},
+		{"a boolean for text", "TITLE", cursorOf(t, "prj_x", true)},
+		{"a value for the ID order", "", cursorOf(t, "prj_x", "Project 1")},
+	} {
+		order := ""
+		if c.order != "" {
+			order = ", orderBy: {field: " + c.order + "}"
+		}
+		resp := h.do(admin, `query($c: Cursor) { projects(after: $c`+order+`) { edges { node { id } } } }`, map[string]any{"c": c.cursor})
+		if !slices.Equal(resp.codes(), []string{"BAD_USER_INPUT"}) {
+			t.Errorf("%s: got status %d, errors %+v; want BAD_USER_INPUT", c.name, resp.Status, resp.Errors)
+		}
+	}
+	// A cursor the API wrote still works.
+	var page struct {
+		Projects struct{ Edges []struct{ Cursor string } }
+	}
+	h.mustDo(admin, `{ projects(orderBy: {field: CREATED_AT}) { edges { cursor } } }`, nil, &page)
+	h.mustDo(admin, `query($c: Cursor) { projects(after: $c, orderBy: {field: CREATED_AT}) { edges { cursor } } }`,
+		map[string]any{"c": page.Projects.Edges[0].Cursor}, nil)
 }

@@ -91,12 +91,12 @@ var collectionChanges = []textChange{
 // paginationChanges are the changes to entgql's pagination template, each
 // made where entgql writes from, which must occur exactly once.
 var paginationChanges = []textChange{
-	// A cursor whose value no order field holds is the client's mistake
-	// (ent/cursors.go), refused before it reaches the database. (Only for
+	// A cursor whose value is not of the order field's kind is the client's
+	// mistake (ent/cursors.go), refused before it reaches the database. (Only for
 	// entities ordered by one field: none uses entgql.MultiOrder.)
 	{
 		"for _, predicate := range entgql.CursorsPredicate(",
-		"if err := validCursors(after, before); err != nil {\n\t\t\treturn nil, err\n\t\t}\n\t\tfor _, predicate := range entgql.CursorsPredicate(",
+		"if err := validCursors(p.order.Field.toCursor, after, before); err != nil {\n\t\t\treturn nil, err\n\t\t}\n\t\tfor _, predicate := range entgql.CursorsPredicate(",
 	},
 }
 

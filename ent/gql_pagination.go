@@ -229,7 +229,7 @@ func (p *apitokenPager) applyCursors(query *APITokenQuery, after, before *Cursor
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAPITokenOrder.Field.column, p.order.Field.column, direction) {
@@ -600,7 +600,7 @@ func (p *answerPager) applyCursors(query *AnswerQuery, after, before *Cursor) (*
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAnswerOrder.Field.column, p.order.Field.column, direction) {
@@ -917,7 +917,7 @@ func (p *auditeventPager) applyCursors(query *AuditEventQuery, after, before *Cu
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAuditEventOrder.Field.column, p.order.Field.column, direction) {
@@ -1234,7 +1234,7 @@ func (p *commentPager) applyCursors(query *CommentQuery, after, before *Cursor) 
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCommentOrder.Field.column, p.order.Field.column, direction) {
@@ -1569,7 +1569,7 @@ func (p *pinPager) applyCursors(query *PinQuery, after, before *Cursor) (*PinQue
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultPinOrder.Field.column, p.order.Field.column, direction) {
@@ -1922,7 +1922,7 @@ func (p *projectPager) applyCursors(query *ProjectQuery, after, before *Cursor) 
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectOrder.Field.column, p.order.Field.column, direction) {
@@ -2293,7 +2293,7 @@ func (p *projectmapPager) applyCursors(query *ProjectMapQuery, after, before *Cu
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectMapOrder.Field.column, p.order.Field.column, direction) {
@@ -2628,7 +2628,7 @@ func (p *projectmembershipPager) applyCursors(query *ProjectMembershipQuery, aft
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectMembershipOrder.Field.column, p.order.Field.column, direction) {
@@ -2963,7 +2963,7 @@ func (p *questionPager) applyCursors(query *QuestionQuery, after, before *Cursor
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultQuestionOrder.Field.column, p.order.Field.column, direction) {
@@ -3298,7 +3298,7 @@ func (p *responsePager) applyCursors(query *ResponseQuery, after, before *Cursor
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultResponseOrder.Field.column, p.order.Field.column, direction) {
@@ -3633,7 +3633,7 @@ func (p *surveyPager) applyCursors(query *SurveyQuery, after, before *Cursor) (*
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSurveyOrder.Field.column, p.order.Field.column, direction) {
@@ -4022,7 +4022,7 @@ func (p *teamPager) applyCursors(query *TeamQuery, after, before *Cursor) (*Team
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTeamOrder.Field.column, p.order.Field.column, direction) {
@@ -4357,7 +4357,7 @@ func (p *teammembershipPager) applyCursors(query *TeamMembershipQuery, after, be
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTeamMembershipOrder.Field.column, p.order.Field.column, direction) {
@@ -4692,7 +4692,7 @@ func (p *userPager) applyCursors(query *UserQuery, after, before *Cursor) (*User
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(after, before); err != nil {
+	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultUserOrder.Field.column, p.order.Field.column, direction) {
