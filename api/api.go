@@ -111,6 +111,7 @@ func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operati
 	srv.Use(depthLimit{max: cfg.MaxDepth})
 	srv.Use(limits{es: es, maxComplexity: cfg.MaxComplexity})
 	srv.Use(filterLimit{schema: es.Schema(), maxDepth: cfg.MaxFilterDepth, maxPredicates: cfg.MaxFilterPredicates})
+	srv.Use(cursorCheck{})
 	// Before the transactioner: an operation waiting for its turn holds no
 	// transaction.
 	srv.Use(operations)

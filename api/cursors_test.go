@@ -34,6 +34,9 @@ func TestMalformedCursorsAreBadInput(t *testing.T) {
 		"a list value":     cursorOf(t, "prj_x", []any{1, 2}),
 		"a map value":      cursorOf(t, "prj_x", map[string]any{"a": 1}),
 		"a nested list ID": cursorOf(t, "prj_x", []any{[]any{"x"}}),
+		// A map that repeats its key "v", on which entgql's decoder panics
+		// (found by FuzzCursor).
+		"a repeated key": "gqF2un0000000000000000000000000000000000oXap000000000000",
 	}
 	queries := map[string]string{
 		"top level, by title": `query($c: Cursor) { projects(after: $c, orderBy: {field: TITLE}) { edges { node { id } } } }`,

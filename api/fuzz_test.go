@@ -147,11 +147,23 @@ func FuzzCursor(f *testing.F) {
 		if err := checkAnswer(rec); err != nil {
 			t.Fatalf("cursor %q: %v", cursor, err)
 		}
-		var c entgql.Cursor[string]
-		if c.UnmarshalGQL(cursor) != nil && !bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+		if !cursorDecodes(cursor) && !bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
 			t.Fatalf("cursor %q does not decode, but the API answered without an error: %s", cursor, rec.Body)
 		}
 	})
+}
+
+// cursorDecodes reports whether entgql decodes cursor; its decoder panics
+// on some malformed cursors (a map that repeats a key), which count as not
+// decoding.
+func cursorDecodes(cursor string) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	var c entgql.Cursor[string]
+	return c.UnmarshalGQL(cursor) == nil
 }
 
 // checkAnswer checks what the API must answer to any request on a healthy
