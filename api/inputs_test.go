@@ -35,8 +35,8 @@ func TestMalformedInputIsBadUserInput(t *testing.T) {
 	for _, tc := range []struct {
 		name, secret, query, code, message string
 	}{
-		{"cursor that does not decode", admin, `{ projects(after: "garbage") { totalCount } }`, "BAD_USER_INPUT", "after: invalid value"},
-		{"cursor of base64 garbage", admin, `{ projects(first: 1, before: "Z2FyYmFnZQ==") { totalCount } }`, "BAD_USER_INPUT", "before: invalid value"},
+		{"cursor that does not decode", admin, `{ projects(after: "garbage") { totalCount } }`, "BAD_USER_INPUT", "after: invalid cursor"},
+		{"cursor of base64 garbage", admin, `{ projects(first: 1, before: "Z2FyYmFnZQ==") { totalCount } }`, "BAD_USER_INPUT", "before: invalid cursor"},
 		{"node ID", admin, `{ node(id: "x") { id } }`, "BAD_USER_INPUT", "invalid ID"},
 		{"update ID", admin, `mutation { updateProject(id: "x", input: {title: "T"}) { id } }`, "BAD_USER_INPUT", "id: invalid ID"},
 		{"parent ID", editorToken, `mutation { createSurvey(input: {title: "S", projectID: "x"}) { id } }`, "BAD_USER_INPUT", "input.projectID: invalid ID"},
