@@ -22,12 +22,14 @@ import (
 const soakInterval = 5 * time.Second
 
 // soakRequest is one kind of request of the soak: how often it is sent
-// (weight), what it sends, and the status it must get (400: any 4xx).
+// (weight), what it sends, and the status it must get (400: any 4xx), with
+// the code of its error when it must have one.
 type soakRequest struct {
-	kind    string
-	weight  int
-	request func(rng *rand.Rand) (token string, body io.Reader)
-	want    int
+	kind     string
+	weight   int
+	request  func(rng *rand.Rand) (token string, body io.Reader)
+	want     int
+	wantCode string
 }
 
 // soakMix is what the soak's clients send: mostly the valid analyst and
@@ -43,21 +45,21 @@ func soakMix(ds *dataset) []soakRequest {
 	// Just over the server's default body limit of 1 MiB (config.Default).
 	over := []byte(`{"query": "{ __typename }", "pad": "` + strings.Repeat("x", 1<<20) + `"}`)
 	mix := []soakRequest{
-		{"valid: nested", 40, with(valid, nestedBody), http.StatusOK},
+		{"valid: nested", 40, with(valid, nestedBody), http.StatusOK, ""},
 		{"valid: node", 25, func(rng *rand.Rand) (string, io.Reader) {
 			u := users[rng.IntN(2)]
 			ids := ds.visibleResponses[u.id]
 			vars := map[string]any{"id": ids[rng.IntN(len(ids))]}
 			return u.token, bytes.NewReader(mustJSON(map[string]any{"query": nodeQuery, "variables": vars}))
-		}, http.StatusOK},
-		{"token: malformed", 5, with(invalid(ds.malformed), nestedBody), http.StatusUnauthorized},
-		{"token: unknown", 5, with(invalid(ds.unknown), nestedBody), http.StatusUnauthorized},
-		{"token: revoked", 5, with(invalid(ds.revoked), nestedBody), http.StatusUnauthorized},
-		{"body: over the limit", 1, with(valid, over), http.StatusRequestEntityTooLarge},
+		}, http.StatusOK, ""},
+		{"token: malformed", 5, with(invalid(ds.malformed), nestedBody), http.StatusUnauthorized, ""},
+		{"token: unknown", 5, with(invalid(ds.unknown), nestedBody), http.StatusUnauthorized, ""},
+		{"token: revoked", 5, with(invalid(ds.revoked), nestedBody), http.StatusUnauthorized, ""},
+		{"body: over the limit", 1, with(valid, over), http.StatusRequestEntityTooLarge, ""},
 		// io.MultiReader hides the length: the client sends it chunked.
 		{"body: over the limit, chunked", 1, func(rng *rand.Rand) (string, io.Reader) {
 			return valid(rng), io.MultiReader(bytes.NewReader(over))
-		}, http.StatusRequestEntityTooLarge},
+		}, http.StatusRequestEntityTooLarge, ""},
 	}
 	for _, b := range []struct{ kind, body string }{
 		{"empty", ``},
@@ -67,10 +69,12 @@ func soakMix(ds *dataset) []soakRequest {
 		{"query not a string", `{"query": 1}`},
 		{"variables not an object", `{"query": "{ __typename }", "variables": []}`},
 		{"JSON too deep", strings.Repeat("[", 10001)},
-		{"unknown field", `{"query": "{ nope }"}`},
 	} {
-		mix = append(mix, soakRequest{"body: " + b.kind, 2, with(valid, []byte(b.body)), http.StatusBadRequest})
+		mix = append(mix, soakRequest{"body: " + b.kind, 2, with(valid, []byte(b.body)), http.StatusBadRequest, ""})
 	}
+	// A GraphQL request that fails validation: 200 under application/json,
+	// as the GraphQL-over-HTTP spec asks, with the error's code.
+	mix = append(mix, soakRequest{"body: unknown field", 2, with(valid, []byte(`{"query": "{ nope }"}`)), http.StatusOK, "GRAPHQL_VALIDATION_FAILED"})
 	return mix
 }
 
@@ -87,6 +91,8 @@ func (r soakRequest) expected(o soakOutcome) bool {
 	switch {
 	case o.code == "INTERNAL_SERVER_ERROR":
 		return false
+	case r.wantCode != "":
+		return o.status == r.want && o.code == r.wantCode
 	case r.want == http.StatusBadRequest:
 		return o.status >= 400 && o.status < 500
 	case r.want == http.StatusOK:
