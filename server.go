@@ -21,7 +21,7 @@ import (
 	"engage/config"
 	"engage/database"
 	"engage/demo"
-	"engage/ent/privacy"
+	"engage/rule"
 	"engage/session"
 	"engage/usage"
 )
@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // system marks a context of an operator command: it acts outside any user's
 // rights, like the database owner it has the credentials of.
 func system(ctx context.Context) context.Context {
-	return privacy.DecisionContext(ctx, privacy.Allow)
+	return rule.System(ctx)
 }
 
 // openDatabase validates the configuration, opens the database and applies

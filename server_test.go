@@ -26,9 +26,9 @@ import (
 	"engage/demo"
 	"engage/ent/apitoken"
 	"engage/ent/auditevent"
-	"engage/ent/privacy"
 	"engage/ent/user"
 	"engage/password"
+	"engage/rule"
 	"engage/testdb"
 	"engage/token"
 )
@@ -148,7 +148,7 @@ func TestUserCreate(t *testing.T) {
 		t.Fatalf("opening the database: %v", err)
 	}
 	defer db.Close()
-	ctx := privacy.DecisionContext(context.Background(), privacy.Allow)
+	ctx := rule.System(context.Background())
 	u, err := db.Ent.User.Get(ctx, id)
 	if err != nil {
 		t.Fatalf("loading user %s: got error %v, want the created user", id, err)
@@ -411,7 +411,7 @@ func TestServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	used, err := db.Ent.APIToken.Query().Where(apitoken.SecretHash(token.Hash(adminToken))).Only(privacy.DecisionContext(context.Background(), privacy.Allow))
+	used, err := db.Ent.APIToken.Query().Where(apitoken.SecretHash(token.Hash(adminToken))).Only(rule.System(context.Background()))
 	if err != nil || used.UseCount != 1 || used.LastUsedAt == nil || used.LastUsedIP == nil || *used.LastUsedIP != "127.0.0.1" {
 		t.Errorf("the admin token after shutdown: got %+v (error %v); want useCount 1, lastUsedAt set and lastUsedIP 127.0.0.1", used, err)
 	}
@@ -563,7 +563,7 @@ func TestTokenCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	ctx := privacy.DecisionContext(context.Background(), privacy.Allow)
+	ctx := rule.System(context.Background())
 	tok, err := store.Ent.APIToken.Query().Where(apitoken.SecretHash(token.Hash(secret))).Only(ctx)
 	if err != nil {
 		t.Fatalf("the minted token is not stored under its hash: %v", err)
@@ -709,7 +709,7 @@ func TestOtherProcessesChangesReachARunningServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	sys := privacy.DecisionContext(context.Background(), privacy.Allow)
+	sys := rule.System(context.Background())
 	for _, c := range []struct {
 		name   string
 		who    account

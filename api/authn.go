@@ -20,12 +20,12 @@ import (
 	"engage/ent"
 	"engage/ent/apitoken"
 	"engage/ent/auditevent"
-	"engage/ent/privacy"
 	"engage/ent/project"
 	"engage/ent/projectmembership"
 	"engage/ent/teammembership"
 	"engage/ent/user"
 	"engage/role"
+	"engage/rule"
 	"engage/session"
 	"engage/token"
 	"engage/usage"
@@ -175,7 +175,7 @@ func (a *authenticator) authenticate(r *http.Request) (*viewer.Viewer, error) {
 		}
 		a.tokens.Remove(hash) // expired since: the database path refuses and audits it
 	}
-	sys := privacy.DecisionContext(r.Context(), privacy.Allow) // finding the caller precedes any viewer
+	sys := rule.System(r.Context()) // finding the caller precedes any viewer
 	if c, ok := a.refused.Get(hash); ok && c.epoch == epoch && now.Sub(c.loadedAt) < tokenCacheTTL {
 		return nil, a.refuse(sys, c, ip)
 	}
@@ -248,7 +248,7 @@ func (a *authenticator) loadToken(sys context.Context, hash string, epoch int64,
 // sessionViewer is the viewer of a logged-in session: the user's full
 // rights, while the user is active.
 func (a *authenticator) sessionViewer(ctx context.Context, userID, ip string) (*viewer.Viewer, error) {
-	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	sys := rule.System(ctx)
 	u, err := a.client.User.Get(sys, userID)
 	switch {
 	case ent.IsNotFound(err) || (err == nil && !u.Active):

@@ -21,7 +21,7 @@ import (
 	"engage/config"
 	"engage/database"
 	"engage/ent"
-	"engage/ent/privacy"
+	"engage/rule"
 	"engage/session"
 	"engage/testdb"
 	"engage/token"
@@ -127,7 +127,7 @@ func (b *syncBuffer) String() string {
 // system is a context that bypasses privacy, for setting up and checking
 // data behind the API's back.
 func system() context.Context {
-	return privacy.DecisionContext(context.Background(), privacy.Allow)
+	return rule.System(context.Background())
 }
 
 // admin creates an administrator and returns the secret of a token of theirs.

@@ -3,9 +3,9 @@ package database_test
 import (
 	"context"
 
-	"engage/ent/privacy"
+	"engage/rule"
 )
 
 func systemContext() context.Context {
-	return privacy.DecisionContext(context.Background(), privacy.Allow)
+	return rule.System(context.Background())
 }

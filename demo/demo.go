@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"engage/ent"
-	"engage/ent/privacy"
 	"engage/ent/project"
 	"engage/ent/question"
 	"engage/ent/survey"
@@ -30,6 +29,7 @@ import (
 	"engage/gid"
 	"engage/moderation"
 	"engage/role"
+	"engage/rule"
 )
 
 // ErrNotEmpty is returned by Load when the database already has a user.
@@ -229,7 +229,7 @@ type loader struct {
 // and returns the personas. It fails with ErrNotEmpty if any user exists.
 func Load(ctx context.Context, client *ent.Client) ([]Persona, error) {
 	// A system context: the privacy rules deny anonymous writes.
-	ctx = privacy.DecisionContext(ctx, privacy.Allow)
+	ctx = rule.System(ctx)
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)

@@ -21,17 +21,17 @@ import (
 	"engage/answer"
 	"engage/demo"
 	"engage/ent"
-	"engage/ent/privacy"
 	"engage/ent/question"
 	_ "engage/ent/runtime" // registers policies and defaults
 	"engage/ent/user"
 	"engage/gid"
 	"engage/moderation"
 	"engage/role"
+	"engage/rule"
 )
 
 // system is a context that passes the privacy rules, to read everything back.
-var system = privacy.DecisionContext(context.Background(), privacy.Allow)
+var system = rule.System(context.Background())
 
 // openDB returns a client on a fresh SQLite database with the schema created.
 func openDB(t *testing.T) *ent.Client {

@@ -20,8 +20,8 @@ import (
 
 	engagedb "engage/database"
 	"engage/ent/answer"
-	"engage/ent/privacy"
 	"engage/migrations"
+	"engage/rule"
 	"engage/testdb"
 )
 
@@ -39,7 +39,7 @@ func TestDuplicateAnswersAreRemovedBeforeTheirIndex(t *testing.T) {
 	defer db.Close()
 	migrateTo(t, url, db.Dialect, versionBefore(t, db.Dialect, "one_answer_per_question"))
 
-	c, ctx := db.Ent, privacy.DecisionContext(context.Background(), privacy.Allow)
+	c, ctx := db.Ent, rule.System(context.Background())
 	p := c.Project.Create().SetTitle("P").SetSlug("p").SaveX(ctx)
 	s := c.Survey.Create().SetTitle("S").SetProjectID(p.ID).SaveX(ctx)
 	q1 := c.Question.Create().SetSurveyID(s.ID).SetPosition(0).SetKind("SHORT_TEXT").SetPrompt("1?").SaveX(ctx)

@@ -10,11 +10,12 @@ import (
 
 	"engage/ent"
 	"engage/ent/privacy"
+	"engage/rule"
 	"engage/session"
 	"engage/testdb"
 )
 
-var system = privacy.DecisionContext(context.Background(), privacy.Allow)
+var system = rule.System(context.Background())
 
 func newStore(t *testing.T) (*session.Store, *ent.Client) {
 	t.Helper()

@@ -16,7 +16,7 @@ import (
 
 	"engage/database"
 	"engage/ent"
-	"engage/ent/privacy"
+	"engage/rule"
 	"engage/testdb"
 	"engage/token"
 )
@@ -24,7 +24,7 @@ import (
 // system is a context that bypasses privacy, for setting up and checking
 // data.
 func system() context.Context {
-	return privacy.DecisionContext(context.Background(), privacy.Allow)
+	return rule.System(context.Background())
 }
 
 // base is a fixed time with a whole second, so the tests control every

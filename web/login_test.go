@@ -15,8 +15,8 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"engage/ent"
-	"engage/ent/privacy"
 	"engage/password"
+	"engage/rule"
 	"engage/session"
 	"engage/testdb"
 )
@@ -76,7 +76,7 @@ func (h *harness) tokens(t *testing.T) []string {
 	return ids
 }
 
-func system() context.Context { return privacy.DecisionContext(context.Background(), privacy.Allow) }
+func system() context.Context { return rule.System(context.Background()) }
 
 // user creates a user with goodPassword and returns its ID.
 func (h *harness) user(email string, active bool) string {

@@ -17,9 +17,9 @@ import (
 	"engage/config"
 	"engage/ent"
 	"engage/ent/apitoken"
-	"engage/ent/privacy"
 	"engage/ent/user"
 	"engage/password"
+	"engage/rule"
 	"engage/session"
 	"engage/testdb"
 	"engage/usage"
@@ -47,7 +47,7 @@ func newSite(t *testing.T) *site {
 	return &site{t: t, client: db.Ent, handler: h}
 }
 
-func system() context.Context { return privacy.DecisionContext(context.Background(), privacy.Allow) }
+func system() context.Context { return rule.System(context.Background()) }
 
 // user creates a user with the login password pw and returns its ID.
 func (s *site) user(email, name, role string, apiAccess bool) string {

@@ -13,13 +13,13 @@ import (
 	entanswer "engage/ent/answer"
 	"engage/ent/hook"
 	"engage/ent/pin"
-	"engage/ent/privacy"
 	"engage/ent/project"
 	"engage/ent/projectmap"
 	"engage/ent/question"
 	"engage/ent/response"
 	"engage/ent/survey"
 	"engage/moderation"
+	"engage/rule"
 )
 
 // projectScoped is a mutation of an object that records its project.
@@ -42,7 +42,7 @@ func inheritProject[M projectScoped](parentProject func(context.Context, M) (str
 				return nil, fmt.Errorf("inheritProject: unexpected mutation %T", mutation)
 			}
 			if _, set := m.ProjectID(); !set {
-				id, err := parentProject(privacy.DecisionContext(ctx, privacy.Allow), m)
+				id, err := parentProject(rule.System(ctx), m)
 				if err != nil {
 					return nil, fmt.Errorf("finding the project of the new object: %w", err)
 				}
@@ -73,7 +73,7 @@ func moderatedStatus[M interface {
 			}
 			if _, set := m.Status(); !set {
 				pid, _ := m.ProjectID()
-				setting, err := m.Client().Project.Query().Where(project.ID(pid)).Select(project.FieldModeration).String(privacy.DecisionContext(ctx, privacy.Allow))
+				setting, err := m.Client().Project.Query().Where(project.ID(pid)).Select(project.FieldModeration).String(rule.System(ctx))
 				if err != nil {
 					return nil, fmt.Errorf("finding the project's moderation setting: %w", err)
 				}
@@ -111,7 +111,7 @@ func answersStayValid() ent.Hook {
 			if !kindSet && !optionsSet && !m.OptionsCleared() && len(appended) == 0 {
 				return next.Mutate(ctx, m)
 			}
-			system := privacy.DecisionContext(ctx, privacy.Allow)
+			system := rule.System(ctx)
 			ids, err := m.IDs(system)
 			if err != nil {
 				return nil, err
@@ -182,7 +182,7 @@ var errAnswered = &answer.Error{Arg: "input.questionID", Reason: "the response a
 func validAnswer() ent.Hook {
 	return hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.AnswerFunc(func(ctx context.Context, m *gen.AnswerMutation) (ent.Value, error) {
-			system := privacy.DecisionContext(ctx, privacy.Allow)
+			system := rule.System(ctx)
 			check := checkNewAnswer
 			if !m.Op().Is(ent.OpCreate) {
 				check = checkChangedAnswers
