@@ -892,6 +892,17 @@ func errorsText(resp gqlResponse) string {
 	return "[" + strings.Join(out, "; ") + "]"
 }
 
+// errorLinesAt is errorLines of the errors at the root field name.
+func errorLinesAt(resp gqlResponse, name string) []string {
+	var at []gqlError
+	for _, e := range resp.Errors {
+		if len(e.Path) > 0 && e.Path[0] == name {
+			at = append(at, e)
+		}
+	}
+	return errorLines(gqlResponse{Errors: at})
+}
+
 // errorLines turns errors into comparable lines.
 func errorLines(resp gqlResponse) []string {
 	var out []string
@@ -1077,11 +1088,7 @@ func (d *diffRun) checkRoot(tok *oToken) {
 	}
 	for name, nodes := range d.expectedRoot(tok) {
 		got := connLines(name, out[name])
-		for _, e := range resp.Errors {
-			if len(e.Path) > 0 && e.Path[0] == name {
-				got = append(got, errorLines(gqlResponse{Errors: []gqlError{e}})...)
-			}
-		}
+		got = append(got, errorLinesAt(resp, name)...)
 		d.compare(tok, "root "+name, rootQuery, expectedConn(name, nodes), got)
 	}
 }
@@ -1298,11 +1305,7 @@ func (d *diffRun) checkEdgeFilters(tok *oToken) {
 	}
 	for name, nodes := range want {
 		got := connLines(name, out[name])
-		for _, e := range resp.Errors {
-			if len(e.Path) > 0 && e.Path[0] == name {
-				got = append(got, errorLines(gqlResponse{Errors: []gqlError{e}})...)
-			}
-		}
+		got = append(got, errorLinesAt(resp, name)...)
 		d.compare(tok, "edge filter "+name, query, expectedConn(name, nodes), got)
 	}
 }

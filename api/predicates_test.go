@@ -604,11 +604,7 @@ func (d *diffRun) runPredicateChecks(tok *oToken, ev *evaluator, checks []predic
 			}
 		}
 		got := connLines(ch.f.root, out[alias])
-		for _, e := range resp.Errors {
-			if len(e.Path) > 0 && e.Path[0] == alias {
-				got = append(got, errorLines(gqlResponse{Errors: []gqlError{e}})...)
-			}
-		}
+		got = append(got, errorLinesAt(resp, alias)...)
 		if ch.where == nil {
 			// An ordering has no totalCount; what matters is its order.
 			if !d.compare(tok, ch.label, ch.order, expectedConn(ch.f.root, want)[1:], got[1:]) {
