@@ -23,6 +23,7 @@ import (
 	"engage/ent/project"
 	"engage/ent/user"
 	"engage/password"
+	"engage/rule"
 	"engage/token"
 )
 
@@ -44,7 +45,7 @@ func demoCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 		Short: "Load the demo data set into an empty database and print a token for each persona",
 		Args:  cobra.NoArgs,
 		RunE: withDatabase(cfg, func(cmd *cobra.Command, db *database.DB, _ []string) error {
-			personas, err := demo.Load(system(cmd.Context()), db.Ent)
+			personas, err := demo.Load(rule.System(cmd.Context()), db.Ent)
 			if err != nil {
 				return err
 			}
@@ -88,7 +89,7 @@ func userCommand(cfg *config.Config, stdin io.Reader, stdout io.Writer) *cobra.C
 			u, err := db.Ent.User.Create().
 				SetEmail(email).SetName(name).SetRole(r).SetAPIAccess(apiAccess).
 				SetNillablePasswordHash(hash).
-				Save(system(cmd.Context()))
+				Save(rule.System(cmd.Context()))
 			if ent.IsConstraintError(err) {
 				return fmt.Errorf("a user with email %s exists already", email)
 			}
@@ -114,7 +115,7 @@ func userCommand(cfg *config.Config, stdin io.Reader, stdout io.Writer) *cobra.C
 // it with what the persona shows, so that a newcomer can compare them.
 func printPersonaTokens(ctx context.Context, db *database.DB, personas []demo.Persona, w io.Writer) error {
 	for _, p := range personas {
-		_, secret, err := token.Mint(system(ctx), db.Ent, token.Spec{OwnerID: p.UserID, Name: "demo"}, token.Actor{})
+		_, secret, err := token.Mint(rule.System(ctx), db.Ent, token.Spec{OwnerID: p.UserID, Name: "demo"}, token.Actor{})
 		if err != nil {
 			return fmt.Errorf("minting a token for %s: %w", p.Email, err)
 		}
@@ -136,7 +137,7 @@ func tokenCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 		Short: "Mint a token for a user and print its secret, alone, on standard output",
 		Args:  cobra.NoArgs,
 		RunE: withDatabase(cfg, func(cmd *cobra.Command, db *database.DB, _ []string) error {
-			ctx := system(cmd.Context())
+			ctx := rule.System(cmd.Context())
 			owner, err := db.Ent.User.Query().Where(user.Email(email)).Only(ctx)
 			if ent.IsNotFound(err) {
 				return fmt.Errorf("no user has email %s", email)
@@ -188,7 +189,7 @@ func tokenCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 			if listEmail != "" {
 				q.Where(apitoken.HasOwnerWith(user.Email(listEmail)))
 			}
-			toks, err := q.All(system(cmd.Context()))
+			toks, err := q.All(rule.System(cmd.Context()))
 			if err != nil {
 				return err
 			}
@@ -208,7 +209,7 @@ func tokenCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 		Short: "Revoke a token at once",
 		Args:  cobra.ExactArgs(1),
 		RunE: withDatabase(cfg, func(cmd *cobra.Command, db *database.DB, args []string) error {
-			tok, err := token.Revoke(system(cmd.Context()), db.Ent, args[0], token.Actor{})
+			tok, err := token.Revoke(rule.System(cmd.Context()), db.Ent, args[0], token.Actor{})
 			if ent.IsNotFound(err) {
 				return fmt.Errorf("no token has ID %s", args[0])
 			}

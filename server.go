@@ -17,11 +17,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"engage/api"
 	"engage/config"
 	"engage/database"
 	"engage/demo"
 	"engage/rule"
+	"engage/server"
 	"engage/session"
 	"engage/usage"
 )
@@ -56,12 +56,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.Flags().AddFlagSet(serve.Flags())
 	root.RunE = serve.RunE
 	return root.ExecuteContext(ctx)
-}
-
-// system marks a context of an operator command: it acts outside any user's
-// rights, like the database owner it has the credentials of.
-func system(ctx context.Context) context.Context {
-	return rule.System(ctx)
 }
 
 // openDatabase validates the configuration, opens the database and applies
@@ -108,7 +102,7 @@ func serveCommand(cfg *config.Config, stderr io.Writer) *cobra.Command {
 			}
 			defer db.Close()
 			if loadDemo {
-				switch personas, err := demo.Load(system(cmd.Context()), db.Ent); {
+				switch personas, err := demo.Load(rule.System(cmd.Context()), db.Ent); {
 				case errors.Is(err, demo.ErrNotEmpty):
 					logger.Info("the database has data already: demo data not loaded")
 				case err != nil:
@@ -150,7 +144,7 @@ func serve(ctx context.Context, cfg *config.Config, db *database.DB, logger *slo
 		return fmt.Errorf("listening for changes: %w", err)
 	}
 
-	h, metrics := api.NewWithMetrics(api.Deps{DB: db, Config: *cfg, Logger: logger, Sessions: sessions, Usage: rec})
+	h, metrics := server.NewWithMetrics(server.Deps{DB: db, Config: *cfg, Logger: logger, Sessions: sessions, Usage: rec})
 	if cfg.MetricsAddr != "" {
 		// Its own listener, off the public one: scrapers reach it on a
 		// private network. It stops with the process.

@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"engage/api"
 	"engage/config"
 	"engage/database"
 	"engage/ent"
+	"engage/server"
 	"engage/session"
 	"engage/testdb"
 	"engage/token"
@@ -49,7 +49,7 @@ func newInstance(t *testing.T, url string) *instance {
 		t.Fatal(err)
 	}
 	rec := usage.New(db.Ent, logger)
-	h := api.New(api.Deps{DB: db, Config: config.Default(), Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: rec})
+	h := server.New(server.Deps{DB: db, Config: config.Default(), Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: rec})
 	return &instance{harness: &harness{t: t, db: db, handler: h, usage: rec}, statements: &statements}
 }
 
@@ -128,7 +128,7 @@ func BenchmarkCachedTokenRequest(b *testing.B) {
 	if err := db.ListenForChanges(b.Context(), logger); err != nil {
 		b.Fatal(err)
 	}
-	h := api.New(api.Deps{DB: db, Config: config.Default(), Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: usage.New(db.Ent, logger)})
+	h := server.New(server.Deps{DB: db, Config: config.Default(), Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: usage.New(db.Ent, logger)})
 	u := db.Ent.User.Create().SetEmail("bench@example.test").SetName("Bench").SetAPIAccess(true).SaveX(system())
 	_, secret, err := token.Mint(system(), db.Ent, token.Spec{OwnerID: u.ID, Name: "bench"}, token.Actor{})
 	if err != nil {

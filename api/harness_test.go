@@ -17,11 +17,11 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
-	"engage/api"
 	"engage/config"
 	"engage/database"
 	"engage/ent"
 	"engage/rule"
+	"engage/server"
 	"engage/session"
 	"engage/testdb"
 	"engage/token"
@@ -96,7 +96,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
 	rec := usage.New(db.Ent, logger)
 	sessions := session.NewManager(db.Ent, false)
-	h := api.New(api.Deps{DB: db, Config: cfg, Logger: logger, Sessions: sessions, Usage: rec})
+	h := server.New(server.Deps{DB: db, Config: cfg, Logger: logger, Sessions: sessions, Usage: rec})
 	return &harness{t: t, db: db, handler: h, usage: rec, statements: statements, logs: logs}
 }
 

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"engage/api"
 	"engage/config"
+	"engage/server"
 	"engage/session"
 	"engage/usage"
 )
@@ -63,7 +63,7 @@ func TestMetricsOffThePublicListener(t *testing.T) {
 	cfg := config.Default()
 	cfg.MetricsAddr, cfg.MetricsToken, cfg.MaxDepth = "127.0.0.1:0", "metrics-secret", 3
 	logger := slog.New(slog.DiscardHandler)
-	public, metrics := api.NewWithMetrics(api.Deps{DB: h.db, Config: cfg, Logger: logger,
+	public, metrics := server.NewWithMetrics(server.Deps{DB: h.db, Config: cfg, Logger: logger,
 		Sessions: session.NewManager(h.db.Ent, false), Usage: usage.New(h.db.Ent, logger)})
 	get := func(handler http.Handler, auth string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
