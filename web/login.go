@@ -138,17 +138,39 @@ func (p *Pages) loginPage(w http.ResponseWriter, r *http.Request) {
 
 func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	pw := r.PostFormValue("password")
 	next := formNext(r)
-	refuse := func() {
-		p.render(w, r, http.StatusUnauthorized, loginData{Next: next, Email: email, Error: msgWrong})
-	}
-
-	u, err := p.findUser(r.Context(), email)
-	if err != nil {
+	u, refused, err := p.checkPassword(r.Context(), email, r.PostFormValue("password"))
+	switch {
+	case err != nil:
 		p.logger.ErrorContext(r.Context(), "login: looking up the user", "err", err)
 		p.render(w, r, http.StatusInternalServerError, loginData{Next: next, Email: email, Error: msgInternal})
 		return
+	case refused != "":
+		attrs := []any{"ip", clientip.Of(r)}
+		if u != nil {
+			attrs = append([]any{"user", u.ID}, attrs...)
+		}
+		p.logger.InfoContext(r.Context(), "login refused: "+refused, attrs...)
+		p.render(w, r, http.StatusUnauthorized, loginData{Next: next, Email: email, Error: msgWrong})
+		return
+	}
+	if err := session.Login(r.Context(), p.sm, u.ID); err != nil {
+		p.logger.ErrorContext(r.Context(), "login: renewing the session", "err", err)
+		p.render(w, r, http.StatusInternalServerError, loginData{Next: next, Email: email, Error: msgInternal})
+		return
+	}
+	p.logger.InfoContext(r.Context(), "login", "user", u.ID, "ip", clientip.Of(r))
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// checkPassword returns the user whom email and pw sign in, or else why
+// they do not (with the user, when the email names one): "unknown email",
+// "wrong password" or "inactive user". Every refusal looks the same to the
+// visitor; the reason is for the log.
+func (p *Pages) checkPassword(ctx context.Context, email, pw string) (u *ent.User, refused string, err error) {
+	u, err = p.findUser(ctx, email)
+	if err != nil {
+		return nil, "", err
 	}
 	hash := ""
 	if u != nil {
@@ -160,27 +182,15 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	ok := password.Matches(hashOrDummy(hash), pw) && hash != ""
 	switch {
 	case u == nil:
-		p.logger.InfoContext(r.Context(), "login refused: unknown email", "ip", clientip.Of(r))
-		refuse()
-		return
+		return nil, "unknown email", nil
 	case !ok:
-		p.logger.InfoContext(r.Context(), "login refused: wrong password", "user", u.ID, "ip", clientip.Of(r))
-		refuse()
-		return
+		return u, "wrong password", nil
 	case !u.Active:
 		// Checked after the password, and with the same answer, so that
 		// the page does not reveal which accounts are deactivated.
-		p.logger.InfoContext(r.Context(), "login refused: inactive user", "user", u.ID, "ip", clientip.Of(r))
-		refuse()
-		return
+		return u, "inactive user", nil
 	}
-	if err := session.Login(r.Context(), p.sm, u.ID); err != nil {
-		p.logger.ErrorContext(r.Context(), "login: renewing the session", "err", err)
-		p.render(w, r, http.StatusInternalServerError, loginData{Next: next, Email: email, Error: msgInternal})
-		return
-	}
-	p.logger.InfoContext(r.Context(), "login", "user", u.ID, "ip", clientip.Of(r))
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	return u, "", nil
 }
 
 // findUser returns the user with email, or nil when there is none. An exact
