@@ -1,0 +1,280 @@
+package rule_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"engage/ent"
+	"engage/ent/privacy"
+)
+
+// sees is what a caller's queries return, by entity, as names of the world.
+// Questions, responses and answers are visible exactly when their survey
+// is, maps and project memberships when their project is, team memberships
+// when their team is, and audit events when their token is: the test
+// derives those from these lists.
+type sees struct {
+	projects, surveys, pins, comments, teams, users, tokens []string
+}
+
+// reads are the queries of the test, one per entity, each returning the IDs
+// the caller may see.
+var reads = []struct {
+	kind string
+	ids  func(context.Context, *ent.Client) ([]string, error)
+}{
+	{"Project", func(ctx context.Context, c *ent.Client) ([]string, error) { return c.Project.Query().IDs(ctx) }},
+	{"ProjectMap", func(ctx context.Context, c *ent.Client) ([]string, error) { return c.ProjectMap.Query().IDs(ctx) }},
+	{"ProjectMembership", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		return c.ProjectMembership.Query().IDs(ctx)
+	}},
+	{"Survey", func(ctx context.Context, c *ent.Client) ([]string, error) { return c.Survey.Query().IDs(ctx) }},
+	{"Question", func(ctx context.Context, c *ent.Client) ([]string, error) { return c.Question.Query().IDs(ctx) }},
+	{"Response", func(ctx context.Context, c *ent.Client) ([]string, error) { return c.Response.Query().IDs(ctx) }},
+	{"Answer", func(ctx context.Context, c *ent.Client) ([]string, error) { return c.Answer.Query().IDs(ctx) }},
+	{"Pin", func(ctx context.Context, c *ent.Client) ([]string, error) { return c.Pin.Query().IDs(ctx) }},
+	{"Comment", func(ctx context.Context, c *ent.Client) ([]string, error) { return c.Comment.Query().IDs(ctx) }},
+	{"Team", func(ctx context.Context, c *ent.Client) ([]string, error) { return c.Team.Query().IDs(ctx) }},
+	{"TeamMembership", func(ctx context.Context, c *ent.Client) ([]string, error) { return c.TeamMembership.Query().IDs(ctx) }},
+	{"User", func(ctx context.Context, c *ent.Client) ([]string, error) { return c.User.Query().IDs(ctx) }},
+	{"APIToken", func(ctx context.Context, c *ent.Client) ([]string, error) { return c.APIToken.Query().IDs(ctx) }},
+	{"AuditEvent", func(ctx context.Context, c *ent.Client) ([]string, error) { return c.AuditEvent.Query().IDs(ctx) }},
+}
+
+// edge names the connections loaded in connections.
+const edge = "connection"
+
+// connections load the children of every parent the caller sees, as
+// GraphQL's nested connections do (named edges). Some entities skip their
+// own filter in such loads, since their parents passed theirs; whichever
+// do, a connection must show exactly what the child's own query shows,
+// since every object the caller sees has a parent the caller sees.
+var connections = []struct {
+	name, kind string
+	ids        func(context.Context, *ent.Client) ([]string, error)
+}{
+	{"a project's surveys", "Survey", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		ps, err := c.Project.Query().WithNamedSurveys(edge).All(ctx)
+		return loaded(ps, err, (*ent.Project).NamedSurveys, func(s *ent.Survey) string { return s.ID })
+	}},
+	{"a project's maps", "ProjectMap", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		ps, err := c.Project.Query().WithNamedMaps(edge).All(ctx)
+		return loaded(ps, err, (*ent.Project).NamedMaps, func(m *ent.ProjectMap) string { return m.ID })
+	}},
+	{"a project's memberships", "ProjectMembership", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		ps, err := c.Project.Query().WithNamedMemberships(edge).All(ctx)
+		return loaded(ps, err, (*ent.Project).NamedMemberships, func(m *ent.ProjectMembership) string { return m.ID })
+	}},
+	{"a survey's questions", "Question", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		ss, err := c.Survey.Query().WithNamedQuestions(edge).All(ctx)
+		return loaded(ss, err, (*ent.Survey).NamedQuestions, func(q *ent.Question) string { return q.ID })
+	}},
+	{"a survey's responses", "Response", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		ss, err := c.Survey.Query().WithNamedResponses(edge).All(ctx)
+		return loaded(ss, err, (*ent.Survey).NamedResponses, func(r *ent.Response) string { return r.ID })
+	}},
+	{"a response's answers", "Answer", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		rs, err := c.Response.Query().WithNamedAnswers(edge).All(ctx)
+		return loaded(rs, err, (*ent.Response).NamedAnswers, func(a *ent.Answer) string { return a.ID })
+	}},
+	{"a question's answers", "Answer", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		qs, err := c.Question.Query().WithNamedAnswers(edge).All(ctx)
+		return loaded(qs, err, (*ent.Question).NamedAnswers, func(a *ent.Answer) string { return a.ID })
+	}},
+	{"a map's pins", "Pin", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		ms, err := c.ProjectMap.Query().WithNamedPins(edge).All(ctx)
+		return loaded(ms, err, (*ent.ProjectMap).NamedPins, func(p *ent.Pin) string { return p.ID })
+	}},
+	{"a pin's comments", "Comment", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		ps, err := c.Pin.Query().WithNamedComments(edge).All(ctx)
+		return loaded(ps, err, (*ent.Pin).NamedComments, func(cm *ent.Comment) string { return cm.ID })
+	}},
+	{"a team's memberships", "TeamMembership", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		ts, err := c.Team.Query().WithNamedMemberships(edge).All(ctx)
+		return loaded(ts, err, (*ent.Team).NamedMemberships, func(m *ent.TeamMembership) string { return m.ID })
+	}},
+	{"a user's tokens", "APIToken", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		us, err := c.User.Query().WithNamedAPITokens(edge).All(ctx)
+		return loaded(us, err, (*ent.User).NamedAPITokens, func(tk *ent.APIToken) string { return tk.ID })
+	}},
+	{"a token's audit events", "AuditEvent", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		ts, err := c.APIToken.Query().WithNamedAuditEvents(edge).All(ctx)
+		return loaded(ts, err, (*ent.APIToken).NamedAuditEvents, func(e *ent.AuditEvent) string { return e.ID })
+	}},
+}
+
+// loaded lists the IDs of the children loaded under parents.
+func loaded[P, C any](parents []*P, err error, children func(*P, string) ([]*C, error), id func(*C) string) ([]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, p := range parents {
+		cs, err := children(p, edge)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			ids = append(ids, id(c))
+		}
+	}
+	return ids, nil
+}
+
+// TestWhatEachCallerSees checks every query policy (rule/policies.go) for
+// every kind of caller: which objects of each entity its queries return, at
+// the root and as the connections of the parents it sees.
+func TestWhatEachCallerSees(t *testing.T) {
+	w := newWorld(t)
+	callers := callers(w, t)
+
+	everyProject := []string{"closed", "open", "teamless"}
+	// The users who share the closed project: its members, and the
+	// members of its team.
+	sharingClosed := []string{"editor", "manager", "moderator", "team manager", "viewer"}
+	everyUser := append([]string{"admin", "outsider"}, sharingClosed...)
+	everyToken := []string{"admin on closed", "editor read-only", "manager on teamless", "outsider token"}
+	// Roles on "closed", seen with VIEWER on "teamless".
+	withViewer := sees{
+		projects: everyProject,
+		surveys:  []string{"closed open survey", "teamless open survey"},
+		pins:     []string{"closed published pin", "teamless published pin"},
+		comments: []string{"closed published comment", "teamless published comment"},
+	}
+	withModerator := sees{
+		projects: everyProject,
+		surveys:  []string{"closed open survey", "teamless open survey"},
+		pins:     []string{"closed pending pin", "closed published pin", "teamless published pin"},
+		comments: []string{"closed comment on pending pin", "closed pending comment", "closed published comment", "teamless published comment"},
+	}
+	withEditor := sees{
+		projects: everyProject,
+		surveys:  []string{"closed draft survey", "closed open survey", "teamless open survey"},
+		pins:     withModerator.pins,
+		comments: withModerator.comments,
+	}
+	with := func(s sees, teams, users, tokens []string) sees {
+		s.teams, s.users, s.tokens = teams, users, tokens
+		return s
+	}
+
+	for _, tc := range []struct {
+		caller string
+		sees   sees
+	}{
+		{"administrator", sees{
+			projects: everyProject,
+			surveys:  []string{"closed draft survey", "closed open survey", "teamless draft survey", "teamless open survey"},
+			pins:     []string{"closed pending pin", "closed published pin", "teamless pending pin", "teamless published pin"},
+			comments: []string{"closed comment on pending pin", "closed pending comment", "closed published comment",
+				"teamless comment on pending pin", "teamless pending comment", "teamless published comment"},
+			teams:  []string{"closed team", "open team"},
+			users:  everyUser,
+			tokens: everyToken,
+		}},
+		{"manager", with(withEditor, []string{"open team"}, sharingClosed, []string{"manager on teamless"})},
+		{"editor", with(withEditor, []string{"open team"}, sharingClosed, []string{"editor read-only"})},
+		{"moderator", with(withModerator, []string{"open team"}, sharingClosed, nil)},
+		{"viewer", with(withViewer, []string{"open team"}, sharingClosed, nil)},
+		// A team's MANAGER is MANAGER on its projects, and sees the team.
+		{"team manager", with(withEditor, []string{"closed team", "open team"}, sharingClosed, nil)},
+		// Staff without memberships see the projects outside restricted
+		// teams, as VIEWER, and no other user.
+		{"outsider", sees{
+			projects: []string{"open", "teamless"},
+			surveys:  []string{"teamless open survey"},
+			pins:     []string{"teamless published pin"},
+			comments: []string{"teamless published comment"},
+			teams:    []string{"open team"},
+			users:    []string{"outsider"},
+			tokens:   []string{"outsider token"},
+		}},
+		// A read-only token reads what its owner reads.
+		{"read-only token", with(withEditor, []string{"open team"}, sharingClosed, []string{"editor read-only"})},
+		// A project-limited token has no role outside its projects; users,
+		// teams and tokens are not project data.
+		{"manager's teamless token", sees{
+			projects: []string{"teamless"},
+			surveys:  []string{"teamless open survey"},
+			pins:     []string{"teamless published pin"},
+			comments: []string{"teamless published comment"},
+			teams:    []string{"open team"},
+			users:    sharingClosed,
+			tokens:   []string{"manager on teamless"},
+		}},
+		{"admin's closed token", sees{
+			projects: []string{"closed"},
+			surveys:  []string{"closed draft survey", "closed open survey"},
+			pins:     []string{"closed pending pin", "closed published pin"},
+			comments: []string{"closed comment on pending pin", "closed pending comment", "closed published comment"},
+			teams:    []string{"closed team", "open team"},
+			users:    everyUser,
+			tokens:   everyToken,
+		}},
+	} {
+		t.Run(tc.caller, func(t *testing.T) {
+			ctx := as(t, callers, tc.caller)
+			want := w.visible(tc.sees)
+			for _, r := range reads {
+				ids, err := r.ids(ctx, w.client)
+				if err != nil {
+					t.Fatalf("%s: %v", r.kind, err)
+				}
+				if got := w.named(ids); !slices.Equal(got, want[r.kind]) {
+					t.Errorf("%s: got %q, want %q", r.kind, got, want[r.kind])
+				}
+			}
+			for _, conn := range connections {
+				ids, err := conn.ids(ctx, w.client)
+				if err != nil {
+					t.Fatalf("%s: %v", conn.name, err)
+				}
+				if got := w.named(ids); !slices.Equal(got, want[conn.kind]) {
+					t.Errorf("%s: got %q, want %q", conn.name, got, want[conn.kind])
+				}
+			}
+		})
+	}
+
+	t.Run("no viewer reads nothing", func(t *testing.T) {
+		ctx := as(t, callers, "no viewer")
+		for _, r := range reads {
+			if _, err := r.ids(ctx, w.client); !errors.Is(err, privacy.Deny) {
+				t.Errorf("%s: got %v, want privacy.Deny", r.kind, err)
+			}
+		}
+	})
+	t.Run("nobody reads login sessions, not even an administrator", func(t *testing.T) {
+		for name := range callers {
+			if _, err := w.client.Session.Query().IDs(as(t, callers, name)); !errors.Is(err, privacy.Deny) {
+				t.Errorf("%s: got %v, want privacy.Deny", name, err)
+			}
+		}
+	})
+}
+
+// visible is every entity's expected names, sorted: the lists of s and
+// what follows from them.
+func (w *world) visible(s sees) map[string][]string {
+	sorted := func(names []string) []string {
+		names = slices.Clone(names)
+		if names == nil {
+			names = []string{}
+		}
+		slices.Sort(names)
+		return names
+	}
+	v := map[string][]string{
+		"Project": sorted(s.projects), "Survey": sorted(s.surveys), "Pin": sorted(s.pins), "Comment": sorted(s.comments),
+		"Team": sorted(s.teams), "User": sorted(s.users), "APIToken": sorted(s.tokens),
+	}
+	for _, derived := range []struct{ kind, parent string }{
+		{"ProjectMap", "Project"}, {"ProjectMembership", "Project"}, {"Question", "Survey"}, {"Response", "Survey"},
+		{"Answer", "Response"}, {"TeamMembership", "Team"}, {"AuditEvent", "APIToken"},
+	} {
+		v[derived.kind] = w.childrenOf(derived.kind, v[derived.parent])
+	}
+	return v
+}
