@@ -8,6 +8,7 @@ import (
 
 	"engage/ent"
 	"engage/ent/privacy"
+	"engage/rule"
 )
 
 // sees is what a caller's queries return, by entity, as names of the world.
@@ -15,8 +16,13 @@ import (
 // is, maps and project memberships when their project is, team memberships
 // when their team is, and audit events when their token is: the test
 // derives those from these lists.
+//
+// personalDataOf lists the projects whose personal data (names and emails
+// of respondents and authors) the caller may see, emailsOf the users whose
+// email it may see.
 type sees struct {
 	projects, surveys, pins, comments, teams, users, tokens []string
+	personalDataOf, emailsOf                                []string
 }
 
 // reads are the queries of the test, one per entity, each returning the IDs
@@ -125,7 +131,8 @@ func loaded[P, C any](parents []*P, err error, children func(*P, string) ([]*C, 
 
 // TestWhatEachCallerSees checks every query policy (rule/policies.go) for
 // every kind of caller: which objects of each entity its queries return, at
-// the root and as the connections of the parents it sees.
+// the root and as the connections of the parents it sees, and whose
+// personal data it may see (rule.MaySeePersonalData, rule.MaySeeEmail).
 func TestWhatEachCallerSees(t *testing.T) {
 	w := newWorld(t)
 	callers := callers(w, t)
@@ -155,10 +162,12 @@ func TestWhatEachCallerSees(t *testing.T) {
 		pins:     withModerator.pins,
 		comments: withModerator.comments,
 	}
-	with := func(s sees, teams, users, tokens []string) sees {
-		s.teams, s.users, s.tokens = teams, users, tokens
-		return s
+	// with completes the project data a role sees with the rest.
+	with := func(projectData, rest sees) sees {
+		rest.projects, rest.surveys, rest.pins, rest.comments = projectData.projects, projectData.surveys, projectData.pins, projectData.comments
+		return rest
 	}
+	openTeam := []string{"open team"}
 
 	for _, tc := range []struct {
 		caller string
@@ -170,16 +179,21 @@ func TestWhatEachCallerSees(t *testing.T) {
 			pins:     []string{"closed pending pin", "closed published pin", "teamless pending pin", "teamless published pin"},
 			comments: []string{"closed comment on pending pin", "closed pending comment", "closed published comment",
 				"teamless comment on pending pin", "teamless pending comment", "teamless published comment"},
-			teams:  []string{"closed team", "open team"},
-			users:  everyUser,
-			tokens: everyToken,
+			teams:          []string{"closed team", "open team"},
+			users:          everyUser,
+			tokens:         everyToken,
+			personalDataOf: everyProject,
+			emailsOf:       everyUser,
 		}},
-		{"manager", with(withEditor, []string{"open team"}, sharingClosed, []string{"manager on teamless"})},
-		{"editor", with(withEditor, []string{"open team"}, sharingClosed, []string{"editor read-only"})},
-		{"moderator", with(withModerator, []string{"open team"}, sharingClosed, nil)},
-		{"viewer", with(withViewer, []string{"open team"}, sharingClosed, nil)},
+		{"manager", with(withEditor, sees{teams: openTeam, users: sharingClosed, tokens: []string{"manager on teamless"},
+			personalDataOf: []string{"closed"}, emailsOf: []string{"manager"}})},
+		{"editor", with(withEditor, sees{teams: openTeam, users: sharingClosed, tokens: []string{"editor read-only"},
+			emailsOf: []string{"editor"}})},
+		{"moderator", with(withModerator, sees{teams: openTeam, users: sharingClosed, emailsOf: []string{"moderator"}})},
+		{"viewer", with(withViewer, sees{teams: openTeam, users: sharingClosed, emailsOf: []string{"viewer"}})},
 		// A team's MANAGER is MANAGER on its projects, and sees the team.
-		{"team manager", with(withEditor, []string{"closed team", "open team"}, sharingClosed, nil)},
+		{"team manager", with(withEditor, sees{teams: []string{"closed team", "open team"}, users: sharingClosed,
+			personalDataOf: []string{"closed"}, emailsOf: []string{"team manager"}})},
 		// Staff without memberships see the projects outside restricted
 		// teams, as VIEWER, and no other user.
 		{"outsider", sees{
@@ -187,12 +201,14 @@ func TestWhatEachCallerSees(t *testing.T) {
 			surveys:  []string{"teamless open survey"},
 			pins:     []string{"teamless published pin"},
 			comments: []string{"teamless published comment"},
-			teams:    []string{"open team"},
+			teams:    openTeam,
 			users:    []string{"outsider"},
 			tokens:   []string{"outsider token"},
+			emailsOf: []string{"outsider"},
 		}},
 		// A read-only token reads what its owner reads.
-		{"read-only token", with(withEditor, []string{"open team"}, sharingClosed, []string{"editor read-only"})},
+		{"read-only token", with(withEditor, sees{teams: openTeam, users: sharingClosed, tokens: []string{"editor read-only"},
+			emailsOf: []string{"editor"}})},
 		// A project-limited token has no role outside its projects; users,
 		// teams and tokens are not project data.
 		{"manager's teamless token", sees{
@@ -200,22 +216,42 @@ func TestWhatEachCallerSees(t *testing.T) {
 			surveys:  []string{"teamless open survey"},
 			pins:     []string{"teamless published pin"},
 			comments: []string{"teamless published comment"},
-			teams:    []string{"open team"},
+			teams:    openTeam,
 			users:    sharingClosed,
 			tokens:   []string{"manager on teamless"},
+			emailsOf: []string{"manager"},
 		}},
 		{"admin's closed token", sees{
-			projects: []string{"closed"},
-			surveys:  []string{"closed draft survey", "closed open survey"},
-			pins:     []string{"closed pending pin", "closed published pin"},
-			comments: []string{"closed comment on pending pin", "closed pending comment", "closed published comment"},
-			teams:    []string{"closed team", "open team"},
-			users:    everyUser,
-			tokens:   everyToken,
+			projects:       []string{"closed"},
+			surveys:        []string{"closed draft survey", "closed open survey"},
+			pins:           []string{"closed pending pin", "closed published pin"},
+			comments:       []string{"closed comment on pending pin", "closed pending comment", "closed published comment"},
+			teams:          []string{"closed team", "open team"},
+			users:          everyUser,
+			tokens:         everyToken,
+			personalDataOf: []string{"closed"},
+			emailsOf:       everyUser,
 		}},
+		{"no viewer", sees{}},
 	} {
 		t.Run(tc.caller, func(t *testing.T) {
+			v := callers[tc.caller]
+			if got := w.passing(everyProject, func(id string) bool { return rule.MaySeePersonalData(v, id) }); !slices.Equal(got, sorted(tc.sees.personalDataOf)) {
+				t.Errorf("MaySeePersonalData: true for %q, want %q", got, tc.sees.personalDataOf)
+			}
+			if got := w.passing(everyUser, func(id string) bool { return rule.MaySeeEmail(v, id) }); !slices.Equal(got, sorted(tc.sees.emailsOf)) {
+				t.Errorf("MaySeeEmail: true for %q, want %q", got, tc.sees.emailsOf)
+			}
 			ctx := as(t, callers, tc.caller)
+			if v == nil {
+				// An anonymous query is denied, not answered with nothing.
+				for _, r := range reads {
+					if _, err := r.ids(ctx, w.client); !errors.Is(err, privacy.Deny) {
+						t.Errorf("%s: got %v, want privacy.Deny", r.kind, err)
+					}
+				}
+				return
+			}
 			want := w.visible(tc.sees)
 			for _, r := range reads {
 				ids, err := r.ids(ctx, w.client)
@@ -238,14 +274,6 @@ func TestWhatEachCallerSees(t *testing.T) {
 		})
 	}
 
-	t.Run("no viewer reads nothing", func(t *testing.T) {
-		ctx := as(t, callers, "no viewer")
-		for _, r := range reads {
-			if _, err := r.ids(ctx, w.client); !errors.Is(err, privacy.Deny) {
-				t.Errorf("%s: got %v, want privacy.Deny", r.kind, err)
-			}
-		}
-	})
 	t.Run("nobody reads login sessions, not even an administrator", func(t *testing.T) {
 		for name := range callers {
 			if _, err := w.client.Session.Query().IDs(as(t, callers, name)); !errors.Is(err, privacy.Deny) {
@@ -258,14 +286,6 @@ func TestWhatEachCallerSees(t *testing.T) {
 // visible is every entity's expected names, sorted: the lists of s and
 // what follows from them.
 func (w *world) visible(s sees) map[string][]string {
-	sorted := func(names []string) []string {
-		names = slices.Clone(names)
-		if names == nil {
-			names = []string{}
-		}
-		slices.Sort(names)
-		return names
-	}
 	v := map[string][]string{
 		"Project": sorted(s.projects), "Survey": sorted(s.surveys), "Pin": sorted(s.pins), "Comment": sorted(s.comments),
 		"Team": sorted(s.teams), "User": sorted(s.users), "APIToken": sorted(s.tokens),
@@ -277,4 +297,22 @@ func (w *world) visible(s sees) map[string][]string {
 		v[derived.kind] = w.childrenOf(derived.kind, v[derived.parent])
 	}
 	return v
+}
+
+// passing lists, sorted, the named objects whose ID ok holds for.
+func (w *world) passing(names []string, ok func(id string) bool) []string {
+	var pass []string
+	for _, name := range names {
+		if ok(w.ids[name]) {
+			pass = append(pass, name)
+		}
+	}
+	return sorted(pass)
+}
+
+// sorted returns a sorted copy of names.
+func sorted(names []string) []string {
+	names = slices.Clone(names)
+	slices.Sort(names)
+	return names
 }

@@ -6,6 +6,7 @@ import (
 
 	"engage/ent"
 	"engage/ent/question"
+	"engage/ent/survey"
 	"engage/moderation"
 	"engage/role"
 	"engage/rule"
@@ -118,6 +119,11 @@ func TestWhatEachCallerMayChange(t *testing.T) {
 	addToProject := func(user, project string) func(context.Context, *ent.Client) error {
 		return func(ctx context.Context, c *ent.Client) error {
 			return c.ProjectMembership.Create().SetUserID(id(user)).SetProjectID(id(project)).SetRole(role.Viewer).Exec(ctx)
+		}
+	}
+	removeFromProject := func(membership string) func(context.Context, *ent.Client) error {
+		return func(ctx context.Context, c *ent.Client) error {
+			return c.ProjectMembership.DeleteOneID(id(membership)).Exec(ctx)
 		}
 	}
 	const onlyAdmins = "only an administrator can change users, teams and memberships"
@@ -265,6 +271,24 @@ func TestWhatEachCallerMayChange(t *testing.T) {
 		{"moderator", "edits the closed published comment", func(ctx context.Context, c *ent.Client) error {
 			return c.Comment.UpdateOneID(id("closed published comment")).SetBody("edited").Exec(ctx)
 		}, refused("needs the EDITOR role")},
+
+		// Bulk changes and deletes are an administrator's alone; so is a
+		// write that names no parent.
+		{"editor", "renames every survey of closed at once", func(ctx context.Context, c *ent.Client) error {
+			return c.Survey.Update().Where(survey.ProjectID(id("closed"))).SetTitle("renamed").Exec(ctx)
+		}, denied},
+		{"editor", "deletes the closed draft survey", func(ctx context.Context, c *ent.Client) error {
+			return c.Survey.DeleteOneID(id("closed draft survey")).Exec(ctx)
+		}, denied},
+		{"editor", "creates a survey in no project", func(ctx context.Context, c *ent.Client) error {
+			return c.Survey.Create().SetTitle("new").Exec(ctx)
+		}, denied},
+		{"administrator", "removes the viewer from closed", removeFromProject("viewer on closed"), allowed},
+		{"manager", "removes the viewer from closed", removeFromProject("viewer on closed"), refused(onlyAdmins)},
+		{"outsider", "removes the viewer from closed", removeFromProject("viewer on closed"), notFound("id")},
+		{"editor", "deletes their token", func(ctx context.Context, c *ent.Client) error {
+			return c.APIToken.DeleteOneID(id("editor read-only")).Exec(ctx)
+		}, denied},
 
 		// Audit events and login sessions are written by the system only.
 		{"administrator", "writes an audit event", func(ctx context.Context, c *ent.Client) error {
