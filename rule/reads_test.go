@@ -9,6 +9,7 @@ import (
 	"engage/ent"
 	"engage/ent/privacy"
 	"engage/rule"
+	"engage/viewer"
 )
 
 // sees is what a caller's queries return, by entity, as names of the world.
@@ -135,7 +136,7 @@ func loaded[P, C any](parents []*P, err error, children func(*P, string) ([]*C, 
 // personal data it may see (rule.MaySeePersonalData, rule.MaySeeEmail).
 func TestWhatEachCallerSees(t *testing.T) {
 	w := newWorld(t)
-	callers := callers(w, t)
+	callers := w.callers(t)
 
 	everyProject := []string{"closed", "open", "teamless"}
 	// The users who share the closed project: its members, and the
@@ -235,14 +236,17 @@ func TestWhatEachCallerSees(t *testing.T) {
 		{"no viewer", sees{}},
 	} {
 		t.Run(tc.caller, func(t *testing.T) {
-			v := callers[tc.caller]
+			v, ok := callers[tc.caller]
+			if !ok {
+				t.Fatalf("no caller named %q", tc.caller)
+			}
 			if got := w.passing(everyProject, func(id string) bool { return rule.MaySeePersonalData(v, id) }); !slices.Equal(got, sorted(tc.sees.personalDataOf)) {
 				t.Errorf("MaySeePersonalData: true for %q, want %q", got, tc.sees.personalDataOf)
 			}
 			if got := w.passing(everyUser, func(id string) bool { return rule.MaySeeEmail(v, id) }); !slices.Equal(got, sorted(tc.sees.emailsOf)) {
 				t.Errorf("MaySeeEmail: true for %q, want %q", got, tc.sees.emailsOf)
 			}
-			ctx := as(t, callers, tc.caller)
+			ctx := viewer.NewContext(context.Background(), v)
 			if v == nil {
 				// An anonymous query is denied, not answered with nothing.
 				for _, r := range reads {
@@ -275,8 +279,8 @@ func TestWhatEachCallerSees(t *testing.T) {
 	}
 
 	t.Run("nobody reads login sessions, not even an administrator", func(t *testing.T) {
-		for name := range callers {
-			if _, err := w.client.Session.Query().IDs(as(t, callers, name)); !errors.Is(err, privacy.Deny) {
+		for name, v := range callers {
+			if _, err := w.client.Session.Query().IDs(viewer.NewContext(context.Background(), v)); !errors.Is(err, privacy.Deny) {
 				t.Errorf("%s: got %v, want privacy.Deny", name, err)
 			}
 		}

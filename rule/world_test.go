@@ -222,7 +222,7 @@ func newToken(c *ent.Client, owner string) *ent.APITokenCreate {
 // Each is built as authentication builds it (api/authn.go): the user's
 // memberships, the projects they manage, and their token's limits. An
 // inactive user has no viewer at all: authentication refuses them.
-func callers(w *world, t *testing.T) map[string]*viewer.Viewer {
+func (w *world) callers(t *testing.T) map[string]*viewer.Viewer {
 	id := func(name string) string { return w.id(t, name) }
 	roles := func(name string, r role.Role) map[string]role.Role { return map[string]role.Role{id(name): r} }
 	managed := func(project string) map[string]bool { return map[string]bool{id(project): true} }
@@ -256,16 +256,6 @@ func callers(w *world, t *testing.T) map[string]*viewer.Viewer {
 		"manager's teamless token": limitedManager,
 		"admin's closed token":     limitedAdmin,
 	}
-}
-
-// as returns the context of a request by the named caller.
-func as(t *testing.T, callers map[string]*viewer.Viewer, name string) context.Context {
-	t.Helper()
-	v, ok := callers[name]
-	if !ok {
-		t.Fatalf("no caller named %q", name)
-	}
-	return viewer.NewContext(context.Background(), v)
 }
 
 // outcome is how a mutation is answered.
@@ -317,11 +307,12 @@ func (want outcome) matches(got outcome) bool {
 	return got == want
 }
 
-// attempt runs write as the caller in a transaction that it then rolls
-// back, so that every row of a table starts from the same world, and
-// returns how the write was answered.
-func (w *world) attempt(t *testing.T, ctx context.Context, write func(ctx context.Context, c *ent.Client) error) outcome {
+// attempt runs write as v in a transaction that it then rolls back, so
+// that every row of a table starts from the same world, and returns how the
+// write was answered.
+func (w *world) attempt(t *testing.T, v *viewer.Viewer, write func(context.Context, *ent.Client) error) outcome {
 	t.Helper()
+	ctx := viewer.NewContext(context.Background(), v)
 	tx, err := w.client.Tx(ctx)
 	if err != nil {
 		t.Fatalf("starting a transaction: %v", err)

@@ -23,10 +23,14 @@ type write struct {
 // check runs each row in its own rolled-back transaction.
 func (w *world) check(t *testing.T, rows []write) {
 	t.Helper()
-	callers := callers(w, t)
+	callers := w.callers(t)
 	for _, r := range rows {
 		t.Run(r.caller+"/"+r.does, func(t *testing.T) {
-			if got := w.attempt(t, as(t, callers, r.caller), r.write); !r.want.matches(got) {
+			v, ok := callers[r.caller]
+			if !ok {
+				t.Fatalf("no caller named %q", r.caller)
+			}
+			if got := w.attempt(t, v, r.write); !r.want.matches(got) {
 				t.Errorf("got %s %q, want %s %q", got.kind, got.detail, r.want.kind, r.want.detail)
 			}
 		})
