@@ -15,9 +15,11 @@ import (
 	"time"
 
 	"engage/ent"
+	"engage/ent/auditevent"
 	"engage/ent/privacy"
 	"engage/ent/question"
 	"engage/ent/survey"
+	"engage/ent/user"
 	"engage/moderation"
 	"engage/role"
 	"engage/rule"
@@ -104,7 +106,19 @@ func newWorld(t *testing.T) *world {
 	c := testdb.Open(t).Ent
 	ctx := rule.System(context.Background())
 	w := &world{client: c, ids: map[string]string{}, names: map[string]string{}, kinds: map[string]string{}, parent: map[string]string{}}
+	w.addPeopleAndProjects(ctx)
+	for _, p := range []string{"teamless", "closed"} {
+		w.addSurveys(ctx, p)
+		w.addPins(ctx, p)
+	}
+	w.addTokens(ctx)
+	return w
+}
 
+// addPeopleAndProjects adds the teams, the users, the projects with their
+// maps, and the memberships.
+func (w *world) addPeopleAndProjects(ctx context.Context) {
+	c := w.client
 	for _, tm := range []struct {
 		name       string
 		restricted bool
@@ -121,7 +135,7 @@ func newWorld(t *testing.T) *world {
 	} {
 		create := c.User.Create().SetName(u.name).SetEmail(strings.ReplaceAll(u.name, " ", ".") + "@example.org").SetAPIAccess(u.apiAccess)
 		if u.admin {
-			create.SetRole("ADMIN")
+			create.SetRole(user.RoleADMIN)
 		}
 		w.add(u.name, "User", create.SaveX(ctx).ID, "")
 	}
@@ -148,10 +162,11 @@ func newWorld(t *testing.T) *world {
 		w.add(m.user+" in "+m.team, "TeamMembership", c.TeamMembership.Create().
 			SetUserID(w.ids[m.user]).SetTeamID(w.ids[m.team]).SetRole(m.role).SaveX(ctx).ID, m.team)
 	}
-	for _, p := range []string{"teamless", "closed"} {
-		w.addSurveys(ctx, p)
-		w.addPins(ctx, p)
-	}
+}
+
+// addTokens adds the tokens, each with its TOKEN_CREATED audit event.
+func (w *world) addTokens(ctx context.Context) {
+	c := w.client
 	for _, tk := range []struct {
 		name, owner string
 		readOnly    bool
@@ -168,10 +183,9 @@ func newWorld(t *testing.T) *world {
 			create.AddAllowedProjectIDs(w.ids[tk.project])
 		}
 		w.add(tk.name, "APIToken", create.SaveX(ctx).ID, tk.owner)
-		w.add(tk.name+" created", "AuditEvent", c.AuditEvent.Create().SetAction("TOKEN_CREATED").
+		w.add(tk.name+" created", "AuditEvent", c.AuditEvent.Create().SetAction(auditevent.ActionTOKEN_CREATED).
 			SetTokenID(w.ids[tk.name]).SaveX(ctx).ID, tk.name)
 	}
-	return w
 }
 
 // addSurveys adds to project p an OPEN and a DRAFT survey, each with a

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"engage/ent"
+	"engage/ent/auditevent"
 	"engage/ent/question"
 	"engage/ent/survey"
 	"engage/moderation"
@@ -296,7 +297,7 @@ func TestWhatEachCallerMayChange(t *testing.T) {
 
 		// Audit events and login sessions are written by the system only.
 		{"administrator", "writes an audit event", func(ctx context.Context, c *ent.Client) error {
-			return c.AuditEvent.Create().SetAction("TOKEN_CREATED").SetTokenID(id("outsider token")).Exec(ctx)
+			return c.AuditEvent.Create().SetAction(auditevent.ActionTOKEN_CREATED).SetTokenID(id("outsider token")).Exec(ctx)
 		}, denied},
 		{"administrator", "opens a login session", func(ctx context.Context, c *ent.Client) error {
 			return c.Session.Create().SetID("session").SetData([]byte("{}")).SetExpiry(tokenExpiry).Exec(ctx)
