@@ -23,6 +23,7 @@ import (
 	"engage/ent/project"
 	"engage/ent/user"
 	"engage/password"
+	"engage/rule"
 	"engage/token"
 )
 
@@ -44,7 +45,7 @@ func demoCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 		Short: "Load the demo data set into an empty database and print a token for each persona",
 		Args:  cobra.NoArgs,
 		RunE: withDatabase(cfg, func(cmd *cobra.Command, db *database.DB, _ []string) error {
-			personas, err := demo.Load(system(cmd.Context()), db.Ent)
+			personas, err := demo.Load(rule.System(cmd.Context()), db.Ent)
 			if err != nil {
 				return err
 			}
@@ -91,7 +92,7 @@ func userCreateCommand(cfg *config.Config, stdin io.Reader, stdout io.Writer) *c
 			u, err := db.Ent.User.Create().
 				SetEmail(email).SetName(name).SetRole(r).SetAPIAccess(apiAccess).
 				SetNillablePasswordHash(hash).
-				Save(system(cmd.Context()))
+				Save(rule.System(cmd.Context()))
 			if ent.IsConstraintError(err) {
 				return fmt.Errorf("a user with email %s exists already", email)
 			}
@@ -125,7 +126,7 @@ func readPasswordHash(r io.Reader) (string, error) {
 // it with what the persona shows, so that a newcomer can compare them.
 func printPersonaTokens(ctx context.Context, db *database.DB, personas []demo.Persona, w io.Writer) error {
 	for _, p := range personas {
-		_, secret, err := token.Mint(system(ctx), db.Ent, token.Spec{OwnerID: p.UserID, Name: "demo"}, token.Actor{})
+		_, secret, err := token.Mint(rule.System(ctx), db.Ent, token.Spec{OwnerID: p.UserID, Name: "demo"}, token.Actor{})
 		if err != nil {
 			return fmt.Errorf("minting a token for %s: %w", p.Email, err)
 		}
@@ -152,7 +153,7 @@ func tokenCreateCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 		Short: "Mint a token for a user and print its secret, alone, on standard output",
 		Args:  cobra.NoArgs,
 		RunE: withDatabase(cfg, func(cmd *cobra.Command, db *database.DB, _ []string) error {
-			ctx := system(cmd.Context())
+			ctx := rule.System(cmd.Context())
 			owner, err := tokenOwner(ctx, db.Ent, email)
 			if err != nil {
 				return err
@@ -226,7 +227,7 @@ func tokenListCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 			if email != "" {
 				q.Where(apitoken.HasOwnerWith(user.Email(email)))
 			}
-			toks, err := q.All(system(cmd.Context()))
+			toks, err := q.All(rule.System(cmd.Context()))
 			if err != nil {
 				return err
 			}
@@ -254,7 +255,7 @@ func tokenRevokeCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 		Short: "Revoke a token at once",
 		Args:  cobra.ExactArgs(1),
 		RunE: withDatabase(cfg, func(cmd *cobra.Command, db *database.DB, args []string) error {
-			tok, err := token.Revoke(system(cmd.Context()), db.Ent, args[0], token.Actor{})
+			tok, err := token.Revoke(rule.System(cmd.Context()), db.Ent, args[0], token.Actor{})
 			if ent.IsNotFound(err) {
 				return fmt.Errorf("no token has ID %s", args[0])
 			}
