@@ -43,8 +43,8 @@ func (a *API) Runner() Runner { return Runner{a} }
 // session, and decodes its data into out (unless out is nil). It returns
 // ErrSignedOut, an *OperationError, or another error when the response
 // could not be decoded or the request ended first.
-func (run Runner) Run(r *http.Request, query string, vars map[string]any, out any) (err error) {
-	a := run.api
+func (runner Runner) Run(r *http.Request, query string, vars map[string]any, out any) error {
+	a := runner.api
 	v, err := a.auth.sessionViewer(r.Context(), clientip.Of(r))
 	var ae *authError
 	switch {
