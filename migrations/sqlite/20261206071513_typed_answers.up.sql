@@ -13,6 +13,8 @@ ALTER TABLE `answers` ADD COLUMN `choices` json NULL;
 -- that does not fit its question (only answers written before answers were
 -- validated) keeps no typed value. Dates are written as the SQLite driver
 -- writes a time (time.Time.String), so that filters compare them as text.
+-- ent stores JSON as a BLOB, which SQLite's JSON functions may read as
+-- their binary JSONB: options are read as text.
 UPDATE `answers` SET `question_kind` = (SELECT `kind` FROM `questions` WHERE `questions`.`id` = `answers`.`question_id`);
 UPDATE `answers` SET `rating` = CAST(`value` AS INTEGER)
 WHERE `question_kind` = 'RATING' AND `value` IN ('1', '2', '3', '4', '5');
@@ -29,12 +31,12 @@ WHERE `question_kind` = 'DATE' AND `value` GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]
   AND substr(`value`, 1, 4) <> '0000' AND date(`value`) = `value`;
 UPDATE `answers` SET `choices` = json_array(`value`)
 WHERE `question_kind` = 'SINGLE_CHOICE'
-  AND `value` IN (SELECT `o`.`value` FROM `questions`, json_each(`questions`.`options`) AS `o` WHERE `questions`.`id` = `answers`.`question_id`);
+  AND `value` IN (SELECT `o`.`value` FROM `questions`, json_each(CAST(`questions`.`options` AS TEXT)) AS `o` WHERE `questions`.`id` = `answers`.`question_id`);
 -- The options that are lines of the value, in the order of the lines; kept
 -- when they are all the lines.
 UPDATE `answers` SET `choices` = (
   SELECT json_group_array(DISTINCT `o`.`value` ORDER BY instr(char(10) || `answers`.`value` || char(10), char(10) || `o`.`value` || char(10)))
-  FROM `questions`, json_each(`questions`.`options`) AS `o`
+  FROM `questions`, json_each(CAST(`questions`.`options` AS TEXT)) AS `o`
   WHERE `questions`.`id` = `answers`.`question_id` AND instr(char(10) || `answers`.`value` || char(10), char(10) || `o`.`value` || char(10)) > 0)
 WHERE `question_kind` = 'MULTIPLE_CHOICE';
 UPDATE `answers` SET `choices` = NULL
