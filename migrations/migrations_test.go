@@ -31,13 +31,7 @@ import (
 // of each pair (by updated_at, then by greater ID), keep other answers, and
 // create the unique index.
 func TestDuplicateAnswersAreRemovedBeforeTheirIndex(t *testing.T) {
-	url := testdb.URL(t)
-	db, err := engagedb.Open(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	migrateTo(t, url, db.Dialect, versionBefore(t, db.Dialect, "one_answer_per_question"))
+	db := openBefore(t, "one_answer_per_question")
 
 	c, ctx := db.Ent, rule.System(context.Background())
 	p := c.Project.Create().SetTitle("P").SetSlug("p").SaveX(ctx)
@@ -79,6 +73,20 @@ func TestDuplicateAnswersAreRemovedBeforeTheirIndex(t *testing.T) {
 	if err := toQ1("ans_other"); err == nil {
 		t.Error("the unique index let a duplicate answer in")
 	}
+}
+
+// openBefore returns a fresh database migrated up to just before the
+// migration named name, closed when the test ends.
+func openBefore(t *testing.T, name string) *engagedb.DB {
+	t.Helper()
+	url := testdb.URL(t)
+	db, err := engagedb.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	migrateTo(t, url, db.Dialect, versionBefore(t, db.Dialect, name))
+	return db
 }
 
 // answerRow is an answer as the first migrations store it.

@@ -9,11 +9,9 @@ import (
 	"time"
 
 	"engage/answer"
-	engagedb "engage/database"
 	entanswer "engage/ent/answer"
 	"engage/ent/question"
 	"engage/rule"
-	"engage/testdb"
 )
 
 // TestAnswersAreTypedByTheMigration writes answers of every kind, valid
@@ -23,13 +21,7 @@ import (
 // typed value that answer.Parse gives its value (none when Parse refuses
 // it), and filters must compare the typed columns as numbers and dates.
 func TestAnswersAreTypedByTheMigration(t *testing.T) {
-	url := testdb.URL(t)
-	db, err := engagedb.Open(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	migrateTo(t, url, db.Dialect, versionBefore(t, db.Dialect, "typed_answers"))
+	db := openBefore(t, "typed_answers")
 
 	c, ctx := db.Ent, rule.System(context.Background())
 	p := c.Project.Create().SetTitle("P").SetSlug("p").SaveX(ctx)
