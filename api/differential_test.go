@@ -384,6 +384,28 @@ var words = []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot"}
 // baseTime is the earliest submittedAt of a generated response.
 var baseTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// answerKinds are the kinds of the world's questions: text, and each kind
+// with a typed value that filters and orderings compare.
+var answerKinds = []question.Kind{question.KindSHORT_TEXT, question.KindNUMBER, question.KindRATING, question.KindDATE, question.KindMULTIPLE_CHOICE}
+
+// answerValue draws a value that a question of the kind takes; numbers are
+// few, so that filters and orderings meet equal ones.
+func answerValue(r *rand.Rand, kind question.Kind) string {
+	switch kind {
+	case question.KindNUMBER:
+		return pick(r, []string{"-3", "8", "9", "9.5", "10", "12.5"})
+	case question.KindRATING:
+		return fmt.Sprint(1 + r.IntN(5))
+	case question.KindDATE:
+		return baseTime.AddDate(0, 0, r.IntN(60)-30).Format(time.DateOnly)
+	case question.KindMULTIPLE_CHOICE:
+		chosen := slices.Clone(words)
+		r.Shuffle(len(chosen), func(i, j int) { chosen[i], chosen[j] = chosen[j], chosen[i] })
+		return strings.Join(chosen[:1+r.IntN(3)], "\n")
+	}
+	return pick(r, words) + " " + pick(r, words)
+}
+
 func (d *diffRun) noteIDs(ids ...string) {
 	for _, id := range ids {
 		if _, ok := d.rank[id]; !ok {
@@ -548,7 +570,7 @@ func (d *diffRun) generate(c *ent.Client) {
 		d.noteIDs(s.ID)
 		for q := 0; q < plans[i].questions; q++ {
 			questionBs = append(questionBs, c.Question.Create().SetSurveyID(s.ID).SetPosition(q).
-				SetKind(question.KindSHORT_TEXT).SetPrompt(fmt.Sprintf("Question %d?", q)))
+				SetKind(pick(r, answerKinds)).SetOptions(words).SetPrompt(fmt.Sprintf("Question %d?", q)))
 		}
 		for k := 0; k < plans[i].responses; k++ {
 			n := len(responseBs)
@@ -569,7 +591,7 @@ func (d *diffRun) generate(c *ent.Client) {
 		for _, q := range questions {
 			if q.SurveyID == resp.SurveyID && r.IntN(4) != 0 {
 				answerBs = append(answerBs, c.Answer.Create().SetResponseID(resp.ID).SetQuestionID(q.ID).
-					SetValue(pick(r, words)+" "+pick(r, words)))
+					SetValue(answerValue(r, q.Kind)))
 			}
 		}
 	}

@@ -339,6 +339,8 @@ func (d *diffRun) fieldValue(f *filterable, field string, t *ast.Definition) any
 		return r.IntN(20)
 	case t.Name == "Time":
 		return baseTime.Add(time.Duration(r.IntN(600)) * time.Minute).Format(time.RFC3339)
+	case t.Name == "Date":
+		return baseTime.AddDate(0, 0, r.IntN(60)-30).Format(time.DateOnly)
 	case t.Name == "ID":
 		return d.missingID(pick(r, slices.Sorted(maps.Keys(typeNames))))
 	}
@@ -470,7 +472,7 @@ func (e *evaluator) field(f *filterable, obj map[string]any, name string, v any)
 
 // compare orders two values of a GraphQL type as the database does: times
 // by instant, numbers by value, text byte by byte (the test databases use
-// the C collation).
+// the C collation), and so dates (YYYY-MM-DD) by day.
 func compare(kind string, x, y any) int {
 	switch kind {
 	case "Time":

@@ -335,11 +335,12 @@ func (d *dataset) copyBulk(ctx context.Context, conn *sql.Conn, svys []*ent.Surv
 	}
 	log.Printf("copied %d responses; copying answers", len(responses))
 	values := []string{"Yes", "No", "Maybe", "More cycle lanes, please", "4", "2025-06-01"}
-	err = copyRows(ctx, conn, "answers", []string{"id", "created_at", "updated_at", "value", "response_id", "question_id", "project_id"},
+	// The questions are SHORT_TEXT: their answers have no typed value.
+	err = copyRows(ctx, conn, "answers", []string{"id", "created_at", "updated_at", "value", "question_kind", "response_id", "question_id", "project_id"},
 		func(emit func(...any) error) error {
 			for _, r := range responses {
 				for _, q := range questions[r.survey] {
-					if err := emit(gid.New(gid.Answer), base, base, values[rng.IntN(len(values))], r.id, q.id, q.projectID); err != nil {
+					if err := emit(gid.New(gid.Answer), base, base, values[rng.IntN(len(values))], "SHORT_TEXT", r.id, q.id, q.projectID); err != nil {
 						return err
 					}
 				}

@@ -424,7 +424,7 @@ func TestAnswersFitTheirQuestions(t *testing.T) {
 		t.Fatal("the demo has no answers")
 	}
 	for _, a := range answers {
-		if err := answer.Validate(a.Edges.Question.Kind, a.Edges.Question.Options, a.Value); err != nil {
+		if _, err := answer.Parse(a.Edges.Question.Kind, a.Edges.Question.Options, a.Value); err != nil {
 			t.Errorf("answer %s to a %s question: %v", a.ID, a.Edges.Question.Kind, err)
 		}
 	}
