@@ -56,14 +56,12 @@ package api_test
 // every mismatch with -report-all.
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"slices"
 	"sort"
@@ -82,8 +80,10 @@ import (
 	"engage/ent/survey"
 	"engage/ent/user"
 	"engage/gid"
+	"engage/internal/apitest"
 	"engage/moderation"
 	"engage/role"
+	"engage/testdb"
 	"engage/token"
 )
 
@@ -112,10 +112,10 @@ func TestDifferential(t *testing.T) {
 	start := time.Now()
 	// The nested query asks for first: 100 at every level; its estimated
 	// cost is far above the default limit, which is not under test here.
-	h := newHarness(t, func(c *config.Config) { c.MaxComplexity = 1 << 40 })
+	h := apitest.NewWith(t, apitest.Options{Configure: func(c *config.Config) { c.MaxComplexity = 1 << 40 }})
 	// The API resolves root fields concurrently; keep the connections it
 	// opens, rather than opening a new SQLite connection for most queries.
-	h.db.SQL.SetMaxIdleConns(64)
+	h.DB.SQL.SetMaxIdleConns(64)
 	selfCheck(t, h)
 
 	failing := map[string][]uint64{} // mismatch label -> seeds
@@ -123,7 +123,7 @@ func TestDifferential(t *testing.T) {
 	stats := map[string]int{}
 	for i := 0; i < *worlds; i++ {
 		seed := *worldSeed + uint64(i)
-		d := newDiffRun(h, seed)
+		d := newDiffRun(t, h, seed)
 		d.run(i == 0)
 		for k, n := range d.stats {
 			stats[k] += n
@@ -156,16 +156,16 @@ func TestDifferential(t *testing.T) {
 	for _, k := range slices.Sorted(maps.Keys(stats)) {
 		checked = append(checked, fmt.Sprintf("%s %d", k, stats[k]))
 	}
-	t.Logf("%d worlds from seed %d on %s in %s; checked: %s", *worlds, *worldSeed, h.db.Dialect,
+	t.Logf("%d worlds from seed %d on %s in %s; checked: %s", *worlds, *worldSeed, h.DB.Dialect,
 		time.Since(start).Round(time.Millisecond), strings.Join(checked, ", "))
 }
 
 // selfCheck is a test of the test: with one decision of the oracle flipped
 // (DRAFT surveys visible to VIEWERs), the comparison must report the
 // difference on a world where it matters, so the test cannot pass vacuously.
-func selfCheck(t *testing.T, h *harness) {
+func selfCheck(t *testing.T, h *apitest.Server) {
 	for seed := *worldSeed; seed < *worldSeed+1000; seed++ {
-		d := newDiffRun(h, seed)
+		d := newDiffRun(t, h, seed)
 		d.build()
 		var draft *oSurvey
 		var tok *oToken
@@ -198,7 +198,8 @@ func selfCheck(t *testing.T, h *harness) {
 
 // diffRun is one world: its generator, its oracle and what disagreed.
 type diffRun struct {
-	h       *harness
+	t       testing.TB
+	h       *apitest.Server
 	seed    uint64
 	rng     *rand.Rand
 	secrets map[string]string // token ID -> secret
@@ -241,9 +242,9 @@ func (d *diffRun) record(m mismatch) {
 	d.found = append(d.found, m)
 }
 
-func newDiffRun(h *harness, seed uint64) *diffRun {
+func newDiffRun(t testing.TB, h *apitest.Server, seed uint64) *diffRun {
 	return &diffRun{
-		h: h, seed: seed, rng: rand.New(rand.NewPCG(seed, seed)),
+		t: t, h: h, seed: seed, rng: rand.New(rand.NewPCG(seed, seed)),
 		secrets: map[string]string{}, rank: map[string]int{}, stats: map[string]int{},
 	}
 }
@@ -399,16 +400,16 @@ func randomRole(r *rand.Rand) role.Role { return pick(r, role.All) }
 // build replaces the previous world with a new one, in one transaction (far
 // quicker on PostgreSQL than a commit per statement), and loads it.
 func (d *diffRun) build() {
-	ctx := system()
-	tx, err := d.h.db.Ent.Tx(ctx)
+	ctx := testdb.System()
+	tx, err := d.h.DB.Ent.Tx(ctx)
 	if err != nil {
-		d.h.t.Fatalf("opening a transaction: %v", err)
+		d.t.Fatalf("opening a transaction: %v", err)
 	}
 	d.reset(tx.Client())
 	d.generate(tx.Client())
 	d.addObserver(tx.Client())
 	if err := tx.Commit(); err != nil {
-		d.h.t.Fatalf("committing world %d: %v", d.seed, err)
+		d.t.Fatalf("committing world %d: %v", d.seed, err)
 	}
 	d.reload()
 	d.readTruth()
@@ -418,12 +419,12 @@ func (d *diffRun) build() {
 // world whole for the filter checks (predicates_test.go). It draws nothing
 // from the world's random source.
 func (d *diffRun) addObserver(c *ent.Client) {
-	ctx := system()
+	ctx := testdb.System()
 	u := c.User.Create().SetEmail(fmt.Sprintf("observer.s%d@example.test", d.seed)).SetName("Observer").
 		SetRole(user.RoleADMIN).SetAPIAccess(true).SaveX(ctx)
 	tok, secret, err := token.Mint(ctx, c, token.Spec{OwnerID: u.ID, Name: "observer"}, token.Actor{})
 	if err != nil {
-		d.h.t.Fatalf("minting the observer's token: %v", err)
+		d.t.Fatalf("minting the observer's token: %v", err)
 	}
 	d.noteIDs(u.ID, tok.ID)
 	d.secrets[tok.ID] = secret
@@ -432,7 +433,7 @@ func (d *diffRun) addObserver(c *ent.Client) {
 
 // reset deletes every row, children first.
 func (d *diffRun) reset(c *ent.Client) {
-	ctx := system()
+	ctx := testdb.System()
 	c.Comment.Delete().ExecX(ctx)
 	c.Pin.Delete().ExecX(ctx)
 	c.ProjectMap.Delete().ExecX(ctx)
@@ -452,7 +453,7 @@ func (d *diffRun) reset(c *ent.Client) {
 // generate inserts a random world, reproducible from the seed (but for the
 // random IDs), with the system context.
 func (d *diffRun) generate(c *ent.Client) {
-	ctx, r := system(), d.rng
+	ctx, r := testdb.System(), d.rng
 
 	var userIDs []string
 	{
@@ -634,14 +635,14 @@ func (d *diffRun) generate(c *ent.Client) {
 					SetSecretHash(token.Hash(secret)).SetReadOnly(spec.ReadOnly).SetExpiresAt(time.Now().Add(-time.Hour)).
 					AddAllowedProjectIDs(spec.ProjectIDs...).SaveX(ctx)
 				if err := token.Audit(ctx, c, auditevent.ActionTOKEN_CREATED, token.Actor{}, tok.ID, map[string]any{"name": spec.Name}); err != nil {
-					d.h.t.Fatalf("auditing an expired token: %v", err)
+					d.t.Fatalf("auditing an expired token: %v", err)
 				}
 				id = tok.ID
 			} else {
-				// What harness.mint does, in the world's transaction.
+				// What apitest.Server.Mint does, in the world's transaction.
 				tok, sec, err := token.Mint(ctx, c, spec, token.Actor{})
 				if err != nil {
-					d.h.t.Fatalf("minting a token: %v", err)
+					d.t.Fatalf("minting a token: %v", err)
 				}
 				id, secret = tok.ID, sec
 			}
@@ -649,7 +650,7 @@ func (d *diffRun) generate(c *ent.Client) {
 			d.noteIDs(id)
 			if !expired && r.IntN(10) == 0 {
 				if _, err := token.Revoke(ctx, c, id, token.Actor{}); err != nil {
-					d.h.t.Fatalf("revoking a token: %v", err)
+					d.t.Fatalf("revoking a token: %v", err)
 				}
 			}
 		}
@@ -686,7 +687,7 @@ func byRank[T any](d *diffRun, s []T, id func(T) string) {
 }
 
 func (d *diffRun) load() *oWorld {
-	ctx, c := system(), d.h.db.Ent
+	ctx, c := testdb.System(), d.h.DB.Ent
 	now := time.Now()
 	w := &oWorld{}
 	for _, x := range c.User.Query().AllX(ctx) {
@@ -830,18 +831,13 @@ func jstr(v any) string {
 	return fmt.Sprint(v)
 }
 
-// do is harness.do without t.Fatalf, so that it may run off the test's
+// do is apitest.Server.Do without t.Fatalf, so that it may run off the test's
 // goroutine: an answer that is not JSON is an error.
-func (d *diffRun) do(secret, query string, vars map[string]any) (gqlResponse, error) {
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+secret)
-	rec := httptest.NewRecorder()
-	d.h.handler.ServeHTTP(rec, req)
-	resp := gqlResponse{Status: rec.Code, Header: rec.Header()}
-	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
-		return resp, fmt.Errorf("status %d, body is not JSON: %q", rec.Code, rec.Body.String())
+func (d *diffRun) do(secret, query string, vars map[string]any) (apitest.Response, error) {
+	raw := d.h.DoRaw(secret, query, vars)
+	resp := apitest.Response{Status: raw.Status, Header: raw.Header}
+	if err := json.Unmarshal([]byte(raw.Body), &resp); err != nil {
+		return resp, fmt.Errorf("status %d, body is not JSON: %q", raw.Status, raw.Body)
 	}
 	return resp, nil
 }
@@ -857,7 +853,7 @@ func (d *diffRun) decode(tok *oToken, label, query string, data json.RawMessage,
 }
 
 // send is do that records a mismatch for an answer that is not JSON.
-func (d *diffRun) send(tok *oToken, label, query string, vars map[string]any) (gqlResponse, bool) {
+func (d *diffRun) send(tok *oToken, label, query string, vars map[string]any) (apitest.Response, bool) {
 	resp, err := d.do(tok.Secret, query, vars)
 	if err != nil {
 		d.record(mismatch{tok: tok, label: label, query: query,
@@ -869,7 +865,7 @@ func (d *diffRun) send(tok *oToken, label, query string, vars map[string]any) (g
 
 // read sends a request that must succeed with status 200 and data; else it
 // records a mismatch and reports ok=false.
-func (d *diffRun) read(tok *oToken, label, query string, vars map[string]any) (gqlResponse, bool) {
+func (d *diffRun) read(tok *oToken, label, query string, vars map[string]any) (apitest.Response, bool) {
 	resp, ok := d.send(tok, label, query, vars)
 	if !ok {
 		return resp, false
@@ -883,7 +879,7 @@ func (d *diffRun) read(tok *oToken, label, query string, vars map[string]any) (g
 	return resp, true
 }
 
-func errorsText(resp gqlResponse) string {
+func errorsText(resp apitest.Response) string {
 	var out []string
 	for _, e := range resp.Errors {
 		code, _ := e.Extensions["code"].(string)
@@ -893,18 +889,18 @@ func errorsText(resp gqlResponse) string {
 }
 
 // errorLinesAt is errorLines of the errors at the root field name.
-func errorLinesAt(resp gqlResponse, name string) []string {
-	var at []gqlError
+func errorLinesAt(resp apitest.Response, name string) []string {
+	var at []apitest.Error
 	for _, e := range resp.Errors {
 		if len(e.Path) > 0 && e.Path[0] == name {
 			at = append(at, e)
 		}
 	}
-	return errorLines(gqlResponse{Errors: at})
+	return errorLines(apitest.Response{Errors: at})
 }
 
 // errorLines turns errors into comparable lines.
-func errorLines(resp gqlResponse) []string {
+func errorLines(resp apitest.Response) []string {
 	var out []string
 	for _, e := range resp.Errors {
 		code, _ := e.Extensions["code"].(string)
@@ -1043,7 +1039,7 @@ func (d *diffRun) checkAllReads() {
 		c.readAs = pick(d.rng, groups[key])
 	}
 	parallel := 1
-	if d.h.db.Dialect == dialect.Postgres {
+	if d.h.DB.Dialect == dialect.Postgres {
 		parallel = 4
 	}
 	sem := make(chan struct{}, parallel)
@@ -1323,7 +1319,7 @@ func (d *diffRun) checkHiddenEdgeFilterIsGone() {
 			return
 		}
 		// A validation failure, answered as application/json: 200 and no data.
-		got := []string{fmt.Sprintf("status %d", resp.Status), fmt.Sprintf("codes %v", resp.codes())}
+		got := []string{fmt.Sprintf("status %d", resp.Status), fmt.Sprintf("codes %v", resp.Codes())}
 		if resp.Data != nil {
 			got = append(got, "data "+string(resp.Data))
 		}
@@ -1561,7 +1557,7 @@ func (d *diffRun) checkNode(tok *oToken) {
 	}
 	for _, e := range resp.Errors {
 		if len(e.Path) == 0 {
-			got = append(got, errorLines(gqlResponse{Errors: []gqlError{e}})...)
+			got = append(got, errorLines(apitest.Response{Errors: []apitest.Error{e}})...)
 		}
 	}
 	d.compare(tok, "node(id)", q.String()[:min(300, q.Len())], want, got)
@@ -1590,7 +1586,7 @@ func (d *diffRun) checkNodes(tok *oToken) {
 	ids, alt = append(ids, m), append(alt, m)
 	want = append(want, fmt.Sprintf("nodes[%d] null", len(ids)-1))
 	const q = `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`
-	render := func(resp gqlResponse, ids []string) []string {
+	render := func(resp apitest.Response, ids []string) []string {
 		var out struct{ Nodes []map[string]any }
 		if !d.decode(tok, "nodes(ids)", q, resp.Data, &out) {
 			return nil
@@ -1662,7 +1658,7 @@ func (d *diffRun) check401() {
 		if !ok {
 			continue
 		}
-		got := []string{fmt.Sprintf("status %d codes %v", resp.Status, resp.codes()),
+		got := []string{fmt.Sprintf("status %d codes %v", resp.Status, resp.Codes()),
 			"WWW-Authenticate: " + resp.Header.Get("WWW-Authenticate")}
 		if resp.Data != nil && string(resp.Data) != "null" {
 			got = append(got, "data "+string(resp.Data))
@@ -1823,14 +1819,14 @@ func (d *diffRun) mutate(tok *oToken, kind string) {
 	before := w.rows()
 	resp, err := d.do(tok.Secret, query, vars)
 	if err != nil {
-		resp.Errors = []gqlError{{Message: err.Error(), Extensions: map[string]any{"code": "NOT JSON"}}}
+		resp.Errors = []apitest.Error{{Message: err.Error(), Extensions: map[string]any{"code": "NOT JSON"}}}
 	}
 	d.reload()
 	after := d.o.w.rows()
 
 	got := vOK
 	if resp.Status != http.StatusOK || len(resp.Errors) > 0 {
-		got = fmt.Sprintf("status %d codes %v", resp.Status, resp.codes())
+		got = fmt.Sprintf("status %d codes %v", resp.Status, resp.Codes())
 	}
 	wantText := want
 	if want != vOK {

@@ -27,8 +27,10 @@ import (
 	"engage/ent/survey"
 	"engage/ent/user"
 	"engage/gid"
+	"engage/internal/apitest"
 	"engage/moderation"
 	"engage/role"
+	"engage/testdb"
 	"engage/token"
 )
 
@@ -412,7 +414,7 @@ var permAbsentFilters = []struct{ input, field, query string }{
 
 // permWorld is the fixed world: every object by name.
 type permWorld struct {
-	h       *harness
+	h       *apitest.Server
 	id      map[string]string // name → ID
 	name    map[string]string // ID → name
 	kind    map[string]string // name → GraphQL type
@@ -453,7 +455,7 @@ func (w *permWorld) visibleTo(name string, c permCaller) bool {
 func (w *permWorld) expected(c permCaller, kind, parent string) []string {
 	var out []string
 	if kind == "AuditEvent" {
-		for _, ev := range w.h.db.Ent.AuditEvent.Query().AllX(system()) {
+		for _, ev := range w.h.DB.Ent.AuditEvent.Query().AllX(testdb.System()) {
 			tok := w.label(*ev.TokenID)
 			if parent != "" && tok != parent {
 				continue
@@ -484,9 +486,9 @@ func permEmail(name string) string {
 }
 
 // permBuild makes the world with the system context.
-func permBuild(t *testing.T, h *harness) *permWorld {
+func permBuild(t *testing.T, h *apitest.Server) *permWorld {
 	t.Helper()
-	ctx, c := system(), h.db.Ent
+	ctx, c := testdb.System(), h.DB.Ent
 	w := &permWorld{
 		h: h, id: map[string]string{}, name: map[string]string{}, kind: map[string]string{},
 		parents: map[string][]string{}, pii: map[string]map[string]string{}, secret: map[string]string{},
@@ -703,17 +705,17 @@ func (w *permWorld) labels(c permConn) []string {
 }
 
 // permUnauthorized checks a 401 answer.
-func permUnauthorized(t *testing.T, resp gqlResponse) {
+func permUnauthorized(t *testing.T, resp apitest.Response) {
 	t.Helper()
-	if resp.Status != http.StatusUnauthorized || !reflect.DeepEqual(resp.codes(), []string{"UNAUTHENTICATED"}) ||
+	if resp.Status != http.StatusUnauthorized || !reflect.DeepEqual(resp.Codes(), []string{"UNAUTHENTICATED"}) ||
 		!strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="invalid_token"`) || (len(resp.Data) > 0 && string(resp.Data) != "null") {
 		t.Errorf("want 401 UNAUTHENTICATED with a Bearer challenge and no data; got status %d, codes %v, data %s, WWW-Authenticate %q",
-			resp.Status, resp.codes(), resp.Data, resp.Header.Get("WWW-Authenticate"))
+			resp.Status, resp.Codes(), resp.Data, resp.Header.Get("WWW-Authenticate"))
 	}
 }
 
 // permOK decodes the data of a response that must have no error.
-func permOK(t *testing.T, resp gqlResponse, out any) bool {
+func permOK(t *testing.T, resp apitest.Response, out any) bool {
 	t.Helper()
 	if resp.Status != http.StatusOK || len(resp.Errors) > 0 {
 		t.Errorf("status %d, errors %+v", resp.Status, resp.Errors)
@@ -736,8 +738,8 @@ func permMissing(id string) string {
 // a placeholder, so that a hidden object's errors can be compared with a
 // missing one's. Paths are left out: nodes(ids) reports each error at its
 // own index.
-func permErrors(errs []gqlError, ids ...string) string {
-	var plain []gqlError
+func permErrors(errs []apitest.Error, ids ...string) string {
+	var plain []apitest.Error
 	for _, e := range errs {
 		e.Path = nil
 		plain = append(plain, e)
@@ -753,7 +755,7 @@ func permErrors(errs []gqlError, ids ...string) string {
 func TestPermissions(t *testing.T) {
 	permCheckTables(t)
 	t.Run("reads", func(t *testing.T) {
-		h := newHarness(t)
+		h := apitest.New(t)
 		w := permBuild(t, h)
 		for _, c := range permCallers {
 			w.checkReads(t, c)
@@ -763,7 +765,7 @@ func TestPermissions(t *testing.T) {
 		}
 	})
 	t.Run("writes", func(t *testing.T) {
-		h := newHarness(t)
+		h := apitest.New(t)
 		w := permBuild(t, h)
 		w.checkWrites(t)
 	})
@@ -780,7 +782,7 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 	for _, rc := range permRootConnections {
 		run("connection", rc.field, func(t *testing.T) {
 			var out struct{ C permConn }
-			if !permOK(t, h.do(secret, `{ c: `+rc.field+`(first: 100) { totalCount edges { node { id } } } }`, nil), &out) {
+			if !permOK(t, h.Do(secret, `{ c: `+rc.field+`(first: 100) { totalCount edges { node { id } } } }`, nil), &out) {
 				return
 			}
 			want := w.expected(c, rc.kind, "")
@@ -796,7 +798,7 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 	for _, n := range w.order {
 		run("node", n, func(t *testing.T) {
 			id := w.id[n]
-			resp := h.do(secret, nodeQuery, map[string]any{"id": id})
+			resp := h.Do(secret, nodeQuery, map[string]any{"id": id})
 			if w.visibleTo(n, c) {
 				var out struct {
 					Node *struct{ Typename, ID string }
@@ -807,9 +809,9 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 				return
 			}
 			missing := permMissing(id)
-			gone := h.do(secret, nodeQuery, map[string]any{"id": missing})
-			if string(resp.Data) != `{"node":null}` || !reflect.DeepEqual(resp.codes(), []string{"NOT_FOUND"}) {
-				t.Errorf("hidden: got data %s, codes %v; want node null and [NOT_FOUND]", resp.Data, resp.codes())
+			gone := h.Do(secret, nodeQuery, map[string]any{"id": missing})
+			if string(resp.Data) != `{"node":null}` || !reflect.DeepEqual(resp.Codes(), []string{"NOT_FOUND"}) {
+				t.Errorf("hidden: got data %s, codes %v; want node null and [NOT_FOUND]", resp.Data, resp.Codes())
 			}
 			if string(resp.Data) != string(gone.Data) || permErrors(resp.Errors, id) != permErrors(gone.Errors, missing) {
 				t.Errorf("hidden and missing differ:\nhidden  %s %s\nmissing %s %s", resp.Data, permErrors(resp.Errors, id), gone.Data, permErrors(gone.Errors, missing))
@@ -826,14 +828,14 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 		}
 		missing := permMissing(w.id["pR"])
 		ids = append(ids, missing)
-		resp := h.do(secret, `query($ids: [ID!]!) { nodes(ids: $ids) { typename: __typename id } }`, map[string]any{"ids": ids})
+		resp := h.Do(secret, `query($ids: [ID!]!) { nodes(ids: $ids) { typename: __typename id } }`, map[string]any{"ids": ids})
 		var out struct {
 			Nodes []*struct{ Typename, ID string }
 		}
 		if err := json.Unmarshal(resp.Data, &out); err != nil || len(out.Nodes) != len(ids) {
 			t.Fatalf("got data %s (%v), want %d entries", resp.Data, err, len(ids))
 		}
-		errsAt := map[int][]gqlError{}
+		errsAt := map[int][]apitest.Error{}
 		for _, e := range resp.Errors {
 			if len(e.Path) == 2 && e.Path[0] == "nodes" {
 				if i, ok := e.Path[1].(float64); ok {
@@ -864,7 +866,7 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 	// Nested edges, with totalCount and personal data at every level.
 	for _, tree := range permTrees {
 		run("nested", tree.name, func(t *testing.T) {
-			resp := h.do(secret, "{ "+permSelect(tree.root)+" }", nil)
+			resp := h.Do(secret, "{ "+permSelect(tree.root)+" }", nil)
 			var out map[string]any
 			if permOK(t, resp, &out) {
 				w.checkConnection(t, c, tree.root.field, "", tree.root, out[tree.root.field])
@@ -885,7 +887,7 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 				}
 			}
 		}
-		if !permOK(t, h.do(secret, `{ projects(first: 10) { edges { node { id team { id } } } } }`, nil), &out) {
+		if !permOK(t, h.Do(secret, `{ projects(first: 10) { edges { node { id team { id } } } } }`, nil), &out) {
 			return
 		}
 		for _, e := range out.Projects.Edges {
@@ -909,7 +911,7 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 	for _, dir := range []string{"ASC", "DESC"} {
 		run("order", "projects by TITLE "+dir, func(t *testing.T) {
 			var out struct{ Projects permConn }
-			if !permOK(t, h.do(secret, `query($d: OrderDirection!) { projects(first: 100, orderBy: {field: TITLE, direction: $d}) { totalCount edges { node { id } } } }`,
+			if !permOK(t, h.Do(secret, `query($d: OrderDirection!) { projects(first: 100, orderBy: {field: TITLE, direction: $d}) { totalCount edges { node { id } } } }`,
 				map[string]any{"d": dir}), &out) {
 				return
 			}
@@ -940,7 +942,7 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 					Edges []struct{ Node struct{ ID string } }
 				}
 			}
-			if !permOK(t, h.do(secret, `query($after: Cursor) { projects(first: 1, after: $after, orderBy: {field: TITLE}) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`,
+			if !permOK(t, h.Do(secret, `query($after: Cursor) { projects(first: 1, after: $after, orderBy: {field: TITLE}) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`,
 				map[string]any{"after": after}), &out) {
 				return
 			}
@@ -967,7 +969,7 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 	for _, wh := range permWheres {
 		run("where", wh.name, func(t *testing.T) {
 			var out struct{ C permConn }
-			if !permOK(t, h.do(secret, wh.query, nil), &out) {
+			if !permOK(t, h.Do(secret, wh.query, nil), &out) {
 				return
 			}
 			var want []string
@@ -986,7 +988,7 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 	// Filters that must not exist.
 	for _, f := range permAbsentFilters {
 		run("absent filter", f.input+"."+f.field, func(t *testing.T) {
-			resp := h.do(secret, `query($t: String!) { __type(name: $t) { inputFields { name } } }`, map[string]any{"t": f.input})
+			resp := h.Do(secret, `query($t: String!) { __type(name: $t) { inputFields { name } } }`, map[string]any{"t": f.input})
 			var out struct {
 				Type *struct{ InputFields []struct{ Name string } } `json:"__type"`
 			}
@@ -1000,9 +1002,9 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 					}
 				}
 			}
-			resp = h.do(secret, f.query, nil)
-			if !reflect.DeepEqual(resp.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) || (len(resp.Data) > 0 && string(resp.Data) != "null") {
-				t.Errorf("got status %d, data %s, codes %v; want GRAPHQL_VALIDATION_FAILED", resp.Status, resp.Data, resp.codes())
+			resp = h.Do(secret, f.query, nil)
+			if !reflect.DeepEqual(resp.Codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) || (len(resp.Data) > 0 && string(resp.Data) != "null") {
+				t.Errorf("got status %d, data %s, codes %v; want GRAPHQL_VALIDATION_FAILED", resp.Status, resp.Data, resp.Codes())
 			}
 		})
 	}
@@ -1011,7 +1013,7 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 	// are checked above.
 	run("personal", "root connections", func(t *testing.T) {
 		var out map[string]any
-		if !permOK(t, h.do(secret, `{
+		if !permOK(t, h.Do(secret, `{
 			responses(first: 100) { totalCount edges { node { id respondentName respondentEmail } } }
 			pins(first: 100) { totalCount edges { node { id authorEmail } } }
 			comments(first: 100) { totalCount edges { node { id authorEmail } } }
@@ -1028,7 +1030,7 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 		}
 		run("personal", n, func(t *testing.T) {
 			var out struct{ Node map[string]any }
-			if permOK(t, h.do(secret, `query($id: ID!) { node(id: $id) { id
+			if permOK(t, h.Do(secret, `query($id: ID!) { node(id: $id) { id
 				... on Response { respondentName respondentEmail } ... on Pin { authorEmail }
 				... on Comment { authorEmail } ... on User { email } } }`, map[string]any{"id": w.id[n]}), &out) {
 				w.checkPersonal(t, c, n, "node", out.Node)
@@ -1045,7 +1047,7 @@ func (w *permWorld) checkReads(t *testing.T, c permCaller) {
 				APITokens permConn
 			}
 		}
-		if !permOK(t, h.do(secret, `{ viewer { user { id } token { id } apiTokens(first: 100) { totalCount edges { node { id } } } } }`, nil), &out) {
+		if !permOK(t, h.Do(secret, `{ viewer { user { id } token { id } apiTokens(first: 100) { totalCount edges { node { id } } } } }`, nil), &out) {
 			return
 		}
 		want := slices.Clone(permOwnTokens[c.role])
@@ -1141,11 +1143,11 @@ func (w *permWorld) checkLockedReads(t *testing.T, who, secret string) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		t.Run(who+"/"+k, func(t *testing.T) { permUnauthorized(t, h.do(secret, queries[k], nil)) })
+		t.Run(who+"/"+k, func(t *testing.T) { permUnauthorized(t, h.Do(secret, queries[k], nil)) })
 	}
 	for _, n := range w.order {
 		t.Run(who+"/node/"+n, func(t *testing.T) {
-			permUnauthorized(t, h.do(secret, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": w.id[n]}))
+			permUnauthorized(t, h.Do(secret, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": w.id[n]}))
 		})
 	}
 }
@@ -1177,7 +1179,7 @@ func permWant(s string) string {
 
 // permMutations is the write table.
 func (w *permWorld) permMutations() []permMutation {
-	ctx, c := system(), w.h.db.Ent
+	ctx, c := testdb.System(), w.h.DB.Ent
 	id := func(m map[string]any) string { s, _ := m["id"].(string); return s }
 	byID := func(target string) map[string]any { return map[string]any{"id": target} }
 
@@ -1425,11 +1427,11 @@ func (w *permWorld) permMutations() []permMutation {
 
 // permOutcome names the outcome of a mutation: + for success, else its
 // first error code.
-func permOutcome(resp gqlResponse) string {
+func permOutcome(resp apitest.Response) string {
 	if resp.Status == http.StatusOK && len(resp.Errors) == 0 {
 		return "+"
 	}
-	if codes := resp.codes(); len(codes) > 0 {
+	if codes := resp.Codes(); len(codes) > 0 {
 		switch codes[0] {
 		case "FORBIDDEN":
 			return "F"
@@ -1463,7 +1465,7 @@ func (w *permWorld) checkWrites(t *testing.T) {
 					target = w.id[m.target]
 				}
 				before := permSnapshot(t, h)
-				resp := h.do(w.secret[c.token], m.query, m.vars(target, self))
+				resp := h.Do(w.secret[c.token], m.query, m.vars(target, self))
 				got, want := permOutcome(resp), string(m.want[i])
 				var out struct{ M map[string]any }
 				_ = json.Unmarshal(resp.Data, &out)
@@ -1491,7 +1493,7 @@ func (w *permWorld) checkWrites(t *testing.T) {
 				if (got == "N" || want == "N") && m.target != "" {
 					missing := permMissing(target)
 					before := permSnapshot(t, h)
-					gone := h.do(w.secret[c.token], m.query, m.vars(missing, self))
+					gone := h.Do(w.secret[c.token], m.query, m.vars(missing, self))
 					if permErrors(resp.Errors, target) != permErrors(gone.Errors, missing) || string(resp.Data) != string(gone.Data) {
 						t.Errorf("hidden and missing %s differ:\nhidden  %s %s\nmissing %s %s", m.target,
 							permSecrets.ReplaceAll(resp.Data, []byte("eng_…")), permErrors(resp.Errors, target), gone.Data, permErrors(gone.Errors, missing))
@@ -1509,7 +1511,7 @@ func (w *permWorld) checkWrites(t *testing.T) {
 					target = w.id[m.target]
 				}
 				before := permSnapshot(t, h)
-				permUnauthorized(t, h.do(w.secret[l.token], m.query, m.vars(target, w.id["u.edR"])))
+				permUnauthorized(t, h.Do(w.secret[l.token], m.query, m.vars(target, w.id["u.edR"])))
 				if diff := permDiff(before, permSnapshot(t, h)); diff != "" {
 					t.Errorf("the refused mutation changed the database:\n%s", diff)
 				}
@@ -1526,11 +1528,11 @@ var permTables = []string{
 
 // permSnapshot reads every row of every table, leaving out what requests
 // change by design: token usage counters and audit events of refused tokens.
-func permSnapshot(t *testing.T, h *harness) map[string][]string {
+func permSnapshot(t *testing.T, h *apitest.Server) map[string][]string {
 	t.Helper()
 	snap := map[string][]string{}
 	for _, table := range permTables {
-		rows, err := h.db.SQL.Query(`SELECT * FROM "` + table + `"`)
+		rows, err := h.DB.SQL.Query(`SELECT * FROM "` + table + `"`)
 		if err != nil {
 			t.Fatalf("reading %s: %v", table, err)
 		}
@@ -1595,7 +1597,7 @@ func permDiff(before, after map[string][]string) string {
 // error (u.memberO is seen by administrators only, its memberships of the
 // open team O and project pN by everyone who sees those).
 func TestMembershipsOfHiddenUsers(t *testing.T) {
-	h := newHarness(t)
+	h := apitest.New(t)
 	w := permBuild(t, h)
 	hiddenUserSeen := false
 	for _, c := range permCallers {
@@ -1611,7 +1613,7 @@ func TestMembershipsOfHiddenUsers(t *testing.T) {
 						}
 					}
 				}
-				if !permOK(t, h.do(w.secret[c.token], `{ c: `+conn+`(first: 100) { edges { node { id user { id } } } } }`, nil), &out) {
+				if !permOK(t, h.Do(w.secret[c.token], `{ c: `+conn+`(first: 100) { edges { node { id user { id } } } } }`, nil), &out) {
 					return
 				}
 				got := map[string]string{}

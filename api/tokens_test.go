@@ -1,14 +1,12 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -28,9 +26,9 @@ import (
 	"engage/ent/team"
 	"engage/ent/teammembership"
 	"engage/ent/user"
-	"engage/password"
+	"engage/internal/apitest"
 	"engage/rule"
-	"engage/session"
+	"engage/testdb"
 	"engage/token"
 )
 
@@ -45,138 +43,30 @@ const clientIP = "192.0.2.1"
 // challenge is the WWW-Authenticate header of every 401.
 const challenge = `Bearer realm="engage", error="invalid_token"`
 
-// rawResponse is an HTTP response as it came, for what gqlResponse cannot
-// tell: an absent key, a cookie, a secret anywhere in the body.
-type rawResponse struct {
-	Status  int
-	Header  http.Header
-	Body    string
-	Cookies []*http.Cookie
-}
-
-// graphql decodes the body as a GraphQL response.
-func (r rawResponse) graphql(t *testing.T) gqlResponse {
-	t.Helper()
-	resp := gqlResponse{Status: r.Status, Header: r.Header}
-	if err := json.Unmarshal([]byte(r.Body), &resp); err != nil {
-		t.Fatalf("response is not JSON (status %d): %s", r.Status, r.Body)
-	}
-	return resp
-}
-
-// serve runs req through the handler.
-func (h *harness) serve(req *http.Request) rawResponse {
-	rec := httptest.NewRecorder()
-	h.handler.ServeHTTP(rec, req)
-	return rawResponse{Status: rec.Code, Header: rec.Header(), Body: rec.Body.String(), Cookies: rec.Result().Cookies()}
-}
-
-// graphqlRequest is a POST /graphql without credentials.
-func graphqlRequest(query string, vars map[string]any) *http.Request {
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	return req
-}
-
-// doRaw is do that keeps the response as it came.
-func (h *harness) doRaw(secret, query string, vars map[string]any) rawResponse {
-	req := graphqlRequest(query, vars)
-	if secret != "" {
-		req.Header.Set("Authorization", "Bearer "+secret)
-	}
-	return h.serve(req)
-}
-
-// newUser creates a user behind the API's back.
-func (h *harness) newUser(email string, r user.Role, apiAccess, active bool) *ent.User {
-	h.t.Helper()
-	return h.db.Ent.User.Create().SetEmail(email).SetName(email).SetRole(r).
-		SetAPIAccess(apiAccess).SetActive(active).SaveX(system())
-}
-
-// mintToken is mint that also returns the token.
-func (h *harness) mintToken(spec token.Spec) (*ent.APIToken, string) {
-	h.t.Helper()
-	tok, secret, err := token.Mint(system(), h.db.Ent, spec, token.Actor{})
-	if err != nil {
-		h.t.Fatalf("minting a token: %v", err)
-	}
-	return tok, secret
-}
-
 // storeToken writes a token with ent directly, bypassing every rule of Mint
 // and of the privacy policy, such as an expiry in the past or the limit of
 // live tokens.
-func (h *harness) storeToken(ownerID, name string, expiresAt *time.Time) (*ent.APIToken, string) {
-	h.t.Helper()
+func storeToken(h *apitest.Server, ownerID, name string, expiresAt *time.Time) (*ent.APIToken, string) {
 	secret := token.Generate()
-	tok := h.db.Ent.APIToken.Create().SetOwnerID(ownerID).SetName(name).
+	tok := h.DB.Ent.APIToken.Create().SetOwnerID(ownerID).SetName(name).
 		SetPrefix(token.Display(secret)).SetSecretHash(token.Hash(secret)).
-		SetNillableExpiresAt(expiresAt).SaveX(system())
+		SetNillableExpiresAt(expiresAt).SaveX(testdb.System())
 	return tok, secret
 }
 
 // userID is the ID of the user with email.
-func (h *harness) userID(email string) string {
-	h.t.Helper()
-	return h.db.Ent.User.Query().Where(user.Email(email)).OnlyIDX(system())
+func userID(h *apitest.Server, email string) string {
+	return h.DB.Ent.User.Query().Where(user.Email(email)).OnlyIDX(testdb.System())
 }
 
 // projectID is the ID of the project with slug.
-func (h *harness) projectID(slug string) string {
-	h.t.Helper()
-	return h.db.Ent.Project.Query().Where(project.Slug(slug)).OnlyIDX(system())
-}
-
-// setPassword gives a user a password to log in with.
-func (h *harness) setPassword(userID, pw string) {
-	h.t.Helper()
-	hash, err := password.Hash(pw)
-	if err != nil {
-		h.t.Fatalf("hashing a password: %v", err)
-	}
-	h.db.Ent.User.UpdateOneID(userID).SetPasswordHash(hash).ExecX(system())
-}
-
-// login logs in through POST /login and returns the session cookie.
-func (h *harness) login(email, pw string) *http.Cookie {
-	h.t.Helper()
-	form := url.Values{"email": {email}, "password": {pw}, "next": {"/docs/api"}}
-	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp := h.serve(req)
-	if resp.Status != http.StatusSeeOther {
-		h.t.Fatalf("POST /login as %s: got status %d, want 303\n%s", email, resp.Status, resp.Body)
-	}
-	if got := resp.Header.Get("Location"); got != "/docs/api" {
-		h.t.Errorf("POST /login redirects to %q, want the next path /docs/api", got)
-	}
-	for _, c := range resp.Cookies {
-		if c.Name == session.CookieName && c.Value != "" {
-			if !c.HttpOnly {
-				h.t.Errorf("the session cookie is not HttpOnly")
-			}
-			return c
-		}
-	}
-	h.t.Fatalf("POST /login set no %s cookie; cookies: %v", session.CookieName, resp.Cookies)
-	return nil
-}
-
-// sessionRequest is a POST /graphql with a session cookie, as a browser
-// sends it from a page of the given site ("same-origin", "cross-site").
-func sessionRequest(cookie *http.Cookie, site, query string, vars map[string]any) *http.Request {
-	req := graphqlRequest(query, vars)
-	req.AddCookie(cookie)
-	req.Header.Set("Sec-Fetch-Site", site)
-	return req
+func projectID(h *apitest.Server, slug string) string {
+	return h.DB.Ent.Project.Query().Where(project.Slug(slug)).OnlyIDX(testdb.System())
 }
 
 // checkUnauthenticated checks that resp is the 401 of PRODUCT.md section 3
 // with a message containing wantMessage, and returns the message.
-func checkUnauthenticated(t *testing.T, resp rawResponse, wantMessage string) string {
+func checkUnauthenticated(t *testing.T, resp apitest.RawResponse, wantMessage string) string {
 	t.Helper()
 	if resp.Status != http.StatusUnauthorized {
 		t.Errorf("status: got %d, want 401", resp.Status)
@@ -192,7 +82,7 @@ func checkUnauthenticated(t *testing.T, resp rawResponse, wantMessage string) st
 	if _, ok := keys["data"]; ok {
 		t.Errorf("body has a data key, want none: %s", resp.Body)
 	}
-	var body struct{ Errors []gqlError }
+	var body struct{ Errors []apitest.Error }
 	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || len(body.Errors) != 1 {
 		t.Errorf("body: got %s, want one error", resp.Body)
 		return ""
@@ -210,10 +100,10 @@ func checkUnauthenticated(t *testing.T, resp rawResponse, wantMessage string) st
 // checkRefused checks that resp failed with one error of code whose message
 // contains wantMessage. The code and the message are checked separately, so
 // that a failure says which is wrong.
-func checkRefused(t *testing.T, resp gqlResponse, code, wantMessage string) {
+func checkRefused(t *testing.T, resp apitest.Response, code, wantMessage string) {
 	t.Helper()
-	if !reflect.DeepEqual(resp.codes(), []string{code}) {
-		t.Errorf("codes: got %v (errors %+v), want [%s]", resp.codes(), resp.Errors, code)
+	if !reflect.DeepEqual(resp.Codes(), []string{code}) {
+		t.Errorf("codes: got %v (errors %+v), want [%s]", resp.Codes(), resp.Errors, code)
 		return
 	}
 	if msg := resp.Errors[0].Message; !strings.Contains(msg, wantMessage) {
@@ -241,22 +131,22 @@ func randomPart(secret string) string {
 // refused with a 401 that says why; typos and malformed tokens cost no
 // database query; tokens that never existed cannot be told apart.
 func TestTokenAuthenticationFailures(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{countStatements: true})
-	ctx := system()
-	staff := h.newUser("staff@example.test", user.RoleSTAFF, true, true)
-	good := h.mint(token.Spec{OwnerID: staff.ID, Name: "good"})
-	revokedTok, revoked := h.mintToken(token.Spec{OwnerID: staff.ID, Name: "revoked"})
-	if _, err := token.Revoke(ctx, h.db.Ent, revokedTok.ID, token.Actor{}); err != nil {
+	h := apitest.New(t)
+	ctx := testdb.System()
+	staff := h.NewUser("staff@example.test", user.RoleSTAFF, true, true)
+	good := h.Mint(token.Spec{OwnerID: staff.ID, Name: "good"})
+	revokedTok, revoked := h.MintToken(token.Spec{OwnerID: staff.ID, Name: "revoked"})
+	if _, err := token.Revoke(ctx, h.DB.Ent, revokedTok.ID, token.Actor{}); err != nil {
 		t.Fatalf("revoking: %v", err)
 	}
 	past := time.Now().Add(-time.Hour)
-	_, expired := h.storeToken(staff.ID, "expired", &past)
-	inactive := h.newUser("inactive@example.test", user.RoleSTAFF, true, false)
-	inactiveSecret := h.mint(token.Spec{OwnerID: inactive.ID, Name: "inactive owner"})
-	noAPI := h.newUser("no-api@example.test", user.RoleSTAFF, false, true)
-	noAPISecret := h.mint(token.Spec{OwnerID: noAPI.ID, Name: "owner without API access"})
-	adminNoAPI := h.newUser("admin@example.test", user.RoleADMIN, false, true)
-	adminNoAPISecret := h.mint(token.Spec{OwnerID: adminNoAPI.ID, Name: "admin without API access"})
+	_, expired := storeToken(h, staff.ID, "expired", &past)
+	inactive := h.NewUser("inactive@example.test", user.RoleSTAFF, true, false)
+	inactiveSecret := h.Mint(token.Spec{OwnerID: inactive.ID, Name: "inactive owner"})
+	noAPI := h.NewUser("no-api@example.test", user.RoleSTAFF, false, true)
+	noAPISecret := h.Mint(token.Spec{OwnerID: noAPI.ID, Name: "owner without API access"})
+	adminNoAPI := h.NewUser("admin@example.test", user.RoleADMIN, false, true)
+	adminNoAPISecret := h.Mint(token.Spec{OwnerID: adminNoAPI.ID, Name: "admin without API access"})
 
 	badChecksum := good[:len(good)-6] + "000000"
 	if badChecksum == good {
@@ -287,13 +177,13 @@ func TestTokenAuthenticationFailures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			req := graphqlRequest(query, nil)
+			req := apitest.GraphQLRequest(query, nil)
 			if c.authorization != "" {
 				req.Header.Set("Authorization", c.authorization)
 			}
-			before := h.statements.Load()
-			resp := h.serve(req)
-			statements := h.statements.Load() - before
+			before := h.Statements.Count()
+			resp := h.Serve(req)
+			statements := h.Statements.Count() - before
 			checkUnauthenticated(t, resp, c.message)
 			if c.noQuery && statements != 0 {
 				t.Errorf("refusing it took %d SQL statements, want none", statements)
@@ -305,12 +195,12 @@ func TestTokenAuthenticationFailures(t *testing.T) {
 	}
 
 	t.Run("tokens that do not exist are not told apart", func(t *testing.T) {
-		deletedTok, deleted := h.mintToken(token.Spec{OwnerID: staff.ID, Name: "deleted"})
-		h.db.Ent.AuditEvent.Delete().Where(auditevent.TokenID(deletedTok.ID)).ExecX(ctx)
-		h.db.Ent.APIToken.DeleteOneID(deletedTok.ID).ExecX(ctx)
-		first := checkUnauthenticated(t, h.doRaw(token.Generate(), query, nil), "")
-		second := checkUnauthenticated(t, h.doRaw(token.Generate(), query, nil), "")
-		gone := checkUnauthenticated(t, h.doRaw(deleted, query, nil), "")
+		deletedTok, deleted := h.MintToken(token.Spec{OwnerID: staff.ID, Name: "deleted"})
+		h.DB.Ent.AuditEvent.Delete().Where(auditevent.TokenID(deletedTok.ID)).ExecX(ctx)
+		h.DB.Ent.APIToken.DeleteOneID(deletedTok.ID).ExecX(ctx)
+		first := checkUnauthenticated(t, h.DoRaw(token.Generate(), query, nil), "")
+		second := checkUnauthenticated(t, h.DoRaw(token.Generate(), query, nil), "")
+		gone := checkUnauthenticated(t, h.DoRaw(deleted, query, nil), "")
 		if first != second || first != gone {
 			t.Errorf("messages differ: two unknown tokens got %q and %q, a deleted one %q", first, second, gone)
 		}
@@ -319,12 +209,12 @@ func TestTokenAuthenticationFailures(t *testing.T) {
 	t.Run("valid tokens still work", func(t *testing.T) {
 		// Also proves that the statement counter counts.
 		for name, secret := range map[string]string{"STAFF with API access": good, "ADMIN without API access": adminNoAPISecret} {
-			before := h.statements.Load()
-			resp := h.doRaw(secret, query, nil)
-			if resp.Status != http.StatusOK || len(resp.graphql(t).Errors) > 0 {
+			before := h.Statements.Count()
+			resp := h.DoRaw(secret, query, nil)
+			if resp.Status != http.StatusOK || len(resp.GraphQL(t).Errors) > 0 {
 				t.Errorf("%s: got status %d, body %s; want 200 without errors", name, resp.Status, resp.Body)
 			}
-			if h.statements.Load() == before {
+			if h.Statements.Count() == before {
 				t.Errorf("%s: the statement counter did not move for a request that reads the database", name)
 			}
 		}
@@ -418,19 +308,17 @@ const createMutation = `mutation($input: CreateAPITokenInput!) { createAPIToken(
 
 const rotateMutation = `mutation($id: ID!) { rotateAPIToken(id: $id) { token { ` + tokenFields + ` } secret } }`
 
-// create mints a token through createAPIToken, failing the test on error.
-func (h *harness) create(secret string, input map[string]any) tokenWithSecret {
-	h.t.Helper()
+// createToken mints a token through createAPIToken, failing the test on error.
+func createToken(h *apitest.Server, secret string, input map[string]any) tokenWithSecret {
 	var out struct{ CreateAPIToken tokenWithSecret }
-	h.mustDo(secret, createMutation, map[string]any{"input": input}, &out)
+	h.MustDo(secret, createMutation, map[string]any{"input": input}, &out)
 	return out.CreateAPIToken
 }
 
-// rotate rotates a token through rotateAPIToken, failing the test on error.
-func (h *harness) rotate(secret, id string) tokenWithSecret {
-	h.t.Helper()
+// rotateToken rotates a token through rotateAPIToken, failing the test on error.
+func rotateToken(h *apitest.Server, secret, id string) tokenWithSecret {
 	var out struct{ RotateAPIToken tokenWithSecret }
-	h.mustDo(secret, rotateMutation, map[string]any{"id": id}, &out)
+	h.MustDo(secret, rotateMutation, map[string]any{"id": id}, &out)
 	return out.RotateAPIToken
 }
 
@@ -439,16 +327,16 @@ func (h *harness) rotate(secret, id string) tokenWithSecret {
 // table, in the audit details, in query responses and in the logs (which
 // here include every SQL statement with its arguments).
 func TestTokenSecretIsStoredHashed(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{keepLogs: true})
-	admin := h.admin()
-	created := h.create(admin, map[string]any{"name": "Export"})
+	h := apitest.NewWith(t, apitest.Options{KeepLogs: true})
+	admin := h.Admin()
+	created := createToken(h, admin, map[string]any{"name": "Export"})
 	first := created.Secret
 	id := created.Token.ID
-	h.mustDo(first, `{ viewer { token { id } } }`, nil, nil)
-	second := h.rotate(admin, id).Secret
-	h.mustDo(second, `{ viewer { token { id } } }`, nil, nil)
-	checkUnauthenticated(t, h.doRaw(first, `{ viewer { token { id } } }`, nil), "not valid")
-	if err := h.usage.Flush(context.Background()); err != nil {
+	h.MustDo(first, `{ viewer { token { id } } }`, nil, nil)
+	second := rotateToken(h, admin, id).Secret
+	h.MustDo(second, `{ viewer { token { id } } }`, nil, nil)
+	checkUnauthenticated(t, h.DoRaw(first, `{ viewer { token { id } } }`, nil), "not valid")
+	if err := h.Usage.Flush(context.Background()); err != nil {
 		t.Fatalf("flushing usage: %v", err)
 	}
 	if err := token.Check(first); err != nil {
@@ -467,7 +355,7 @@ func TestTokenSecretIsStoredHashed(t *testing.T) {
 	hashes := map[string]string{"the created secret's hash": token.Hash(first), "the rotated secret's hash": token.Hash(second)}
 
 	t.Run("database", func(t *testing.T) {
-		tables := everyValue(t, h.db)
+		tables := everyValue(t, h.DB)
 		for table, values := range tables {
 			for _, v := range values {
 				for what, s := range secrets {
@@ -484,7 +372,7 @@ func TestTokenSecretIsStoredHashed(t *testing.T) {
 	})
 
 	t.Run("audit details", func(t *testing.T) {
-		events := h.db.Ent.AuditEvent.Query().Where(auditevent.TokenID(id)).AllX(system())
+		events := h.DB.Ent.AuditEvent.Query().Where(auditevent.TokenID(id)).AllX(testdb.System())
 		if len(events) < 2 {
 			t.Fatalf("got %d audit events about the token, want at least its creation and rotation", len(events))
 		}
@@ -506,8 +394,8 @@ func TestTokenSecretIsStoredHashed(t *testing.T) {
 			auditEvents { edges { node { action ip details token { id prefix } } } }
 		}`
 		for who, secret := range map[string]string{"the admin who minted it": admin, "the token itself": second} {
-			resp := h.doRaw(secret, all, map[string]any{"id": id})
-			if resp.Status != http.StatusOK || len(resp.graphql(t).Errors) > 0 || !strings.Contains(resp.Body, id) {
+			resp := h.DoRaw(secret, all, map[string]any{"id": id})
+			if resp.Status != http.StatusOK || len(resp.GraphQL(t).Errors) > 0 || !strings.Contains(resp.Body, id) {
 				t.Fatalf("%s: got status %d, body %s; want the token", who, resp.Status, resp.Body)
 			}
 			for what, s := range merge(secrets, hashes) {
@@ -519,7 +407,7 @@ func TestTokenSecretIsStoredHashed(t *testing.T) {
 	})
 
 	t.Run("logs", func(t *testing.T) {
-		logs := h.logs.String()
+		logs := h.Logs.String()
 		if !strings.Contains(logs, "query=") || !strings.Contains(logs, "request_id=") {
 			t.Fatalf("the logs lack the SQL statements or the request log:\n%s", logs)
 		}
@@ -544,9 +432,9 @@ func merge(maps ...map[string]string) map[string]string {
 // nodeVisible reports whether node(id) returns the object to secret, and
 // checks that a hidden object looks like a missing one: node null and
 // NOT_FOUND.
-func (h *harness) nodeVisible(t *testing.T, secret, id string) bool {
+func nodeVisible(t *testing.T, h *apitest.Server, secret, id string) bool {
 	t.Helper()
-	resp := h.do(secret, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
+	resp := h.Do(secret, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
 	if len(resp.Errors) == 0 {
 		var out struct{ Node struct{ ID string } }
 		if err := json.Unmarshal(resp.Data, &out); err != nil || out.Node.ID != id {
@@ -554,7 +442,7 @@ func (h *harness) nodeVisible(t *testing.T, secret, id string) bool {
 		}
 		return true
 	}
-	if string(resp.Data) != `{"node":null}` || !reflect.DeepEqual(resp.codes(), []string{"NOT_FOUND"}) {
+	if string(resp.Data) != `{"node":null}` || !reflect.DeepEqual(resp.Codes(), []string{"NOT_FOUND"}) {
 		t.Errorf("node(%s) of a hidden object: got data %s, errors %+v; want node null and [NOT_FOUND]", id, resp.Data, resp.Errors)
 	}
 	return false
@@ -562,7 +450,7 @@ func (h *harness) nodeVisible(t *testing.T, secret, id string) bool {
 
 // projectSlugs lists the slugs of the projects secret sees, sorted, and
 // checks totalCount against the list.
-func (h *harness) projectSlugs(t *testing.T, secret string) []string {
+func projectSlugs(t *testing.T, h *apitest.Server, secret string) []string {
 	t.Helper()
 	var out struct {
 		Projects struct {
@@ -570,7 +458,7 @@ func (h *harness) projectSlugs(t *testing.T, secret string) []string {
 			Edges      []struct{ Node struct{ Slug string } }
 		}
 	}
-	h.mustDo(secret, `{ projects(first: 100) { totalCount edges { node { slug } } } }`, nil, &out)
+	h.MustDo(secret, `{ projects(first: 100) { totalCount edges { node { slug } } } }`, nil, &out)
 	var slugs []string
 	for _, e := range out.Projects.Edges {
 		slugs = append(slugs, e.Node.Slug)
@@ -584,11 +472,10 @@ func (h *harness) projectSlugs(t *testing.T, secret string) []string {
 
 // openSlugs lists, sorted, the slugs of the projects every STAFF user sees
 // as VIEWER: those without a team or in an open team.
-func (h *harness) openSlugs() []string {
-	h.t.Helper()
-	slugs := h.db.Ent.Project.Query().
+func openSlugs(h *apitest.Server) []string {
+	slugs := h.DB.Ent.Project.Query().
 		Where(project.Or(project.TeamIDIsNil(), project.HasTeamWith(team.Restricted(false)))).
-		Select(project.FieldSlug).StringsX(system())
+		Select(project.FieldSlug).StringsX(testdb.System())
 	slices.Sort(slugs)
 	return slugs
 }
@@ -596,12 +483,13 @@ func (h *harness) openSlugs() []string {
 // TestTokenLifecycle creates, uses, rotates, revokes and renames tokens
 // through the GraphQL mutations, on the demo data.
 func TestTokenLifecycle(t *testing.T) {
-	h, tokens := demoHarness(t)
+	h := apitest.New(t)
+	tokens := h.Demo()
 	editor := tokens["editor"]
-	editorID := h.userID("editor@demo.engage.test")
+	editorID := userID(h, "editor@demo.engage.test")
 
 	t.Run("create returns the token and a secret that works at once", func(t *testing.T) {
-		c := h.create(editor, map[string]any{"name": "  Power BI export  "})
+		c := createToken(h, editor, map[string]any{"name": "  Power BI export  "})
 		if err := token.Check(c.Secret); err != nil {
 			t.Errorf("secret %q: %v", c.Secret, err)
 		}
@@ -617,18 +505,18 @@ func TestTokenLifecycle(t *testing.T) {
 				Token *struct{ ID string }
 			}
 		}
-		h.mustDo(c.Secret, `{ viewer { user { id } token { id } } }`, nil, &who)
+		h.MustDo(c.Secret, `{ viewer { user { id } token { id } } }`, nil, &who)
 		if who.Viewer.User.ID != editorID || who.Viewer.Token == nil || who.Viewer.Token.ID != c.Token.ID {
 			t.Errorf("viewer: got %+v, want user %s and token %s", who.Viewer, editorID, c.Token.ID)
 		}
 	})
 
 	t.Run("a read-only token runs no mutation", func(t *testing.T) {
-		c := h.create(editor, map[string]any{"name": "Read only", "readOnly": true})
+		c := createToken(h, editor, map[string]any{"name": "Read only", "readOnly": true})
 		if !c.Token.ReadOnly {
 			t.Fatalf("readOnly: got false, want true")
 		}
-		h.mustDo(c.Secret, `{ projects { totalCount } }`, nil, nil)
+		h.MustDo(c.Secret, `{ projects { totalCount } }`, nil, nil)
 		for name, m := range map[string]string{
 			"renaming itself":  `mutation($id: ID!) { renameAPIToken(id: $id, name: "Renamed") { id } }`,
 			"revoking itself":  `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`,
@@ -636,39 +524,39 @@ func TestTokenLifecycle(t *testing.T) {
 		} {
 			id := c.Token.ID
 			if name == "editing a survey" {
-				id = h.db.Ent.Survey.Query().Where(survey.HasProjectWith(project.Slug("downtown-bike-network"))).FirstIDX(system())
+				id = h.DB.Ent.Survey.Query().Where(survey.HasProjectWith(project.Slug("downtown-bike-network"))).FirstIDX(testdb.System())
 			}
 			t.Run(name, func(t *testing.T) {
-				checkRefused(t, h.do(c.Secret, m, map[string]any{"id": id}), "FORBIDDEN", "read-only")
+				checkRefused(t, h.Do(c.Secret, m, map[string]any{"id": id}), "FORBIDDEN", "read-only")
 			})
 		}
-		if tok := h.db.Ent.APIToken.GetX(system(), c.Token.ID); tok.Name != "Read only" || tok.RevokedAt != nil {
+		if tok := h.DB.Ent.APIToken.GetX(testdb.System(), c.Token.ID); tok.Name != "Read only" || tok.RevokedAt != nil {
 			t.Errorf("after the refused mutations the token is %q, revoked at %v", tok.Name, tok.RevokedAt)
 		}
 	})
 
 	t.Run("a token with projectIDs sees only those projects", func(t *testing.T) {
 		want := []string{"budget-priorities-2027", "downtown-bike-network"}
-		c := h.create(editor, map[string]any{"name": "Two projects", "projectIDs": []string{h.projectID(want[0]), h.projectID(want[1])}})
-		if got := h.projectSlugs(t, c.Secret); !slices.Equal(got, want) {
+		c := createToken(h, editor, map[string]any{"name": "Two projects", "projectIDs": []string{projectID(h, want[0]), projectID(h, want[1])}})
+		if got := projectSlugs(t, h, c.Secret); !slices.Equal(got, want) {
 			t.Errorf("projects: got %q, want %q", got, want)
 		}
-		if !h.nodeVisible(t, editor, h.projectID("main-street-plan")) {
+		if !nodeVisible(t, h, editor, projectID(h, "main-street-plan")) {
 			t.Fatalf("the editor's unlimited token does not see main-street-plan")
 		}
-		if h.nodeVisible(t, c.Secret, h.projectID("main-street-plan")) {
+		if nodeVisible(t, h, c.Secret, projectID(h, "main-street-plan")) {
 			t.Errorf("the limited token sees main-street-plan through node")
 		}
 	})
 
 	t.Run("rotation", func(t *testing.T) {
-		c := h.create(editor, map[string]any{"name": "To rotate"})
-		r := h.rotate(editor, c.Token.ID)
-		checkUnauthenticated(t, h.doRaw(c.Secret, `{ viewer { user { id } } }`, nil), "not valid")
+		c := createToken(h, editor, map[string]any{"name": "To rotate"})
+		r := rotateToken(h, editor, c.Token.ID)
+		checkUnauthenticated(t, h.DoRaw(c.Secret, `{ viewer { user { id } } }`, nil), "not valid")
 		var who struct {
 			Viewer struct{ Token struct{ ID, Prefix string } }
 		}
-		h.mustDo(r.Secret, `{ viewer { token { id prefix } } }`, nil, &who)
+		h.MustDo(r.Secret, `{ viewer { token { id prefix } } }`, nil, &who)
 		if who.Viewer.Token.ID != c.Token.ID {
 			t.Errorf("the new secret authenticates token %s, want the same token %s", who.Viewer.Token.ID, c.Token.ID)
 		}
@@ -681,49 +569,49 @@ func TestTokenLifecycle(t *testing.T) {
 	})
 
 	t.Run("revocation is immediate and idempotent", func(t *testing.T) {
-		c := h.create(editor, map[string]any{"name": "To revoke"})
-		h.mustDo(c.Secret, `{ viewer { user { id } } }`, nil, nil)
+		c := createToken(h, editor, map[string]any{"name": "To revoke"})
+		h.MustDo(c.Secret, `{ viewer { user { id } } }`, nil, nil)
 		const revoke = `mutation($id: ID!) { revokeAPIToken(id: $id) { id revokedAt } }`
 		var first, again struct {
 			RevokeAPIToken struct{ RevokedAt *time.Time }
 		}
-		h.mustDo(editor, revoke, map[string]any{"id": c.Token.ID}, &first)
+		h.MustDo(editor, revoke, map[string]any{"id": c.Token.ID}, &first)
 		if first.RevokeAPIToken.RevokedAt == nil {
 			t.Fatalf("revokedAt is null after revokeAPIToken")
 		}
-		checkUnauthenticated(t, h.doRaw(c.Secret, `{ viewer { user { id } } }`, nil), "revoked")
-		h.mustDo(editor, revoke, map[string]any{"id": c.Token.ID}, &again)
+		checkUnauthenticated(t, h.DoRaw(c.Secret, `{ viewer { user { id } } }`, nil), "revoked")
+		h.MustDo(editor, revoke, map[string]any{"id": c.Token.ID}, &again)
 		if again.RevokeAPIToken.RevokedAt == nil || !again.RevokeAPIToken.RevokedAt.Equal(*first.RevokeAPIToken.RevokedAt) {
 			t.Errorf("revoking again: revokedAt %v, want unchanged %v", again.RevokeAPIToken.RevokedAt, first.RevokeAPIToken.RevokedAt)
 		}
-		n := h.db.Ent.AuditEvent.Query().Where(auditevent.TokenID(c.Token.ID), auditevent.ActionEQ(auditevent.ActionTOKEN_REVOKED)).CountX(system())
+		n := h.DB.Ent.AuditEvent.Query().Where(auditevent.TokenID(c.Token.ID), auditevent.ActionEQ(auditevent.ActionTOKEN_REVOKED)).CountX(testdb.System())
 		if n != 1 {
 			t.Errorf("TOKEN_REVOKED events: got %d, want 1", n)
 		}
-		checkUnauthenticated(t, h.doRaw(c.Secret, `{ viewer { user { id } } }`, nil), "revoked")
+		checkUnauthenticated(t, h.DoRaw(c.Secret, `{ viewer { user { id } } }`, nil), "revoked")
 	})
 
 	t.Run("a revoked token cannot be rotated back to life", func(t *testing.T) {
-		c := h.create(editor, map[string]any{"name": "Revoked, then rotated"})
-		h.mustDo(editor, `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, map[string]any{"id": c.Token.ID}, nil)
-		resp := h.do(editor, rotateMutation, map[string]any{"id": c.Token.ID})
+		c := createToken(h, editor, map[string]any{"name": "Revoked, then rotated"})
+		h.MustDo(editor, `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, map[string]any{"id": c.Token.ID}, nil)
+		resp := h.Do(editor, rotateMutation, map[string]any{"id": c.Token.ID})
 		checkRefused(t, resp, "BAD_USER_INPUT", "revoked")
-		if tok := h.db.Ent.APIToken.GetX(system(), c.Token.ID); tok.Prefix != c.Token.Prefix {
+		if tok := h.DB.Ent.APIToken.GetX(testdb.System(), c.Token.ID); tok.Prefix != c.Token.Prefix {
 			t.Errorf("the refused rotation changed the prefix from %q to %q", c.Token.Prefix, tok.Prefix)
 		}
 	})
 
 	t.Run("rename", func(t *testing.T) {
-		c := h.create(editor, map[string]any{"name": "Old name"})
+		c := createToken(h, editor, map[string]any{"name": "Old name"})
 		var out struct{ RenameAPIToken struct{ Name string } }
-		h.mustDo(editor, `mutation($id: ID!) { renameAPIToken(id: $id, name: " New name ") { name } }`, map[string]any{"id": c.Token.ID}, &out)
+		h.MustDo(editor, `mutation($id: ID!) { renameAPIToken(id: $id, name: " New name ") { name } }`, map[string]any{"id": c.Token.ID}, &out)
 		var read struct{ Node struct{ Name string } }
-		h.mustDo(editor, `query($id: ID!) { node(id: $id) { ... on APIToken { name } } }`, map[string]any{"id": c.Token.ID}, &read)
+		h.MustDo(editor, `query($id: ID!) { node(id: $id) { ... on APIToken { name } } }`, map[string]any{"id": c.Token.ID}, &read)
 		if out.RenameAPIToken.Name != "New name" || read.Node.Name != "New name" {
 			t.Errorf("name: mutation returned %q, node reads %q; want %q", out.RenameAPIToken.Name, read.Node.Name, "New name")
 		}
-		h.mustDo(c.Secret, `{ viewer { user { id } } }`, nil, nil) // renaming does not stop it
-		resp := h.do(editor, `mutation($id: ID!) { renameAPIToken(id: $id, name: "  ") { name } }`, map[string]any{"id": c.Token.ID})
+		h.MustDo(c.Secret, `{ viewer { user { id } } }`, nil, nil) // renaming does not stop it
+		resp := h.Do(editor, `mutation($id: ID!) { renameAPIToken(id: $id, name: "  ") { name } }`, map[string]any{"id": c.Token.ID})
 		checkRefused(t, resp, "BAD_USER_INPUT", "name")
 	})
 }
@@ -732,45 +620,46 @@ func TestTokenLifecycle(t *testing.T) {
 // rights as they are at each request.
 func TestOwnerChangesTakeEffectOnNextRequest(t *testing.T) {
 	t.Run("deactivation and API access", func(t *testing.T) {
-		h := newHarness(t)
-		admin := h.admin()
-		staff := h.newUser("staff@example.test", user.RoleSTAFF, true, true)
-		secret := h.mint(token.Spec{OwnerID: staff.ID, Name: "export"})
+		h := apitest.New(t)
+		admin := h.Admin()
+		staff := h.NewUser("staff@example.test", user.RoleSTAFF, true, true)
+		secret := h.Mint(token.Spec{OwnerID: staff.ID, Name: "export"})
 		const who = `{ viewer { user { id } } }`
 		update := func(input map[string]any) {
 			t.Helper()
-			h.mustDo(admin, `mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }`,
+			h.MustDo(admin, `mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }`,
 				map[string]any{"id": staff.ID, "input": input}, nil)
 		}
-		h.mustDo(secret, who, nil, nil)
+		h.MustDo(secret, who, nil, nil)
 		update(map[string]any{"active": false})
-		checkUnauthenticated(t, h.doRaw(secret, who, nil), "deactivated")
+		checkUnauthenticated(t, h.DoRaw(secret, who, nil), "deactivated")
 		update(map[string]any{"active": true})
-		h.mustDo(secret, who, nil, nil)
+		h.MustDo(secret, who, nil, nil)
 		update(map[string]any{"apiAccess": false})
-		checkUnauthenticated(t, h.doRaw(secret, who, nil), "API access")
+		checkUnauthenticated(t, h.DoRaw(secret, who, nil), "API access")
 		update(map[string]any{"apiAccess": true})
-		h.mustDo(secret, who, nil, nil)
+		h.MustDo(secret, who, nil, nil)
 		// Promoted to ADMIN, API access no longer matters.
 		update(map[string]any{"apiAccess": false, "role": "ADMIN"})
-		h.mustDo(secret, who, nil, nil)
+		h.MustDo(secret, who, nil, nil)
 	})
 
-	h, tokens := demoHarness(t)
+	h := apitest.New(t)
+	tokens := h.Demo()
 	admin, editor, viewer := tokens["admin"], tokens["editor"], tokens["viewer"]
-	ctx := system()
+	ctx := testdb.System()
 
 	t.Run("demotion and removal from a team", func(t *testing.T) {
-		editorID := h.userID("editor@demo.engage.test")
-		membership := h.db.Ent.TeamMembership.Query().Where(teammembership.UserID(editorID)).OnlyX(ctx)
-		planning := h.db.Ent.Team.GetX(ctx, membership.TeamID)
+		editorID := userID(h, "editor@demo.engage.test")
+		membership := h.DB.Ent.TeamMembership.Query().Where(teammembership.UserID(editorID)).OnlyX(ctx)
+		planning := h.DB.Ent.Team.GetX(ctx, membership.TeamID)
 		if planning.Name != "Planning" || planning.Restricted || membership.Role != "EDITOR" {
 			t.Fatalf("the editor persona should be EDITOR of the open Planning team, is %s of %s", membership.Role, planning.Name)
 		}
-		draft := h.db.Ent.Survey.Query().Where(survey.StatusEQ(survey.StatusDRAFT), survey.HasProjectWith(project.TeamID(planning.ID))).FirstX(ctx)
-		slug := h.db.Ent.Project.GetX(ctx, draft.ProjectID).Slug
-		all := h.db.Ent.Survey.Query().Where(survey.ProjectID(draft.ProjectID)).CountX(ctx)
-		published := h.db.Ent.Survey.Query().Where(survey.ProjectID(draft.ProjectID), survey.StatusNEQ(survey.StatusDRAFT)).CountX(ctx)
+		draft := h.DB.Ent.Survey.Query().Where(survey.StatusEQ(survey.StatusDRAFT), survey.HasProjectWith(project.TeamID(planning.ID))).FirstX(ctx)
+		slug := h.DB.Ent.Project.GetX(ctx, draft.ProjectID).Slug
+		all := h.DB.Ent.Survey.Query().Where(survey.ProjectID(draft.ProjectID)).CountX(ctx)
+		published := h.DB.Ent.Survey.Query().Where(survey.ProjectID(draft.ProjectID), survey.StatusNEQ(survey.StatusDRAFT)).CountX(ctx)
 		surveyCount := func() int {
 			var out struct {
 				Projects struct {
@@ -779,57 +668,57 @@ func TestOwnerChangesTakeEffectOnNextRequest(t *testing.T) {
 					}
 				}
 			}
-			h.mustDo(editor, `query($slug: String!) { projects(where: {slug: $slug}) { edges { node { surveys { totalCount } } } } }`, map[string]any{"slug": slug}, &out)
+			h.MustDo(editor, `query($slug: String!) { projects(where: {slug: $slug}) { edges { node { surveys { totalCount } } } } }`, map[string]any{"slug": slug}, &out)
 			if len(out.Projects.Edges) != 1 {
 				t.Fatalf("project %s: got %d, want 1", slug, len(out.Projects.Edges))
 			}
 			return out.Projects.Edges[0].Node.Surveys.TotalCount
 		}
-		open := h.openSlugs()
+		open := openSlugs(h)
 
-		if !h.nodeVisible(t, editor, draft.ID) {
+		if !nodeVisible(t, h, editor, draft.ID) {
 			t.Errorf("as EDITOR of %s, the editor does not see its draft survey %q", planning.Name, draft.Title)
 		}
 		if got := surveyCount(); got != all {
 			t.Errorf("as EDITOR, surveys of %s: got %d, want %d", slug, got, all)
 		}
 
-		h.mustDo(admin, `mutation($id: ID!) { updateTeamMembership(id: $id, input: {role: VIEWER}) { role } }`, map[string]any{"id": membership.ID}, nil)
-		if h.nodeVisible(t, editor, draft.ID) {
+		h.MustDo(admin, `mutation($id: ID!) { updateTeamMembership(id: $id, input: {role: VIEWER}) { role } }`, map[string]any{"id": membership.ID}, nil)
+		if nodeVisible(t, h, editor, draft.ID) {
 			t.Errorf("demoted to VIEWER, the editor still sees the draft survey %q", draft.Title)
 		}
 		if got := surveyCount(); got != published {
 			t.Errorf("demoted to VIEWER, surveys of %s: got %d, want %d", slug, got, published)
 		}
 
-		h.mustDo(admin, `mutation($id: ID!) { deleteTeamMembership(id: $id) }`, map[string]any{"id": membership.ID}, nil)
-		if got := h.projectSlugs(t, editor); !slices.Equal(got, open) {
+		h.MustDo(admin, `mutation($id: ID!) { deleteTeamMembership(id: $id) }`, map[string]any{"id": membership.ID}, nil)
+		if got := projectSlugs(t, h, editor); !slices.Equal(got, open) {
 			t.Errorf("out of the team, the editor sees projects %q, want the open-team and teamless ones %q", got, open)
 		}
-		if h.nodeVisible(t, editor, draft.ID) {
+		if nodeVisible(t, h, editor, draft.ID) {
 			t.Errorf("out of the team, the editor still sees the draft survey %q", draft.Title)
 		}
 	})
 
 	t.Run("removal from a project of a restricted team", func(t *testing.T) {
-		viewerID := h.userID("viewer@demo.engage.test")
-		membership := h.db.Ent.ProjectMembership.Query().Where(projectmembership.UserID(viewerID)).OnlyX(ctx)
-		p := h.db.Ent.Project.GetX(ctx, membership.ProjectID)
-		if p.TeamID == nil || !h.db.Ent.Team.GetX(ctx, *p.TeamID).Restricted {
+		viewerID := userID(h, "viewer@demo.engage.test")
+		membership := h.DB.Ent.ProjectMembership.Query().Where(projectmembership.UserID(viewerID)).OnlyX(ctx)
+		p := h.DB.Ent.Project.GetX(ctx, membership.ProjectID)
+		if p.TeamID == nil || !h.DB.Ent.Team.GetX(ctx, *p.TeamID).Restricted {
 			t.Fatalf("the viewer persona's project %s should belong to a restricted team", p.Slug)
 		}
-		open := h.openSlugs()
-		if got := h.projectSlugs(t, viewer); !slices.Contains(got, p.Slug) {
+		open := openSlugs(h)
+		if got := projectSlugs(t, h, viewer); !slices.Contains(got, p.Slug) {
 			t.Fatalf("as a member, the viewer does not see %s: %q", p.Slug, got)
 		}
-		if !h.nodeVisible(t, viewer, p.ID) {
+		if !nodeVisible(t, h, viewer, p.ID) {
 			t.Fatalf("as a member, the viewer does not see %s through node", p.Slug)
 		}
-		h.mustDo(admin, `mutation($id: ID!) { deleteProjectMembership(id: $id) }`, map[string]any{"id": membership.ID}, nil)
-		if got := h.projectSlugs(t, viewer); !slices.Equal(got, open) {
+		h.MustDo(admin, `mutation($id: ID!) { deleteProjectMembership(id: $id) }`, map[string]any{"id": membership.ID}, nil)
+		if got := projectSlugs(t, h, viewer); !slices.Equal(got, open) {
 			t.Errorf("no longer a member, the viewer sees projects %q, want %q", got, open)
 		}
-		if h.nodeVisible(t, viewer, p.ID) {
+		if nodeVisible(t, h, viewer, p.ID) {
 			t.Errorf("no longer a member, the viewer still sees %s through node", p.Slug)
 		}
 	})
@@ -838,44 +727,44 @@ func TestOwnerChangesTakeEffectOnNextRequest(t *testing.T) {
 // TestWhoMayMint: only ADMINs and STAFF with API access mint, and a token
 // minted or rotated through a token never exceeds it.
 func TestWhoMayMint(t *testing.T) {
-	h := newHarness(t)
-	ctx := system()
-	h.admin()
-	adminID := h.userID("root@example.test")
+	h := apitest.New(t)
+	ctx := testdb.System()
+	h.Admin()
+	adminID := userID(h, "root@example.test")
 	var projects []string
 	for _, slug := range []string{"alpha", "bravo", "charlie"} {
-		projects = append(projects, h.db.Ent.Project.Create().SetTitle(slug).SetSlug(slug).SetStatus(project.StatusPUBLISHED).SaveX(ctx).ID)
+		projects = append(projects, h.DB.Ent.Project.Create().SetTitle(slug).SetSlug(slug).SetStatus(project.StatusPUBLISHED).SaveX(ctx).ID)
 	}
 	a, b, c := projects[0], projects[1], projects[2]
-	staff := h.newUser("staff@example.test", user.RoleSTAFF, true, true)
-	staffTokens := func() int { return h.db.Ent.APIToken.Query().Where(apitoken.OwnerID(staff.ID)).CountX(ctx) }
+	staff := h.NewUser("staff@example.test", user.RoleSTAFF, true, true)
+	staffTokens := func() int { return h.DB.Ent.APIToken.Query().Where(apitoken.OwnerID(staff.ID)).CountX(ctx) }
 
 	t.Run("STAFF without API access", func(t *testing.T) {
 		const pw = "correct horse battery staple"
-		plain := h.newUser("plain@example.test", user.RoleSTAFF, false, true)
-		h.setPassword(plain.ID, pw)
-		cookie := h.login("plain@example.test", pw)
-		resp := h.serve(sessionRequest(cookie, "same-origin", createMutation, map[string]any{"input": map[string]any{"name": "Mine"}}))
-		checkRefused(t, resp.graphql(t), "FORBIDDEN", "API access")
-		if n := h.db.Ent.APIToken.Query().Where(apitoken.OwnerID(plain.ID)).CountX(ctx); n != 0 {
+		plain := h.NewUser("plain@example.test", user.RoleSTAFF, false, true)
+		h.SetPassword(plain.ID, pw)
+		cookie := h.Login("plain@example.test", pw)
+		resp := h.Serve(apitest.SessionRequest(cookie, "same-origin", createMutation, map[string]any{"input": map[string]any{"name": "Mine"}}))
+		checkRefused(t, resp.GraphQL(t), "FORBIDDEN", "API access")
+		if n := h.DB.Ent.APIToken.Query().Where(apitoken.OwnerID(plain.ID)).CountX(ctx); n != 0 {
 			t.Errorf("the refused user has %d tokens", n)
 		}
 		// Once given API access, the same session mints.
 		plain.Update().SetAPIAccess(true).ExecX(ctx)
-		resp = h.serve(sessionRequest(cookie, "same-origin", createMutation, map[string]any{"input": map[string]any{"name": "Mine"}}))
-		if g := resp.graphql(t); resp.Status != http.StatusOK || len(g.Errors) > 0 {
+		resp = h.Serve(apitest.SessionRequest(cookie, "same-origin", createMutation, map[string]any{"input": map[string]any{"name": "Mine"}}))
+		if g := resp.GraphQL(t); resp.Status != http.StatusOK || len(g.Errors) > 0 {
 			t.Errorf("with API access: got status %d, errors %+v; want a token", resp.Status, g.Errors)
 		}
 	})
 
 	t.Run("a project-limited token", func(t *testing.T) {
-		limited := h.mint(token.Spec{OwnerID: staff.ID, Name: "A and B", ProjectIDs: []string{a, b}})
+		limited := h.Mint(token.Spec{OwnerID: staff.ID, Name: "A and B", ProjectIDs: []string{a, b}})
 		missing := "prj_" + strings.Repeat("A", 22)
 		// A project outside the token's list is hidden from the token, so it
 		// may be answered as hidden (NOT_FOUND) or as refused (FORBIDDEN),
 		// but exactly as a project that does not exist: no hint that it does.
-		outside := h.do(limited, createMutation, map[string]any{"input": map[string]any{"name": "missing", "projectIDs": []string{missing}}})
-		if codes := outside.codes(); !reflect.DeepEqual(codes, []string{"FORBIDDEN"}) && !reflect.DeepEqual(codes, []string{"NOT_FOUND"}) {
+		outside := h.Do(limited, createMutation, map[string]any{"input": map[string]any{"name": "missing", "projectIDs": []string{missing}}})
+		if codes := outside.Codes(); !reflect.DeepEqual(codes, []string{"FORBIDDEN"}) && !reflect.DeepEqual(codes, []string{"NOT_FOUND"}) {
 			t.Fatalf("minting for a project that does not exist: got %+v, want FORBIDDEN or NOT_FOUND", outside.Errors)
 		}
 		cases := []struct {
@@ -896,7 +785,7 @@ func TestWhoMayMint(t *testing.T) {
 					input["projectIDs"] = tc.projects
 				}
 				before := staffTokens()
-				resp := h.do(limited, createMutation, map[string]any{"input": input})
+				resp := h.Do(limited, createMutation, map[string]any{"input": input})
 				if tc.want != "ok" {
 					switch tc.want {
 					case "FORBIDDEN":
@@ -919,24 +808,24 @@ func TestWhoMayMint(t *testing.T) {
 				_ = json.Unmarshal(resp.Data, &out)
 				want := make([]string, 0, len(tc.projects))
 				for _, id := range tc.projects {
-					want = append(want, h.db.Ent.Project.GetX(ctx, id).Slug)
+					want = append(want, h.DB.Ent.Project.GetX(ctx, id).Slug)
 				}
 				slices.Sort(want)
-				if got := h.projectSlugs(t, out.CreateAPIToken.Secret); !slices.Equal(got, want) {
+				if got := projectSlugs(t, h, out.CreateAPIToken.Secret); !slices.Equal(got, want) {
 					t.Errorf("the new token sees %q, want %q", got, want)
 				}
 			})
 		}
 		// The limit is the token's, not the owner's: without it, C is fine.
-		unlimited := h.mint(token.Spec{OwnerID: staff.ID, Name: "every project"})
-		h.create(unlimited, map[string]any{"name": "C", "projectIDs": []string{c}})
+		unlimited := h.Mint(token.Spec{OwnerID: staff.ID, Name: "every project"})
+		createToken(h, unlimited, map[string]any{"name": "C", "projectIDs": []string{c}})
 	})
 
 	t.Run("a token with an expiry", func(t *testing.T) {
 		for _, owner := range []struct{ name, id string }{{"STAFF", staff.ID}, {"ADMIN", adminID}} {
 			t.Run(owner.name, func(t *testing.T) {
 				expires := time.Now().Add(2 * time.Hour).Truncate(time.Second)
-				parent := h.mint(token.Spec{OwnerID: owner.id, Name: "expiring", ExpiresAt: &expires})
+				parent := h.Mint(token.Spec{OwnerID: owner.id, Name: "expiring", ExpiresAt: &expires})
 				cases := []struct {
 					name    string
 					expires *time.Time
@@ -953,7 +842,7 @@ func TestWhoMayMint(t *testing.T) {
 						if tc.expires != nil {
 							input["expiresAt"] = tc.expires.UTC().Format(time.RFC3339)
 						}
-						resp := h.do(parent, createMutation, map[string]any{"input": input})
+						resp := h.Do(parent, createMutation, map[string]any{"input": input})
 						if !tc.ok {
 							checkRefused(t, resp, "FORBIDDEN", "expire")
 							return
@@ -972,23 +861,23 @@ func TestWhoMayMint(t *testing.T) {
 	})
 
 	t.Run("a read-only token mints nothing", func(t *testing.T) {
-		readOnly := h.mint(token.Spec{OwnerID: staff.ID, Name: "read only", ReadOnly: true})
+		readOnly := h.Mint(token.Spec{OwnerID: staff.ID, Name: "read only", ReadOnly: true})
 		for _, input := range []map[string]any{{"name": "writer"}, {"name": "reader", "readOnly": true}} {
-			checkRefused(t, h.do(readOnly, createMutation, map[string]any{"input": input}), "FORBIDDEN", "read-only")
+			checkRefused(t, h.Do(readOnly, createMutation, map[string]any{"input": input}), "FORBIDDEN", "read-only")
 		}
 	})
 
 	t.Run("rotating a wider token through a narrower one", func(t *testing.T) {
-		unlimitedTok, unlimited := h.mintToken(token.Spec{OwnerID: staff.ID, Name: "every project"})
-		limited := h.mint(token.Spec{OwnerID: staff.ID, Name: "A and B", ProjectIDs: []string{a, b}})
-		checkRefused(t, h.do(limited, rotateMutation, map[string]any{"id": unlimitedTok.ID}), "FORBIDDEN", "project")
+		unlimitedTok, unlimited := h.MintToken(token.Spec{OwnerID: staff.ID, Name: "every project"})
+		limited := h.Mint(token.Spec{OwnerID: staff.ID, Name: "A and B", ProjectIDs: []string{a, b}})
+		checkRefused(t, h.Do(limited, rotateMutation, map[string]any{"id": unlimitedTok.ID}), "FORBIDDEN", "project")
 		expires := time.Now().Add(time.Hour)
-		expiring := h.mint(token.Spec{OwnerID: staff.ID, Name: "expiring", ExpiresAt: &expires})
-		checkRefused(t, h.do(expiring, rotateMutation, map[string]any{"id": unlimitedTok.ID}), "FORBIDDEN", "expire")
-		h.mustDo(unlimited, `{ viewer { user { id } } }`, nil, nil) // not rotated
+		expiring := h.Mint(token.Spec{OwnerID: staff.ID, Name: "expiring", ExpiresAt: &expires})
+		checkRefused(t, h.Do(expiring, rotateMutation, map[string]any{"id": unlimitedTok.ID}), "FORBIDDEN", "expire")
+		h.MustDo(unlimited, `{ viewer { user { id } } }`, nil, nil) // not rotated
 		// A token within the limits may be rotated.
-		narrowTok, _ := h.mintToken(token.Spec{OwnerID: staff.ID, Name: "A", ProjectIDs: []string{a}})
-		h.rotate(limited, narrowTok.ID)
+		narrowTok, _ := h.MintToken(token.Spec{OwnerID: staff.ID, Name: "A", ProjectIDs: []string{a}})
+		rotateToken(h, limited, narrowTok.ID)
 	})
 
 	t.Run("100 live tokens per user", func(t *testing.T) {
@@ -998,32 +887,32 @@ func TestWhoMayMint(t *testing.T) {
 				if owner.name == "ADMIN" {
 					role = user.RoleADMIN
 				}
-				u := h.newUser(owner.email, role, true, true)
-				caller := h.mint(token.Spec{OwnerID: u.ID, Name: "caller"})
+				u := h.NewUser(owner.email, role, true, true)
+				caller := h.Mint(token.Spec{OwnerID: u.ID, Name: "caller"})
 				var others []string
 				for i := range rule.MaxActiveTokens - 1 {
-					tok, _ := h.storeToken(u.ID, fmt.Sprintf("token %d", i), nil)
+					tok, _ := storeToken(h, u.ID, fmt.Sprintf("token %d", i), nil)
 					others = append(others, tok.ID)
 				}
 				// Revoked and expired tokens do not count.
 				for i := range 3 {
-					tok, _ := h.storeToken(u.ID, fmt.Sprintf("revoked %d", i), nil)
+					tok, _ := storeToken(h, u.ID, fmt.Sprintf("revoked %d", i), nil)
 					tok.Update().SetRevokedAt(time.Now()).ExecX(ctx)
-					h.storeToken(u.ID, fmt.Sprintf("expired %d", i), ptr(time.Now().Add(-time.Minute)))
+					storeToken(h, u.ID, fmt.Sprintf("expired %d", i), ptr(time.Now().Add(-time.Minute)))
 				}
 				live := func() int {
-					return h.db.Ent.APIToken.Query().Where(apitoken.OwnerID(u.ID), rule.Live(time.Now())).CountX(ctx)
+					return h.DB.Ent.APIToken.Query().Where(apitoken.OwnerID(u.ID), rule.Live(time.Now())).CountX(ctx)
 				}
 				if n := live(); n != 100 {
 					t.Fatalf("set-up: %d live tokens, want 100", n)
 				}
-				checkRefused(t, h.do(caller, createMutation, map[string]any{"input": map[string]any{"name": "one too many"}}), "FORBIDDEN", "100")
+				checkRefused(t, h.Do(caller, createMutation, map[string]any{"input": map[string]any{"name": "one too many"}}), "FORBIDDEN", "100")
 				if n := live(); n != 100 {
 					t.Errorf("after the refusal: %d live tokens, want 100", n)
 				}
-				h.mustDo(caller, `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, map[string]any{"id": others[0]}, nil)
-				h.create(caller, map[string]any{"name": "in place of the revoked one"})
-				checkRefused(t, h.do(caller, createMutation, map[string]any{"input": map[string]any{"name": "one too many"}}), "FORBIDDEN", "100")
+				h.MustDo(caller, `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, map[string]any{"id": others[0]}, nil)
+				createToken(h, caller, map[string]any{"name": "in place of the revoked one"})
+				checkRefused(t, h.Do(caller, createMutation, map[string]any{"input": map[string]any{"name": "one too many"}}), "FORBIDDEN", "100")
 				if n := live(); n != 100 {
 					t.Errorf("at the end: %d live tokens, want 100", n)
 				}
@@ -1032,19 +921,19 @@ func TestWhoMayMint(t *testing.T) {
 	})
 
 	t.Run("maximum lifetime", func(t *testing.T) {
-		h := newHarness(t, func(c *config.Config) { c.TokenMaxLifetime = 24 * time.Hour })
-		admin := h.admin()
-		adminID := h.userID("root@example.test")
-		count := func() int { return h.db.Ent.APIToken.Query().Where(apitoken.OwnerID(adminID)).CountX(system()) }
+		h := apitest.NewWith(t, apitest.Options{Configure: func(c *config.Config) { c.TokenMaxLifetime = 24 * time.Hour }})
+		admin := h.Admin()
+		adminID := userID(h, "root@example.test")
+		count := func() int { return h.DB.Ent.APIToken.Query().Where(apitoken.OwnerID(adminID)).CountX(testdb.System()) }
 
 		before := time.Now()
-		c := h.create(admin, map[string]any{"name": "default lifetime"})
+		c := createToken(h, admin, map[string]any{"name": "default lifetime"})
 		after := time.Now()
 		if got := c.Token.ExpiresAt; got == nil || got.Before(before.Truncate(time.Second)) || got.After(after.Add(24*time.Hour+time.Minute)) {
 			t.Errorf("expiresAt without one asked: got %v, want between %v and %v", got, before, after.Add(24*time.Hour+time.Minute))
 		}
 		within := time.Now().Add(12 * time.Hour).Truncate(time.Second)
-		if got := h.create(admin, map[string]any{"name": "12 hours", "expiresAt": within.Format(time.RFC3339)}).Token.ExpiresAt; got == nil || !got.Equal(within) {
+		if got := createToken(h, admin, map[string]any{"name": "12 hours", "expiresAt": within.Format(time.RFC3339)}).Token.ExpiresAt; got == nil || !got.Equal(within) {
 			t.Errorf("expiresAt within the limit: got %v, want %v", got, within)
 		}
 		n := count()
@@ -1057,7 +946,7 @@ func TestWhoMayMint(t *testing.T) {
 			{"in the past", time.Now().Add(-time.Hour), "future"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				resp := h.do(admin, createMutation, map[string]any{"input": map[string]any{"name": tc.name, "expiresAt": tc.expires.Format(time.RFC3339)}})
+				resp := h.Do(admin, createMutation, map[string]any{"input": map[string]any{"name": tc.name, "expiresAt": tc.expires.Format(time.RFC3339)}})
 				checkRefused(t, resp, "BAD_USER_INPUT", tc.message)
 			})
 		}
@@ -1072,18 +961,18 @@ func ptr[T any](v T) *T { return &v }
 // TestTokenAndAuditVisibility: owners see their tokens and the events about
 // them; ADMINs see all; no field exposes the secret or its hash.
 func TestTokenAndAuditVisibility(t *testing.T) {
-	h := newHarness(t)
-	ctx := system()
-	admin := h.admin()
-	adminID := h.userID("root@example.test")
-	alice := h.newUser("alice@example.test", user.RoleSTAFF, true, true)
-	bob := h.newUser("bob@example.test", user.RoleSTAFF, true, true)
-	aliceSecret := h.mint(token.Spec{OwnerID: alice.ID, Name: "alice 1"})
-	h.create(aliceSecret, map[string]any{"name": "alice 2"})
-	bobTok, bobSecret := h.mintToken(token.Spec{OwnerID: bob.ID, Name: "bob 1"})
-	h.create(bobSecret, map[string]any{"name": "bob 2"})
+	h := apitest.New(t)
+	ctx := testdb.System()
+	admin := h.Admin()
+	adminID := userID(h, "root@example.test")
+	alice := h.NewUser("alice@example.test", user.RoleSTAFF, true, true)
+	bob := h.NewUser("bob@example.test", user.RoleSTAFF, true, true)
+	aliceSecret := h.Mint(token.Spec{OwnerID: alice.ID, Name: "alice 1"})
+	createToken(h, aliceSecret, map[string]any{"name": "alice 2"})
+	bobTok, bobSecret := h.MintToken(token.Spec{OwnerID: bob.ID, Name: "bob 1"})
+	createToken(h, bobSecret, map[string]any{"name": "bob 2"})
 	// An ADMIN acts on Bob's token: the event is about Bob's token.
-	h.mustDo(admin, `mutation($id: ID!) { renameAPIToken(id: $id, name: "bob 1, renamed") { id } }`, map[string]any{"id": bobTok.ID}, nil)
+	h.MustDo(admin, `mutation($id: ID!) { renameAPIToken(id: $id, name: "bob 1, renamed") { id } }`, map[string]any{"id": bobTok.ID}, nil)
 
 	type tokens struct {
 		APITokens struct {
@@ -1099,7 +988,7 @@ func TestTokenAndAuditVisibility(t *testing.T) {
 	tokenOwners := func(secret string) map[string]string {
 		t.Helper()
 		var out tokens
-		h.mustDo(secret, `{ apiTokens(first: 100) { totalCount edges { node { id owner { id } } } } }`, nil, &out)
+		h.MustDo(secret, `{ apiTokens(first: 100) { totalCount edges { node { id owner { id } } } } }`, nil, &out)
 		got := map[string]string{}
 		for _, e := range out.APITokens.Edges {
 			got[e.Node.ID] = e.Node.Owner.ID
@@ -1110,7 +999,7 @@ func TestTokenAndAuditVisibility(t *testing.T) {
 		return got
 	}
 	dbTokens := func(owners ...string) map[string]string {
-		q := h.db.Ent.APIToken.Query()
+		q := h.DB.Ent.APIToken.Query()
 		if owners != nil {
 			q.Where(apitoken.OwnerIDIn(owners...))
 		}
@@ -1126,11 +1015,11 @@ func TestTokenAndAuditVisibility(t *testing.T) {
 			t.Errorf("apiTokens of Alice: got %v, want %v", got, want)
 		}
 		var out struct{ Viewer tokens }
-		h.mustDo(aliceSecret, `{ viewer { apiTokens { totalCount } } }`, nil, &out)
+		h.MustDo(aliceSecret, `{ viewer { apiTokens { totalCount } } }`, nil, &out)
 		if out.Viewer.APITokens.TotalCount != 2 {
 			t.Errorf("viewer.apiTokens of Alice: totalCount %d, want 2", out.Viewer.APITokens.TotalCount)
 		}
-		if h.nodeVisible(t, aliceSecret, bobTok.ID) {
+		if nodeVisible(t, h, aliceSecret, bobTok.ID) {
 			t.Errorf("Alice sees Bob's token through node")
 		}
 	})
@@ -1153,7 +1042,7 @@ func TestTokenAndAuditVisibility(t *testing.T) {
 				Edges      []struct{ Node struct{ ID string } }
 			}
 		}
-		h.mustDo(secret, `{ auditEvents(first: 100) { totalCount edges { node { id action token { id } } } } }`, nil, &out)
+		h.MustDo(secret, `{ auditEvents(first: 100) { totalCount edges { node { id action token { id } } } } }`, nil, &out)
 		var ids []string
 		for _, e := range out.AuditEvents.Edges {
 			ids = append(ids, e.Node.ID)
@@ -1165,7 +1054,7 @@ func TestTokenAndAuditVisibility(t *testing.T) {
 		return ids
 	}
 	dbEvents := func(owner string) []string {
-		q := h.db.Ent.AuditEvent.Query()
+		q := h.DB.Ent.AuditEvent.Query()
 		if owner != "" {
 			q.Where(auditevent.HasTokenWith(apitoken.OwnerID(owner)))
 		}
@@ -1196,7 +1085,7 @@ func TestTokenAndAuditVisibility(t *testing.T) {
 		var out struct {
 			Type struct{ Fields []struct{ Name string } } `json:"__type"`
 		}
-		h.mustDo(aliceSecret, `{ __type(name: "APIToken") { fields { name } } }`, nil, &out)
+		h.MustDo(aliceSecret, `{ __type(name: "APIToken") { fields { name } } }`, nil, &out)
 		if len(out.Type.Fields) == 0 {
 			t.Fatal("introspection found no fields on APIToken")
 		}
@@ -1220,19 +1109,19 @@ func mapsValues(m map[string]string) []string {
 // it and from where; refused uses of revoked and expired tokens are audited,
 // boundedly.
 func TestTokenAuditTrail(t *testing.T) {
-	h := newHarness(t)
-	ctx := system()
-	staff := h.newUser("staff@example.test", user.RoleSTAFF, true, true)
-	own := h.mint(token.Spec{OwnerID: staff.ID, Name: "own"})
+	h := apitest.New(t)
+	ctx := testdb.System()
+	staff := h.NewUser("staff@example.test", user.RoleSTAFF, true, true)
+	own := h.Mint(token.Spec{OwnerID: staff.ID, Name: "own"})
 
-	c := h.create(own, map[string]any{"name": "audited"})
-	h.mustDo(own, `mutation($id: ID!) { renameAPIToken(id: $id, name: "audited, renamed") { id } }`, map[string]any{"id": c.Token.ID}, nil)
-	revoked := h.rotate(own, c.Token.ID).Secret // the secret the revoked token had last
-	h.mustDo(own, `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, map[string]any{"id": c.Token.ID}, nil)
+	c := createToken(h, own, map[string]any{"name": "audited"})
+	h.MustDo(own, `mutation($id: ID!) { renameAPIToken(id: $id, name: "audited, renamed") { id } }`, map[string]any{"id": c.Token.ID}, nil)
+	revoked := rotateToken(h, own, c.Token.ID).Secret // the secret the revoked token had last
+	h.MustDo(own, `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, map[string]any{"id": c.Token.ID}, nil)
 
 	t.Run("create, rename, rotate, revoke", func(t *testing.T) {
 		got := map[auditevent.Action]int{}
-		for _, e := range h.db.Ent.AuditEvent.Query().Where(auditevent.TokenID(c.Token.ID)).AllX(ctx) {
+		for _, e := range h.DB.Ent.AuditEvent.Query().Where(auditevent.TokenID(c.Token.ID)).AllX(ctx) {
 			got[e.Action]++
 			if e.ActorID == nil || *e.ActorID != staff.ID || e.IP != clientIP {
 				actor := "<none>"
@@ -1251,7 +1140,7 @@ func TestTokenAuditTrail(t *testing.T) {
 		}
 	})
 
-	expiredTok, expired := h.storeToken(staff.ID, "expired", ptr(time.Now().Add(-time.Hour)))
+	expiredTok, expired := storeToken(h, staff.ID, "expired", ptr(time.Now().Add(-time.Hour)))
 
 	for _, tc := range []struct {
 		name, id, secret, reason string
@@ -1261,11 +1150,11 @@ func TestTokenAuditTrail(t *testing.T) {
 	} {
 		t.Run("30 uses of "+tc.name, func(t *testing.T) {
 			for range 30 {
-				if resp := h.doRaw(tc.secret, `{ viewer { user { id } } }`, nil); resp.Status != http.StatusUnauthorized {
+				if resp := h.DoRaw(tc.secret, `{ viewer { user { id } } }`, nil); resp.Status != http.StatusUnauthorized {
 					t.Fatalf("status %d, want 401", resp.Status)
 				}
 			}
-			refused := h.db.Ent.AuditEvent.Query().Where(auditevent.TokenID(tc.id), auditevent.ActionEQ(auditevent.ActionTOKEN_REFUSED)).AllX(ctx)
+			refused := h.DB.Ent.AuditEvent.Query().Where(auditevent.TokenID(tc.id), auditevent.ActionEQ(auditevent.ActionTOKEN_REFUSED)).AllX(ctx)
 			if len(refused) != 1 {
 				t.Fatalf("TOKEN_REFUSED events: got %d, want 1", len(refused))
 			}
@@ -1279,12 +1168,13 @@ func TestTokenAuditTrail(t *testing.T) {
 // TestLoginSessions: a session from POST /login acts with the user's full
 // rights, only from the same site, until POST /logout.
 func TestLoginSessions(t *testing.T) {
-	h, tokens := demoHarness(t)
-	ctx := system()
+	h := apitest.New(t)
+	tokens := h.Demo()
+	ctx := testdb.System()
 	const pw = "correct horse battery staple"
-	adminID := h.userID("admin@demo.engage.test")
-	h.setPassword(adminID, pw)
-	cookie := h.login("admin@demo.engage.test", pw)
+	adminID := userID(h, "admin@demo.engage.test")
+	h.SetPassword(adminID, pw)
+	cookie := h.Login("admin@demo.engage.test", pw)
 
 	t.Run("the session acts with the admin's full rights", func(t *testing.T) {
 		var out struct {
@@ -1294,46 +1184,46 @@ func TestLoginSessions(t *testing.T) {
 			}
 			Projects, Surveys, Users struct{ TotalCount int }
 		}
-		resp := h.serve(sessionRequest(cookie, "same-origin", `{ viewer { user { id } token { id } } projects { totalCount } surveys { totalCount } users { totalCount } }`, nil))
-		g := resp.graphql(t)
+		resp := h.Serve(apitest.SessionRequest(cookie, "same-origin", `{ viewer { user { id } token { id } } projects { totalCount } surveys { totalCount } users { totalCount } }`, nil))
+		g := resp.GraphQL(t)
 		if resp.Status != http.StatusOK || len(g.Errors) > 0 || json.Unmarshal(g.Data, &out) != nil {
 			t.Fatalf("got status %d, body %s", resp.Status, resp.Body)
 		}
 		if out.Viewer.User.ID != adminID || out.Viewer.Token != nil {
 			t.Errorf("viewer: got %+v, want user %s and no token", out.Viewer, adminID)
 		}
-		want := []int{h.db.Ent.Project.Query().CountX(ctx), h.db.Ent.Survey.Query().CountX(ctx), h.db.Ent.User.Query().CountX(ctx)}
+		want := []int{h.DB.Ent.Project.Query().CountX(ctx), h.DB.Ent.Survey.Query().CountX(ctx), h.DB.Ent.User.Query().CountX(ctx)}
 		if got := []int{out.Projects.TotalCount, out.Surveys.TotalCount, out.Users.TotalCount}; !slices.Equal(got, want) {
 			t.Errorf("projects, surveys, users: got %v, want all of them, %v", got, want)
 		}
-		if resp := h.serve(sessionRequest(cookie, "same-origin", `mutation { createTeam(input: {name: "By session"}) { id } }`, nil)); len(resp.graphql(t).Errors) > 0 {
+		if resp := h.Serve(apitest.SessionRequest(cookie, "same-origin", `mutation { createTeam(input: {name: "By session"}) { id } }`, nil)); len(resp.GraphQL(t).Errors) > 0 {
 			t.Errorf("a mutation through the session: %s", resp.Body)
 		}
 	})
 
 	t.Run("a cross-site request with the cookie is refused", func(t *testing.T) {
-		teams := h.db.Ent.Team.Query().CountX(ctx)
-		resp := h.serve(sessionRequest(cookie, "cross-site", `mutation { createTeam(input: {name: "Forged"}) { id } }`, nil))
+		teams := h.DB.Ent.Team.Query().CountX(ctx)
+		resp := h.Serve(apitest.SessionRequest(cookie, "cross-site", `mutation { createTeam(input: {name: "Forged"}) { id } }`, nil))
 		if resp.Status != http.StatusForbidden {
 			t.Errorf("status: got %d, want 403; body %s", resp.Status, resp.Body)
 		}
-		if n := h.db.Ent.Team.Query().CountX(ctx); n != teams {
+		if n := h.DB.Ent.Team.Query().CountX(ctx); n != teams {
 			t.Errorf("the forged request created %d teams", n-teams)
 		}
 	})
 
 	t.Run("a STAFF session has the user's rights, while the user is active", func(t *testing.T) {
-		editorID := h.userID("editor@demo.engage.test")
-		h.setPassword(editorID, pw)
-		staffCookie := h.login("editor@demo.engage.test", pw)
+		editorID := userID(h, "editor@demo.engage.test")
+		h.SetPassword(editorID, pw)
+		staffCookie := h.Login("editor@demo.engage.test", pw)
 		const slugs = `{ projects(first: 100) { edges { node { slug } } } }`
-		resp := h.serve(sessionRequest(staffCookie, "same-origin", slugs, nil))
+		resp := h.Serve(apitest.SessionRequest(staffCookie, "same-origin", slugs, nil))
 		var out struct {
 			Projects struct {
 				Edges []struct{ Node struct{ Slug string } }
 			}
 		}
-		if g := resp.graphql(t); len(g.Errors) > 0 || json.Unmarshal(g.Data, &out) != nil {
+		if g := resp.GraphQL(t); len(g.Errors) > 0 || json.Unmarshal(g.Data, &out) != nil {
 			t.Fatalf("got status %d, body %s", resp.Status, resp.Body)
 		}
 		var got []string
@@ -1341,30 +1231,30 @@ func TestLoginSessions(t *testing.T) {
 			got = append(got, e.Node.Slug)
 		}
 		slices.Sort(got)
-		if want := h.projectSlugs(t, tokens["editor"]); !slices.Equal(got, want) {
+		if want := projectSlugs(t, h, tokens["editor"]); !slices.Equal(got, want) {
 			t.Errorf("the editor's session sees %q, their token %q", got, want)
 		}
-		h.mustDo(tokens["admin"], `mutation($id: ID!) { updateUser(id: $id, input: {active: false}) { id } }`, map[string]any{"id": editorID}, nil)
-		checkUnauthenticated(t, h.serve(sessionRequest(staffCookie, "same-origin", slugs, nil)), "authentication required")
+		h.MustDo(tokens["admin"], `mutation($id: ID!) { updateUser(id: $id, input: {active: false}) { id } }`, map[string]any{"id": editorID}, nil)
+		checkUnauthenticated(t, h.Serve(apitest.SessionRequest(staffCookie, "same-origin", slugs, nil)), "authentication required")
 	})
 
 	t.Run("after logout the cookie no longer authenticates", func(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPost, "/logout", nil)
 		req.AddCookie(cookie)
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		if resp := h.serve(req); resp.Status != http.StatusSeeOther {
+		if resp := h.Serve(req); resp.Status != http.StatusSeeOther {
 			t.Fatalf("POST /logout: status %d, want 303", resp.Status)
 		}
-		checkUnauthenticated(t, h.serve(sessionRequest(cookie, "same-origin", `{ viewer { user { id } } }`, nil)), "authentication required")
+		checkUnauthenticated(t, h.Serve(apitest.SessionRequest(cookie, "same-origin", `{ viewer { user { id } } }`, nil)), "authentication required")
 	})
 }
 
 // TestUsageCounters: uses are counted in memory and written by Flush, not
 // on every request.
 func TestUsageCounters(t *testing.T) {
-	h := newHarness(t)
-	staff := h.newUser("staff@example.test", user.RoleSTAFF, true, true)
-	tok, secret := h.mintToken(token.Spec{OwnerID: staff.ID, Name: "counted"})
+	h := apitest.New(t)
+	staff := h.NewUser("staff@example.test", user.RoleSTAFF, true, true)
+	tok, secret := h.MintToken(token.Spec{OwnerID: staff.ID, Name: "counted"})
 	for i := range 5 {
 		var out struct {
 			Viewer struct {
@@ -1374,19 +1264,19 @@ func TestUsageCounters(t *testing.T) {
 				}
 			}
 		}
-		h.mustDo(secret, `{ viewer { token { useCount lastUsedAt } } }`, nil, &out)
+		h.MustDo(secret, `{ viewer { token { useCount lastUsedAt } } }`, nil, &out)
 		if out.Viewer.Token.UseCount != 0 || out.Viewer.Token.LastUsedAt != nil {
 			t.Errorf("request %d reads useCount %d, lastUsedAt %v; want 0 and null before a flush", i+1, out.Viewer.Token.UseCount, out.Viewer.Token.LastUsedAt)
 		}
 	}
-	stored := h.db.Ent.APIToken.GetX(system(), tok.ID)
+	stored := h.DB.Ent.APIToken.GetX(testdb.System(), tok.ID)
 	if stored.UseCount != 0 || stored.LastUsedAt != nil || stored.LastUsedIP != nil {
 		t.Errorf("before a flush: use_count %d, last_used_at %v, last_used_ip %v; want 0 and nulls", stored.UseCount, stored.LastUsedAt, stored.LastUsedIP)
 	}
-	if err := h.usage.Flush(context.Background()); err != nil {
+	if err := h.Usage.Flush(context.Background()); err != nil {
 		t.Fatalf("flush: %v", err)
 	}
-	stored = h.db.Ent.APIToken.GetX(system(), tok.ID)
+	stored = h.DB.Ent.APIToken.GetX(testdb.System(), tok.ID)
 	if stored.UseCount != 5 || stored.LastUsedAt == nil || stored.LastUsedIP == nil || *stored.LastUsedIP != clientIP {
 		t.Errorf("after a flush: use_count %d, last_used_at %v, last_used_ip %v; want 5, a time, %s", stored.UseCount, stored.LastUsedAt, stored.LastUsedIP, clientIP)
 	}
