@@ -37,9 +37,8 @@ func newAnswerWorld(t *testing.T) *answerWorld {
 	h := apitest.New(t)
 	c, ctx := h.DB.Ent, testdb.System()
 	w := &answerWorld{h: h, admin: h.Admin(), id: map[string]string{}}
-	editor := c.User.Create().SetEmail("editor@example.test").SetName("Editor").SetAPIAccess(true).SaveX(ctx)
 	teamA := c.Team.Create().SetName("A").SetRestricted(true).SaveX(ctx)
-	c.TeamMembership.Create().SetTeamID(teamA.ID).SetUserID(editor.ID).SetRole(role.Editor).SaveX(ctx)
+	editor := h.Staff("editor@example.test", apitest.Membership{TeamID: teamA.ID, Role: role.Editor})
 	teamB := c.Team.Create().SetName("B").SetRestricted(true).SaveX(ctx)
 	w.editor = h.Mint(token.Spec{OwnerID: editor.ID, Name: "editor"})
 

@@ -26,11 +26,10 @@ func TestMalformedInputIsBadUserInput(t *testing.T) {
 	h := apitest.New(t)
 	admin := h.Admin()
 	c, ctx := h.DB.Ent, testdb.System()
-	editor := c.User.Create().SetEmail("editor@example.test").SetName("Editor").SetAPIAccess(true).SaveX(ctx)
 	team := c.Team.Create().SetName("T").SetRestricted(true).SaveX(ctx)
 	hidden := c.Project.Create().SetTitle("Hidden").SetSlug("hidden").SetTeamID(team.ID).SaveX(ctx)
 	mine := c.Project.Create().SetTitle("Mine").SetSlug("mine").SaveX(ctx)
-	c.ProjectMembership.Create().SetProjectID(mine.ID).SetUserID(editor.ID).SetRole(role.Editor).SaveX(ctx)
+	editor := h.Staff("editor@example.test", apitest.Membership{ProjectID: mine.ID, Role: role.Editor})
 	editorToken := h.Mint(token.Spec{OwnerID: editor.ID, Name: "editor"})
 	const missing = "prj_AAAAAAAAAAAAAAAAAAAAAA"
 

@@ -12,6 +12,7 @@ import (
 
 	"engage/ent"
 	"engage/ent/response"
+	"engage/ent/user"
 	"engage/internal/apitest"
 	"engage/moderation"
 	"engage/role"
@@ -24,13 +25,12 @@ import (
 // comments. It returns
 // the IDs of an ADMIN and of a STAFF user who is EDITOR in the team of every
 // project.
-func grow(t *testing.T, c *ent.Client, n int) (adminID, editorID string) {
+func grow(t *testing.T, h *apitest.Server, n int) (adminID, editorID string) {
 	t.Helper()
-	ctx := testdb.System()
-	admin := c.User.Create().SetEmail("admin@grow.test").SetName("A").SetRole("ADMIN").SaveX(ctx)
-	editor := c.User.Create().SetEmail("editor@grow.test").SetName("E").SetAPIAccess(true).SaveX(ctx)
+	c, ctx := h.DB.Ent, testdb.System()
+	admin := h.NewUser("admin@grow.test", user.RoleADMIN, false, true)
 	team := c.Team.Create().SetName("T").SetRestricted(true).SaveX(ctx)
-	c.TeamMembership.Create().SetTeamID(team.ID).SetUserID(editor.ID).SetRole(role.Editor).SaveX(ctx)
+	editor := h.Staff("editor@grow.test", apitest.Membership{TeamID: team.ID, Role: role.Editor})
 	bulk := func(label string, err error) {
 		if err != nil {
 			t.Fatalf("creating %s: %v", label, err)
@@ -101,18 +101,18 @@ func TestStatementsDependOnTheQueryShapeOnly(t *testing.T) {
 	}
 	counts := map[string]map[string]int64{} // query/viewer -> size -> statements
 	for _, n := range []int{2, 10} {
-		inst := apitest.New(t)
-		adminID, editorID := grow(t, inst.DB.Ent, n)
+		h := apitest.New(t)
+		adminID, editorID := grow(t, h, n)
 		viewers := map[string]string{
-			"admin":  inst.Mint(token.Spec{OwnerID: adminID, Name: "n"}),
-			"editor": inst.Mint(token.Spec{OwnerID: editorID, Name: "n"}),
+			"admin":  h.Mint(token.Spec{OwnerID: adminID, Name: "n"}),
+			"editor": h.Mint(token.Spec{OwnerID: editorID, Name: "n"}),
 		}
 		for who, secret := range viewers {
-			inst.MustDo(secret, `{ __typename }`, nil, nil) // first use: authentication is cached from now on
+			h.MustDo(secret, `{ __typename }`, nil, nil) // first use: authentication is cached from now on
 			for _, b := range battery {
-				before := inst.Statements.Count()
-				inst.MustDo(secret, b.query, nil, nil)
-				got := inst.Statements.Count() - before
+				before := h.Statements.Count()
+				h.MustDo(secret, b.query, nil, nil)
+				got := h.Statements.Count() - before
 				key := b.name + " as " + who
 				if counts[key] == nil {
 					counts[key] = map[string]int64{}
@@ -138,7 +138,7 @@ func TestStatementsDependOnTheQueryShapeOnly(t *testing.T) {
 // rather than by numbering every child of the parents with a window.
 func TestNestedPagesReadEachParentsRows(t *testing.T) {
 	h := apitest.NewWith(t, apitest.Options{KeepLogs: true})
-	_, editorID := grow(t, h.DB.Ent, 6)
+	_, editorID := grow(t, h, 6)
 	editor := h.Mint(token.Spec{OwnerID: editorID, Name: "n"})
 	byID, latestFirst := map[string][]string{}, map[string][]string{} // survey -> response IDs
 	for _, r := range h.DB.Ent.Response.Query().Order(response.ByID()).AllX(testdb.System()) {
@@ -204,7 +204,7 @@ func TestNestedPagesReadEachParentsRows(t *testing.T) {
 // checks that the results stay those of the oracle.
 func TestConnectionsOfReadParentsAreNotFilteredAgain(t *testing.T) {
 	h := apitest.NewWith(t, apitest.Options{KeepLogs: true})
-	_, editorID := grow(t, h.DB.Ent, 3)
+	_, editorID := grow(t, h, 3)
 	editor := h.Mint(token.Spec{OwnerID: editorID, Name: "n"})
 	h.MustDo(editor, `{ __typename }`, nil, nil) // authentication is cached from now on
 	// statementsOf returns the statements a query sends that read table,

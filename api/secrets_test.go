@@ -15,11 +15,10 @@ import (
 	"strings"
 	"testing"
 
+	"engage/ent/user"
 	"engage/gid"
 	"engage/internal/apitest"
-	"engage/password"
 	"engage/session"
-	"engage/testdb"
 	"engage/token"
 )
 
@@ -100,11 +99,7 @@ func TestLogsHoldNoSecret(t *testing.T) {
 	// The login form: a wrong password, then the right one, and the
 	// session cookie that it opens.
 	pw := newSecret("the right password")
-	hash, err := password.Hash(pw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.DB.Ent.User.Create().SetEmail("web@example.test").SetName("Web").SetPasswordHash(hash).SaveX(testdb.System())
+	h.SetPassword(h.NewUser("web@example.test", user.RoleSTAFF, false, true).ID, pw)
 	login := func(pw string) *httptest.ResponseRecorder {
 		form := url.Values{"email": {"web@example.test"}, "password": {pw}}
 		req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
