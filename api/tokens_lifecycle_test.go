@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"engage/config"
+	"engage/ent"
 	"engage/ent/apitoken"
 	"engage/ent/auditevent"
 	"engage/ent/project"
@@ -327,231 +328,277 @@ func TestOwnerChangesTakeEffectOnNextRequest(t *testing.T) {
 // TestWhoMayMint: only ADMINs and STAFF with API access mint, and a token
 // minted or rotated through a token never exceeds it.
 func TestWhoMayMint(t *testing.T) {
+	w := newMintWorld(t)
+	t.Run("STAFF without API access", w.checkStaffWithoutAPIAccess)
+	t.Run("a project-limited token", w.checkProjectLimitedToken)
+	t.Run("a token with an expiry", w.checkExpiringToken)
+	t.Run("a read-only token mints nothing", w.checkReadOnlyToken)
+	t.Run("rotating a wider token through a narrower one", w.checkRotationThroughNarrowerToken)
+	t.Run("100 live tokens per user", w.checkLiveTokenLimit)
+	t.Run("maximum lifetime", checkMaximumLifetime)
+}
+
+// mintWorld is TestWhoMayMint's: an administrator, a STAFF user with API
+// access, and the published projects alpha, bravo and charlie.
+type mintWorld struct {
+	h       *apitest.Server
+	adminID string
+	staff   *ent.User
+	a, b, c string // the projects' IDs
+}
+
+func newMintWorld(t *testing.T) *mintWorld {
 	h := apitest.New(t)
-	ctx := testdb.System()
 	h.Admin()
-	adminID := userID(h, "root@example.test")
+	w := &mintWorld{h: h, adminID: userID(h, apitest.AdminEmail)}
 	var projects []string
 	for _, slug := range []string{"alpha", "bravo", "charlie"} {
-		projects = append(projects, h.DB.Ent.Project.Create().SetTitle(slug).SetSlug(slug).SetStatus(project.StatusPUBLISHED).SaveX(ctx).ID)
+		projects = append(projects, h.DB.Ent.Project.Create().SetTitle(slug).SetSlug(slug).SetStatus(project.StatusPUBLISHED).SaveX(testdb.System()).ID)
 	}
-	a, b, c := projects[0], projects[1], projects[2]
-	staff := h.NewUser("staff@example.test", user.RoleSTAFF, true, true)
-	staffTokens := func() int { return h.DB.Ent.APIToken.Query().Where(apitoken.OwnerID(staff.ID)).CountX(ctx) }
+	w.a, w.b, w.c = projects[0], projects[1], projects[2]
+	w.staff = h.NewUser("staff@example.test", user.RoleSTAFF, true, true)
+	return w
+}
 
-	t.Run("STAFF without API access", func(t *testing.T) {
-		const pw = "correct horse battery staple"
-		plain := h.NewUser("plain@example.test", user.RoleSTAFF, false, true)
-		h.SetPassword(plain.ID, pw)
-		cookie := h.Login("plain@example.test", pw)
-		resp := h.Serve(apitest.SessionRequest(cookie, "same-origin", createMutation, map[string]any{"input": map[string]any{"name": "Mine"}}))
-		checkRefused(t, resp.GraphQL(t), "FORBIDDEN", "API access")
-		if n := h.DB.Ent.APIToken.Query().Where(apitoken.OwnerID(plain.ID)).CountX(ctx); n != 0 {
-			t.Errorf("the refused user has %d tokens", n)
-		}
-		// Once given API access, the same session mints.
-		plain.Update().SetAPIAccess(true).ExecX(ctx)
-		resp = h.Serve(apitest.SessionRequest(cookie, "same-origin", createMutation, map[string]any{"input": map[string]any{"name": "Mine"}}))
-		if g := resp.GraphQL(t); resp.Status != http.StatusOK || len(g.Errors) > 0 {
-			t.Errorf("with API access: got status %d, errors %+v; want a token", resp.Status, g.Errors)
-		}
-	})
+// staffTokens counts the tokens of the STAFF user.
+func (w *mintWorld) staffTokens() int {
+	return w.h.DB.Ent.APIToken.Query().Where(apitoken.OwnerID(w.staff.ID)).CountX(testdb.System())
+}
 
-	t.Run("a project-limited token", func(t *testing.T) {
-		limited := h.Mint(token.Spec{OwnerID: staff.ID, Name: "A and B", ProjectIDs: []string{a, b}})
-		missing := "prj_" + strings.Repeat("A", 22)
-		// A project outside the token's list is hidden from the token, so it
-		// may be answered as hidden (NOT_FOUND) or as refused (FORBIDDEN),
-		// but exactly as a project that does not exist: no hint that it does.
-		outside := h.Do(limited, createMutation, map[string]any{"input": map[string]any{"name": "missing", "projectIDs": []string{missing}}})
-		if codes := outside.Codes(); !reflect.DeepEqual(codes, []string{"FORBIDDEN"}) && !reflect.DeepEqual(codes, []string{"NOT_FOUND"}) {
-			t.Fatalf("minting for a project that does not exist: got %+v, want FORBIDDEN or NOT_FOUND", outside.Errors)
-		}
-		cases := []struct {
-			name     string
-			projects []string
-			want     string // "ok", "FORBIDDEN", or "as missing": the answer for a project that does not exist
-		}{
-			{"no projectIDs", nil, "FORBIDDEN"},
-			{"a project outside its list", []string{c}, "as missing"},
-			{"one project inside, one outside", []string{a, c}, "as missing"},
-			{"a subset", []string{a}, "ok"},
-			{"the same projects", []string{a, b}, "ok"},
-		}
-		for _, tc := range cases {
-			t.Run(tc.name, func(t *testing.T) {
-				input := map[string]any{"name": tc.name}
-				if tc.projects != nil {
-					input["projectIDs"] = tc.projects
-				}
-				before := staffTokens()
-				resp := h.Do(limited, createMutation, map[string]any{"input": input})
-				if tc.want != "ok" {
-					switch tc.want {
-					case "FORBIDDEN":
-						checkRefused(t, resp, "FORBIDDEN", "project")
-					default:
-						got, want := resp.Errors, outside.Errors
-						if len(got) != 1 || len(want) != 1 || got[0].Message != want[0].Message || !reflect.DeepEqual(got[0].Extensions, want[0].Extensions) {
-							t.Errorf("got %+v, want the same answer as for a project that does not exist: %+v", got, want)
-						}
+// checkStaffWithoutAPIAccess: a STAFF user without API access mints no
+// token through a login session, until given API access.
+func (w *mintWorld) checkStaffWithoutAPIAccess(t *testing.T) {
+	h, ctx := w.h, testdb.System()
+	const pw = "correct horse battery staple"
+	plain := h.NewUser("plain@example.test", user.RoleSTAFF, false, true)
+	h.SetPassword(plain.ID, pw)
+	cookie := h.Login("plain@example.test", pw)
+	resp := h.Serve(apitest.SessionRequest(cookie, "same-origin", createMutation, map[string]any{"input": map[string]any{"name": "Mine"}}))
+	checkRefused(t, resp.GraphQL(t), "FORBIDDEN", "API access")
+	if n := h.DB.Ent.APIToken.Query().Where(apitoken.OwnerID(plain.ID)).CountX(ctx); n != 0 {
+		t.Errorf("the refused user has %d tokens", n)
+	}
+	// Once given API access, the same session mints.
+	plain.Update().SetAPIAccess(true).ExecX(ctx)
+	resp = h.Serve(apitest.SessionRequest(cookie, "same-origin", createMutation, map[string]any{"input": map[string]any{"name": "Mine"}}))
+	if g := resp.GraphQL(t); resp.Status != http.StatusOK || len(g.Errors) > 0 {
+		t.Errorf("with API access: got status %d, errors %+v; want a token", resp.Status, g.Errors)
+	}
+}
+
+// checkProjectLimitedToken: a project-limited token mints only tokens
+// limited to some of its projects, and answers a project outside its list
+// exactly as one that does not exist.
+func (w *mintWorld) checkProjectLimitedToken(t *testing.T) {
+	h, ctx, staff := w.h, testdb.System(), w.staff
+	a, b, c := w.a, w.b, w.c
+	limited := h.Mint(token.Spec{OwnerID: staff.ID, Name: "A and B", ProjectIDs: []string{a, b}})
+	missing := "prj_" + strings.Repeat("A", 22)
+	// A project outside the token's list is hidden from the token, so it
+	// may be answered as hidden (NOT_FOUND) or as refused (FORBIDDEN),
+	// but exactly as a project that does not exist: no hint that it does.
+	outside := h.Do(limited, createMutation, map[string]any{"input": map[string]any{"name": "missing", "projectIDs": []string{missing}}})
+	if codes := outside.Codes(); !reflect.DeepEqual(codes, []string{"FORBIDDEN"}) && !reflect.DeepEqual(codes, []string{"NOT_FOUND"}) {
+		t.Fatalf("minting for a project that does not exist: got %+v, want FORBIDDEN or NOT_FOUND", outside.Errors)
+	}
+	cases := []struct {
+		name     string
+		projects []string
+		want     string // "ok", "FORBIDDEN", or "as missing": the answer for a project that does not exist
+	}{
+		{"no projectIDs", nil, "FORBIDDEN"},
+		{"a project outside its list", []string{c}, "as missing"},
+		{"one project inside, one outside", []string{a, c}, "as missing"},
+		{"a subset", []string{a}, "ok"},
+		{"the same projects", []string{a, b}, "ok"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			input := map[string]any{"name": tc.name}
+			if tc.projects != nil {
+				input["projectIDs"] = tc.projects
+			}
+			before := w.staffTokens()
+			resp := h.Do(limited, createMutation, map[string]any{"input": input})
+			if tc.want != "ok" {
+				switch tc.want {
+				case "FORBIDDEN":
+					checkRefused(t, resp, "FORBIDDEN", "project")
+				default:
+					got, want := resp.Errors, outside.Errors
+					if len(got) != 1 || len(want) != 1 || got[0].Message != want[0].Message || !reflect.DeepEqual(got[0].Extensions, want[0].Extensions) {
+						t.Errorf("got %+v, want the same answer as for a project that does not exist: %+v", got, want)
 					}
-					if n := staffTokens(); n != before {
-						t.Errorf("the refused mint stored a token: %d tokens, were %d", n, before)
+				}
+				if n := w.staffTokens(); n != before {
+					t.Errorf("the refused mint stored a token: %d tokens, were %d", n, before)
+				}
+				return
+			}
+			if len(resp.Errors) > 0 {
+				t.Fatalf("got errors %+v, want a token", resp.Errors)
+			}
+			var out struct{ CreateAPIToken tokenWithSecret }
+			_ = json.Unmarshal(resp.Data, &out)
+			want := make([]string, 0, len(tc.projects))
+			for _, id := range tc.projects {
+				want = append(want, h.DB.Ent.Project.GetX(ctx, id).Slug)
+			}
+			slices.Sort(want)
+			if got := projectSlugs(t, h, out.CreateAPIToken.Secret); !slices.Equal(got, want) {
+				t.Errorf("the new token sees %q, want %q", got, want)
+			}
+		})
+	}
+	// The limit is the token's, not the owner's: without it, C is fine.
+	unlimited := h.Mint(token.Spec{OwnerID: staff.ID, Name: "every project"})
+	createToken(h, unlimited, map[string]any{"name": "C", "projectIDs": []string{c}})
+}
+
+// checkExpiringToken: a token with an expiry mints only tokens that
+// expire no later.
+func (w *mintWorld) checkExpiringToken(t *testing.T) {
+	h := w.h
+	for _, owner := range []struct{ name, id string }{{"STAFF", w.staff.ID}, {"ADMIN", w.adminID}} {
+		t.Run(owner.name, func(t *testing.T) {
+			expires := time.Now().Add(2 * time.Hour).Truncate(time.Second)
+			parent := h.Mint(token.Spec{OwnerID: owner.id, Name: "expiring", ExpiresAt: &expires})
+			cases := []struct {
+				name    string
+				expires *time.Time
+				ok      bool
+			}{
+				{"without expiresAt", nil, false},
+				{"with a later expiresAt", ptr(expires.Add(time.Hour)), false},
+				{"with an earlier expiresAt", ptr(expires.Add(-time.Hour)), true},
+				{"with the same expiresAt", &expires, true},
+			}
+			for _, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					input := map[string]any{"name": tc.name}
+					if tc.expires != nil {
+						input["expiresAt"] = tc.expires.UTC().Format(time.RFC3339)
 					}
-					return
-				}
-				if len(resp.Errors) > 0 {
-					t.Fatalf("got errors %+v, want a token", resp.Errors)
-				}
-				var out struct{ CreateAPIToken tokenWithSecret }
-				_ = json.Unmarshal(resp.Data, &out)
-				want := make([]string, 0, len(tc.projects))
-				for _, id := range tc.projects {
-					want = append(want, h.DB.Ent.Project.GetX(ctx, id).Slug)
-				}
-				slices.Sort(want)
-				if got := projectSlugs(t, h, out.CreateAPIToken.Secret); !slices.Equal(got, want) {
-					t.Errorf("the new token sees %q, want %q", got, want)
-				}
-			})
-		}
-		// The limit is the token's, not the owner's: without it, C is fine.
-		unlimited := h.Mint(token.Spec{OwnerID: staff.ID, Name: "every project"})
-		createToken(h, unlimited, map[string]any{"name": "C", "projectIDs": []string{c}})
-	})
+					resp := h.Do(parent, createMutation, map[string]any{"input": input})
+					if !tc.ok {
+						checkRefused(t, resp, "FORBIDDEN", "expire")
+						return
+					}
+					var out struct{ CreateAPIToken tokenWithSecret }
+					if len(resp.Errors) > 0 || json.Unmarshal(resp.Data, &out) != nil {
+						t.Fatalf("got errors %+v, want a token", resp.Errors)
+					}
+					if got := out.CreateAPIToken.Token.ExpiresAt; got == nil || !got.Equal(*tc.expires) {
+						t.Errorf("expiresAt: got %v, want %v", got, *tc.expires)
+					}
+				})
+			}
+		})
+	}
+}
 
-	t.Run("a token with an expiry", func(t *testing.T) {
-		for _, owner := range []struct{ name, id string }{{"STAFF", staff.ID}, {"ADMIN", adminID}} {
-			t.Run(owner.name, func(t *testing.T) {
-				expires := time.Now().Add(2 * time.Hour).Truncate(time.Second)
-				parent := h.Mint(token.Spec{OwnerID: owner.id, Name: "expiring", ExpiresAt: &expires})
-				cases := []struct {
-					name    string
-					expires *time.Time
-					ok      bool
-				}{
-					{"without expiresAt", nil, false},
-					{"with a later expiresAt", ptr(expires.Add(time.Hour)), false},
-					{"with an earlier expiresAt", ptr(expires.Add(-time.Hour)), true},
-					{"with the same expiresAt", &expires, true},
-				}
-				for _, tc := range cases {
-					t.Run(tc.name, func(t *testing.T) {
-						input := map[string]any{"name": tc.name}
-						if tc.expires != nil {
-							input["expiresAt"] = tc.expires.UTC().Format(time.RFC3339)
-						}
-						resp := h.Do(parent, createMutation, map[string]any{"input": input})
-						if !tc.ok {
-							checkRefused(t, resp, "FORBIDDEN", "expire")
-							return
-						}
-						var out struct{ CreateAPIToken tokenWithSecret }
-						if len(resp.Errors) > 0 || json.Unmarshal(resp.Data, &out) != nil {
-							t.Fatalf("got errors %+v, want a token", resp.Errors)
-						}
-						if got := out.CreateAPIToken.Token.ExpiresAt; got == nil || !got.Equal(*tc.expires) {
-							t.Errorf("expiresAt: got %v, want %v", got, *tc.expires)
-						}
-					})
-				}
-			})
-		}
-	})
+// checkReadOnlyToken: a read-only token mints nothing.
+func (w *mintWorld) checkReadOnlyToken(t *testing.T) {
+	h, staff := w.h, w.staff
+	readOnly := h.Mint(token.Spec{OwnerID: staff.ID, Name: "read only", ReadOnly: true})
+	for _, input := range []map[string]any{{"name": "writer"}, {"name": "reader", "readOnly": true}} {
+		checkRefused(t, h.Do(readOnly, createMutation, map[string]any{"input": input}), "FORBIDDEN", "read-only")
+	}
+}
 
-	t.Run("a read-only token mints nothing", func(t *testing.T) {
-		readOnly := h.Mint(token.Spec{OwnerID: staff.ID, Name: "read only", ReadOnly: true})
-		for _, input := range []map[string]any{{"name": "writer"}, {"name": "reader", "readOnly": true}} {
-			checkRefused(t, h.Do(readOnly, createMutation, map[string]any{"input": input}), "FORBIDDEN", "read-only")
-		}
-	})
+// checkRotationThroughNarrowerToken: a token rotates only tokens within
+// its own limits.
+func (w *mintWorld) checkRotationThroughNarrowerToken(t *testing.T) {
+	h, staff := w.h, w.staff
+	a, b := w.a, w.b
+	unlimitedTok, unlimited := h.MintToken(token.Spec{OwnerID: staff.ID, Name: "every project"})
+	limited := h.Mint(token.Spec{OwnerID: staff.ID, Name: "A and B", ProjectIDs: []string{a, b}})
+	checkRefused(t, h.Do(limited, rotateMutation, map[string]any{"id": unlimitedTok.ID}), "FORBIDDEN", "project")
+	expires := time.Now().Add(time.Hour)
+	expiring := h.Mint(token.Spec{OwnerID: staff.ID, Name: "expiring", ExpiresAt: &expires})
+	checkRefused(t, h.Do(expiring, rotateMutation, map[string]any{"id": unlimitedTok.ID}), "FORBIDDEN", "expire")
+	h.MustDo(unlimited, `{ viewer { user { id } } }`, nil, nil) // not rotated
+	// A token within the limits may be rotated.
+	narrowTok, _ := h.MintToken(token.Spec{OwnerID: staff.ID, Name: "A", ProjectIDs: []string{a}})
+	rotateToken(h, limited, narrowTok.ID)
+}
 
-	t.Run("rotating a wider token through a narrower one", func(t *testing.T) {
-		unlimitedTok, unlimited := h.MintToken(token.Spec{OwnerID: staff.ID, Name: "every project"})
-		limited := h.Mint(token.Spec{OwnerID: staff.ID, Name: "A and B", ProjectIDs: []string{a, b}})
-		checkRefused(t, h.Do(limited, rotateMutation, map[string]any{"id": unlimitedTok.ID}), "FORBIDDEN", "project")
-		expires := time.Now().Add(time.Hour)
-		expiring := h.Mint(token.Spec{OwnerID: staff.ID, Name: "expiring", ExpiresAt: &expires})
-		checkRefused(t, h.Do(expiring, rotateMutation, map[string]any{"id": unlimitedTok.ID}), "FORBIDDEN", "expire")
-		h.MustDo(unlimited, `{ viewer { user { id } } }`, nil, nil) // not rotated
-		// A token within the limits may be rotated.
-		narrowTok, _ := h.MintToken(token.Spec{OwnerID: staff.ID, Name: "A", ProjectIDs: []string{a}})
-		rotateToken(h, limited, narrowTok.ID)
-	})
+// checkLiveTokenLimit: a user has at most 100 live tokens; revoked and
+// expired ones do not count.
+func (w *mintWorld) checkLiveTokenLimit(t *testing.T) {
+	h, ctx := w.h, testdb.System()
+	for _, owner := range []struct{ name, email string }{{"STAFF", "hundred@example.test"}, {"ADMIN", "hundred-admin@example.test"}} {
+		t.Run(owner.name, func(t *testing.T) {
+			role := user.RoleSTAFF
+			if owner.name == "ADMIN" {
+				role = user.RoleADMIN
+			}
+			u := h.NewUser(owner.email, role, true, true)
+			caller := h.Mint(token.Spec{OwnerID: u.ID, Name: "caller"})
+			var others []string
+			for i := range rule.MaxActiveTokens - 1 {
+				tok, _ := storeToken(h, u.ID, fmt.Sprintf("token %d", i), nil)
+				others = append(others, tok.ID)
+			}
+			// Revoked and expired tokens do not count.
+			for i := range 3 {
+				tok, _ := storeToken(h, u.ID, fmt.Sprintf("revoked %d", i), nil)
+				tok.Update().SetRevokedAt(time.Now()).ExecX(ctx)
+				storeToken(h, u.ID, fmt.Sprintf("expired %d", i), ptr(time.Now().Add(-time.Minute)))
+			}
+			live := func() int {
+				return h.DB.Ent.APIToken.Query().Where(apitoken.OwnerID(u.ID), rule.Live(time.Now())).CountX(ctx)
+			}
+			if n := live(); n != 100 {
+				t.Fatalf("set-up: %d live tokens, want 100", n)
+			}
+			checkRefused(t, h.Do(caller, createMutation, map[string]any{"input": map[string]any{"name": "one too many"}}), "FORBIDDEN", "100")
+			if n := live(); n != 100 {
+				t.Errorf("after the refusal: %d live tokens, want 100", n)
+			}
+			h.MustDo(caller, `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, map[string]any{"id": others[0]}, nil)
+			createToken(h, caller, map[string]any{"name": "in place of the revoked one"})
+			checkRefused(t, h.Do(caller, createMutation, map[string]any{"input": map[string]any{"name": "one too many"}}), "FORBIDDEN", "100")
+			if n := live(); n != 100 {
+				t.Errorf("at the end: %d live tokens, want 100", n)
+			}
+		})
+	}
+}
 
-	t.Run("100 live tokens per user", func(t *testing.T) {
-		for _, owner := range []struct{ name, email string }{{"STAFF", "hundred@example.test"}, {"ADMIN", "hundred-admin@example.test"}} {
-			t.Run(owner.name, func(t *testing.T) {
-				role := user.RoleSTAFF
-				if owner.name == "ADMIN" {
-					role = user.RoleADMIN
-				}
-				u := h.NewUser(owner.email, role, true, true)
-				caller := h.Mint(token.Spec{OwnerID: u.ID, Name: "caller"})
-				var others []string
-				for i := range rule.MaxActiveTokens - 1 {
-					tok, _ := storeToken(h, u.ID, fmt.Sprintf("token %d", i), nil)
-					others = append(others, tok.ID)
-				}
-				// Revoked and expired tokens do not count.
-				for i := range 3 {
-					tok, _ := storeToken(h, u.ID, fmt.Sprintf("revoked %d", i), nil)
-					tok.Update().SetRevokedAt(time.Now()).ExecX(ctx)
-					storeToken(h, u.ID, fmt.Sprintf("expired %d", i), ptr(time.Now().Add(-time.Minute)))
-				}
-				live := func() int {
-					return h.DB.Ent.APIToken.Query().Where(apitoken.OwnerID(u.ID), rule.Live(time.Now())).CountX(ctx)
-				}
-				if n := live(); n != 100 {
-					t.Fatalf("set-up: %d live tokens, want 100", n)
-				}
-				checkRefused(t, h.Do(caller, createMutation, map[string]any{"input": map[string]any{"name": "one too many"}}), "FORBIDDEN", "100")
-				if n := live(); n != 100 {
-					t.Errorf("after the refusal: %d live tokens, want 100", n)
-				}
-				h.MustDo(caller, `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, map[string]any{"id": others[0]}, nil)
-				createToken(h, caller, map[string]any{"name": "in place of the revoked one"})
-				checkRefused(t, h.Do(caller, createMutation, map[string]any{"input": map[string]any{"name": "one too many"}}), "FORBIDDEN", "100")
-				if n := live(); n != 100 {
-					t.Errorf("at the end: %d live tokens, want 100", n)
-				}
-			})
-		}
-	})
+// checkMaximumLifetime: with a maximum token lifetime, tokens minted
+// without an expiry get it, and longer ones are refused.
+func checkMaximumLifetime(t *testing.T) {
+	h := apitest.NewWith(t, apitest.Options{Configure: func(c *config.Config) { c.TokenMaxLifetime = 24 * time.Hour }})
+	admin := h.Admin()
+	adminID := userID(h, "root@example.test")
+	count := func() int { return h.DB.Ent.APIToken.Query().Where(apitoken.OwnerID(adminID)).CountX(testdb.System()) }
 
-	t.Run("maximum lifetime", func(t *testing.T) {
-		h := apitest.NewWith(t, apitest.Options{Configure: func(c *config.Config) { c.TokenMaxLifetime = 24 * time.Hour }})
-		admin := h.Admin()
-		adminID := userID(h, "root@example.test")
-		count := func() int { return h.DB.Ent.APIToken.Query().Where(apitoken.OwnerID(adminID)).CountX(testdb.System()) }
-
-		before := time.Now()
-		c := createToken(h, admin, map[string]any{"name": "default lifetime"})
-		after := time.Now()
-		if got := c.Token.ExpiresAt; got == nil || got.Before(before.Truncate(time.Second)) || got.After(after.Add(24*time.Hour+time.Minute)) {
-			t.Errorf("expiresAt without one asked: got %v, want between %v and %v", got, before, after.Add(24*time.Hour+time.Minute))
-		}
-		within := time.Now().Add(12 * time.Hour).Truncate(time.Second)
-		if got := createToken(h, admin, map[string]any{"name": "12 hours", "expiresAt": within.Format(time.RFC3339)}).Token.ExpiresAt; got == nil || !got.Equal(within) {
-			t.Errorf("expiresAt within the limit: got %v, want %v", got, within)
-		}
-		n := count()
-		for _, tc := range []struct {
-			name    string
-			expires time.Time
-			message string
-		}{
-			{"beyond the limit", time.Now().Add(48 * time.Hour), "lifetime"},
-			{"in the past", time.Now().Add(-time.Hour), "future"},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				resp := h.Do(admin, createMutation, map[string]any{"input": map[string]any{"name": tc.name, "expiresAt": tc.expires.Format(time.RFC3339)}})
-				checkRefused(t, resp, "BAD_USER_INPUT", tc.message)
-			})
-		}
-		if got := count(); got != n {
-			t.Errorf("the refused requests stored %d tokens", got-n)
-		}
-	})
+	before := time.Now()
+	c := createToken(h, admin, map[string]any{"name": "default lifetime"})
+	after := time.Now()
+	if got := c.Token.ExpiresAt; got == nil || got.Before(before.Truncate(time.Second)) || got.After(after.Add(24*time.Hour+time.Minute)) {
+		t.Errorf("expiresAt without one asked: got %v, want between %v and %v", got, before, after.Add(24*time.Hour+time.Minute))
+	}
+	within := time.Now().Add(12 * time.Hour).Truncate(time.Second)
+	if got := createToken(h, admin, map[string]any{"name": "12 hours", "expiresAt": within.Format(time.RFC3339)}).Token.ExpiresAt; got == nil || !got.Equal(within) {
+		t.Errorf("expiresAt within the limit: got %v, want %v", got, within)
+	}
+	n := count()
+	for _, tc := range []struct {
+		name    string
+		expires time.Time
+		message string
+	}{
+		{"beyond the limit", time.Now().Add(48 * time.Hour), "lifetime"},
+		{"in the past", time.Now().Add(-time.Hour), "future"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := h.Do(admin, createMutation, map[string]any{"input": map[string]any{"name": tc.name, "expiresAt": tc.expires.Format(time.RFC3339)}})
+			checkRefused(t, resp, "BAD_USER_INPUT", tc.message)
+		})
+	}
+	if got := count(); got != n {
+		t.Errorf("the refused requests stored %d tokens", got-n)
+	}
 }
