@@ -14,8 +14,9 @@ import (
 	"engage/token"
 )
 
-// newInstance is one server process: its own database pool, caches and
-// change listener, on a database other instances may share.
+// newInstance serves the API as one server process does: with its own
+// database pool, caches and change listener, on a database other instances
+// may share.
 func newInstance(t *testing.T, url string) *apitest.Server {
 	t.Helper()
 	return apitest.NewWith(t, apitest.Options{DatabaseURL: url, ListenForChanges: true})

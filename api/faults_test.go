@@ -225,7 +225,7 @@ func TestSessionLoadDuringAnOutage(t *testing.T) {
 	}})
 	h.Admin()
 	h.SetPassword(h.DB.Ent.User.Query().OnlyIDX(testdb.System()), "correct horse battery")
-	cookie := h.Login("root@example.test", "correct horse battery")
+	cookie := h.Login(apitest.AdminEmail, "correct horse battery")
 
 	down.Store(true)
 	for range 3 {

@@ -26,7 +26,7 @@ func TestTokenAndAuditVisibility(t *testing.T) {
 	h := apitest.New(t)
 	ctx := testdb.System()
 	admin := h.Admin()
-	adminID := userID(h, "root@example.test")
+	adminID := userID(h, apitest.AdminEmail)
 	alice := h.NewUser("alice@example.test", user.RoleSTAFF, true, true)
 	bob := h.NewUser("bob@example.test", user.RoleSTAFF, true, true)
 	aliceSecret := h.Mint(token.Spec{OwnerID: alice.ID, Name: "alice 1"})

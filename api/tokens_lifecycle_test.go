@@ -571,7 +571,7 @@ func (w *mintWorld) checkLiveTokenLimit(t *testing.T) {
 func checkMaximumLifetime(t *testing.T) {
 	h := apitest.NewWith(t, apitest.Options{Configure: func(c *config.Config) { c.TokenMaxLifetime = 24 * time.Hour }})
 	admin := h.Admin()
-	adminID := userID(h, "root@example.test")
+	adminID := userID(h, apitest.AdminEmail)
 	count := func() int { return h.DB.Ent.APIToken.Query().Where(apitoken.OwnerID(adminID)).CountX(testdb.System()) }
 
 	before := time.Now()
