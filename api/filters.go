@@ -147,19 +147,31 @@ func (c *filterCount) count(value any, typ *ast.Type, depth int) (n int, deep bo
 		if !ok {
 			return c.count(value, typ.Elem, depth) // one value given for a list
 		}
-		for _, v := range list {
-			m, deep := c.count(v, typ.Elem, depth)
-			if n += m; deep || n > c.maxPredicates {
-				return n, deep
-			}
-		}
-		return n, false
+		return c.countList(list, typ.Elem, depth)
 	}
 	def := c.schema.Types[typ.NamedType]
 	fields, ok := value.(map[string]any)
 	if def == nil || def.Kind != ast.InputObject || !ok {
 		return 0, false
 	}
+	return c.countFields(fields, def, depth)
+}
+
+// countList is count for the elements, of type elem, of a list.
+func (c *filterCount) countList(list []any, elem *ast.Type, depth int) (n int, deep bool) {
+	for _, v := range list {
+		m, deep := c.count(v, elem, depth)
+		if n += m; deep || n > c.maxPredicates {
+			return n, deep
+		}
+	}
+	return n, false
+}
+
+// countFields is count for the fields of an input object of type def: one
+// condition each when it is a where filter, one level deeper, and the
+// conditions inside each.
+func (c *filterCount) countFields(fields map[string]any, def *ast.Definition, depth int) (n int, deep bool) {
 	isFilter := strings.HasSuffix(def.Name, "WhereInput")
 	if isFilter {
 		if depth++; depth > c.maxDepth {

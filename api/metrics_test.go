@@ -1,17 +1,13 @@
 package api_test
 
 import (
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"engage/api"
 	"engage/config"
 	"engage/internal/apitest"
-	"engage/session"
-	"engage/usage"
 )
 
 // TestMetricsCountRequestsByRoute checks GET /metrics: Prometheus text with
@@ -59,13 +55,11 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 // (ENGAGE_METRICS_ADDR) behind a token (ENGAGE_METRICS_TOKEN), and reads
 // there the refused requests counted by reason.
 func TestMetricsOffThePublicListener(t *testing.T) {
-	h := apitest.New(t)
+	h := apitest.NewWith(t, apitest.Options{Configure: func(c *config.Config) {
+		c.MetricsAddr, c.MetricsToken, c.MaxDepth = "127.0.0.1:0", "metrics-secret", 3
+	}})
 	secret := h.Admin()
-	cfg := config.Default()
-	cfg.MetricsAddr, cfg.MetricsToken, cfg.MaxDepth = "127.0.0.1:0", "metrics-secret", 3
-	logger := slog.New(slog.DiscardHandler)
-	public, metrics := api.NewWithMetrics(api.Deps{DB: h.DB, Config: cfg, Logger: logger,
-		Sessions: session.NewManager(h.DB.Ent, false), Usage: usage.New(h.DB.Ent, logger)})
+	public, metrics := h.Handler, h.Metrics
 	get := func(handler http.Handler, auth string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 		if auth != "" {

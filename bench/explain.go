@@ -20,9 +20,9 @@ import (
 
 	"entgo.io/contrib/entgql"
 
-	"engage/api"
 	"engage/config"
 	"engage/database"
+	"engage/server"
 	"engage/session"
 	"engage/usage"
 )
@@ -93,7 +93,7 @@ func explainQueries(ctx context.Context, o options, ds *dataset, client *apiClie
 	cfg := config.Default()
 	cfg.DatabaseURL = ds.url
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := api.New(api.Deps{DB: db, Config: cfg, Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: usage.New(db.Ent, logger)})
+	h := server.New(server.Deps{DB: db, Config: cfg, Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: usage.New(db.Ent, logger)})
 	out, err := os.Create(filepath.Join(o.out, "explain.txt"))
 	if err != nil {
 		return err

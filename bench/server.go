@@ -20,9 +20,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"engage/api"
 	"engage/config"
 	"engage/database"
+	"engage/server"
 	"engage/session"
 	"engage/usage"
 )
@@ -30,7 +30,7 @@ import (
 // The server runs as a child process of the bench, so that its memory is
 // its own: the child is this same program started with childCommand. It
 // wires the API as server.go does (database.Open, ListenForChanges, the
-// usage recorder flushing every 10 s, sessions, api.New, the same HTTP
+// usage recorder flushing every 10 s, sessions, server.New, the same HTTP
 // timeouts) on a 127.0.0.1 listener, and adds, beside /graphql:
 //
 //	/debug/pprof/  net/http/pprof
@@ -83,7 +83,7 @@ func serveChild(args []string) int {
 	go rec.Run(ctx, 10*time.Second)
 	cfg := config.Default()
 	cfg.DatabaseURL = *dbURL
-	h := api.New(api.Deps{DB: db, Config: cfg, Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: rec})
+	h := server.New(server.Deps{DB: db, Config: cfg, Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: rec})
 
 	var peakHeap atomic.Int64
 	go sampleHeap(ctx, &peakHeap)

@@ -59,6 +59,33 @@ var entityAreas = map[string]string{
 // schema file each is written in and, for ent.graphql, entityAreas. It also
 // returns the types it could not place, which then go to the common area.
 func groupSchema(s *ast.Schema) ([]area, []string) {
+	areas, index := emptyAreas(s)
+	for _, f := range rootFields(s.Query) {
+		a := &areas[index[fieldArea(f)]]
+		a.Queries = append(a.Queries, newFieldDoc(f))
+	}
+	for _, f := range rootFields(s.Mutation) {
+		a := &areas[index[fieldArea(f)]]
+		a.Mutations = append(a.Mutations, newFieldDoc(f))
+	}
+	var unplaced []string
+	for _, name := range typeNames(s) {
+		def := s.Types[name]
+		key, placed := areaOf(def.Position, name)
+		if !placed {
+			unplaced = append(unplaced, name)
+		}
+		if listedType(def, name) {
+			a := &areas[index[key]]
+			a.Types = append(a.Types, name)
+		}
+	}
+	return areas, unplaced
+}
+
+// emptyAreas returns the areas in the order the page shows them, the common
+// one last, with their position by key.
+func emptyAreas(s *ast.Schema) ([]area, map[string]int) {
 	areas := make([]area, 0, len(areaFiles)+1)
 	index := map[string]int{}
 	for _, a := range areaFiles {
@@ -68,81 +95,73 @@ func groupSchema(s *ast.Schema) ([]area, []string) {
 	index[commonArea] = len(areas)
 	areas = append(areas, area{Key: commonArea, Name: "Common to every area",
 		Summary: "Fetching any object by its ID, paging through lists, and the scalar types."})
+	return areas, index
+}
 
-	var unplaced []string
-	place := func(def *ast.Definition, name string) string {
-		file := sourceFile(def.Position)
-		for _, a := range areaFiles {
-			if file == a.file {
-				return a.key
-			}
-		}
-		if key, ok := entityAreas[entityOf(name)]; ok {
-			return key
-		}
-		if file == "common.graphql" {
-			return commonArea
-		}
-		unplaced = append(unplaced, name)
-		return commonArea
+// rootFields are the fields of the root type def (none when the schema has
+// no such root), without introspection's.
+func rootFields(def *ast.Definition) []*ast.FieldDefinition {
+	if def == nil {
+		return nil
 	}
-
-	for _, root := range []struct {
-		def  *ast.Definition
-		list func(*area) *[]fieldDoc
-	}{
-		{s.Query, func(a *area) *[]fieldDoc { return &a.Queries }},
-		{s.Mutation, func(a *area) *[]fieldDoc { return &a.Mutations }},
-	} {
-		if root.def == nil {
-			continue
-		}
-		for _, f := range root.def.Fields {
-			if strings.HasPrefix(f.Name, "__") {
-				continue
-			}
-			key := fieldArea(f, s)
-			list := root.list(&areas[index[key]])
-			*list = append(*list, fieldDoc{Name: f.Name, Description: firstParagraph(f.Description)})
+	var fields []*ast.FieldDefinition
+	for _, f := range def.Fields {
+		if !strings.HasPrefix(f.Name, "__") {
+			fields = append(fields, f)
 		}
 	}
+	return fields
+}
 
+func newFieldDoc(f *ast.FieldDefinition) fieldDoc {
+	return fieldDoc{Name: f.Name, Description: firstParagraph(f.Description)}
+}
+
+// typeNames are the names of the types of s, sorted, without the built-in
+// and introspection types.
+func typeNames(s *ast.Schema) []string {
 	names := make([]string, 0, len(s.Types))
 	for name, def := range s.Types {
-		if def.BuiltIn || strings.HasPrefix(name, "__") {
-			continue
+		if !def.BuiltIn && !strings.HasPrefix(name, "__") {
+			names = append(names, name)
 		}
-		names = append(names, name)
 	}
 	slices.Sort(names)
-	for _, name := range names {
-		def := s.Types[name]
-		key := place(def, name)
-		// Derived types are reachable from their entity's page in the doc
-		// explorer; the list shows the entities, enums and written types.
-		if entityOf(name) == name || sourceFile(def.Position) != "ent.graphql" {
-			if name != "Query" && name != "Mutation" {
-				a := &areas[index[key]]
-				a.Types = append(a.Types, name)
-			}
-		}
+	return names
+}
+
+// listedType reports whether an area lists the type def named name: the
+// entities, enums and written types. Derived types are reachable from their
+// entity's page in the doc explorer; the roots are the lists of fields.
+func listedType(def *ast.Definition, name string) bool {
+	if name == "Query" || name == "Mutation" {
+		return false
 	}
-	return areas, unplaced
+	return entityOf(name) == name || sourceFile(def.Position) != "ent.graphql"
 }
 
 // fieldArea is the area of a root field: that of the file it is written in,
 // or for ent.graphql that of the entity it returns.
-func fieldArea(f *ast.FieldDefinition, s *ast.Schema) string {
-	file := sourceFile(f.Position)
+func fieldArea(f *ast.FieldDefinition) string {
+	key, _ := areaOf(f.Position, f.Type.Name())
+	return key
+}
+
+// areaOf is the area of what is written at pos: that of its schema file,
+// or, in ent.graphql, that of the entity named derives from. placed is
+// false, and the area the common one, when neither says and the file is
+// not common.graphql.
+func areaOf(pos *ast.Position, named string) (key string, placed bool) {
+	file := sourceFile(pos)
 	for _, a := range areaFiles {
 		if file == a.file {
-			return a.key
+			return a.key, true
 		}
 	}
-	if key, ok := entityAreas[entityOf(f.Type.Name())]; ok {
-		return key
+	if key, ok := entityAreas[entityOf(named)]; ok {
+		return key, true
 	}
-	return commonArea
+	return commonArea, file == "common.graphql"
 }
 
 // entityOf returns the entity a generated type derives from, such as

@@ -76,30 +76,8 @@ func buildDocsConfig() (docsConfig, error) {
 	if err != nil {
 		return docsConfig{}, err
 	}
-	// Queries first, then mutations, each in file name order.
-	slices.SortStableFunc(exs, func(a, b examples.Example) int {
-		switch {
-		case a.Mutation == b.Mutation:
-			return 0
-		case a.Mutation:
-			return 1
-		default:
-			return -1
-		}
-	})
-	byKey := map[string]int{}
-	for i, a := range areas {
-		byKey[a.Key] = i
-	}
-	for _, ex := range exs {
-		i, ok := byKey[ex.Area]
-		if !ok {
-			return docsConfig{}, fmt.Errorf("example %s: no area %q", ex.Key(), ex.Area)
-		}
-		areas[i].Examples = append(areas[i].Examples, exampleDoc{
-			Name: ex.Name, Title: ex.Title, Description: ex.Description, Note: ex.Note,
-			Query: ex.Operation, Variables: indent(ex.Variables), Response: indent(ex.Response),
-		})
+	if err := addExamples(areas, exs); err != nil {
+		return docsConfig{}, err
 	}
 	for i := range areas {
 		// Empty lists are [] in the JSON, not null, for the script's sake.
@@ -117,6 +95,36 @@ func buildDocsConfig() (docsConfig, error) {
 		DefaultQuery: defaultQuery,
 		Areas:        areas,
 	}, nil
+}
+
+// addExamples adds each example to its area: queries first, then
+// mutations, each in file name order.
+func addExamples(areas []area, exs []examples.Example) error {
+	slices.SortStableFunc(exs, func(a, b examples.Example) int {
+		switch {
+		case a.Mutation == b.Mutation:
+			return 0
+		case a.Mutation:
+			return 1
+		default:
+			return -1
+		}
+	})
+	byKey := map[string]int{}
+	for i, a := range areas {
+		byKey[a.Key] = i
+	}
+	for _, ex := range exs {
+		i, ok := byKey[ex.Area]
+		if !ok {
+			return fmt.Errorf("example %s: no area %q", ex.Key(), ex.Area)
+		}
+		areas[i].Examples = append(areas[i].Examples, exampleDoc{
+			Name: ex.Name, Title: ex.Title, Description: ex.Description, Note: ex.Note,
+			Query: ex.Operation, Variables: indent(ex.Variables), Response: indent(ex.Response),
+		})
+	}
+	return nil
 }
 
 // nonNil returns xs, or an empty slice for nil.

@@ -1,5 +1,5 @@
-// Package apitest serves the real Engage API to tests: the handler as
-// engage serve builds it, on a fresh database of package testdb, with the
+// Package apitest serves the real Engage API to tests: the HTTP handler as
+// engage serve builds it (package server), on a fresh database of package testdb, with the
 // SQL statements it sends counted (database.StatementCounter, as the
 // benchmark counts them), its logs kept when asked, and the personas tests
 // call it as. Callers are identified as in production: by the secret of an
@@ -15,18 +15,21 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"engage/api"
 	"engage/config"
 	"engage/database"
+	"engage/server"
 	"engage/session"
 	"engage/testdb"
 	"engage/usage"
 )
 
-// Server is the real API handler on a database of its own.
+// Server is the real HTTP handler of engage serve on a database of its own.
 type Server struct {
 	DB      *database.DB
 	Handler http.Handler
+	// Metrics is the handler of /metrics alone, which engage serve puts on
+	// a listener of its own when Config.MetricsAddr is set.
+	Metrics http.Handler
 	// Usage is the handler's token usage recorder; tests flush it.
 	Usage *usage.Recorder
 	// Statements counts every SQL statement sent to the database.
@@ -106,12 +109,12 @@ func NewWith(t testing.TB, o Options) *Server {
 		}
 	}
 	s.Usage = usage.New(s.DB.Ent, logger)
-	s.Handler = handler(s.DB, cfg, logger, s.Usage)
+	s.Handler, s.Metrics = handlers(s.DB, cfg, logger, s.Usage)
 	return s
 }
 
-// handler builds the real handler as engage serve does. It is the one place
-// tests build it.
-func handler(db *database.DB, cfg config.Config, logger *slog.Logger, rec *usage.Recorder) http.Handler {
-	return api.New(api.Deps{DB: db, Config: cfg, Logger: logger, Sessions: session.NewManager(db.Ent, cfg.SecureCookies), Usage: rec})
+// handlers builds the real handlers as engage serve does. It is the one
+// place tests build them.
+func handlers(db *database.DB, cfg config.Config, logger *slog.Logger, rec *usage.Recorder) (site, metricsOnly http.Handler) {
+	return server.NewWithMetrics(server.Deps{DB: db, Config: cfg, Logger: logger, Sessions: session.NewManager(db.Ent, cfg.SecureCookies), Usage: rec})
 }
