@@ -185,7 +185,7 @@ func (d *diffRun) readTruth() {
 	query := c.truthQuery()
 	resp, err := d.do(d.observer, query, nil)
 	if err != nil || len(resp.Errors) > 0 {
-		d.h.t.Fatalf("seed %d: the observer cannot read the world: %v %s", d.seed, err, errorsText(resp))
+		d.t.Fatalf("seed %d: the observer cannot read the world: %v %s", d.seed, err, errorsText(resp))
 	}
 	type conn struct {
 		TotalCount int
@@ -193,13 +193,13 @@ func (d *diffRun) readTruth() {
 	}
 	var out map[string]conn
 	if err := json.Unmarshal(resp.Data, &out); err != nil {
-		d.h.t.Fatalf("seed %d: decoding the observer's read: %v", d.seed, err)
+		d.t.Fatalf("seed %d: decoding the observer's read: %v", d.seed, err)
 	}
 	tr := &truth{objects: map[string]map[string]map[string]any{}, ids: map[string][]string{}}
 	for _, f := range c.list {
 		got := out[f.root]
 		if got.TotalCount != len(got.Edges) {
-			d.h.t.Fatalf("seed %d: %d %s, more than one page", d.seed, got.TotalCount, f.root)
+			d.t.Fatalf("seed %d: %d %s, more than one page", d.seed, got.TotalCount, f.root)
 		}
 		objects := map[string]map[string]any{}
 		for _, e := range got.Edges {

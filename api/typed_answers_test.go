@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"engage/ent/question"
+	"engage/internal/apitest"
 )
 
 // typedAnswer is what the API shows of an answer.
@@ -31,17 +32,15 @@ const typedFields = `id value text number rating date choices`
 // answer records an answer to the question of survey s of the kind, on a
 // new response, through the API, and returns its ID.
 func (w *answerWorld) answer(s string, kind question.Kind, value string) string {
-	w.h.t.Helper()
 	var out struct{ M struct{ ID string } }
-	w.h.mustDo(w.admin, createAnswer, map[string]any{"rid": w.response(s), "qid": w.id[s+"."+string(kind)], "v": value}, &out)
+	w.h.MustDo(w.admin, createAnswer, map[string]any{"rid": w.response(s), "qid": w.id[s+"."+string(kind)], "v": value}, &out)
 	return out.M.ID
 }
 
 // read reads answers by ID as the caller.
 func (w *answerWorld) read(caller string, ids ...string) []typedAnswer {
-	w.h.t.Helper()
 	var out struct{ Nodes []typedAnswer }
-	w.h.mustDo(w.secret(caller), `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Answer { `+typedFields+` } } }`,
+	w.h.MustDo(w.secret(caller), `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Answer { `+typedFields+` } } }`,
 		map[string]any{"ids": ids}, &out)
 	return out.Nodes
 }
@@ -82,11 +81,11 @@ func TestAnswersShowTheirTypedValue(t *testing.T) {
 	// A new value, a new typed value.
 	const update = `mutation($id: ID!, $v: String!) { m: updateAnswer(id: $id, input: {value: $v}) { ` + typedFields + ` } }`
 	var out struct{ M typedAnswer }
-	w.h.mustDo(w.editor, update, map[string]any{"id": ids[2], "v": "7.5"}, &out)
+	w.h.MustDo(w.editor, update, map[string]any{"id": ids[2], "v": "7.5"}, &out)
 	if want := (typedAnswer{ID: ids[2], Value: "7.5", Number: ptr(7.5)}); !reflect.DeepEqual(out.M, want) {
 		t.Errorf("after updateAnswer: got %s, want %s", jsonOf(out.M), jsonOf(want))
 	}
-	w.h.mustDo(w.editor, update, map[string]any{"id": ids[7], "v": "Bike"}, &out)
+	w.h.MustDo(w.editor, update, map[string]any{"id": ids[7], "v": "Bike"}, &out)
 	if want := (typedAnswer{ID: ids[7], Value: "Bike", Choices: []string{"Bike"}}); !reflect.DeepEqual(out.M, want) {
 		t.Errorf("after updateAnswer: got %s, want %s", jsonOf(out.M), jsonOf(want))
 	}
@@ -111,15 +110,15 @@ func TestChangingAQuestionsKindRetypesItsAnswers(t *testing.T) {
 			t.Errorf("%s: got %s, want %s", step, jsonOf(got), jsonOf(want))
 		}
 	}
-	w.h.mustDo(w.editor, update, map[string]any{"id": w.id["other.SHORT_TEXT"], "kind": "NUMBER"}, nil)
+	w.h.MustDo(w.editor, update, map[string]any{"id": w.id["other.SHORT_TEXT"], "kind": "NUMBER"}, nil)
 	check("SHORT_TEXT made NUMBER", text,
 		typedAnswer{Value: "12", Number: ptr(12.0)}, typedAnswer{Value: "7.5", Number: ptr(7.5)}, typedAnswer{Value: "12", Number: ptr(12.0)})
-	w.h.mustDo(w.editor, update, map[string]any{"id": w.id["other.SHORT_TEXT"], "kind": "LONG_TEXT"}, nil)
+	w.h.MustDo(w.editor, update, map[string]any{"id": w.id["other.SHORT_TEXT"], "kind": "LONG_TEXT"}, nil)
 	check("NUMBER made LONG_TEXT", text,
 		typedAnswer{Value: "12", Text: ptr("12")}, typedAnswer{Value: "7.5", Text: ptr("7.5")}, typedAnswer{Value: "12", Text: ptr("12")})
-	w.h.mustDo(w.editor, update, map[string]any{"id": w.id["s.SINGLE_CHOICE"], "kind": "MULTIPLE_CHOICE"}, nil)
+	w.h.MustDo(w.editor, update, map[string]any{"id": w.id["s.SINGLE_CHOICE"], "kind": "MULTIPLE_CHOICE"}, nil)
 	check("SINGLE_CHOICE made MULTIPLE_CHOICE", []string{choice}, typedAnswer{Value: "Walk", Choices: []string{"Walk"}})
-	w.h.mustDo(w.editor, update, map[string]any{"id": w.id["s.RATING"], "kind": "NUMBER"}, nil)
+	w.h.MustDo(w.editor, update, map[string]any{"id": w.id["s.RATING"], "kind": "NUMBER"}, nil)
 	check("RATING made NUMBER", []string{rating}, typedAnswer{Value: "5", Number: ptr(5.0)})
 }
 
@@ -165,9 +164,8 @@ const answersPage = `query($where: AnswerWhereInput, $order: AnswerOrder, $first
 
 // page reads a page of answers as the caller.
 func (w *answerWorld) page(caller string, vars map[string]any) answerPage {
-	w.h.t.Helper()
 	var out struct{ Answers answerPage }
-	w.h.mustDo(w.secret(caller), answersPage, vars, &out)
+	w.h.MustDo(w.secret(caller), answersPage, vars, &out)
 	return out.Answers
 }
 
@@ -214,7 +212,7 @@ func TestAnswersOrderByNumber(t *testing.T) {
 		if got := w.page("editor", map[string]any{"where": ofNumber, "order": order}).values(); !slices.Equal(got, want) {
 			t.Errorf("ordered by NUMBER %s: got %q, want %q", dir, got, want)
 		}
-		if got := pageThrough(w, ofNumber, order, 3); !slices.Equal(got, want) {
+		if got := pageThrough(t, w, ofNumber, order, 3); !slices.Equal(got, want) {
 			t.Errorf("ordered by NUMBER %s, 3 by 3: got %q, want %q", dir, got, want)
 		}
 	}
@@ -222,7 +220,7 @@ func TestAnswersOrderByNumber(t *testing.T) {
 	var out struct {
 		Node struct{ Answers answerPage }
 	}
-	w.h.mustDo(w.editor, `query($id: ID!) { node(id: $id) { ... on Question { answers(orderBy: {field: NUMBER}) { edges { node { `+typedFields+` } } } } } }`,
+	w.h.MustDo(w.editor, `query($id: ID!) { node(id: $id) { ... on Question { answers(orderBy: {field: NUMBER}) { edges { node { `+typedFields+` } } } } } }`,
 		map[string]any{"id": w.id["s.NUMBER"]}, &out)
 	if got := out.Node.Answers.values(); !slices.Equal(got, ascending) {
 		t.Errorf("a question's answers ordered by NUMBER: got %q, want %q", got, ascending)
@@ -231,7 +229,7 @@ func TestAnswersOrderByNumber(t *testing.T) {
 
 // pageThrough reads every answer that where matches, in order, size at a
 // time, following endCursor, as the editor.
-func pageThrough(w *answerWorld, where, order map[string]any, size int) []string {
+func pageThrough(t testing.TB, w *answerWorld, where, order map[string]any, size int) []string {
 	var all []string
 	vars := map[string]any{"where": where, "order": order, "first": size}
 	for range 100 {
@@ -242,7 +240,7 @@ func pageThrough(w *answerWorld, where, order map[string]any, size int) []string
 		}
 		vars["after"] = p.PageInfo.EndCursor
 	}
-	w.h.t.Fatal("paging did not end")
+	t.Fatal("paging did not end")
 	return nil
 }
 
@@ -274,16 +272,16 @@ func TestDateFiltersAndOrder(t *testing.T) {
 		if dir == "DESC" {
 			slices.Reverse(want)
 		}
-		if got := pageThrough(w, ofDate, map[string]any{"field": "DATE", "direction": dir}, 2); !slices.Equal(got, want) {
+		if got := pageThrough(t, w, ofDate, map[string]any{"field": "DATE", "direction": dir}, 2); !slices.Equal(got, want) {
 			t.Errorf("ordered by DATE %s, 2 by 2: got %q, want %q", dir, got, want)
 		}
 	}
 	for _, bad := range []any{"2024-02-30", "2024-2-28", "2024-02-28T00:00:00Z", "0000-01-01", 20240228, ""} {
-		for _, resp := range []gqlResponse{
-			w.h.do(w.editor, answersPage, map[string]any{"where": map[string]any{"dateGT": bad}}),
-			w.h.do(w.editor, fmt.Sprintf(`{ answers(where: {dateGT: %s}) { totalCount } }`, jsonOf(bad)), nil),
+		for _, resp := range []apitest.Response{
+			w.h.Do(w.editor, answersPage, map[string]any{"where": map[string]any{"dateGT": bad}}),
+			w.h.Do(w.editor, fmt.Sprintf(`{ answers(where: {dateGT: %s}) { totalCount } }`, jsonOf(bad)), nil),
 		} {
-			if !slices.Equal(resp.codes(), []string{"BAD_USER_INPUT"}) {
+			if !slices.Equal(resp.Codes(), []string{"BAD_USER_INPUT"}) {
 				t.Errorf("dateGT %v: got status %d, errors %+v; want BAD_USER_INPUT", bad, resp.Status, resp.Errors)
 			}
 		}

@@ -27,6 +27,7 @@ import (
 	"engage/ent/teammembership"
 	"engage/graph"
 	"engage/role"
+	"engage/rule"
 	"engage/server"
 	"engage/session"
 	"engage/token"
@@ -69,7 +70,7 @@ func measureAuthCost(ctx context.Context, o options, ds *dataset) (overhead map[
 	users := []benchUser{ds.editor, ds.viewer}
 	viewers := make([]*viewer.Viewer, len(users))
 	for i, u := range users {
-		if viewers[i], err = loadViewer(system(ctx), db.Ent, u.id); err != nil {
+		if viewers[i], err = loadViewer(rule.System(ctx), db.Ent, u.id); err != nil {
 			return nil, err
 		}
 	}

@@ -1,7 +1,6 @@
 package migrations_test
 
 import (
-	"context"
 	"database/sql"
 	"os"
 	"slices"
@@ -21,7 +20,6 @@ import (
 	engagedb "engage/database"
 	"engage/ent/answer"
 	"engage/migrations"
-	"engage/rule"
 	"engage/testdb"
 )
 
@@ -33,7 +31,7 @@ import (
 func TestDuplicateAnswersAreRemovedBeforeTheirIndex(t *testing.T) {
 	db := openBefore(t, "one_answer_per_question")
 
-	c, ctx := db.Ent, rule.System(context.Background())
+	c, ctx := db.Ent, testdb.System()
 	p := c.Project.Create().SetTitle("P").SetSlug("p").SaveX(ctx)
 	s := c.Survey.Create().SetTitle("S").SetProjectID(p.ID).SaveX(ctx)
 	q1 := c.Question.Create().SetSurveyID(s.ID).SetPosition(0).SetKind("SHORT_TEXT").SetPrompt("1?").SaveX(ctx)
