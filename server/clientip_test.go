@@ -9,6 +9,7 @@ import (
 	"engage/config"
 	"engage/ent/apitoken"
 	"engage/ent/auditevent"
+	"engage/testdb"
 )
 
 // behindProxies trusts the proxies of 10.0.0.0/8.
@@ -66,7 +67,7 @@ func TestAuditRecordsTheClientBehindTrustedProxies(t *testing.T) {
 			for _, name := range []string{viaAPI, viaPage} {
 				e := s.client.AuditEvent.Query().
 					Where(auditevent.ActionEQ(auditevent.ActionTOKEN_CREATED), auditevent.HasTokenWith(apitoken.Name(name))).
-					OnlyX(system())
+					OnlyX(testdb.System())
 				if e.IP != c.want {
 					t.Errorf("the token %q was created from %q, want %s", name, e.IP, c.want)
 				}

@@ -1,10 +1,8 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,13 +11,11 @@ import (
 
 	"engage/config"
 	"engage/ent"
+	"engage/internal/apitest"
 	"engage/password"
-	"engage/rule"
-	"engage/server"
 	"engage/session"
 	"engage/testdb"
 	"engage/token"
-	"engage/usage"
 )
 
 // site is the whole handler of the server on a fresh database.
@@ -33,17 +29,9 @@ const goodPassword = "correct horse battery staple"
 
 func newSite(t *testing.T, configure func(*config.Config)) *site {
 	t.Helper()
-	db := testdb.Open(t)
-	cfg := config.Default()
-	if configure != nil {
-		configure(&cfg)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := server.New(server.Deps{DB: db, Config: cfg, Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: usage.New(db.Ent, logger)})
-	return &site{t: t, client: db.Ent, handler: h}
+	srv := apitest.NewWith(t, apitest.Options{Configure: configure})
+	return &site{t: t, client: srv.DB.Ent, handler: srv.Handler}
 }
-
-func system() context.Context { return rule.System(context.Background()) }
 
 // admin creates an administrator who may sign in with goodPassword, and
 // returns their ID and the secret of a token of theirs.
@@ -53,8 +41,8 @@ func (s *site) admin(email string) (id, secret string) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	u := s.client.User.Create().SetEmail(email).SetName("Admin").SetRole("ADMIN").SetPasswordHash(hash).SaveX(system())
-	_, secret, err = token.Mint(system(), s.client, token.Spec{OwnerID: u.ID, Name: "test"}, token.Actor{})
+	u := s.client.User.Create().SetEmail(email).SetName("Admin").SetRole("ADMIN").SetPasswordHash(hash).SaveX(testdb.System())
+	_, secret, err = token.Mint(testdb.System(), s.client, token.Spec{OwnerID: u.ID, Name: "test"}, token.Actor{})
 	if err != nil {
 		s.t.Fatal(err)
 	}
