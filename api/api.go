@@ -19,6 +19,7 @@ import (
 
 	"engage/config"
 	"engage/database"
+	"engage/export"
 	"engage/graph"
 	"engage/usage"
 	"engage/web"
@@ -64,6 +65,8 @@ func NewWithMetrics(d Deps) (api, metricsOnly http.Handler) {
 	metrics.registry.MustRegister(refused.counter)
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", limitBody(d.Config.MaxBodyBytes, refused, auth.require(withUnavailableStatus(newGraphQL(d.DB, d.Config, d.Logger, operations, outage, refused)))))
+	exportFilters := filterLimit{schema: graph.NewSchema(d.DB.Ent, d.Config.TokenMaxLifetime).Schema(), maxDepth: d.Config.MaxFilterDepth, maxPredicates: d.Config.MaxFilterPredicates}
+	mux.Handle("/exports/", limitBody(d.Config.MaxBodyBytes, refused, auth.require(export.New(d.DB.Ent, d.Logger, exportFilters.checkWhere))))
 	metricsHandler := requireMetricsToken(d.Config.MetricsToken, metrics.handler())
 	if d.Config.MetricsAddr == "" {
 		mux.Handle("GET /metrics", metricsHandler)

@@ -38,6 +38,10 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
+// Unwrap lets http.ResponseController reach the connection's writer (an
+// export flushes and moves its write deadline on through it).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 // withRequestLog gives each request an ID (returned in X-Request-ID) and logs
 // its method, path, status and duration. It never logs headers or bodies,
 // which may hold secrets.
