@@ -69,7 +69,9 @@ func newFixture(s *server) fixture {
 	return fixture{surveyID: sv.ID, responses: []string{first, second, third}}
 }
 
-func (f fixture) path(ext string) string { return "/exports/surveys/" + f.surveyID + "/responses." + ext }
+func (f fixture) path(ext string) string {
+	return "/exports/surveys/" + f.surveyID + "/responses." + ext
+}
 
 // TestCSV checks the CSV export: a header row with the response's fields
 // and the questions' prompts in position order, one row per response in

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -119,7 +120,8 @@ func (s *server) export(secret, path string, query url.Values) response {
 }
 
 // graphql runs a GraphQL query with the token secret and decodes its data
-// into out, failing the test on any error.
+// into out, failing the test on any error but NOT_FOUND (a node that is
+// hidden or missing, which answers null).
 func (s *server) graphql(secret, query string, vars map[string]any, out any) {
 	s.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
@@ -130,9 +132,15 @@ func (s *server) graphql(secret, query string, vars map[string]any, out any) {
 	s.handler.ServeHTTP(rec, req)
 	var resp struct {
 		Data   json.RawMessage
-		Errors []json.RawMessage
+		Errors []struct{ Extensions struct{ Code string } }
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil || len(resp.Errors) > 0 {
+	err := json.Unmarshal(rec.Body.Bytes(), &resp)
+	for _, e := range resp.Errors {
+		if e.Extensions.Code != "NOT_FOUND" {
+			err = errors.New(e.Extensions.Code)
+		}
+	}
+	if err != nil {
 		s.t.Fatalf("GraphQL query failed (status %d): %s\nquery: %s", rec.Code, rec.Body, strings.TrimSpace(query))
 	}
 	if err := json.Unmarshal(resp.Data, out); err != nil {
