@@ -227,12 +227,16 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, details map[stri
 }
 
 // pageDone sends the rows of a page on their way and gives the next page
-// its own time to reach the client. A writer that cannot (a test's
-// recorder) is fine: the server's writers can.
+// its own time to reach the client. Until the body has started nothing is
+// flushed, which would send the status: a failure can still change it. A
+// writer that cannot do either (a test's recorder) is fine: the server's
+// writers can.
 func (e *export) pageDone() {
 	rc := http.NewResponseController(e.w.ResponseWriter)
 	_ = rc.SetWriteDeadline(time.Now().Add(writeWindow))
-	_ = rc.Flush()
+	if e.w.wrote {
+		_ = rc.Flush()
+	}
 }
 
 // finish records the export's audit event and, when err is not nil, ends

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -68,11 +69,14 @@ func (h *Handler) where(raw, inputType string, out any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(out); err != nil {
 		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
+		var timeErr *time.ParseError
+		switch {
+		case errors.As(err, &typeErr):
 			return invalidFilter(fmt.Sprintf("where.%s: not a value of its type", typeErr.Field))
+		case errors.As(err, &timeErr), strings.HasPrefix(err.Error(), "Time."):
+			// GraphQL validation leaves custom scalars to the server.
+			return invalidFilter("where: a Time is text in RFC 3339, such as 2026-01-05T09:00:00Z")
 		}
-		// A Time that does not parse (GraphQL validation leaves custom
-		// scalars to the server).
 		return invalidFilter("where: " + err.Error())
 	}
 	return nil
