@@ -40,6 +40,14 @@ func (d hookedDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect
 	return hookedTx{tx, d.h}, err
 }
 
+// ExecContext serves the ent client's ExecContext, which changes.Feed's
+// hook uses on PostgreSQL.
+func (d hookedDriver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return d.Driver.(interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}).ExecContext(ctx, query, args...)
+}
+
 type hookedTx struct {
 	dialect.Tx
 	h *pageHook
