@@ -24,7 +24,9 @@ func newBulkSurvey(s *server) bulkSurvey {
 	return bulkSurvey{projectID: p.ID, surveyID: sv.ID, questionID: q.ID}
 }
 
-func (b bulkSurvey) path(ext string) string { return "/exports/surveys/" + b.surveyID + "/responses." + ext }
+func (b bulkSurvey) path(ext string) string {
+	return "/exports/surveys/" + b.surveyID + "/responses." + ext
+}
 
 // insert adds n responses with raw SQL (ent would take minutes for a
 // million), each with a name, an email and a rating: response i is
