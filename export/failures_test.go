@@ -22,7 +22,11 @@ import (
 
 // pageHook, when set, runs before each query of an export's transaction
 // that reads a page of responses; an error it returns fails the query.
-type pageHook struct{ hook atomic.Pointer[func() error] }
+type pageHook struct {
+	hook atomic.Pointer[func() error]
+	// queries counts the queries of exports' transactions.
+	queries atomic.Int64
+}
 
 // wrap wraps a driver so that h sees the page queries of exports (which
 // read in a transaction of their own, BeginTx).
@@ -54,6 +58,7 @@ type hookedTx struct {
 }
 
 func (t hookedTx) Query(ctx context.Context, query string, args, v any) error {
+	t.h.queries.Add(1)
 	if hook := t.h.hook.Load(); hook != nil && strings.Contains(query, "responses") && strings.Contains(query, "LIMIT") {
 		if err := (*hook)(); err != nil {
 			return err

@@ -19,6 +19,8 @@ import (
 	"engage/config"
 	"engage/database"
 	"engage/demo"
+	"engage/ent/user"
+	"engage/password"
 	"engage/rule"
 	"engage/session"
 	"engage/testdb"
@@ -84,6 +86,42 @@ func (s *server) admin() string {
 	s.t.Helper()
 	u := s.db.Ent.User.Create().SetEmail("root@example.test").SetName("Root").SetRole("ADMIN").SaveX(system())
 	return s.mint(token.Spec{OwnerID: u.ID, Name: "test"})
+}
+
+// login gives the user a password, logs in through POST /login as a
+// browser does, and returns the session cookie.
+func (s *server) login(email string) *http.Cookie {
+	s.t.Helper()
+	const pw = "correct horse battery staple"
+	hash, err := password.Hash(pw)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.db.Ent.User.Update().Where(user.Email(email)).SetPasswordHash(hash).ExecX(system())
+	form := url.Values{"email": {email}, "password": {pw}, "next": {"/docs/api"}}
+	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	rec := httptest.NewRecorder()
+	s.handler.ServeHTTP(rec, req)
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == session.CookieName {
+			return c
+		}
+	}
+	s.t.Fatalf("logging in set no session cookie: %d %s", rec.Code, rec.Body)
+	return nil
+}
+
+// getWithCookie requests path with a session cookie, as a browser that
+// follows a link of the documentation page.
+func (s *server) getWithCookie(cookie *http.Cookie, path string) response {
+	s.t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.AddCookie(cookie)
+	rec := httptest.NewRecorder()
+	s.handler.ServeHTTP(rec, req)
+	return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 
 // response is a recorded HTTP response.

@@ -16,7 +16,7 @@ var largeRows = flag.Int("export-rows", 100_000, "responses exported by TestLarg
 // large export, whatever its size: pages of 1,000 rows, the buffers of the
 // response, and the garbage the collector has not yet reclaimed. Holding a
 // million responses would take more than 500 MiB.
-const heapGrowthBound = 48 << 20
+const heapGrowthBound = 32 << 20
 
 // TestLargeExportKeepsMemoryFlat exports a survey of many responses (100,000
 // by default; go test ./export -run Large -export-rows=1000000 for a

@@ -13,8 +13,6 @@ import (
 	"engage/ent/auditevent"
 	"engage/ent/user"
 	"engage/gid"
-	"engage/password"
-	"engage/session"
 	"engage/token"
 )
 
@@ -152,32 +150,8 @@ func TestSessionsAndTokens(t *testing.T) {
 	f := newFixture(s)
 	adminID := s.db.Ent.User.Query().Where(user.Email("root@example.test")).OnlyIDX(system())
 
-	hash, err := password.Hash("correct horse battery staple")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.db.Ent.User.UpdateOneID(adminID).SetPasswordHash(hash).ExecX(system())
-	form := url.Values{"email": {"root@example.test"}, "password": {"correct horse battery staple"}, "next": {"/docs/api"}}
-	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	rec := httptest.NewRecorder()
-	s.handler.ServeHTTP(rec, req)
-	var cookie *http.Cookie
-	for _, c := range rec.Result().Cookies() {
-		if c.Name == session.CookieName {
-			cookie = c
-		}
-	}
-	if cookie == nil {
-		t.Fatalf("logging in set no session cookie: %d %s", rec.Code, rec.Body)
-	}
-	req = httptest.NewRequest(http.MethodGet, f.path("csv"), nil)
-	req.AddCookie(cookie)
-	rec = httptest.NewRecorder()
-	s.handler.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "id,submittedAt,respondentName") {
-		t.Errorf("an export with the admin's session: got %d %.100s", rec.Code, rec.Body)
+	if resp := s.getWithCookie(s.login("root@example.test"), f.path("csv")); resp.Status != http.StatusOK || !strings.HasPrefix(string(resp.Body), "id,submittedAt,respondentName") {
+		t.Errorf("an export with the admin's session: got %d %.100s", resp.Status, resp.Body)
 	}
 
 	readOnly := s.mint(token.Spec{OwnerID: adminID, Name: "read-only", ReadOnly: true})
