@@ -57,9 +57,10 @@ const (
 // without a bound a few clients could take the pool from the GraphQL API.
 const maxConcurrentExports = 4
 
-// writeWindow is how long each page of rows may take to reach the client.
-// The server's write timeout bounds a whole response; an export outlives it
-// by moving the deadline on after every page.
+// writeWindow is how long each page of rows, and each write, may take to
+// reach the client. The server's write timeout bounds a whole response; an
+// export outlives it by moving the deadline on after every page and before
+// every write (an XLSX workbook is written whole after its last page).
 const writeWindow = time.Minute
 
 // retryAfter is what a client refused for lack of capacity or an
@@ -228,14 +229,11 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, details map[stri
 
 // pageDone sends the rows of a page on their way and gives the next page
 // its own time to reach the client. Until the body has started nothing is
-// flushed, which would send the status: a failure can still change it. A
-// writer that cannot do either (a test's recorder) is fine: the server's
-// writers can.
+// flushed, which would send the status: a failure can still change it.
 func (e *export) pageDone() {
-	rc := http.NewResponseController(e.w.ResponseWriter)
-	_ = rc.SetWriteDeadline(time.Now().Add(writeWindow))
+	e.w.extendDeadline()
 	if e.w.wrote {
-		_ = rc.Flush()
+		_ = http.NewResponseController(e.w.ResponseWriter).Flush()
 	}
 }
 
@@ -314,7 +312,15 @@ type trackingWriter struct {
 
 func (w *trackingWriter) Write(b []byte) (int, error) {
 	w.wrote = true
+	w.extendDeadline()
 	return w.ResponseWriter.Write(b)
+}
+
+// extendDeadline gives what is written next writeWindow to reach the
+// client. A writer that cannot (a test's recorder) is fine: the server's
+// writers can.
+func (w *trackingWriter) extendDeadline() {
+	_ = http.NewResponseController(w.ResponseWriter).SetWriteDeadline(time.Now().Add(writeWindow))
 }
 
 // Unwrap lets http.ResponseController reach the connection's writer.

@@ -211,7 +211,8 @@ func (w *deadlineWriter) Flush()                           { w.flushes++ }
 
 // TestPagesReachTheConnection checks that, through every layer of the API's
 // handler, an export flushes each page and moves the write deadline on: an
-// export may outlast the server's write timeout, each page may not.
+// export may outlast the server's write timeout, each page and write may
+// not.
 func TestPagesReachTheConnection(t *testing.T) {
 	s := newServer(t)
 	admin := s.admin()
@@ -221,8 +222,8 @@ func TestPagesReachTheConnection(t *testing.T) {
 	req := httptest.NewRequest(http.MethodGet, b.path("csv"), nil)
 	req.Header.Set("Authorization", "Bearer "+admin)
 	s.handler.ServeHTTP(w, req)
-	if w.Code != http.StatusOK || w.deadlines != 2 || w.flushes != 2 {
-		t.Errorf("got status %d, %d write deadlines and %d flushes; want 200 and one of each per page (2)", w.Code, w.deadlines, w.flushes)
+	if w.Code != http.StatusOK || w.deadlines < 2 || w.flushes != 2 {
+		t.Errorf("got status %d, %d write deadlines and %d flushes; want 200, a deadline for each page and write, a flush for each page (2)", w.Code, w.deadlines, w.flushes)
 	}
 	lines := bufio.NewScanner(w.Body)
 	n := 0
