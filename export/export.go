@@ -243,7 +243,7 @@ func (e *export) pageDone() {
 // or a connection cut short).
 func (e *export) finish(err error, failed func(code, msg string)) {
 	var ref *refusal
-	if errors.As(err, &ref) { // refused before reading any row: nothing was exported
+	if errors.As(err, &ref) { // refused before any byte: the client got nothing
 		ref.write(e.w)
 		return
 	}
@@ -251,17 +251,17 @@ func (e *export) finish(err error, failed func(code, msg string)) {
 	if err == nil {
 		return
 	}
-	code, msg := codeInternal, "the export failed"
+	code, reason := codeInternal, "an internal error"
 	switch {
 	case e.r.Context().Err() != nil:
 		// The client went away: nobody is left to tell.
 		e.h.logger.Info("export stopped: the client went away", "path", e.r.URL.Path, "rows", e.rows, "request_id", e.requestID())
 		return
 	case database.Unavailable(err):
-		code, msg = codeUnavailable, "the database is unavailable"
+		code, reason = codeUnavailable, "the database is unavailable"
 	}
 	e.h.logger.Error("export failed", "path", e.r.URL.Path, "rows", e.rows, "error", err, "request_id", e.requestID())
-	msg = fmt.Sprintf("%s after %d rows; request the export again", msg, e.rows)
+	msg := fmt.Sprintf("the export stopped after %d rows: %s; request it again", e.rows, reason)
 	if !e.w.wrote {
 		status := http.StatusInternalServerError
 		if code == codeUnavailable {

@@ -61,8 +61,7 @@ func (h *Handler) surveyResponses(f responseFormat) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		e := h.begin(w, r, map[string]any{"survey": id, "format": f.ext})
-		var out sheet
-		err := e.responses(id, f, &out)
+		out, err := e.responses(id, f)
 		if out != nil {
 			defer out.close()
 		}
@@ -71,59 +70,61 @@ func (h *Handler) surveyResponses(f responseFormat) http.HandlerFunc {
 }
 
 // responses writes the responses of survey id that the caller may see, in
-// order of submission, into *out.
-func (e *export) responses(id string, f responseFormat, out *sheet) error {
+// order of submission, in format f; it returns the sheet it wrote them to,
+// if it got so far.
+func (e *export) responses(id string, f responseFormat) (sheet, error) {
 	q, err := params(e.r, f.params...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkID(id, gid.Survey, "survey"); err != nil {
-		return err
+		return nil, err
 	}
 	var opts options
 	if opts.bom, err = boolParam(q, "bom"); err != nil {
-		return err
+		return nil, err
 	}
 	var where *ent.ResponseWhereInput
 	if q.Has("where") {
 		where = new(ent.ResponseWhereInput)
 		if err := e.h.where(q.Get("where"), "ResponseWhereInput", where); err != nil {
-			return err
+			return nil, err
 		}
 		e.details["filtered"] = true
 	}
 	release, err := e.h.acquire()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer release()
 
 	ctx := e.r.Context()
 	tx, err := e.h.snapshot(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }() // it only read
 	s, err := tx.Survey.Get(ctx, id)
 	if ent.IsNotFound(err) {
-		return notFound("survey")
+		return nil, notFound("survey")
 	} else if err != nil {
-		return err
+		return nil, err
 	}
 	questions, err := s.QueryQuestions().Order(question.ByPosition(), question.ByID()).All(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	query, err := where.Filter(tx.Response.Query().Where(response.SurveyID(s.ID)))
 	if err != nil {
-		return invalidFilter("where: " + err.Error()) // such as an empty not
+		return nil, invalidFilter("where: " + err.Error()) // such as an empty not
 	}
 	attachment(e.w, f.contentType, "responses-"+s.ID+"."+f.ext)
 	cols := newColumns(questions, rule.MaySeePersonalData(e.viewer, s.ProjectID))
-	if *out, err = f.open(e.w, opts, cols); err != nil {
-		return err
+	out, err := f.open(e.w, opts, cols)
+	if err != nil {
+		return nil, err
 	}
-	return e.pages(ctx, query, *out)
+	return out, e.pages(ctx, query, out)
 }
 
 // pages reads the responses of query in pages, ordered by submission time
