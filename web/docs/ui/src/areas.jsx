@@ -48,13 +48,15 @@ export function AreasPanel({ areas, onShowExample }) {
           {area.exports.length > 0 && (
             <>
               <h4>Exports</h4>
+              <p className="engage-muted">
+                Files for your own tools, with your session or a token. The links export from the demo data.
+              </p>
               <ul className="engage-fields">
                 {area.exports.map((ex) => (
                   <li key={ex.path}>
                     <a className="engage-link" href={ex.path} download>
                       {ex.title}
-                    </a>{' '}
-                    <span className="engage-muted">(a survey or map of the demo data)</span>
+                    </a>
                     <div className="engage-muted">{ex.description}</div>
                     <pre className="engage-code-block">{`curl -H "Authorization: Bearer eng_…" \\\n  "${window.location.origin}${ex.path}"`}</pre>
                   </li>
