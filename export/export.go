@@ -326,10 +326,12 @@ func (w *trackingWriter) extendDeadline() {
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// attachment names the file a response is saved as.
+// attachment names the file a response is saved as. No cache keeps it:
+// it may hold personal data, and is exported for one caller.
 func attachment(w http.ResponseWriter, contentType, filename string) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 }
 

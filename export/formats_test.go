@@ -90,6 +90,9 @@ func TestCSV(t *testing.T) {
 	if cd := resp.Header.Get("Content-Disposition"); cd != `attachment; filename="responses-`+f.surveyID+`.csv"` {
 		t.Errorf("Content-Disposition: got %q", cd)
 	}
+	if cc := resp.Header.Get("Cache-Control"); cc != "private, no-store" {
+		t.Errorf("Cache-Control: got %q, want private, no-store: the file may hold personal data", cc)
+	}
 	if bytes.HasPrefix(resp.Body, []byte("\uFEFF")) {
 		t.Errorf("the CSV starts with a BOM without bom=1")
 	}

@@ -46,7 +46,8 @@ func (h *Handler) where(raw, inputType string, out any) error {
 	// The limits first: they bound the work of validating a value nested
 	// thousands of levels deep.
 	if err := h.limitWhere("where", value, inputType); err != nil {
-		return refuse(http.StatusBadRequest, err.Extensions["code"].(string), err.Message)
+		code, _ := err.Extensions["code"].(string)
+		return refuse(http.StatusBadRequest, code, err.Message)
 	}
 	op := &ast.OperationDefinition{VariableDefinitions: ast.VariableDefinitionList{{
 		Variable:   "where",
