@@ -56,6 +56,10 @@ type API struct {
 	http   http.Handler
 	logger *slog.Logger
 	outage *quietLog
+	// filters limits where-filters given outside an operation (CheckWhere).
+	filters filterLimit
+	// authenticated wraps the routes of the API (Authenticated).
+	authenticated func(http.Handler) http.Handler
 }
 
 // New returns the API.
@@ -73,8 +77,24 @@ func New(d Deps) *API {
 		logger: d.Logger,
 		outage: outage,
 	}
-	a.http = limitBody(d.Config.MaxBodyBytes, refused, a.auth.require(withUnavailableStatus(http.HandlerFunc(a.serveGraphQL))))
+	a.filters = filterLimit{schema: graph.NewSchema(d.DB.Ent, d.Config.TokenMaxLifetime).Schema(), maxDepth: d.Config.MaxFilterDepth, maxPredicates: d.Config.MaxFilterPredicates}
+	a.authenticated = func(h http.Handler) http.Handler {
+		return limitBody(d.Config.MaxBodyBytes, refused, a.auth.require(withUnavailableStatus(h)))
+	}
+	a.http = a.Authenticated(http.HandlerFunc(a.serveGraphQL))
 	return a
+}
+
+// Authenticated wraps h, another route of the API (exports), as /graphql
+// is wrapped: bodies over the limit and callers without a valid token or
+// session are refused, and h runs with the caller's viewer.
+func (a *API) Authenticated(h http.Handler) http.Handler { return a.authenticated(h) }
+
+// CheckWhere applies the limits of where-filters to one filter given
+// outside an operation (an export's where parameter), of the GraphQL input
+// type inputType; name names it in the refusal.
+func (a *API) CheckWhere(name string, where any, inputType string) *gqlerror.Error {
+	return a.filters.checkWhere(name, where, inputType)
 }
 
 // ServeHTTP answers a request to /graphql: it refuses bodies over the

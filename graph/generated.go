@@ -4022,6 +4022,10 @@ enum AuditEventAction @goModel(model: "engage/ent/auditevent.Action") {
   A revoked or expired token was presented and refused.
   """
   TOKEN_REFUSED
+  """
+  A survey's responses or a map's pins were exported (details: survey or map, format, rows, complete).
+  """
+  DATA_EXPORTED
 }
 """
 A connection to a list of items.

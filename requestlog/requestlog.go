@@ -60,3 +60,8 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	s.sent = true
 	return s.ResponseWriter.Write(b)
 }
+
+// Unwrap lets http.ResponseController reach the connection's writer (an
+// export flushes and moves its write deadline on through it).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+

@@ -15,6 +15,7 @@ import (
 	"engage/clientip"
 	"engage/config"
 	"engage/database"
+	"engage/export"
 	"engage/redact"
 	"engage/requestlog"
 	"engage/usage"
@@ -56,6 +57,7 @@ func NewWithMetrics(d Deps) (site, metricsOnly http.Handler) {
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graphQL)
+	mux.Handle("/exports/", graphQL.Authenticated(export.New(d.DB.Ent, logger, graphQL.CheckWhere)))
 	web.NewPages(d.DB.Ent, d.Sessions, graphQL.Runner(), logger).Routes(mux)
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(d.DB, logger))

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
@@ -18,6 +19,38 @@ type area struct {
 	Mutations []fieldDoc   `json:"mutations"`
 	Types     []string     `json:"types"`
 	Examples  []exampleDoc `json:"examples"`
+	Exports   []exportDoc  `json:"exports"`
+}
+
+// exportDoc is a file export of an area's data (README: Exports), with a
+// path that exports part of the demo data set.
+type exportDoc struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Path        string `json:"path"`
+}
+
+// IDs of a survey and a map of the demo data set (its IDs are the same on
+// every load), for the example paths of the exports.
+const (
+	demoSurvey = "svy_FwSUd4feqwhgEEDucktGra" // Bike Lane Priorities
+	demoMap    = "map_neNdypgSaQ7irFrasjny5b" // Cycling Problem Spots
+)
+
+// areaExports are the exports of each area, by area key.
+var areaExports = map[string][]exportDoc{
+	"surveys": {
+		{"Responses as CSV", "GET /exports/surveys/{id}/responses.csv: one row per response in order of submission, one column per question in position order; bom=1 adds the byte order mark Excel needs to read UTF-8.",
+			"/exports/surveys/" + demoSurvey + "/responses.csv?bom=1"},
+		{"Responses as XLSX", "GET /exports/surveys/{id}/responses.xlsx: the same rows as a workbook, with ratings and numbers as numbers and dates as dates.",
+			"/exports/surveys/" + demoSurvey + "/responses.xlsx"},
+		{"Responses since a date, as NDJSON", "GET /exports/surveys/{id}/responses.ndjson: one JSON object per response, answers typed by question kind. Every export takes where, the JSON of a ResponseWhereInput, as the responses connection does.",
+			"/exports/surveys/" + demoSurvey + "/responses.ndjson?where=" + url.QueryEscape(`{"submittedAtGTE":"2025-12-01T00:00:00Z"}`)},
+	},
+	"maps": {
+		{"Pins and comments as GeoJSON", "GET /exports/maps/{id}/pins.geojson: a FeatureCollection of the pins you may see, each with its comments (every status for moderators). where takes the JSON of a PinWhereInput.",
+			"/exports/maps/" + demoMap + "/pins.geojson"},
+	},
 }
 
 // fieldDoc is a root field with the first paragraph of its description.
@@ -90,7 +123,7 @@ func emptyAreas(s *ast.Schema) ([]area, map[string]int) {
 	index := map[string]int{}
 	for _, a := range areaFiles {
 		index[a.key] = len(areas)
-		areas = append(areas, area{Key: a.key, Name: a.name, Summary: fileSummary(s, a.file)})
+		areas = append(areas, area{Key: a.key, Name: a.name, Summary: fileSummary(s, a.file), Exports: areaExports[a.key]})
 	}
 	index[commonArea] = len(areas)
 	areas = append(areas, area{Key: commonArea, Name: "Common to every area",

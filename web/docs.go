@@ -83,7 +83,7 @@ func buildDocsConfig() (docsConfig, error) {
 		// Empty lists are [] in the JSON, not null, for the script's sake.
 		a := &areas[i]
 		a.Queries, a.Mutations = nonNil(a.Queries), nonNil(a.Mutations)
-		a.Types, a.Examples = nonNil(a.Types), nonNil(a.Examples)
+		a.Types, a.Examples, a.Exports = nonNil(a.Types), nonNil(a.Examples), nonNil(a.Exports)
 	}
 	return docsConfig{
 		Endpoint: "/graphql",

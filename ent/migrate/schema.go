@@ -106,7 +106,7 @@ var (
 	// AuditEventsColumns holds the columns for the "audit_events" table.
 	AuditEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 32},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"TOKEN_CREATED", "TOKEN_RENAMED", "TOKEN_ROTATED", "TOKEN_REVOKED", "TOKEN_REFUSED"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"TOKEN_CREATED", "TOKEN_RENAMED", "TOKEN_ROTATED", "TOKEN_REVOKED", "TOKEN_REFUSED", "DATA_EXPORTED"}},
 		{Name: "ip", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "details", Type: field.TypeJSON, Nullable: true},

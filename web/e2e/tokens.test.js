@@ -217,6 +217,10 @@ test('the examples panel loads an example into the editor', async () => {
   await page.getByRole('button', { name: 'Show API by area' }).click();
   await page.getByRole('button', { name: 'Try projects', exact: true }).waitFor();
   await page.locator('.engage-area', { hasText: 'Surveys' }).locator('summary').click();
+  // Surveys link to their exports on the demo data.
+  const csvLink = page.locator('.engage-area', { hasText: 'Surveys' }).getByRole('link', { name: 'Responses as CSV' });
+  assert.match(await csvLink.getAttribute('href'), /^\/exports\/surveys\/svy_\w+\/responses\.csv\?bom=1$/);
+  await csvLink.scrollIntoViewIfNeeded();
   await shot(page, '8-docs-areas.png');
   await page.locator('.engage-area', { hasText: 'Surveys' }).getByRole('button', { name: 'responses', exact: true }).click();
   await page.locator('.graphiql-doc-explorer', { hasText: 'Lists the responses' }).waitFor();
