@@ -64,4 +64,3 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection's writer (an
 // export flushes and moves its write deadline on through it).
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
