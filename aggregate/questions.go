@@ -90,8 +90,11 @@ func (s *QuestionStats) DistinctValues(ctx context.Context) (*int, error) {
 		return nil, nil
 	}
 	sum, err := s.set.summaries(ctx)
+	if err != nil {
+		return nil, err
+	}
 	n := sum[s.question.ID].DistinctValues
-	return &n, err
+	return &n, nil
 }
 
 // Min is the smallest value of a RATING or NUMBER question's answers; nil
