@@ -8,6 +8,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -418,10 +419,16 @@ func TestAggregatesNeedNoStatementPerParent(t *testing.T) {
 		for who, id := range map[string]string{"admin": adminID, "editor": editorID} {
 			secret := inst.mint(token.Spec{OwnerID: id, Name: "n"})
 			inst.mustDo(secret, `{ __typename }`, nil, nil) // authentication is cached from now on
+			// The fewest of three runs: the usage recorder's flush, every
+			// 10 s, may fall within one.
 			run := func(query string) int64 {
-				before := inst.statements.Load()
-				inst.mustDo(secret, query, nil, nil)
-				return inst.statements.Load() - before
+				fewest := int64(math.MaxInt64)
+				for range 3 {
+					before := inst.statements.Load()
+					inst.mustDo(secret, query, nil, nil)
+					fewest = min(fewest, inst.statements.Load()-before)
+				}
+				return fewest
 			}
 			withStats, without := run(stats), run(plain)
 			if withStats-without != 9 {
