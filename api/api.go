@@ -139,6 +139,7 @@ func newExecutor(db *database.DB, cfg config.Config, logger *slog.Logger, operat
 	exec.Use(operations)
 	exec.Use(transactionErrors{}) // around the transactioner, whose errors it codes
 	exec.Use(transactions{entgql.Transactioner{TxOpener: txOpener(db, logger, outage)}})
+	exec.Use(aggregateLoads{})
 	exec.SetErrorPresenter(presentError(logger, outage, refused))
 	exec.SetRecoverFunc(recoverPanic(logger))
 	return exec

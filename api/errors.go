@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"engage/aggregate"
 	"engage/answer"
 	"engage/database"
 	"engage/ent"
@@ -75,6 +76,7 @@ func classify(ctx context.Context, err error) (code, msg string) {
 	var validation *ent.ValidationError
 	var refusal *rule.Refusal
 	var invalidAnswer *answer.Error
+	var aggregateInput *aggregate.InputError
 	switch {
 	case argumentError(ctx, err) != "":
 		return codeBadInput, argumentError(ctx, err) + ": invalid value"
@@ -96,6 +98,8 @@ func classify(ctx context.Context, err error) (code, msg string) {
 		return codeBadInput, "invalid cursor"
 	case errors.As(err, &invalidAnswer):
 		return codeBadInput, invalidAnswer.Error()
+	case errors.As(err, &aggregateInput):
+		return codeBadInput, aggregateInput.Error()
 	case errors.As(err, &validation):
 		return codeBadInput, "invalid value for " + validation.Name
 	case ent.IsConstraintError(err) && isForeignKey(err):

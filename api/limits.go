@@ -11,6 +11,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"engage/aggregate"
+	"engage/answer"
 )
 
 // MaxPageSize is the most items one page of a connection may hold; it is
@@ -137,10 +140,24 @@ func (l limits) MutateOperationContext(ctx context.Context, oc *graphql.Operatio
 	return nil
 }
 
-// pageCost prices connections by the size of the page they ask for.
+// pageCost prices connections by the size of the page they ask for, and
+// aggregates by the rows they read and the lists they return.
 type pageCost struct{ graphql.ExecutableSchema }
 
+// aggregateCost is what an aggregate (the stats of a question, a survey or
+// a project) costs besides its selections: it reads every row it counts,
+// so it is priced as a full page of them.
+const aggregateCost = MaxPageSize
+
 func (p pageCost) Complexity(ctx context.Context, typeName, field string, childComplexity int, args map[string]any) (int, bool) {
+	switch typeName + "." + field {
+	case "Question.stats", "Survey.stats", "Project.stats":
+		return aggregateCost + childComplexity, true
+	case "QuestionStats.distribution":
+		return 1 + aggregate.MaxDistributionValues*childComplexity, true
+	case "SurveyStats.series":
+		return 1 + seriesBuckets(args)*childComplexity, true
+	}
 	for _, name := range []string{"first", "last"} {
 		if n, ok := asInt(args[name]); ok {
 			return 1 + childComplexity*max(n, 1), true
@@ -165,4 +182,23 @@ func asInt(v any) (int, bool) {
 		return int(n), n == float64(int(n))
 	}
 	return 0, false
+}
+
+// seriesBuckets is the number of buckets of a series with args, or the
+// most a series may have when they do not say (the series then refuses
+// them).
+func seriesBuckets(args map[string]any) int {
+	interval, _ := args["interval"].(string)
+	from, _ := args["from"].(string)
+	to, _ := args["to"].(string)
+	start, errFrom := answer.ParseDate(from)
+	end, errTo := answer.ParseDate(to)
+	if errFrom != nil || errTo != nil {
+		return aggregate.MaxBuckets
+	}
+	n, err := aggregate.Buckets(aggregate.Interval(interval), start, end)
+	if err != nil {
+		return aggregate.MaxBuckets
+	}
+	return n
 }

@@ -71,7 +71,7 @@ func main() {
 	flag.IntVar(&o.concurrency, "concurrency", 16, "concurrent clients")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measured time of each run (each shape, the floor, the token-auth comparison)")
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each run")
-	flag.StringVar(&shapes, "shapes", "nested,node,mixed", "comma-separated shapes to run: nested, node, mixed (and invalid: bad tokens only)")
+	flag.StringVar(&shapes, "shapes", "nested,node,mixed", "comma-separated shapes to run: nested, node, mixed (and aggregates: stats of a page of surveys; invalid: bad tokens only)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the bench database at the end (its name is printed; pass it to -reuse)")
 	flag.StringVar(&o.reuse, "reuse", "", "use this existing bench database (made with -keep) instead of creating and loading one; it is kept")
 	flag.StringVar(&o.out, "out", "", "folder for CPU profiles, EXPLAIN plans and the server log (default: a new temporary folder)")
@@ -121,7 +121,7 @@ func (o *options) validate() error {
 	}
 	for _, s := range o.shapes {
 		if _, ok := shapeMakers[s]; !ok {
-			return fmt.Errorf("unknown shape %q: use nested, node, mixed or invalid", s)
+			return fmt.Errorf("unknown shape %q: use nested, node, mixed, aggregates or invalid", s)
 		}
 	}
 	return nil

@@ -1350,7 +1350,8 @@ func (c *ProjectClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *ProjectClient) Interceptors() []Interceptor {
-	return c.inters.Project
+	inters := c.inters.Project
+	return append(inters[:len(inters):len(inters)], project.Interceptors[:]...)
 }
 
 func (c *ProjectClient) mutate(ctx context.Context, m *ProjectMutation) (Value, error) {
@@ -1848,7 +1849,8 @@ func (c *QuestionClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *QuestionClient) Interceptors() []Interceptor {
-	return c.inters.Question
+	inters := c.inters.Question
+	return append(inters[:len(inters):len(inters)], question.Interceptors[:]...)
 }
 
 func (c *QuestionClient) mutate(ctx context.Context, m *QuestionMutation) (Value, error) {
@@ -2330,7 +2332,8 @@ func (c *SurveyClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *SurveyClient) Interceptors() []Interceptor {
-	return c.inters.Survey
+	inters := c.inters.Survey
+	return append(inters[:len(inters):len(inters)], survey.Interceptors[:]...)
 }
 
 func (c *SurveyClient) mutate(ctx context.Context, m *SurveyMutation) (Value, error) {

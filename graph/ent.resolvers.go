@@ -105,6 +105,9 @@ func (r *teamMembershipResolver) User(ctx context.Context, obj *ent.TeamMembersh
 // Answer returns AnswerResolver implementation.
 func (r *Resolver) Answer() AnswerResolver { return &answerResolver{r} }
 
+// Project returns ProjectResolver implementation.
+func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
+
 // ProjectMembership returns ProjectMembershipResolver implementation.
 func (r *Resolver) ProjectMembership() ProjectMembershipResolver {
 	return &projectMembershipResolver{r}
@@ -113,12 +116,21 @@ func (r *Resolver) ProjectMembership() ProjectMembershipResolver {
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Question returns QuestionResolver implementation.
+func (r *Resolver) Question() QuestionResolver { return &questionResolver{r} }
+
+// Survey returns SurveyResolver implementation.
+func (r *Resolver) Survey() SurveyResolver { return &surveyResolver{r} }
+
 // TeamMembership returns TeamMembershipResolver implementation.
 func (r *Resolver) TeamMembership() TeamMembershipResolver { return &teamMembershipResolver{r} }
 
 type (
 	answerResolver            struct{ *Resolver }
+	projectResolver           struct{ *Resolver }
 	projectMembershipResolver struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
+	questionResolver          struct{ *Resolver }
+	surveyResolver            struct{ *Resolver }
 	teamMembershipResolver    struct{ *Resolver }
 )

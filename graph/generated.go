@@ -5,6 +5,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"engage/aggregate"
 	"engage/ent"
 	"engage/ent/auditevent"
 	"engage/ent/project"
@@ -39,8 +40,11 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Answer() AnswerResolver
 	Mutation() MutationResolver
+	Project() ProjectResolver
 	ProjectMembership() ProjectMembershipResolver
 	Query() QueryResolver
+	Question() QuestionResolver
+	Survey() SurveyResolver
 	TeamMembership() TeamMembershipResolver
 	Viewer() ViewerResolver
 }
@@ -215,6 +219,11 @@ type ComplexityRoot struct {
 		UpdateUser              func(childComplexity int, id string, input ent.UpdateUserInput) int
 	}
 
+	OptionCount struct {
+		Count  func(childComplexity int) int
+		Option func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -256,6 +265,7 @@ type ComplexityRoot struct {
 		Memberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMembershipOrder, where *ent.ProjectMembershipWhereInput) int
 		Moderation  func(childComplexity int) int
 		Slug        func(childComplexity int) int
+		Stats       func(childComplexity int, where *ent.ResponseWhereInput) int
 		Status      func(childComplexity int) int
 		Summary     func(childComplexity int) int
 		Surveys     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SurveyOrder, where *ent.SurveyWhereInput) int
@@ -296,6 +306,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProjectStats struct {
+		Comments      func(childComplexity int) int
+		Pins          func(childComplexity int) int
+		ResponseCount func(childComplexity int) int
+	}
+
 	Query struct {
 		APITokens          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
 		Answers            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AnswerOrder, where *ent.AnswerWhereInput) int
@@ -325,6 +341,7 @@ type ComplexityRoot struct {
 		Position  func(childComplexity int) int
 		Prompt    func(childComplexity int) int
 		Required  func(childComplexity int) int
+		Stats     func(childComplexity int, where *ent.ResponseWhereInput) int
 		Survey    func(childComplexity int) int
 		SurveyID  func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
@@ -339,6 +356,17 @@ type ComplexityRoot struct {
 	QuestionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	QuestionStats struct {
+		AnswerCount    func(childComplexity int) int
+		DistinctValues func(childComplexity int) int
+		Distribution   func(childComplexity int) int
+		Max            func(childComplexity int) int
+		Mean           func(childComplexity int) int
+		Median         func(childComplexity int) int
+		Min            func(childComplexity int) int
+		Options        func(childComplexity int) int
 	}
 
 	Response struct {
@@ -364,6 +392,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SeriesBucket struct {
+		Count func(childComplexity int) int
+		Start func(childComplexity int) int
+	}
+
+	StatusCount struct {
+		Count  func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
 	Survey struct {
 		ClosesAt    func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -374,6 +412,7 @@ type ComplexityRoot struct {
 		ProjectID   func(childComplexity int) int
 		Questions   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.QuestionOrder, where *ent.QuestionWhereInput) int
 		Responses   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ResponseOrder, where *ent.ResponseWhereInput) int
+		Stats       func(childComplexity int, where *ent.ResponseWhereInput) int
 		Status      func(childComplexity int) int
 		Title       func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
@@ -388,6 +427,11 @@ type ComplexityRoot struct {
 	SurveyEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SurveyStats struct {
+		ResponseCount func(childComplexity int) int
+		Series        func(childComplexity int, interval aggregate.Interval, timeZone string, from time.Time, to time.Time) int
 	}
 
 	Team struct {
@@ -457,6 +501,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ValueCount struct {
+		Count func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	Viewer struct {
 		APITokens func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
 		Token     func(childComplexity int) int
@@ -505,6 +554,9 @@ type MutationResolver interface {
 	UpdateTeamMembership(ctx context.Context, id string, input ent.UpdateTeamMembershipInput) (*ent.TeamMembership, error)
 	DeleteTeamMembership(ctx context.Context, id string) (string, error)
 }
+type ProjectResolver interface {
+	Stats(ctx context.Context, obj *ent.Project, where *ent.ResponseWhereInput) (*aggregate.ProjectStats, error)
+}
 type ProjectMembershipResolver interface {
 	User(ctx context.Context, obj *ent.ProjectMembership) (*ent.User, error)
 }
@@ -526,6 +578,12 @@ type QueryResolver interface {
 	TeamMemberships(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) (*ent.TeamMembershipConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Viewer(ctx context.Context) (*Viewer, error)
+}
+type QuestionResolver interface {
+	Stats(ctx context.Context, obj *ent.Question, where *ent.ResponseWhereInput) (*aggregate.QuestionStats, error)
+}
+type SurveyResolver interface {
+	Stats(ctx context.Context, obj *ent.Survey, where *ent.ResponseWhereInput) (*aggregate.SurveyStats, error)
 }
 type TeamMembershipResolver interface {
 	User(ctx context.Context, obj *ent.TeamMembership) (*ent.User, error)
@@ -1430,6 +1488,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(string), args["input"].(ent.UpdateUserInput)), true
 
+	case "OptionCount.count":
+		if e.ComplexityRoot.OptionCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionCount.Count(childComplexity), true
+	case "OptionCount.option":
+		if e.ComplexityRoot.OptionCount.Option == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionCount.Option(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1617,6 +1688,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Slug(childComplexity), true
+	case "Project.stats":
+		if e.ComplexityRoot.Project.Stats == nil {
+			break
+		}
+
+		args, err := ec.field_Project_stats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Stats(childComplexity, args["where"].(*ent.ResponseWhereInput)), true
 	case "Project.status":
 		if e.ComplexityRoot.Project.Status == nil {
 			break
@@ -1765,6 +1847,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectMembershipEdge.Node(childComplexity), true
+
+	case "ProjectStats.comments":
+		if e.ComplexityRoot.ProjectStats.Comments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.Comments(childComplexity), true
+	case "ProjectStats.pins":
+		if e.ComplexityRoot.ProjectStats.Pins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.Pins(childComplexity), true
+	case "ProjectStats.responseCount":
+		if e.ComplexityRoot.ProjectStats.ResponseCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStats.ResponseCount(childComplexity), true
 
 	case "Query.apiTokens":
 		if e.ComplexityRoot.Query.APITokens == nil {
@@ -2003,6 +2104,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Question.Required(childComplexity), true
+	case "Question.stats":
+		if e.ComplexityRoot.Question.Stats == nil {
+			break
+		}
+
+		args, err := ec.field_Question_stats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Question.Stats(childComplexity, args["where"].(*ent.ResponseWhereInput)), true
 	case "Question.survey":
 		if e.ComplexityRoot.Question.Survey == nil {
 			break
@@ -2053,6 +2165,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuestionEdge.Node(childComplexity), true
+
+	case "QuestionStats.answerCount":
+		if e.ComplexityRoot.QuestionStats.AnswerCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStats.AnswerCount(childComplexity), true
+	case "QuestionStats.distinctValues":
+		if e.ComplexityRoot.QuestionStats.DistinctValues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStats.DistinctValues(childComplexity), true
+	case "QuestionStats.distribution":
+		if e.ComplexityRoot.QuestionStats.Distribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStats.Distribution(childComplexity), true
+	case "QuestionStats.max":
+		if e.ComplexityRoot.QuestionStats.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStats.Max(childComplexity), true
+	case "QuestionStats.mean":
+		if e.ComplexityRoot.QuestionStats.Mean == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStats.Mean(childComplexity), true
+	case "QuestionStats.median":
+		if e.ComplexityRoot.QuestionStats.Median == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStats.Median(childComplexity), true
+	case "QuestionStats.min":
+		if e.ComplexityRoot.QuestionStats.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStats.Min(childComplexity), true
+	case "QuestionStats.options":
+		if e.ComplexityRoot.QuestionStats.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionStats.Options(childComplexity), true
 
 	case "Response.answers":
 		if e.ComplexityRoot.Response.Answers == nil {
@@ -2146,6 +2307,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ResponseEdge.Node(childComplexity), true
 
+	case "SeriesBucket.count":
+		if e.ComplexityRoot.SeriesBucket.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesBucket.Count(childComplexity), true
+	case "SeriesBucket.start":
+		if e.ComplexityRoot.SeriesBucket.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesBucket.Start(childComplexity), true
+
+	case "StatusCount.count":
+		if e.ComplexityRoot.StatusCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Count(childComplexity), true
+	case "StatusCount.status":
+		if e.ComplexityRoot.StatusCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Status(childComplexity), true
+
 	case "Survey.closesAt":
 		if e.ComplexityRoot.Survey.ClosesAt == nil {
 			break
@@ -2210,6 +2397,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Survey.Responses(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ResponseOrder), args["where"].(*ent.ResponseWhereInput)), true
+	case "Survey.stats":
+		if e.ComplexityRoot.Survey.Stats == nil {
+			break
+		}
+
+		args, err := ec.field_Survey_stats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Survey.Stats(childComplexity, args["where"].(*ent.ResponseWhereInput)), true
 	case "Survey.status":
 		if e.ComplexityRoot.Survey.Status == nil {
 			break
@@ -2260,6 +2458,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SurveyEdge.Node(childComplexity), true
+
+	case "SurveyStats.responseCount":
+		if e.ComplexityRoot.SurveyStats.ResponseCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyStats.ResponseCount(childComplexity), true
+	case "SurveyStats.series":
+		if e.ComplexityRoot.SurveyStats.Series == nil {
+			break
+		}
+
+		args, err := ec.field_SurveyStats_series_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SurveyStats.Series(childComplexity, args["interval"].(aggregate.Interval), args["timeZone"].(string), args["from"].(time.Time), args["to"].(time.Time)), true
 
 	case "Team.createdAt":
 		if e.ComplexityRoot.Team.CreatedAt == nil {
@@ -2534,6 +2750,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
+
+	case "ValueCount.count":
+		if e.ComplexityRoot.ValueCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueCount.Count(childComplexity), true
+	case "ValueCount.value":
+		if e.ComplexityRoot.ValueCount.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueCount.Value(childComplexity), true
 
 	case "Viewer.apiTokens":
 		if e.ComplexityRoot.Viewer.APITokens == nil {
@@ -10310,6 +10539,51 @@ extend type Mutation {
   """
   deleteProjectMembership("The membership to remove." id: ID!): ID!
 }
+
+extend type Project {
+  """
+  Aggregates of the project's responses, pins and comments, computed by the
+  database from those the caller may read, and for all the projects of a
+  page at once.
+  """
+  stats("Counts only the responses that match this filter, such as {submittedAtGTE: \"2026-03-01T00:00:00Z\"}; all when left out. Pins and comments are all counted." where: ResponseWhereInput): ProjectStats!
+}
+
+"""
+Aggregates of a project. Only responses, pins and comments the caller may
+read are counted: a VIEWER counts only PUBLISHED pins and comments, and no
+responses to DRAFT surveys.
+"""
+type ProjectStats {
+  """
+  The number of responses to the project's surveys.
+  """
+  responseCount: Int!
+  """
+  The number of the project's pins in each moderation status, every status
+  in order, zeros included.
+  """
+  pins: [StatusCount!]!
+  """
+  The number of comments on the project's pins in each moderation status,
+  every status in order, zeros included.
+  """
+  comments: [StatusCount!]!
+}
+
+"""
+The number of pins or comments in one moderation status.
+"""
+type StatusCount {
+  """
+  The moderation status.
+  """
+  status: ModerationStatus!
+  """
+  The number of pins or comments in it.
+  """
+  count: Int!
+}
 `, BuiltIn: false},
 	{Name: "../schema/surveys.graphql", Input: `# Surveys: questionnaires, their questions, and the responses they collect.
 
@@ -10369,6 +10643,160 @@ extend type Answer {
   The value of an answer to a SHORT_TEXT or LONG_TEXT question; null for other kinds, whose value is typed in number, rating, date or choices.
   """
   text: String
+}
+
+extend type Question {
+  """
+  Aggregates of the answers to this question, computed by the database from
+  the answers the caller may read, and for all the questions of a page at
+  once.
+  """
+  stats("Counts only the answers of responses that match this filter, such as {submittedAtGTE: \"2026-03-01T00:00:00Z\"}; all when left out." where: ResponseWhereInput): QuestionStats!
+}
+
+"""
+Aggregates of a question's answers: counts, counts per option of a choice
+question, and the distribution and summary of a RATING or NUMBER question.
+Only answers the caller may read are counted.
+"""
+type QuestionStats {
+  """
+  The number of answers.
+  """
+  answerCount: Int!
+  """
+  For a SINGLE_CHOICE or MULTIPLE_CHOICE question, the number of answers
+  that chose each option, in the question's order, zeros included (a
+  MULTIPLE_CHOICE answer counts once for each option it chose); null for
+  other kinds.
+  """
+  options: [OptionCount!]
+  """
+  For a RATING or NUMBER question, the number of answers of each value, by
+  increasing value, values without answers left out: the 100 smallest
+  values (distinctValues tells whether there are more); null for other
+  kinds.
+  """
+  distribution: [ValueCount!]
+  """
+  For a RATING or NUMBER question, the number of different values answered;
+  null for other kinds.
+  """
+  distinctValues: Int
+  """
+  For a RATING or NUMBER question, the smallest value answered; null for
+  other kinds and without answers.
+  """
+  min: Float
+  """
+  For a RATING or NUMBER question, the largest value answered; null for
+  other kinds and without answers.
+  """
+  max: Float
+  """
+  For a RATING or NUMBER question, the mean of the values answered; null for
+  other kinds and without answers.
+  """
+  mean: Float
+  """
+  For a RATING or NUMBER question, the median of the values answered (the
+  mean of the two middle values of an even number of answers); null for
+  other kinds and without answers.
+  """
+  median: Float
+}
+
+"""
+The number of answers that chose one option.
+"""
+type OptionCount {
+  """
+  The option, as the question lists it.
+  """
+  option: String!
+  """
+  The number of answers that chose it.
+  """
+  count: Int!
+}
+
+"""
+The number of answers of one value.
+"""
+type ValueCount {
+  """
+  The value: a rating, or a number.
+  """
+  value: Float!
+  """
+  The number of answers of this value.
+  """
+  count: Int!
+}
+
+extend type Survey {
+  """
+  Aggregates of the responses to this survey, computed by the database from
+  the responses the caller may read, and for all the surveys of a page at
+  once.
+  """
+  stats("Counts only the responses that match this filter, such as {submittedAtGTE: \"2026-03-01T00:00:00Z\"}; all when left out." where: ResponseWhereInput): SurveyStats!
+}
+
+"""
+Aggregates of a survey's responses. Only responses the caller may read are
+counted.
+"""
+type SurveyStats {
+  """
+  The number of responses.
+  """
+  responseCount: Int!
+  """
+  The number of responses submitted in each day or week from one date to
+  another, both included, as the days fall in a time zone: every bucket in
+  order, zeros included. A series has at most 1,000 buckets; a time zone
+  that is not an IANA name, or a range that ends before it starts or would
+  need more buckets, is refused with BAD_USER_INPUT.
+  """
+  series(
+    "DAY, or WEEK: seven days from the day given in from on (start from a Monday for calendar weeks); the last may end after to, and counts no day after it."
+    interval: SeriesInterval!
+    "The IANA name of the time zone whose days count, such as Europe/Paris or UTC."
+    timeZone: String!
+    "The first day of the series."
+    from: Date!
+    "The last day of the series."
+    to: Date!
+  ): [SeriesBucket!]!
+}
+
+"""
+The width of the buckets of a series.
+"""
+enum SeriesInterval {
+  """
+  One calendar day in the time zone.
+  """
+  DAY
+  """
+  Seven calendar days in the time zone.
+  """
+  WEEK
+}
+
+"""
+The number of responses submitted in one bucket of a series.
+"""
+type SeriesBucket {
+  """
+  The first day of the bucket.
+  """
+  start: Date!
+  """
+  The number of responses submitted in it.
+  """
+  count: Int!
 }
 `, BuiltIn: false},
 	{Name: "../schema/tokens.graphql", Input: `# Tokens: API tokens, their lifecycle, and the audit trail of their use.
@@ -10787,6 +11215,16 @@ func (ec *executionContext) childFields_MapEdge(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type MapEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_OptionCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "option":
+		return ec.fieldContext_OptionCount_option(ctx, field)
+	case "count":
+		return ec.fieldContext_OptionCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OptionCount", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -10881,6 +11319,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_surveys(ctx, field)
 	case "maps":
 		return ec.fieldContext_Project_maps(ctx, field)
+	case "stats":
+		return ec.fieldContext_Project_stats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -10949,6 +11389,18 @@ func (ec *executionContext) childFields_ProjectMembershipEdge(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type ProjectMembershipEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ProjectStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "responseCount":
+		return ec.fieldContext_ProjectStats_responseCount(ctx, field)
+	case "pins":
+		return ec.fieldContext_ProjectStats_pins(ctx, field)
+	case "comments":
+		return ec.fieldContext_ProjectStats_comments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectStats", field.Name)
+}
+
 func (ec *executionContext) childFields_Question(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10973,6 +11425,8 @@ func (ec *executionContext) childFields_Question(ctx context.Context, field grap
 		return ec.fieldContext_Question_survey(ctx, field)
 	case "answers":
 		return ec.fieldContext_Question_answers(ctx, field)
+	case "stats":
+		return ec.fieldContext_Question_stats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Question", field.Name)
 }
@@ -10997,6 +11451,28 @@ func (ec *executionContext) childFields_QuestionEdge(ctx context.Context, field 
 		return ec.fieldContext_QuestionEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type QuestionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_QuestionStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "answerCount":
+		return ec.fieldContext_QuestionStats_answerCount(ctx, field)
+	case "options":
+		return ec.fieldContext_QuestionStats_options(ctx, field)
+	case "distribution":
+		return ec.fieldContext_QuestionStats_distribution(ctx, field)
+	case "distinctValues":
+		return ec.fieldContext_QuestionStats_distinctValues(ctx, field)
+	case "min":
+		return ec.fieldContext_QuestionStats_min(ctx, field)
+	case "max":
+		return ec.fieldContext_QuestionStats_max(ctx, field)
+	case "mean":
+		return ec.fieldContext_QuestionStats_mean(ctx, field)
+	case "median":
+		return ec.fieldContext_QuestionStats_median(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuestionStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Response(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11045,6 +11521,26 @@ func (ec *executionContext) childFields_ResponseEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ResponseEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SeriesBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_SeriesBucket_start(ctx, field)
+	case "count":
+		return ec.fieldContext_SeriesBucket_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeriesBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_StatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_StatusCount_status(ctx, field)
+	case "count":
+		return ec.fieldContext_StatusCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusCount", field.Name)
+}
+
 func (ec *executionContext) childFields_Survey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -11071,6 +11567,8 @@ func (ec *executionContext) childFields_Survey(ctx context.Context, field graphq
 		return ec.fieldContext_Survey_questions(ctx, field)
 	case "responses":
 		return ec.fieldContext_Survey_responses(ctx, field)
+	case "stats":
+		return ec.fieldContext_Survey_stats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Survey", field.Name)
 }
@@ -11095,6 +11593,16 @@ func (ec *executionContext) childFields_SurveyEdge(ctx context.Context, field gr
 		return ec.fieldContext_SurveyEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SurveyEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SurveyStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "responseCount":
+		return ec.fieldContext_SurveyStats_responseCount(ctx, field)
+	case "series":
+		return ec.fieldContext_SurveyStats_series(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11229,6 +11737,16 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 		return ec.fieldContext_UserEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ValueCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_ValueCount_value(ctx, field)
+	case "count":
+		return ec.fieldContext_ValueCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValueCount", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12251,6 +12769,20 @@ func (ec *executionContext) field_Project_memberships_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_stats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ResponseWhereInput, error) {
+			return ec.unmarshalOResponseWhereInput2ᚖengageᚋentᚐResponseWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_surveys_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13157,6 +13689,20 @@ func (ec *executionContext) field_Question_answers_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Question_stats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ResponseWhereInput, error) {
+			return ec.unmarshalOResponseWhereInput2ᚖengageᚋentᚐResponseWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Response_answers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13208,6 +13754,44 @@ func (ec *executionContext) field_Response_answers_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_SurveyStats_series_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (aggregate.Interval, error) {
+			return ec.unmarshalNSeriesInterval2engageᚋaggregateᚐInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
 	return args, nil
 }
 
@@ -13316,6 +13900,20 @@ func (ec *executionContext) field_Survey_responses_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Survey_stats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ResponseWhereInput, error) {
+			return ec.unmarshalOResponseWhereInput2ᚖengageᚋentᚐResponseWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
 	return args, nil
 }
 
@@ -16174,6 +16772,20 @@ func (ec *executionContext) fieldContext_Mutation_deleteTeamMembership(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _OptionCount_option(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
+	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_OptionCount_option, obj.Option, ec.marshalNString2string)
+}
+func (ec *executionContext) fieldContext_OptionCount_option(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _OptionCount_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
+	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_OptionCount_count, obj.Count, ec.marshalNInt2int)
+}
+func (ec *executionContext) fieldContext_OptionCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[string]) (ret graphql.Marshaler) {
 	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasNextPage, obj.HasNextPage, ec.marshalNBoolean2bool)
 }
@@ -16666,6 +17278,50 @@ func (ec *executionContext) fieldContext_Project_maps(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_stats(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Stats(ctx, obj, fc.Args["where"].(*ent.ResponseWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.ProjectStats) graphql.Marshaler {
+			return ec.marshalNProjectStats2ᚖengageᚋaggregateᚐProjectStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_stats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_stats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
 	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectConnection_edges, obj.Edges, ec.marshalOProjectEdge2ᚕᚖengageᚋentᚐProjectEdge)
 }
@@ -16887,6 +17543,93 @@ func (ec *executionContext) _ProjectMembershipEdge_cursor(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ProjectMembershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembershipEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ProjectStats_responseCount(ctx context.Context, field graphql.CollectedField, obj *aggregate.ProjectStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_responseCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_responseCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ProjectStats_pins(ctx context.Context, field graphql.CollectedField, obj *aggregate.ProjectStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_pins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pins(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*aggregate.StatusCount) graphql.Marshaler {
+			return ec.marshalNStatusCount2ᚕᚖengageᚋaggregateᚐStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_pins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectStats_comments(ctx context.Context, field graphql.CollectedField, obj *aggregate.ProjectStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStats_comments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comments(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*aggregate.StatusCount) graphql.Marshaler {
+			return ec.marshalNStatusCount2ᚕᚖengageᚋaggregateᚐStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStats_comments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusCount(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -17840,6 +18583,50 @@ func (ec *executionContext) fieldContext_Question_answers(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Question_stats(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Question_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Question().Stats(ctx, obj, fc.Args["where"].(*ent.ResponseWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.QuestionStats) graphql.Marshaler {
+			return ec.marshalNQuestionStats2ᚖengageᚋaggregateᚐQuestionStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Question_stats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Question",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuestionStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Question_stats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _QuestionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.QuestionConnection) (ret graphql.Marshaler) {
 	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionConnection_edges, obj.Edges, ec.marshalOQuestionEdge2ᚕᚖengageᚋentᚐQuestionEdge)
 }
@@ -17900,6 +18687,208 @@ func (ec *executionContext) _QuestionEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_QuestionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuestionEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _QuestionStats_answerCount(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStats_answerCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnswerCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStats_answerCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _QuestionStats_options(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStats_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Options(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*aggregate.OptionCount) graphql.Marshaler {
+			return ec.marshalOOptionCount2ᚕᚖengageᚋaggregateᚐOptionCountᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStats_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OptionCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionStats_distribution(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStats_distribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Distribution(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*aggregate.ValueCount) graphql.Marshaler {
+			return ec.marshalOValueCount2ᚕᚖengageᚋaggregateᚐValueCountᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStats_distribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QuestionStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValueCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuestionStats_distinctValues(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStats_distinctValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DistinctValues(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStats_distinctValues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _QuestionStats_min(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStats_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStats_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStats", field, true, false, "Float")
+}
+
+func (ec *executionContext) _QuestionStats_max(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStats_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStats_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStats", field, true, false, "Float")
+}
+
+func (ec *executionContext) _QuestionStats_mean(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStats_mean(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mean(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStats_mean(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStats", field, true, false, "Float")
+}
+
+func (ec *executionContext) _QuestionStats_median(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionStats_median(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Median(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionStats_median(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionStats", field, true, false, "Float")
 }
 
 func (ec *executionContext) _Response_id(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
@@ -18147,6 +19136,34 @@ func (ec *executionContext) fieldContext_ResponseEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("ResponseEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _SeriesBucket_start(ctx context.Context, field graphql.CollectedField, obj *aggregate.SeriesBucket) (ret graphql.Marshaler) {
+	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_SeriesBucket_start, obj.Start, ec.marshalNDate2timeᚐTime)
+}
+func (ec *executionContext) fieldContext_SeriesBucket_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesBucket", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SeriesBucket_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.SeriesBucket) (ret graphql.Marshaler) {
+	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_SeriesBucket_count, obj.Count, ec.marshalNInt2int)
+}
+func (ec *executionContext) fieldContext_SeriesBucket_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatusCount_status(ctx context.Context, field graphql.CollectedField, obj *aggregate.StatusCount) (ret graphql.Marshaler) {
+	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_StatusCount_status, obj.Status, ec.marshalNModerationStatus2engageᚋmoderationᚐStatus)
+}
+func (ec *executionContext) fieldContext_StatusCount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "ModerationStatus")
+}
+
+func (ec *executionContext) _StatusCount_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.StatusCount) (ret graphql.Marshaler) {
+	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_StatusCount_count, obj.Count, ec.marshalNInt2int)
+}
+func (ec *executionContext) fieldContext_StatusCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Survey_id(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
 	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_id, obj.ID, ec.marshalNID2string)
 }
@@ -18330,6 +19347,50 @@ func (ec *executionContext) fieldContext_Survey_responses(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Survey_stats(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Survey_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Survey().Stats(ctx, obj, fc.Args["where"].(*ent.ResponseWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.SurveyStats) graphql.Marshaler {
+			return ec.marshalNSurveyStats2ᚖengageᚋaggregateᚐSurveyStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Survey_stats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Survey",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Survey_stats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SurveyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyConnection) (ret graphql.Marshaler) {
 	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyConnection_edges, obj.Edges, ec.marshalOSurveyEdge2ᚕᚖengageᚋentᚐSurveyEdge)
 }
@@ -18390,6 +19451,73 @@ func (ec *executionContext) _SurveyEdge_cursor(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_SurveyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SurveyEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SurveyStats_responseCount(ctx context.Context, field graphql.CollectedField, obj *aggregate.SurveyStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyStats_responseCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyStats_responseCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SurveyStats_series(ctx context.Context, field graphql.CollectedField, obj *aggregate.SurveyStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyStats_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Series(ctx, fc.Args["interval"].(aggregate.Interval), fc.Args["timeZone"].(string), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*aggregate.SeriesBucket) graphql.Marshaler {
+			return ec.marshalNSeriesBucket2ᚕᚖengageᚋaggregateᚐSeriesBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyStats_series(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SurveyStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesBucket(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SurveyStats_series_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Team_id(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
@@ -19015,6 +20143,20 @@ func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ValueCount_value(ctx context.Context, field graphql.CollectedField, obj *aggregate.ValueCount) (ret graphql.Marshaler) {
+	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ValueCount_value, obj.Value, ec.marshalNFloat2float64)
+}
+func (ec *executionContext) fieldContext_ValueCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueCount", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ValueCount_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.ValueCount) (ret graphql.Marshaler) {
+	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ValueCount_count, obj.Count, ec.marshalNInt2int)
+}
+func (ec *executionContext) fieldContext_ValueCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Viewer_user(ctx context.Context, field graphql.CollectedField, obj *Viewer) (ret graphql.Marshaler) {
@@ -31449,6 +32591,44 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return objectFields{fields, out.Values}
 }
 
+var optionCountImplementors = []string{"OptionCount"}
+
+func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.OptionCount) graphql.Marshaler {
+	fields := ec.collected.get(ec.OperationContext, sel, optionCountImplementors)
+
+	out := newObject(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OptionCount")
+		case "option":
+			out.Values[i] = ec._OptionCount_option(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._OptionCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[string]) graphql.Marshaler {
@@ -31748,6 +32928,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_maps(ctx, field, obj)
 				})
+		case "stats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_stats(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31992,6 +33178,52 @@ func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.
 	return out
 }
 
+var projectStatsImplementors = []string{"ProjectStats"}
+
+func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.SelectionSet, obj *aggregate.ProjectStats) graphql.Marshaler {
+	fields := ec.collected.get(ec.OperationContext, sel, projectStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectStats")
+		case "responseCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProjectStats_responseCount(ctx, field, obj)
+				})
+		case "pins":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProjectStats_pins(ctx, field, obj)
+				})
+		case "comments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProjectStats_comments(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectFields{fields, out.Values}
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -32212,6 +33444,12 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Question_answers(ctx, field, obj)
 				})
+		case "stats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Question_stats(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32308,6 +33546,82 @@ func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.Selection
 	}
 
 	return out
+}
+
+var questionStatsImplementors = []string{"QuestionStats"}
+
+func (ec *executionContext) _QuestionStats(ctx context.Context, sel ast.SelectionSet, obj *aggregate.QuestionStats) graphql.Marshaler {
+	fields := ec.collected.get(ec.OperationContext, sel, questionStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuestionStats")
+		case "answerCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionStats_answerCount(ctx, field, obj)
+				})
+		case "options":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionStats_options(ctx, field, obj)
+				})
+		case "distribution":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionStats_distribution(ctx, field, obj)
+				})
+		case "distinctValues":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionStats_distinctValues(ctx, field, obj)
+				})
+		case "min":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionStats_min(ctx, field, obj)
+				})
+		case "max":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionStats_max(ctx, field, obj)
+				})
+		case "mean":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionStats_mean(ctx, field, obj)
+				})
+		case "median":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QuestionStats_median(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectFields{fields, out.Values}
 }
 
 var responseImplementors = []string{"Response", "Node"}
@@ -32466,6 +33780,82 @@ func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var seriesBucketImplementors = []string{"SeriesBucket"}
+
+func (ec *executionContext) _SeriesBucket(ctx context.Context, sel ast.SelectionSet, obj *aggregate.SeriesBucket) graphql.Marshaler {
+	fields := ec.collected.get(ec.OperationContext, sel, seriesBucketImplementors)
+
+	out := newObject(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeriesBucket")
+		case "start":
+			out.Values[i] = ec._SeriesBucket_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SeriesBucket_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statusCountImplementors = []string{"StatusCount"}
+
+func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.StatusCount) graphql.Marshaler {
+	fields := ec.collected.get(ec.OperationContext, sel, statusCountImplementors)
+
+	out := newObject(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatusCount")
+		case "status":
+			out.Values[i] = ec._StatusCount_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._StatusCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var surveyImplementors = []string{"Survey", "Node"}
 
 func (ec *executionContext) _Survey(ctx context.Context, sel ast.SelectionSet, obj *ent.Survey) graphql.Marshaler {
@@ -32539,6 +33929,12 @@ func (ec *executionContext) _Survey(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Survey_responses(ctx, field, obj)
+				})
+		case "stats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Survey_stats(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32636,6 +34032,46 @@ func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSe
 	}
 
 	return out
+}
+
+var surveyStatsImplementors = []string{"SurveyStats"}
+
+func (ec *executionContext) _SurveyStats(ctx context.Context, sel ast.SelectionSet, obj *aggregate.SurveyStats) graphql.Marshaler {
+	fields := ec.collected.get(ec.OperationContext, sel, surveyStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SurveyStats")
+		case "responseCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SurveyStats_responseCount(ctx, field, obj)
+				})
+		case "series":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SurveyStats_series(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectFields{fields, out.Values}
 }
 
 var teamImplementors = []string{"Team", "Node"}
@@ -33077,6 +34513,44 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "cursor":
 			out.Values[i] = ec._UserEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var valueCountImplementors = []string{"ValueCount"}
+
+func (ec *executionContext) _ValueCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.ValueCount) graphql.Marshaler {
+	fields := ec.collected.get(ec.OperationContext, sel, valueCountImplementors)
+
+	out := newObject(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValueCount")
+		case "value":
+			out.Values[i] = ec._ValueCount_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ValueCount_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -33898,6 +35372,14 @@ func (ec *executionContext) marshalNNode2ᚕengageᚋentᚐNoder(ctx context.Con
 	return ret
 }
 
+func (ec *executionContext) marshalNOptionCount2ᚖengageᚋaggregateᚐOptionCount(ctx context.Context, sel ast.SelectionSet, v *aggregate.OptionCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OptionCount!")
+		return graphql.Null
+	}
+	return ec._OptionCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {
 	var res entgql.OrderDirection
 	err := res.UnmarshalGQL(v)
@@ -34032,6 +35514,14 @@ func (ec *executionContext) marshalNProjectRole2engageᚋroleᚐRole(ctx context
 	return v
 }
 
+func (ec *executionContext) marshalNProjectStats2ᚖengageᚋaggregateᚐProjectStats(ctx context.Context, sel ast.SelectionSet, v *aggregate.ProjectStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectStats!")
+		return graphql.Null
+	}
+	return ec._ProjectStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNProjectStatus2engageᚋentᚋprojectᚐStatus(ctx context.Context, v any) (project.Status, error) {
 	var res project.Status
 	err := res.UnmarshalGQL(v)
@@ -34087,6 +35577,14 @@ func (ec *executionContext) marshalNQuestionOrderField2ᚖengageᚋentᚐQuestio
 	return v
 }
 
+func (ec *executionContext) marshalNQuestionStats2ᚖengageᚋaggregateᚐQuestionStats(ctx context.Context, sel ast.SelectionSet, v *aggregate.QuestionStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QuestionStats!")
+		return graphql.Null
+	}
+	return ec._QuestionStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNQuestionWhereInput2ᚖengageᚋentᚐQuestionWhereInput(ctx context.Context, v any) (*ent.QuestionWhereInput, error) {
 	res, err := ec.unmarshalInputQuestionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -34125,6 +35623,64 @@ func (ec *executionContext) marshalNResponseOrderField2ᚖengageᚋentᚐRespons
 func (ec *executionContext) unmarshalNResponseWhereInput2ᚖengageᚋentᚐResponseWhereInput(ctx context.Context, v any) (*ent.ResponseWhereInput, error) {
 	res, err := ec.unmarshalInputResponseWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeriesBucket2ᚕᚖengageᚋaggregateᚐSeriesBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*aggregate.SeriesBucket) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeriesBucket2ᚖengageᚋaggregateᚐSeriesBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSeriesBucket2ᚖengageᚋaggregateᚐSeriesBucket(ctx context.Context, sel ast.SelectionSet, v *aggregate.SeriesBucket) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SeriesBucket!")
+		return graphql.Null
+	}
+	return ec._SeriesBucket(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSeriesInterval2engageᚋaggregateᚐInterval(ctx context.Context, v any) (aggregate.Interval, error) {
+	var res aggregate.Interval
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeriesInterval2engageᚋaggregateᚐInterval(ctx context.Context, sel ast.SelectionSet, v aggregate.Interval) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNStatusCount2ᚕᚖengageᚋaggregateᚐStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*aggregate.StatusCount) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatusCount2ᚖengageᚋaggregateᚐStatusCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatusCount2ᚖengageᚋaggregateᚐStatusCount(ctx context.Context, sel ast.SelectionSet, v *aggregate.StatusCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatusCount!")
+		return graphql.Null
+	}
+	return ec._StatusCount(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -34169,6 +35725,14 @@ func (ec *executionContext) marshalNSurveyOrderField2ᚖengageᚋentᚐSurveyOrd
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNSurveyStats2ᚖengageᚋaggregateᚐSurveyStats(ctx context.Context, sel ast.SelectionSet, v *aggregate.SurveyStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SurveyStats!")
+		return graphql.Null
+	}
+	return ec._SurveyStats(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSurveyStatus2engageᚋentᚋsurveyᚐStatus(ctx context.Context, v any) (survey.Status, error) {
@@ -34373,6 +35937,14 @@ func (ec *executionContext) marshalNUserRole2engageᚋentᚋuserᚐRole(ctx cont
 func (ec *executionContext) unmarshalNUserWhereInput2ᚖengageᚋentᚐUserWhereInput(ctx context.Context, v any) (*ent.UserWhereInput, error) {
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNValueCount2ᚖengageᚋaggregateᚐValueCount(ctx context.Context, sel ast.SelectionSet, v *aggregate.ValueCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ValueCount!")
+		return graphql.Null
+	}
+	return ec._ValueCount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNViewer2ᚖengageᚋgraphᚐViewer(ctx context.Context, sel ast.SelectionSet, v *Viewer) graphql.Marshaler {
@@ -35262,6 +36834,25 @@ func (ec *executionContext) marshalONode2engageᚋentᚐNoder(ctx context.Contex
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOptionCount2ᚕᚖengageᚋaggregateᚐOptionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*aggregate.OptionCount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOptionCount2ᚖengageᚋaggregateᚐOptionCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOPin2ᚖengageᚋentᚐPin(ctx context.Context, sel ast.SelectionSet, v *ent.Pin) graphql.Marshaler {
@@ -36232,6 +37823,25 @@ func (ec *executionContext) unmarshalOUserWhereInput2ᚖengageᚋentᚐUserWhere
 	}
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOValueCount2ᚕᚖengageᚋaggregateᚐValueCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*aggregate.ValueCount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNValueCount2ᚖengageᚋaggregateᚐValueCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

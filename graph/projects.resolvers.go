@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"engage/aggregate"
 	"engage/ent"
 )
 
@@ -33,4 +34,9 @@ func (r *mutationResolver) UpdateProjectMembership(ctx context.Context, id strin
 // DeleteProjectMembership is the resolver for the deleteProjectMembership field.
 func (r *mutationResolver) DeleteProjectMembership(ctx context.Context, id string) (string, error) {
 	return id, ent.FromContext(ctx).ProjectMembership.DeleteOneID(id).Exec(ctx)
+}
+
+// Stats is the resolver for the stats field.
+func (r *projectResolver) Stats(ctx context.Context, obj *ent.Project, where *ent.ResponseWhereInput) (*aggregate.ProjectStats, error) {
+	return aggregate.ForProject(ctx, r.client, obj, where)
 }

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"engage/aggregate"
 	"engage/ent"
 	"engage/ent/answer"
 )
@@ -57,4 +58,14 @@ func (r *mutationResolver) CreateAnswer(ctx context.Context, input ent.CreateAns
 // UpdateAnswer is the resolver for the updateAnswer field.
 func (r *mutationResolver) UpdateAnswer(ctx context.Context, id string, input ent.UpdateAnswerInput) (*ent.Answer, error) {
 	return ent.FromContext(ctx).Answer.UpdateOneID(id).SetInput(input).Save(ctx)
+}
+
+// Stats is the resolver for the stats field.
+func (r *questionResolver) Stats(ctx context.Context, obj *ent.Question, where *ent.ResponseWhereInput) (*aggregate.QuestionStats, error) {
+	return aggregate.ForQuestion(ctx, r.client, obj, where)
+}
+
+// Stats is the resolver for the stats field.
+func (r *surveyResolver) Stats(ctx context.Context, obj *ent.Survey, where *ent.ResponseWhereInput) (*aggregate.SurveyStats, error) {
+	return aggregate.ForSurvey(ctx, r.client, obj, where)
 }

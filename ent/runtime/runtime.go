@@ -409,6 +409,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	projectInters := schema.Project{}.Interceptors()
+	project.Interceptors[0] = projectInters[0]
 	projectMixinFields0 := projectMixin[0].Fields()
 	_ = projectMixinFields0
 	projectMixinFields1 := projectMixin[1].Fields()
@@ -653,6 +655,8 @@ func init() {
 	question.Hooks[1] = questionHooks[0]
 
 	question.Hooks[2] = questionHooks[1]
+	questionInters := schema.Question{}.Interceptors()
+	question.Interceptors[0] = questionInters[0]
 	questionMixinFields0 := questionMixin[0].Fields()
 	_ = questionMixinFields0
 	questionMixinFields1 := questionMixin[1].Fields()
@@ -795,6 +799,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	surveyInters := schema.Survey{}.Interceptors()
+	survey.Interceptors[0] = surveyInters[0]
 	surveyMixinFields0 := surveyMixin[0].Fields()
 	_ = surveyMixinFields0
 	surveyMixinFields1 := surveyMixin[1].Fields()
