@@ -103,7 +103,7 @@ func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operati
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(parserTokenLimit)
 	// No extension here may intercept fields (graphql.FieldInterceptor):
-	// the fields that graph/generate resolves directly skip that chain.
+	// the fields that codegen/gqlgen resolves directly skip that chain.
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	// After the persisted query is looked up, before the query is parsed.

@@ -14,7 +14,7 @@ import (
 )
 
 // marshalSliceInOrder replaces graphql.MarshalSliceConcurrently in the
-// generated code (see graph/generate): it marshals the elements of a list
+// generated code (see codegen/gqlgen): it marshals the elements of a list
 // one after another instead of one goroutine each. As gqlgen does, a panic
 // in an element becomes an error on its path and a null in its place.
 func marshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHandler bool, marshal func(context.Context, int) graphql.Marshaler) graphql.Array {
@@ -52,7 +52,7 @@ func newDeferredGroup(ctx context.Context) graphql.DeferredGroup {
 
 // resolveStructField replaces graphql.ResolveField in the generated code for
 // the fields read straight from a struct field, with no resolver, directive
-// or middleware of their own (see graph/generate): the same field context,
+// or middleware of their own (see codegen/gqlgen): the same field context,
 // marshalling and recovery from panics, without gqlgen's three closures, the
 // boxing of the value, and the resolver middleware chain, which carries
 // only field interceptors, and this server installs none (api.newGraphQL).
@@ -105,7 +105,7 @@ func resolveLeafField[T leaf](
 }
 
 // resolveCursorField is resolveStructField for the cursor of a connection's
-// edge: its marshaller hands the cursor on as it is (graph/generate checks
+// edge: its marshaller hands the cursor on as it is (codegen/gqlgen checks
 // that), and the cursor writes itself later without reporting anything, so
 // neither the field's context nor recovery from a panic has any use. A
 // page of a nested query has one per edge.
@@ -124,7 +124,7 @@ func resolveCursorField[T any](
 // under its alias, in the order collected, without the map of written
 // names, the iterator and the heap copy of every field that FieldSet's
 // MarshalGQL allocates (a quarter of the allocations of a nested page).
-// graph/generate makes the generated code return it for every object that
+// codegen/gqlgen makes the generated code return it for every object that
 // resolves fields concurrently, and an object (below) for the others.
 type objectFields struct {
 	fields []graphql.CollectedField
@@ -153,7 +153,7 @@ func (o objectFields) MarshalGQL(w io.Writer) {
 }
 
 // object replaces graphql.FieldSet in the generated code of an object that
-// resolves no field concurrently (graph/generate): what the generated code
+// resolves no field concurrently (codegen/gqlgen): what the generated code
 // fills (Values, Invalids) and what writes the object (objectFields), in
 // one allocation with room for the values of a small object. A FieldSet
 // and its values are two, and the objectFields written from them a third;

@@ -1,4 +1,4 @@
-// Command generate runs gqlgen with gqlgen.yml, then points the generated
+// Command gqlgen runs gqlgen with gqlgen.yml, then points the generated
 // code at helpers of package graph (marshal.go) that do what gqlgen's do at
 // a fraction of the cost; gqlgen has no option for any. Each costs a nested
 // analyst query, of about 1,100 objects, a large share of the server's CPU

@@ -1,12 +1,12 @@
-//go:build ignore
-
-// entc.go generates the ent client, the GraphQL schema of the entities
-// (schema/ent.graphql) and the entgql glue code. go generate ./... runs it
-// from the module root, before gqlgen.
+// Command entc generates the ent client (ent/), the GraphQL schema of the
+// entities (schema/ent.graphql) and the entgql glue code, with the changes
+// to ent's and entgql's templates that codegen/README.md lists. go generate
+// ./... runs it from the module root, before codegen/gqlgen.
 package main
 
 import (
 	"bytes"
+	"embed"
 	"log"
 	"os/exec"
 	"path/filepath"
@@ -17,18 +17,23 @@ import (
 	"entgo.io/ent/entc"
 	"entgo.io/ent/entc/gen"
 
-	"engage/gqlschema"
+	"engage/codegen/gqlschema"
 )
+
+// templates are the templates of our own, which replace or add to entgql's.
+//
+//go:embed template/*.tmpl
+var templates embed.FS
 
 func main() {
 	change(entgql.CollectionTemplate, "entgql's collection template", collectionChanges)
 	change(entgql.PaginationTemplate, "entgql's pagination template", paginationChanges)
 	ext, err := entgql.NewExtension(
-		// ent/template comes after entgql's own templates, so that its
+		// Our templates come after entgql's own, so that their
 		// definitions replace theirs; the changed query template replaces ent's.
 		// First: options below add more.
 		entgql.WithTemplates(append(entgql.AllTemplates,
-			gen.MustParse(gen.NewTemplate("engage").Funcs(entgql.TemplateFuncs).ParseGlob("./ent/template/*.tmpl")),
+			gen.MustParse(gen.NewTemplate("engage").Funcs(entgql.TemplateFuncs).ParseFS(templates, "template/*.tmpl")),
 			changedQuery())...),
 		entgql.WithConfigPath("gqlgen.yml"),
 		entgql.WithSchemaGenerator(),
@@ -68,10 +73,10 @@ var collectionChanges = []textChange{
 	{"entgql.LimitPerRow(", "limitPerParent("},
 	// Count a nested list for totalCount, or for pageInfo only when no edge
 	// is loaded: hasNextPage comes from the extra row of each parent's page
-	// (as ent/template/paginate.tmpl does for top-level lists).
+	// (as template/paginate.tmpl does for top-level lists).
 	// A nested count counts per parent (countChildren, ent/child_pages.go),
 	// and reads only children of the nodes it counts for: say so to
-	// privacy rules, as ent/template/child_pages.tmpl does for pages.
+	// privacy rules, as template/child_pages.tmpl does for pages.
 	{"s.Where(sql.InValues(s.C(", "s.Where(childrenOf(s, s.C("},
 	{"if err := query.GroupBy(", "if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select("},
 	{").Aggregate(Count()).Scan(ctx, &v)", "), &v)"},
@@ -144,7 +149,7 @@ func change(t *gen.Template, what string, changes []textChange) {
 			}
 		}
 		if replaced != 1 {
-			log.Fatalf("%s has %q %d times, expected once: review the changes in ent/entc.go", what, c.from, replaced)
+			log.Fatalf("%s has %q %d times, expected once: review the changes in codegen/entc", what, c.from, replaced)
 		}
 	}
 }
