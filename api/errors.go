@@ -18,6 +18,7 @@ import (
 	"engage/ent"
 	"engage/ent/privacy"
 	"engage/gid"
+	"engage/pageload"
 	"engage/rule"
 	"engage/token"
 )
@@ -91,7 +92,7 @@ func classify(ctx context.Context, err error) (code, msg string) {
 		return codeBadInput, err.Error()
 	case errors.Is(err, gid.ErrInvalid):
 		return codeBadInput, "invalid ID"
-	case errors.Is(err, ent.ErrInvalidCursor):
+	case errors.Is(err, pageload.ErrInvalidCursor):
 		return codeBadInput, "invalid cursor"
 	case errors.As(err, &invalidAnswer):
 		return codeBadInput, invalidAnswer.Error()

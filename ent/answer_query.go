@@ -8,6 +8,7 @@ import (
 	"engage/ent/predicate"
 	"engage/ent/question"
 	"engage/ent/response"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -420,7 +421,7 @@ func (_q *AnswerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Answe
 			_q.withQuestion != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Answer).scanValues(nil, columns)
 	})
 	_spec.Assign = func(columns []string, values []any) error {

@@ -10,6 +10,7 @@ import (
 	"engage/ent/predicate"
 	"engage/ent/project"
 	"engage/ent/user"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -460,7 +461,7 @@ func (_q *APITokenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*API
 			_q.withAuditEvents != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {
 		return (*APIToken).scanValues(nil, columns)
 	})
 	_spec.Assign = func(columns []string, values []any) error {
@@ -510,7 +511,7 @@ func (_q *APITokenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*API
 		for _, query := range _q.withNamedAuditEvents {
 			loads = append(loads, query)
 		}
-		ctx = withChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedAllowedProjects {
 		if err := _q.loadAllowedProjects(ctx, query, nodes,
@@ -638,7 +639,7 @@ func (_q *APITokenQuery) loadAuditEvents(ctx context.Context, query *AuditEventQ
 		query.ctx.AppendFieldOnce(auditevent.FieldTokenID)
 	}
 	query.Where(predicate.AuditEvent(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(apitoken.AuditEventsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(apitoken.AuditEventsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"engage/ent/auditevent"
 	"engage/ent/predicate"
 	"engage/ent/user"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -420,7 +421,7 @@ func (_q *AuditEventQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*A
 			_q.withToken != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {
 		return (*AuditEvent).scanValues(nil, columns)
 	})
 	_spec.Assign = func(columns []string, values []any) error {

@@ -7,6 +7,7 @@ import (
 	"engage/ent/comment"
 	"engage/ent/pin"
 	"engage/ent/predicate"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -383,7 +384,7 @@ func (_q *CommentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Comm
 			_q.withPin != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Comment).scanValues(nil, columns)
 	})
 	_spec.Assign = func(columns []string, values []any) error {

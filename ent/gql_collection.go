@@ -19,6 +19,7 @@ import (
 	"engage/ent/team"
 	"engage/ent/teammembership"
 	"engage/ent/user"
+	"engage/pageload"
 	"fmt"
 
 	"entgo.io/contrib/entgql"
@@ -142,11 +143,11 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(apitoken.AllowedProjectsPrimaryKey[0], limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(apitoken.AllowedProjectsPrimaryKey[0], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -188,9 +189,9 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(apitoken.AuditEventsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(apitoken.AuditEventsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(apitoken.AuditEventsColumn), &v); err != nil {
+						if err := query.Select(apitoken.AuditEventsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -231,11 +232,11 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(apitoken.AuditEventsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(apitoken.AuditEventsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -838,9 +839,9 @@ func (_q *PinQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(pin.CommentsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(pin.CommentsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(pin.CommentsColumn), &v); err != nil {
+						if err := query.Select(pin.CommentsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -881,11 +882,11 @@ func (_q *PinQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(pin.CommentsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(pin.CommentsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1071,9 +1072,9 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(project.MembershipsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(project.MembershipsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(project.MembershipsColumn), &v); err != nil {
+						if err := query.Select(project.MembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1114,11 +1115,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(project.MembershipsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(project.MembershipsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1160,9 +1161,9 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(project.SurveysColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(project.SurveysColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(project.SurveysColumn), &v); err != nil {
+						if err := query.Select(project.SurveysColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1203,11 +1204,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(project.SurveysColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(project.SurveysColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1249,9 +1250,9 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(project.MapsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(project.MapsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(project.MapsColumn), &v); err != nil {
+						if err := query.Select(project.MapsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1292,11 +1293,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(project.MapsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(project.MapsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1472,9 +1473,9 @@ func (_q *ProjectMapQuery) collectField(ctx context.Context, oneNode bool, opCtx
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(projectmap.PinsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(projectmap.PinsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(projectmap.PinsColumn), &v); err != nil {
+						if err := query.Select(projectmap.PinsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1515,11 +1516,11 @@ func (_q *ProjectMapQuery) collectField(ctx context.Context, oneNode bool, opCtx
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(projectmap.PinsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(projectmap.PinsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1829,9 +1830,9 @@ func (_q *QuestionQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(question.AnswersColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(question.AnswersColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(question.AnswersColumn), &v); err != nil {
+						if err := query.Select(question.AnswersColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1872,11 +1873,11 @@ func (_q *QuestionQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(question.AnswersColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(question.AnswersColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -2057,9 +2058,9 @@ func (_q *ResponseQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(response.AnswersColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(response.AnswersColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(response.AnswersColumn), &v); err != nil {
+						if err := query.Select(response.AnswersColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2100,11 +2101,11 @@ func (_q *ResponseQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(response.AnswersColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(response.AnswersColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -2265,9 +2266,9 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(survey.QuestionsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(survey.QuestionsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(survey.QuestionsColumn), &v); err != nil {
+						if err := query.Select(survey.QuestionsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2308,11 +2309,11 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(survey.QuestionsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(survey.QuestionsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -2354,9 +2355,9 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(survey.ResponsesColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(survey.ResponsesColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(survey.ResponsesColumn), &v); err != nil {
+						if err := query.Select(survey.ResponsesColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2397,11 +2398,11 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(survey.ResponsesColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(survey.ResponsesColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -2567,9 +2568,9 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(team.MembershipsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(team.MembershipsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(team.MembershipsColumn), &v); err != nil {
+						if err := query.Select(team.MembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2610,11 +2611,11 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(team.MembershipsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(team.MembershipsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -2656,9 +2657,9 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(team.ProjectsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(team.ProjectsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(team.ProjectsColumn), &v); err != nil {
+						if err := query.Select(team.ProjectsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2699,11 +2700,11 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(team.ProjectsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(team.ProjectsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -2983,9 +2984,9 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(user.TeamMembershipsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(user.TeamMembershipsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(user.TeamMembershipsColumn), &v); err != nil {
+						if err := query.Select(user.TeamMembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3026,11 +3027,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(user.TeamMembershipsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(user.TeamMembershipsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -3072,9 +3073,9 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(user.ProjectMembershipsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(user.ProjectMembershipsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(user.ProjectMembershipsColumn), &v); err != nil {
+						if err := query.Select(user.ProjectMembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3115,11 +3116,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(user.ProjectMembershipsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(user.ProjectMembershipsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -3161,9 +3162,9 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(user.APITokensColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(user.APITokensColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(user.APITokensColumn), &v); err != nil {
+						if err := query.Select(user.APITokensColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3204,11 +3205,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(user.APITokensColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(user.APITokensColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {

@@ -18,6 +18,7 @@ import (
 	"engage/ent/team"
 	"engage/ent/teammembership"
 	"engage/ent/user"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"io"
@@ -229,7 +230,7 @@ func (p *apitokenPager) applyCursors(query *APITokenQuery, after, before *Cursor
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAPITokenOrder.Field.column, p.order.Field.column, direction) {
@@ -304,7 +305,7 @@ func (_m *APITokenQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -600,7 +601,7 @@ func (p *answerPager) applyCursors(query *AnswerQuery, after, before *Cursor) (*
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAnswerOrder.Field.column, p.order.Field.column, direction) {
@@ -675,7 +676,7 @@ func (_m *AnswerQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -917,7 +918,7 @@ func (p *auditeventPager) applyCursors(query *AuditEventQuery, after, before *Cu
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAuditEventOrder.Field.column, p.order.Field.column, direction) {
@@ -992,7 +993,7 @@ func (_m *AuditEventQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -1234,7 +1235,7 @@ func (p *commentPager) applyCursors(query *CommentQuery, after, before *Cursor) 
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCommentOrder.Field.column, p.order.Field.column, direction) {
@@ -1309,7 +1310,7 @@ func (_m *CommentQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -1569,7 +1570,7 @@ func (p *pinPager) applyCursors(query *PinQuery, after, before *Cursor) (*PinQue
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultPinOrder.Field.column, p.order.Field.column, direction) {
@@ -1644,7 +1645,7 @@ func (_m *PinQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -1922,7 +1923,7 @@ func (p *projectPager) applyCursors(query *ProjectQuery, after, before *Cursor) 
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectOrder.Field.column, p.order.Field.column, direction) {
@@ -1997,7 +1998,7 @@ func (_m *ProjectQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -2293,7 +2294,7 @@ func (p *projectmapPager) applyCursors(query *ProjectMapQuery, after, before *Cu
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectMapOrder.Field.column, p.order.Field.column, direction) {
@@ -2368,7 +2369,7 @@ func (_m *ProjectMapQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -2628,7 +2629,7 @@ func (p *projectmembershipPager) applyCursors(query *ProjectMembershipQuery, aft
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectMembershipOrder.Field.column, p.order.Field.column, direction) {
@@ -2703,7 +2704,7 @@ func (_m *ProjectMembershipQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -2963,7 +2964,7 @@ func (p *questionPager) applyCursors(query *QuestionQuery, after, before *Cursor
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultQuestionOrder.Field.column, p.order.Field.column, direction) {
@@ -3038,7 +3039,7 @@ func (_m *QuestionQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -3298,7 +3299,7 @@ func (p *responsePager) applyCursors(query *ResponseQuery, after, before *Cursor
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultResponseOrder.Field.column, p.order.Field.column, direction) {
@@ -3373,7 +3374,7 @@ func (_m *ResponseQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -3633,7 +3634,7 @@ func (p *surveyPager) applyCursors(query *SurveyQuery, after, before *Cursor) (*
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSurveyOrder.Field.column, p.order.Field.column, direction) {
@@ -3708,7 +3709,7 @@ func (_m *SurveyQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -4022,7 +4023,7 @@ func (p *teamPager) applyCursors(query *TeamQuery, after, before *Cursor) (*Team
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTeamOrder.Field.column, p.order.Field.column, direction) {
@@ -4097,7 +4098,7 @@ func (_m *TeamQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -4357,7 +4358,7 @@ func (p *teammembershipPager) applyCursors(query *TeamMembershipQuery, after, be
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTeamMembershipOrder.Field.column, p.order.Field.column, direction) {
@@ -4432,7 +4433,7 @@ func (_m *TeamMembershipQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -4692,7 +4693,7 @@ func (p *userPager) applyCursors(query *UserQuery, after, before *Cursor) (*User
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultUserOrder.Field.column, p.order.Field.column, direction) {
@@ -4767,7 +4768,7 @@ func (_m *UserQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}

@@ -9,6 +9,7 @@ import (
 	"engage/ent/pin"
 	"engage/ent/predicate"
 	"engage/ent/projectmap"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -422,7 +423,7 @@ func (_q *PinQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pin, err
 			_q.withComments != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Pin).scanValues(nil, columns)
 	})
 	_spec.Assign = func(columns []string, values []any) error {
@@ -465,7 +466,7 @@ func (_q *PinQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pin, err
 		for _, query := range _q.withNamedComments {
 			loads = append(loads, query)
 		}
-		ctx = withChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedComments {
 		if err := _q.loadComments(ctx, query, nodes,
@@ -525,7 +526,7 @@ func (_q *PinQuery) loadComments(ctx context.Context, query *CommentQuery, nodes
 		query.ctx.AppendFieldOnce(comment.FieldPinID)
 	}
 	query.Where(predicate.Comment(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(pin.CommentsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(pin.CommentsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

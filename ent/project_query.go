@@ -12,6 +12,7 @@ import (
 	"engage/ent/projectmembership"
 	"engage/ent/survey"
 	"engage/ent/team"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -536,7 +537,7 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			_q.withAllowedTokens != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Project).scanValues(nil, columns)
 	})
 	_spec.Assign = func(columns []string, values []any) error {
@@ -606,7 +607,7 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 		for _, query := range _q.withNamedMaps {
 			loads = append(loads, query)
 		}
-		ctx = withChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedMemberships {
 		if err := _q.loadMemberships(ctx, query, nodes,
@@ -690,7 +691,7 @@ func (_q *ProjectQuery) loadMemberships(ctx context.Context, query *ProjectMembe
 		query.ctx.AppendFieldOnce(projectmembership.FieldProjectID)
 	}
 	query.Where(predicate.ProjectMembership(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(project.MembershipsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(project.MembershipsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -720,7 +721,7 @@ func (_q *ProjectQuery) loadSurveys(ctx context.Context, query *SurveyQuery, nod
 		query.ctx.AppendFieldOnce(survey.FieldProjectID)
 	}
 	query.Where(predicate.Survey(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(project.SurveysColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(project.SurveysColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -750,7 +751,7 @@ func (_q *ProjectQuery) loadMaps(ctx context.Context, query *ProjectMapQuery, no
 		query.ctx.AppendFieldOnce(projectmap.FieldProjectID)
 	}
 	query.Where(predicate.ProjectMap(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(project.MapsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(project.MapsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"engage/ent/predicate"
 	"engage/ent/project"
 	"engage/ent/projectmap"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -422,7 +423,7 @@ func (_q *ProjectMapQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*P
 			_q.withPins != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {
 		return (*ProjectMap).scanValues(nil, columns)
 	})
 	_spec.Assign = func(columns []string, values []any) error {
@@ -465,7 +466,7 @@ func (_q *ProjectMapQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*P
 		for _, query := range _q.withNamedPins {
 			loads = append(loads, query)
 		}
-		ctx = withChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedPins {
 		if err := _q.loadPins(ctx, query, nodes,
@@ -525,7 +526,7 @@ func (_q *ProjectMapQuery) loadPins(ctx context.Context, query *PinQuery, nodes 
 		query.ctx.AppendFieldOnce(pin.FieldMapID)
 	}
 	query.Where(predicate.Pin(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(projectmap.PinsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(projectmap.PinsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

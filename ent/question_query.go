@@ -9,6 +9,7 @@ import (
 	"engage/ent/predicate"
 	"engage/ent/question"
 	"engage/ent/survey"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -422,7 +423,7 @@ func (_q *QuestionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Que
 			_q.withAnswers != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Question).scanValues(nil, columns)
 	})
 	_spec.Assign = func(columns []string, values []any) error {
@@ -465,7 +466,7 @@ func (_q *QuestionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Que
 		for _, query := range _q.withNamedAnswers {
 			loads = append(loads, query)
 		}
-		ctx = withChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedAnswers {
 		if err := _q.loadAnswers(ctx, query, nodes,
@@ -525,7 +526,7 @@ func (_q *QuestionQuery) loadAnswers(ctx context.Context, query *AnswerQuery, no
 		query.ctx.AppendFieldOnce(answer.FieldQuestionID)
 	}
 	query.Where(predicate.Answer(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(question.AnswersColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(question.AnswersColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

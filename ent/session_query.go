@@ -6,6 +6,7 @@ import (
 	"context"
 	"engage/ent/predicate"
 	"engage/ent/session"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -344,7 +345,7 @@ func (_q *SessionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Sess
 		nodes = []*Session{}
 		_spec = _q.querySpec()
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Session).scanValues(nil, columns)
 	})
 	_spec.Assign = func(columns []string, values []any) error {

@@ -10,6 +10,7 @@ import (
 	"engage/ent/question"
 	"engage/ent/response"
 	"engage/ent/survey"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -460,7 +461,7 @@ func (_q *SurveyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Surve
 			_q.withResponses != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Survey).scanValues(nil, columns)
 	})
 	_spec.Assign = func(columns []string, values []any) error {
@@ -513,7 +514,7 @@ func (_q *SurveyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Surve
 		for _, query := range _q.withNamedResponses {
 			loads = append(loads, query)
 		}
-		ctx = withChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedQuestions {
 		if err := _q.loadQuestions(ctx, query, nodes,
@@ -580,7 +581,7 @@ func (_q *SurveyQuery) loadQuestions(ctx context.Context, query *QuestionQuery, 
 		query.ctx.AppendFieldOnce(question.FieldSurveyID)
 	}
 	query.Where(predicate.Question(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(survey.QuestionsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(survey.QuestionsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -610,7 +611,7 @@ func (_q *SurveyQuery) loadResponses(ctx context.Context, query *ResponseQuery, 
 		query.ctx.AppendFieldOnce(response.FieldSurveyID)
 	}
 	query.Where(predicate.Response(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(survey.ResponsesColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(survey.ResponsesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

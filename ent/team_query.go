@@ -9,6 +9,7 @@ import (
 	"engage/ent/project"
 	"engage/ent/team"
 	"engage/ent/teammembership"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -423,7 +424,7 @@ func (_q *TeamQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Team, e
 			_q.withProjects != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {
 		return (*Team).scanValues(nil, columns)
 	})
 	_spec.Assign = func(columns []string, values []any) error {
@@ -470,7 +471,7 @@ func (_q *TeamQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Team, e
 		for _, query := range _q.withNamedProjects {
 			loads = append(loads, query)
 		}
-		ctx = withChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedMemberships {
 		if err := _q.loadMemberships(ctx, query, nodes,
@@ -508,7 +509,7 @@ func (_q *TeamQuery) loadMemberships(ctx context.Context, query *TeamMembershipQ
 		query.ctx.AppendFieldOnce(teammembership.FieldTeamID)
 	}
 	query.Where(predicate.TeamMembership(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(team.MembershipsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(team.MembershipsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -538,7 +539,7 @@ func (_q *TeamQuery) loadProjects(ctx context.Context, query *ProjectQuery, node
 		query.ctx.AppendFieldOnce(project.FieldTeamID)
 	}
 	query.Where(predicate.Project(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(team.ProjectsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(team.ProjectsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"engage/ent/team"
 	"engage/ent/teammembership"
 	"engage/ent/user"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -420,7 +421,7 @@ func (_q *TeamMembershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 			_q.withUser != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {
 		return (*TeamMembership).scanValues(nil, columns)
 	})
 	_spec.Assign = func(columns []string, values []any) error {

@@ -10,6 +10,7 @@ import (
 	"engage/ent/projectmembership"
 	"engage/ent/teammembership"
 	"engage/ent/user"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -461,7 +462,7 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			_q.withAPITokens != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {
 		return (*User).scanValues(nil, columns)
 	})
 	_spec.Assign = func(columns []string, values []any) error {
@@ -520,7 +521,7 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		for _, query := range _q.withNamedAPITokens {
 			loads = append(loads, query)
 		}
-		ctx = withChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
 	}
 	for name, query := range _q.withNamedTeamMemberships {
 		if err := _q.loadTeamMemberships(ctx, query, nodes,
@@ -565,7 +566,7 @@ func (_q *UserQuery) loadTeamMemberships(ctx context.Context, query *TeamMembers
 		query.ctx.AppendFieldOnce(teammembership.FieldUserID)
 	}
 	query.Where(predicate.TeamMembership(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(user.TeamMembershipsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(user.TeamMembershipsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -595,7 +596,7 @@ func (_q *UserQuery) loadProjectMemberships(ctx context.Context, query *ProjectM
 		query.ctx.AppendFieldOnce(projectmembership.FieldUserID)
 	}
 	query.Where(predicate.ProjectMembership(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(user.ProjectMembershipsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(user.ProjectMembershipsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -625,7 +626,7 @@ func (_q *UserQuery) loadAPITokens(ctx context.Context, query *APITokenQuery, no
 		query.ctx.AppendFieldOnce(apitoken.FieldOwnerID)
 	}
 	query.Where(predicate.APIToken(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(user.APITokensColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(user.APITokensColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"engage/ent"
 	"engage/ent/privacy"
+	"engage/pageload"
 	"engage/viewer"
 )
 
@@ -67,12 +68,12 @@ func AllowIfAdmin() privacy.QueryMutationRule {
 // allowChildrenOf allows, with no filter of its own, a query that loads a
 // connection of parents of type P that this request has already read, for
 // entities visible exactly when that parent is. Such a load reads only the
-// parents' children (ent/child_pages.go), and the parents passed their own
+// parents' children (pageload), and the parents passed their own
 // policy for the same viewer: filtering every child again would repeat, row
 // by row, a check already made.
 func allowChildrenOf[P any]() privacy.QueryRule {
 	return privacy.QueryRuleFunc(func(ctx context.Context, q ent.Query) error {
-		if _, ok := ent.ParentsOfLoad(ctx, q).([]*P); ok {
+		if _, ok := pageload.ParentsOfLoad(ctx, q).([]*P); ok {
 			return privacy.Allow
 		}
 		return privacy.Skip

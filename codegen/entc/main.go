@@ -68,21 +68,21 @@ type textChange struct{ from, to string }
 // collectionChanges are the changes to entgql's collection template, each
 // made where entgql writes from, which must occur exactly once.
 var collectionChanges = []textChange{
-	// Nested pages per parent (ent/child_pages.go) instead of a window over
-	// every child of the parents.
-	{"entgql.LimitPerRow(", "limitPerParent("},
+	// Nested pages per parent (pageload.LimitPerParent) instead of a window
+	// over every child of the parents.
+	{"entgql.LimitPerRow(", "pageload.LimitPerParent("},
 	// Count a nested list for totalCount, or for pageInfo only when no edge
 	// is loaded: hasNextPage comes from the extra row of each parent's page
 	// (as template/paginate.tmpl does for top-level lists).
-	// A nested count counts per parent (countChildren, ent/child_pages.go),
-	// and reads only children of the nodes it counts for: say so to
-	// privacy rules, as template/child_pages.tmpl does for pages.
-	{"s.Where(sql.InValues(s.C(", "s.Where(childrenOf(s, s.C("},
-	{"if err := query.GroupBy(", "if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select("},
-	{").Aggregate(Count()).Scan(ctx, &v)", "), &v)"},
-	// The extra row of each parent's page only for pageInfo (pageLimit).
+	// A nested count counts per parent (pageload.CountPerParent), and reads
+	// only children of the nodes it counts for: say so to privacy rules, as
+	// template/child_pages.tmpl does for pages.
+	{"s.Where(sql.InValues(s.C(", "s.Where(pageload.ChildrenOf(s, s.C("},
+	{"if err := query.GroupBy(", "if err := query.Select("},
+	{").Aggregate(Count()).Scan(ctx, &v)", ").Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v)"},
+	// The extra row of each parent's page only for pageInfo (pageload.PageLimit).
 	{"ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)", "ignoredEdges, pageInfo := !hasCollectedField(ctx, append(path, edgesField)...), hasCollectedField(ctx, append(path, pageInfoField)...)"},
-	{"if limit := paginateLimit(args.first, args.last); limit > 0 {", "if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {"},
+	{"if limit := paginateLimit(args.first, args.last); limit > 0 {", "if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {"},
 	// A cursor that does not decode is left out of the eager load, which
 	// would otherwise panic on it; the field's own argument parsing then
 	// refuses it as BAD_USER_INPUT at the field's path.
@@ -97,11 +97,11 @@ var collectionChanges = []textChange{
 // made where entgql writes from, which must occur exactly once.
 var paginationChanges = []textChange{
 	// A cursor whose value is not of the order field's kind is the client's
-	// mistake (ent/cursors.go), refused before it reaches the database. (Only for
-	// entities ordered by one field: none uses entgql.MultiOrder.)
+	// mistake (pageload.ValidCursors), refused before it reaches the database.
+	// (Only for entities ordered by one field: none uses entgql.MultiOrder.)
 	{
 		"for _, predicate := range entgql.CursorsPredicate(",
-		"if err := validCursors(p.order.Field.toCursor, after, before); err != nil {\n\t\t\treturn nil, err\n\t\t}\n\t\tfor _, predicate := range entgql.CursorsPredicate(",
+		"if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {\n\t\t\treturn nil, err\n\t\t}\n\t\tfor _, predicate := range entgql.CursorsPredicate(",
 	},
 }
 
@@ -110,11 +110,11 @@ var paginationChanges = []textChange{
 // from, exactly once.
 var queryChanges = []textChange{
 	// The condition that the rows of a one-to-many load belong to the
-	// parents, which a page read per parent leaves out (ent/child_pages.go).
-	{"s.Where(sql.InValues(s.C(", "s.Where(childrenOf(s, s.C("},
+	// parents, which a page read per parent leaves out (pageload.ChildrenOf).
+	{"s.Where(sql.InValues(s.C(", "s.Where(pageload.ChildrenOf(s, s.C("},
 	// The values rows are scanned into, made once per query
-	// (ent/scan_values.go).
-	{"_spec.ScanValues = func(columns []string) ([]any, error) {", "_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {"},
+	// (pageload.ScanValuesOnce).
+	{"_spec.ScanValues = func(columns []string) ([]any, error) {", "_spec.ScanValues = pageload.ScanValuesOnce(func(columns []string) ([]any, error) {"},
 	{").scanValues(nil, columns)\n\t}\n", ").scanValues(nil, columns)\n\t})\n"},
 }
 

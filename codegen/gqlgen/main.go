@@ -1,5 +1,5 @@
 // Command gqlgen runs gqlgen with gqlgen.yml, then points the generated
-// code at helpers of package graph (marshal.go) that do what gqlgen's do at
+// code at helpers of package gqlexec that do what gqlgen's do at
 // a fraction of the cost; gqlgen has no option for any. Each costs a nested
 // analyst query, of about 1,100 objects, a large share of the server's CPU
 // (bench/RESULTS.md):
@@ -8,26 +8,26 @@
 //     objects in a goroutine of its own (99designs/gqlgen#3202). Our lists
 //     are ent pages that field collection loaded beforehand, so no element
 //     waits for anything: growing and collecting 1,100 goroutine stacks per
-//     request took half of the server's CPU. marshalSliceInOrder marshals
+//     request took half of the server's CPU. MarshalSliceInOrder marshals
 //     the elements one after another.
 //   - graphql.NewDeferredGroup builds a path, a field set and a map for
 //     every object, for @defer fields, which never reach execution here
-//     (deferred fragments are answered inline). newDeferredGroup builds
+//     (deferred fragments are answered inline). NewDeferredGroup builds
 //     none of them.
 //   - graphql.FieldSet writes an object with a map of the names written,
-//     an iterator and a copy of every field on the heap. objectFields
+//     an iterator and a copy of every field on the heap. ObjectFields
 //     writes the same JSON from the collected fields and their values, and
 //     an object that resolves no field concurrently is built as an object,
 //     which holds both in one allocation.
 //   - graphql.CollectFields hashes the names of an object's type, with a
 //     hasher on the heap, to look up the fields it collected for the same
-//     selection before. collectedFields keys them by addresses instead.
+//     selection before. CollectedFields keys them by addresses instead.
 //   - graphql.ResolveField runs a field read straight from a struct field
 //     through three closures, the boxing of its value and the resolver
-//     middleware. resolveStructField marshals the value in its field
-//     context directly, and resolveLeafField, for scalars, without one
+//     middleware. ResolveStructField marshals the value in its field
+//     context directly, and ResolveLeafField, for scalars, without one
 //     unless the value is the zero value, the only one that can marshal to
-//     null and need the field's path for its error; resolveCursorField,
+//     null and need the field's path for its error; ResolveCursorField,
 //     for an edge's cursor, which no marshalling reports anything about,
 //     without one at all.
 package main
@@ -35,6 +35,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"go/format"
 	"os"
 	"regexp"
 
@@ -46,12 +47,12 @@ import (
 type rewrite struct{ from, to string }
 
 var rewrites = []rewrite{
-	{"graphql.MarshalSliceConcurrently(", "marshalSliceInOrder("},
-	{"graphql.NewDeferredGroup(ctx)", "newDeferredGroup(ctx)"},
-	{"\n\treturn out\n}\n", "\n\treturn objectFields{fields, out.Values}\n}\n"},
-	{"graphql.CollectFields(ec.OperationContext, sel, ", "ec.collected.get(ec.OperationContext, sel, "},
+	{"graphql.MarshalSliceConcurrently(", "gqlexec.MarshalSliceInOrder("},
+	{"graphql.NewDeferredGroup(ctx)", "gqlexec.NewDeferredGroup(ctx)"},
+	{"\n\treturn out\n}\n", "\n\treturn gqlexec.ObjectFields{Fields: fields, Values: out.Values}\n}\n"},
+	{"graphql.CollectFields(ec.OperationContext, sel, ", "ec.collected.Get(ec.OperationContext, sel, "},
 	{"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n",
-		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tcollected collectedFields\n"},
+		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tcollected gqlexec.CollectedFields\n"},
 }
 
 // structField matches the generated resolution of a field read straight
@@ -80,15 +81,15 @@ var structField = regexp.MustCompile(`(?m)^\treturn graphql\.ResolveField\(
 var (
 	objectFunc  = regexp.MustCompile(`(?s)\nfunc \(ec \*executionContext\) _\w+\(ctx context\.Context, sel ast\.SelectionSet, obj [^)]*\) graphql\.Marshaler \{\n.*?\n\}\n`)
 	plainObject = []rewrite{
-		{"out := graphql.NewFieldSet(fields)", "out := newObject(fields)"},
-		{"return objectFields{fields, out.Values}", "return out"},
+		{"out := graphql.NewFieldSet(fields)", "out := gqlexec.NewObject(fields)"},
+		{"return gqlexec.ObjectFields{Fields: fields, Values: out.Values}", "return out"},
 	}
 )
 
-// leafTypes are the Go types of scalar fields that resolveLeafField takes.
+// leafTypes are the Go types of scalar fields that gqlexec.ResolveLeafField takes.
 var leafTypes = map[string]bool{"string": true, "int": true, "bool": true, "time.Time": true}
 
-// cursorType is the Go type of an edge's cursor, which resolveCursorField
+// cursorType is the Go type of an edge's cursor, which gqlexec.ResolveCursorField
 // takes, and cursorMarshal its generated marshaller, which must hand the
 // cursor on as it is (the cursor writes itself).
 const (
@@ -145,14 +146,18 @@ func generate() error {
 	code = structField.ReplaceAllFunc(code, func(match []byte) []byte {
 		m := structField.FindSubmatch(match)
 		fieldContext, value, goType, marshal := m[1], m[2], m[3], m[4]
-		helper := "resolveStructField"
+		helper := "gqlexec.ResolveStructField"
 		switch {
 		case leafTypes[string(goType)]:
-			helper = "resolveLeafField"
+			helper = "gqlexec.ResolveLeafField"
 		case string(goType) == cursorType:
-			helper = "resolveCursorField"
+			helper = "gqlexec.ResolveCursorField"
 		}
 		return fmt.Appendf(nil, "\treturn %s(ctx, ec.OperationContext, field, %s, %s, %s)", helper, fieldContext, value, marshal)
 	})
+	code = bytes.Replace(code, []byte("import (\n"), []byte("import (\n\t\"engage/gqlexec\"\n"), 1)
+	if code, err = format.Source(code); err != nil {
+		return err
+	}
 	return os.WriteFile(path, code, 0o644)
 }

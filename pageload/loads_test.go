@@ -1,4 +1,4 @@
-package ent
+package pageload
 
 import (
 	"context"
@@ -6,14 +6,18 @@ import (
 	"testing"
 )
 
+type survey struct{ ID string }
+
+type responseQuery struct{ where []string }
+
 // TestParentsOfLoadNamesOnlyTheLoads checks that a context marks as loads
 // of a connection exactly the queries it was made for: any other query run
 // with it, of the same type or not, is an ordinary read.
 func TestParentsOfLoadNamesOnlyTheLoads(t *testing.T) {
-	nodes := []*Survey{{ID: "s1"}}
-	load, other := &ResponseQuery{}, &ResponseQuery{}
-	ctx := withChildLoads(context.Background(), []driver.Value{"s1"}, nodes, load)
-	if got, ok := ParentsOfLoad(ctx, load).([]*Survey); !ok || len(got) != 1 || got[0] != nodes[0] {
+	nodes := []*survey{{ID: "s1"}}
+	load, other := &responseQuery{}, &responseQuery{}
+	ctx := WithChildLoads(context.Background(), []driver.Value{"s1"}, nodes, load)
+	if got, ok := ParentsOfLoad(ctx, load).([]*survey); !ok || len(got) != 1 || got[0] != nodes[0] {
 		t.Errorf("the load: parents %v, want the surveys it loads for", got)
 	}
 	if got := ParentsOfLoad(ctx, other); got != nil {
