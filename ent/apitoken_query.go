@@ -511,7 +511,8 @@ func (_q *APITokenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*API
 		for _, query := range _q.withNamedAuditEvents {
 			loads = append(loads, query)
 		}
-		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithParentIDs(ctx, parents)
+		ctx = pageload.MarkChildLoads(ctx, nodes, loads...)
 	}
 	for name, query := range _q.withNamedAllowedProjects {
 		if err := _q.loadAllowedProjects(ctx, query, nodes,

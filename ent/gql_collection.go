@@ -191,7 +191,7 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(apitoken.AuditEventsColumn), ids...))
 						})
-						if err := query.Select(apitoken.AuditEventsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(apitoken.AuditEventsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -841,7 +841,7 @@ func (_q *PinQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(pin.CommentsColumn), ids...))
 						})
-						if err := query.Select(pin.CommentsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(pin.CommentsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1074,7 +1074,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(project.MembershipsColumn), ids...))
 						})
-						if err := query.Select(project.MembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(project.MembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1163,7 +1163,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(project.SurveysColumn), ids...))
 						})
-						if err := query.Select(project.SurveysColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(project.SurveysColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1252,7 +1252,7 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(project.MapsColumn), ids...))
 						})
-						if err := query.Select(project.MapsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(project.MapsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1475,7 +1475,7 @@ func (_q *ProjectMapQuery) collectField(ctx context.Context, oneNode bool, opCtx
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(projectmap.PinsColumn), ids...))
 						})
-						if err := query.Select(projectmap.PinsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(projectmap.PinsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1832,7 +1832,7 @@ func (_q *QuestionQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(question.AnswersColumn), ids...))
 						})
-						if err := query.Select(question.AnswersColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(question.AnswersColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2060,7 +2060,7 @@ func (_q *ResponseQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(response.AnswersColumn), ids...))
 						})
-						if err := query.Select(response.AnswersColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(response.AnswersColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2268,7 +2268,7 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(survey.QuestionsColumn), ids...))
 						})
-						if err := query.Select(survey.QuestionsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(survey.QuestionsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2357,7 +2357,7 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(survey.ResponsesColumn), ids...))
 						})
-						if err := query.Select(survey.ResponsesColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(survey.ResponsesColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2570,7 +2570,7 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(team.MembershipsColumn), ids...))
 						})
-						if err := query.Select(team.MembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(team.MembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2659,7 +2659,7 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(team.ProjectsColumn), ids...))
 						})
-						if err := query.Select(team.ProjectsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(team.ProjectsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2986,7 +2986,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(user.TeamMembershipsColumn), ids...))
 						})
-						if err := query.Select(user.TeamMembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(user.TeamMembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3075,7 +3075,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(user.ProjectMembershipsColumn), ids...))
 						})
-						if err := query.Select(user.ProjectMembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(user.ProjectMembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3164,7 +3164,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(user.APITokensColumn), ids...))
 						})
-						if err := query.Select(user.APITokensColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v); err != nil {
+						if err := query.Select(user.APITokensColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))

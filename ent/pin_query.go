@@ -466,7 +466,8 @@ func (_q *PinQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pin, err
 		for _, query := range _q.withNamedComments {
 			loads = append(loads, query)
 		}
-		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithParentIDs(ctx, parents)
+		ctx = pageload.MarkChildLoads(ctx, nodes, loads...)
 	}
 	for name, query := range _q.withNamedComments {
 		if err := _q.loadComments(ctx, query, nodes,

@@ -607,7 +607,8 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 		for _, query := range _q.withNamedMaps {
 			loads = append(loads, query)
 		}
-		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithParentIDs(ctx, parents)
+		ctx = pageload.MarkChildLoads(ctx, nodes, loads...)
 	}
 	for name, query := range _q.withNamedMemberships {
 		if err := _q.loadMemberships(ctx, query, nodes,

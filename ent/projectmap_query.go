@@ -466,7 +466,8 @@ func (_q *ProjectMapQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*P
 		for _, query := range _q.withNamedPins {
 			loads = append(loads, query)
 		}
-		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithParentIDs(ctx, parents)
+		ctx = pageload.MarkChildLoads(ctx, nodes, loads...)
 	}
 	for name, query := range _q.withNamedPins {
 		if err := _q.loadPins(ctx, query, nodes,

@@ -514,7 +514,8 @@ func (_q *SurveyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Surve
 		for _, query := range _q.withNamedResponses {
 			loads = append(loads, query)
 		}
-		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithParentIDs(ctx, parents)
+		ctx = pageload.MarkChildLoads(ctx, nodes, loads...)
 	}
 	for name, query := range _q.withNamedQuestions {
 		if err := _q.loadQuestions(ctx, query, nodes,

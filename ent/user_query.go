@@ -521,7 +521,8 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		for _, query := range _q.withNamedAPITokens {
 			loads = append(loads, query)
 		}
-		ctx = pageload.WithChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.WithParentIDs(ctx, parents)
+		ctx = pageload.MarkChildLoads(ctx, nodes, loads...)
 	}
 	for name, query := range _q.withNamedTeamMemberships {
 		if err := _q.loadTeamMemberships(ctx, query, nodes,

@@ -1,8 +1,10 @@
 // Package pageload is the hand-written code that the generated ent code
 // (ent/) calls to read pages, so that ent/ holds only generated code:
 // nested pages and counts read per parent (LimitPerParent, CountPerParent,
-// ChildrenOf), the context that names the loads of a level
-// (WithChildLoads), the extra row of a page only for pageInfo (PageLimit),
+// ChildrenOf) with their parents' IDs in the context of the loads
+// (WithParentIDs), the mark that tells privacy rules which queries load
+// children of parents already read (MarkChildLoads, package rule's
+// readparents), the extra row of a page only for pageInfo (PageLimit),
 // cursor values checked against their order field (ValidCursors), and rows
 // scanned into values made once per query (ScanValuesOnce).
 //

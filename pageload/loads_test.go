@@ -2,28 +2,26 @@ package pageload
 
 import (
 	"context"
-	"database/sql/driver"
 	"testing"
+
+	"engage/rule/readparents"
 )
 
 type survey struct{ ID string }
 
 type responseQuery struct{ where []string }
 
-// TestParentsOfLoadNamesOnlyTheLoads checks that a context marks as loads
-// of a connection exactly the queries it was made for: any other query run
-// with it, of the same type or not, is an ordinary read.
-func TestParentsOfLoadNamesOnlyTheLoads(t *testing.T) {
-	nodes := []*survey{{ID: "s1"}}
+// TestChildLoadsAreMarkedForPrivacyRules checks that MarkChildLoads, which
+// the generated loaders call, sets package rule's mark on exactly the loads
+// it is given.
+func TestChildLoadsAreMarkedForPrivacyRules(t *testing.T) {
+	surveys := []*survey{{ID: "svy_1"}}
 	load, other := &responseQuery{}, &responseQuery{}
-	ctx := WithChildLoads(context.Background(), []driver.Value{"s1"}, nodes, load)
-	if got, ok := ParentsOfLoad(ctx, load).([]*survey); !ok || len(got) != 1 || got[0] != nodes[0] {
-		t.Errorf("the load: parents %v, want the surveys it loads for", got)
+	ctx := MarkChildLoads(context.Background(), surveys, load)
+	if got, ok := readparents.Parents[survey](ctx, load); !ok || len(got) != 1 || got[0] != surveys[0] {
+		t.Errorf("the load: parents %v, %v; want the surveys", got, ok)
 	}
-	if got := ParentsOfLoad(ctx, other); got != nil {
-		t.Errorf("another response query: parents %v, want none", got)
-	}
-	if got := ParentsOfLoad(context.Background(), load); got != nil {
-		t.Errorf("the load outside its context: parents %v, want none", got)
+	if _, ok := readparents.Parents[survey](ctx, other); ok {
+		t.Errorf("another query run with the load's context is marked")
 	}
 }

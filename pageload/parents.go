@@ -8,6 +8,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
+
+	"engage/rule/readparents"
 )
 
 // Nested connections (projects → surveys → responses) are loaded for all
@@ -21,19 +23,24 @@ import (
 // codegen/entc makes entgql's collection template call LimitPerParent where
 // it called entgql.LimitPerRow; codegen/entc/template/child_pages.tmpl
 // hands it the parents' IDs through the context of the loads
-// (WithChildLoads).
-//
-// The same context tells privacy rules which queries are those loads
-// (ParentsOfLoad): a load reads only children of its parents, and the
-// parents were read by this request, through their own policy.
+// (WithParentIDs), and marks the loads for privacy rules (MarkChildLoads).
 
-type childLoadsKey struct{}
+type parentIDsKey struct{}
 
-// childLoads describes the loads of the connections of some nodes.
-type childLoads struct {
-	ids     []driver.Value // the nodes' IDs, in order
-	nodes   any            // the nodes, as read: []*Survey, []*Project...
-	queries []ent.Query    // the loads: each reads only children of nodes
+// WithParentIDs returns ctx for the queries that load the connections of
+// some nodes, whose IDs are ids, in order: LimitPerParent reads each one's
+// page.
+func WithParentIDs(ctx context.Context, ids []driver.Value) context.Context {
+	return context.WithValue(ctx, parentIDsKey{}, ids)
+}
+
+// MarkChildLoads returns ctx for loads, queries that load connections of
+// parents, nodes of one type that this request read: it tells privacy
+// rules that each reads only children of parents (readparents.Mark), which
+// is what ent's loaders, ChildrenOf, LimitPerParent and CountPerParent
+// make of a query, keeping every condition it has.
+func MarkChildLoads[P any](ctx context.Context, parents []*P, loads ...ent.Query) context.Context {
+	return readparents.Mark(ctx, parents, loads...)
 }
 
 // maxLateralParents bounds the parents of one LATERAL read: it binds each
@@ -41,27 +48,6 @@ type childLoads struct {
 // at most 65,535 parameters. Default limits stay far below it; a larger
 // level keeps the list of parents.
 const maxLateralParents = 30000
-
-// WithChildLoads returns ctx for queries that load the connections of
-// nodes (a slice of one entity type, read by this request) and read only
-// their children; ids are the nodes' IDs, for LimitPerParent.
-func WithChildLoads(ctx context.Context, ids []driver.Value, nodes any, queries ...ent.Query) context.Context {
-	return context.WithValue(ctx, childLoadsKey{}, &childLoads{ids: ids, nodes: nodes, queries: queries})
-}
-
-// ParentsOfLoad returns the parents of q when q loads a connection of
-// nodes this request has read: the nodes as read ([]*Survey for the
-// responses of surveys), whose children alone q reads. Otherwise nil.
-func ParentsOfLoad(ctx context.Context, q ent.Query) any {
-	if loads, ok := ctx.Value(childLoadsKey{}).(*childLoads); ok {
-		for _, load := range loads.queries {
-			if load == q {
-				return loads.nodes
-			}
-		}
-	}
-	return nil
-}
 
 // readPerParentKey marks, in its context, a selector that readPerParent
 // rewrote.
@@ -123,10 +109,7 @@ func readPerParent(s *sql.Selector, column string, parents []driver.Value, one f
 func LimitPerParent(column string, limit int, orderBy ...sql.Querier) func(*sql.Selector) {
 	window := entgql.LimitPerRow(column, limit, orderBy...)
 	return func(s *sql.Selector) {
-		var parents []driver.Value
-		if loads, ok := s.Context().Value(childLoadsKey{}).(*childLoads); ok {
-			parents = loads.ids
-		}
+		parents, _ := s.Context().Value(parentIDsKey{}).([]driver.Value)
 		if !canReadPerParent(s, parents) {
 			window(s)
 			return

@@ -18,7 +18,7 @@ func TestLimitPerParentReadsEachParentsPage(t *testing.T) {
 	build := func(d string, parents []driver.Value, join bool) (string, []any) {
 		ctx := context.Background()
 		if parents != nil {
-			ctx = WithChildLoads(ctx, parents, nil)
+			ctx = WithParentIDs(ctx, parents)
 		}
 		s := sql.Dialect(d).Select().From(sql.Table("responses")).WithContext(ctx)
 		s.Select(s.Columns("id", "survey_id")...)

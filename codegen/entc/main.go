@@ -79,7 +79,7 @@ var collectionChanges = []textChange{
 	// template/child_pages.tmpl does for pages.
 	{"s.Where(sql.InValues(s.C(", "s.Where(pageload.ChildrenOf(s, s.C("},
 	{"if err := query.GroupBy(", "if err := query.Select("},
-	{").Aggregate(Count()).Scan(ctx, &v)", ").Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.WithChildLoads(ctx, ids, nodes, query), &v)"},
+	{").Aggregate(Count()).Scan(ctx, &v)", ").Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v)"},
 	// The extra row of each parent's page only for pageInfo (pageload.PageLimit).
 	{"ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)", "ignoredEdges, pageInfo := !hasCollectedField(ctx, append(path, edgesField)...), hasCollectedField(ctx, append(path, pageInfoField)...)"},
 	{"if limit := paginateLimit(args.first, args.last); limit > 0 {", "if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {"},
