@@ -188,10 +188,11 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							NodeID string `sql:"token_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(apitoken.AuditEventsColumn), ids...))
 						})
-						if err := query.Select(apitoken.AuditEventsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(apitoken.AuditEventsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -838,10 +839,11 @@ func (_q *PinQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 							NodeID string `sql:"pin_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(pin.CommentsColumn), ids...))
 						})
-						if err := query.Select(pin.CommentsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(pin.CommentsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1071,10 +1073,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 							NodeID string `sql:"project_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(project.MembershipsColumn), ids...))
 						})
-						if err := query.Select(project.MembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(project.MembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1160,10 +1163,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 							NodeID string `sql:"project_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(project.SurveysColumn), ids...))
 						})
-						if err := query.Select(project.SurveysColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(project.SurveysColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1249,10 +1253,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 							NodeID string `sql:"project_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(project.MapsColumn), ids...))
 						})
-						if err := query.Select(project.MapsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(project.MapsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1472,10 +1477,11 @@ func (_q *ProjectMapQuery) collectField(ctx context.Context, oneNode bool, opCtx
 							NodeID string `sql:"map_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(projectmap.PinsColumn), ids...))
 						})
-						if err := query.Select(projectmap.PinsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(projectmap.PinsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1829,10 +1835,11 @@ func (_q *QuestionQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							NodeID string `sql:"question_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(question.AnswersColumn), ids...))
 						})
-						if err := query.Select(question.AnswersColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(question.AnswersColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2057,10 +2064,11 @@ func (_q *ResponseQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							NodeID string `sql:"response_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(response.AnswersColumn), ids...))
 						})
-						if err := query.Select(response.AnswersColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(response.AnswersColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2265,10 +2273,11 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 							NodeID string `sql:"survey_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(survey.QuestionsColumn), ids...))
 						})
-						if err := query.Select(survey.QuestionsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(survey.QuestionsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2354,10 +2363,11 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 							NodeID string `sql:"survey_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(survey.ResponsesColumn), ids...))
 						})
-						if err := query.Select(survey.ResponsesColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(survey.ResponsesColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2567,10 +2577,11 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							NodeID string `sql:"team_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(team.MembershipsColumn), ids...))
 						})
-						if err := query.Select(team.MembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(team.MembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2656,10 +2667,11 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							NodeID string `sql:"team_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(team.ProjectsColumn), ids...))
 						})
-						if err := query.Select(team.ProjectsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(team.ProjectsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2983,10 +2995,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							NodeID string `sql:"user_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(user.TeamMembershipsColumn), ids...))
 						})
-						if err := query.Select(user.TeamMembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(user.TeamMembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3072,10 +3085,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							NodeID string `sql:"user_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(user.ProjectMembershipsColumn), ids...))
 						})
-						if err := query.Select(user.ProjectMembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(user.ProjectMembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3161,10 +3175,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							NodeID string `sql:"owner_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
 							s.Where(pageload.ChildrenOf(s, s.C(user.APITokensColumn), ids...))
 						})
-						if err := query.Select(user.APITokensColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(pageload.MarkChildLoads(ctx, nodes, query), &v); err != nil {
+						if err := query.Select(user.APITokensColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
