@@ -23,6 +23,7 @@ import (
 	"engage/ent/project"
 	"engage/ent/user"
 	"engage/password"
+	"engage/rule"
 	"engage/token"
 )
 
@@ -44,7 +45,7 @@ func demoCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 		Short: "Load the demo data set into an empty database and print a token for each persona",
 		Args:  cobra.NoArgs,
 		RunE: withDatabase(cfg, func(cmd *cobra.Command, db *database.DB, _ []string) error {
-			personas, err := demo.Load(system(cmd.Context()), db.Ent)
+			personas, err := demo.Load(rule.System(cmd.Context()), db.Ent)
 			if err != nil {
 				return err
 			}
@@ -55,26 +56,29 @@ func demoCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 
 func userCommand(cfg *config.Config, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "Manage staff accounts"}
+	cmd.AddCommand(userCreateCommand(cfg, stdin, stdout))
+	return cmd
+}
+
+func userCreateCommand(cfg *config.Config, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	var (
-		email, name, role     string
-		apiAccess, readPasswd bool
+		email, name, roleName    string
+		apiAccess, passwordStdin bool
 	)
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create a staff account and print its ID",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r := user.Role(strings.ToUpper(role))
+			// The input is checked, and the password read, before the
+			// database is opened.
+			r := user.Role(strings.ToUpper(roleName))
 			if err := user.RoleValidator(r); err != nil {
-				return fmt.Errorf("--role must be ADMIN or STAFF, got %q", role)
+				return fmt.Errorf("--role must be ADMIN or STAFF, got %q", roleName)
 			}
 			var hash *string
-			if readPasswd {
-				line, err := bufio.NewReader(stdin).ReadString('\n')
-				if err != nil && !errors.Is(err, io.EOF) {
-					return fmt.Errorf("reading the password: %w", err)
-				}
-				h, err := password.Hash(strings.TrimRight(line, "\r\n"))
+			if passwordStdin {
+				h, err := readPasswordHash(stdin)
 				if err != nil {
 					return err
 				}
@@ -88,7 +92,7 @@ func userCommand(cfg *config.Config, stdin io.Reader, stdout io.Writer) *cobra.C
 			u, err := db.Ent.User.Create().
 				SetEmail(email).SetName(name).SetRole(r).SetAPIAccess(apiAccess).
 				SetNillablePasswordHash(hash).
-				Save(system(cmd.Context()))
+				Save(rule.System(cmd.Context()))
 			if ent.IsConstraintError(err) {
 				return fmt.Errorf("a user with email %s exists already", email)
 			}
@@ -101,20 +105,28 @@ func userCommand(cfg *config.Config, stdin io.Reader, stdout io.Writer) *cobra.C
 	}
 	create.Flags().StringVar(&email, "email", "", "email address (required)")
 	create.Flags().StringVar(&name, "name", "", "display name (required)")
-	create.Flags().StringVar(&role, "role", "STAFF", "ADMIN or STAFF")
+	create.Flags().StringVar(&roleName, "role", "STAFF", "ADMIN or STAFF")
 	create.Flags().BoolVar(&apiAccess, "api-access", false, "allow a STAFF user to mint API tokens")
-	create.Flags().BoolVar(&readPasswd, "password-stdin", false, "read the login password from the first line of standard input")
+	create.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the login password from the first line of standard input")
 	_ = create.MarkFlagRequired("email")
 	_ = create.MarkFlagRequired("name")
-	cmd.AddCommand(create)
-	return cmd
+	return create
+}
+
+// readPasswordHash hashes the password on the first line of r.
+func readPasswordHash(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("reading the password: %w", err)
+	}
+	return password.Hash(strings.TrimRight(line, "\r\n"))
 }
 
 // printPersonaTokens mints a fresh token for each demo persona and prints
 // it with what the persona shows, so that a newcomer can compare them.
 func printPersonaTokens(ctx context.Context, db *database.DB, personas []demo.Persona, w io.Writer) error {
 	for _, p := range personas {
-		_, secret, err := token.Mint(system(ctx), db.Ent, token.Spec{OwnerID: p.UserID, Name: "demo"}, token.Actor{})
+		_, secret, err := token.Mint(rule.System(ctx), db.Ent, token.Spec{OwnerID: p.UserID, Name: "demo"}, token.Actor{})
 		if err != nil {
 			return fmt.Errorf("minting a token for %s: %w", p.Email, err)
 		}
@@ -125,42 +137,34 @@ func printPersonaTokens(ctx context.Context, db *database.DB, personas []demo.Pe
 
 func tokenCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Mint, list and revoke API tokens"}
+	cmd.AddCommand(tokenCreateCommand(cfg, stdout), tokenListCommand(cfg, stdout), tokenRevokeCommand(cfg, stdout))
+	return cmd
+}
+
+func tokenCreateCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 	var (
 		email, name string
 		readOnly    bool
 		expiresIn   time.Duration
-		projects    []string
+		slugs       []string
 	)
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Mint a token for a user and print its secret, alone, on standard output",
 		Args:  cobra.NoArgs,
 		RunE: withDatabase(cfg, func(cmd *cobra.Command, db *database.DB, _ []string) error {
-			ctx := system(cmd.Context())
-			owner, err := db.Ent.User.Query().Where(user.Email(email)).Only(ctx)
-			if ent.IsNotFound(err) {
-				return fmt.Errorf("no user has email %s", email)
-			}
+			ctx := rule.System(cmd.Context())
+			owner, err := tokenOwner(ctx, db.Ent, email)
 			if err != nil {
 				return err
-			}
-			if !owner.Active || (owner.Role != user.RoleADMIN && !owner.APIAccess) {
-				return fmt.Errorf("%s may not use API tokens: the account is inactive or has no API access", email)
 			}
 			spec := token.Spec{OwnerID: owner.ID, Name: name, ReadOnly: readOnly, MaxLifetime: cfg.TokenMaxLifetime}
 			if expiresIn > 0 {
 				at := time.Now().Add(expiresIn)
 				spec.ExpiresAt = &at
 			}
-			for _, slug := range projects {
-				p, err := db.Ent.Project.Query().Where(project.Slug(slug)).Only(ctx)
-				if ent.IsNotFound(err) {
-					return fmt.Errorf("no project has slug %s", slug)
-				}
-				if err != nil {
-					return err
-				}
-				spec.ProjectIDs = append(spec.ProjectIDs, p.ID)
+			if spec.ProjectIDs, err = projectIDs(ctx, db.Ent, slugs); err != nil {
+				return err
 			}
 			_, secret, err := token.Mint(ctx, db.Ent, spec, token.Actor{})
 			if err != nil {
@@ -174,41 +178,84 @@ func tokenCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 	create.Flags().StringVar(&name, "name", "", "name of the token (required)")
 	create.Flags().BoolVar(&readOnly, "read-only", false, "forbid every mutation")
 	create.Flags().DurationVar(&expiresIn, "expires-in", 0, "lifetime, such as 720h; 0 for none")
-	create.Flags().StringArrayVar(&projects, "project", nil, "slug of a project the token may reach (repeatable; default: all the owner's)")
+	create.Flags().StringArrayVar(&slugs, "project", nil, "slug of a project the token may reach (repeatable; default: all the owner's)")
 	_ = create.MarkFlagRequired("email")
 	_ = create.MarkFlagRequired("name")
+	return create
+}
 
-	var listEmail string
+// tokenOwner finds the user with email, who must be active and allowed to
+// use API tokens.
+func tokenOwner(ctx context.Context, client *ent.Client, email string) (*ent.User, error) {
+	owner, err := client.User.Query().Where(user.Email(email)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, fmt.Errorf("no user has email %s", email)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !owner.Active || (owner.Role != user.RoleADMIN && !owner.APIAccess) {
+		return nil, fmt.Errorf("%s may not use API tokens: the account is inactive or has no API access", email)
+	}
+	return owner, nil
+}
+
+// projectIDs finds the ID of the project of each slug.
+func projectIDs(ctx context.Context, client *ent.Client, slugs []string) ([]string, error) {
+	var ids []string
+	for _, slug := range slugs {
+		id, err := client.Project.Query().Where(project.Slug(slug)).OnlyID(ctx)
+		if ent.IsNotFound(err) {
+			return nil, fmt.Errorf("no project has slug %s", slug)
+		}
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func tokenListCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
+	var email string
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List tokens, newest first",
 		Args:  cobra.NoArgs,
 		RunE: withDatabase(cfg, func(cmd *cobra.Command, db *database.DB, _ []string) error {
 			q := db.Ent.APIToken.Query().WithOwner().Order(apitoken.ByCreatedAt(sql.OrderDesc()))
-			if listEmail != "" {
-				q.Where(apitoken.HasOwnerWith(user.Email(listEmail)))
+			if email != "" {
+				q.Where(apitoken.HasOwnerWith(user.Email(email)))
 			}
-			toks, err := q.All(system(cmd.Context()))
+			toks, err := q.All(rule.System(cmd.Context()))
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tOWNER\tNAME\tPREFIX\tCREATED\tLAST USED\tEXPIRES\tSTATUS")
-			for _, t := range toks {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Edges.Owner.Email, t.Name, t.Prefix,
-					t.CreatedAt.UTC().Format(time.RFC3339), orDash(t.LastUsedAt), orDash(t.ExpiresAt), status(t))
-			}
-			return tw.Flush()
+			return printTokens(stdout, toks)
 		}),
 	}
-	list.Flags().StringVar(&listEmail, "email", "", "only the tokens of this user")
+	list.Flags().StringVar(&email, "email", "", "only the tokens of this user")
+	return list
+}
 
-	revoke := &cobra.Command{
+// printTokens writes a table of toks, with their owners, and never a secret.
+func printTokens(w io.Writer, toks []*ent.APIToken) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tOWNER\tNAME\tPREFIX\tCREATED\tLAST USED\tEXPIRES\tSTATUS")
+	for _, t := range toks {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Edges.Owner.Email, t.Name, t.Prefix,
+			t.CreatedAt.UTC().Format(time.RFC3339), orDash(t.LastUsedAt), orDash(t.ExpiresAt), status(t))
+	}
+	return tw.Flush()
+}
+
+func tokenRevokeCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Revoke a token at once",
 		Args:  cobra.ExactArgs(1),
 		RunE: withDatabase(cfg, func(cmd *cobra.Command, db *database.DB, args []string) error {
-			tok, err := token.Revoke(system(cmd.Context()), db.Ent, args[0], token.Actor{})
+			tok, err := token.Revoke(rule.System(cmd.Context()), db.Ent, args[0], token.Actor{})
 			if ent.IsNotFound(err) {
 				return fmt.Errorf("no token has ID %s", args[0])
 			}
@@ -219,8 +266,6 @@ func tokenCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 			return nil
 		}),
 	}
-	cmd.AddCommand(create, list, revoke)
-	return cmd
 }
 
 func orDash(t *time.Time) string {

@@ -17,11 +17,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"engage/api"
 	"engage/config"
 	"engage/database"
 	"engage/demo"
 	"engage/rule"
+	"engage/server"
 	"engage/session"
 	"engage/usage"
 )
@@ -56,12 +56,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.Flags().AddFlagSet(serve.Flags())
 	root.RunE = serve.RunE
 	return root.ExecuteContext(ctx)
-}
-
-// system marks a context of an operator command: it acts outside any user's
-// rights, like the database owner it has the credentials of.
-func system(ctx context.Context) context.Context {
-	return rule.System(ctx)
 }
 
 // openDatabase validates the configuration, opens the database and applies
@@ -108,7 +102,7 @@ func serveCommand(cfg *config.Config, stderr io.Writer) *cobra.Command {
 			}
 			defer db.Close()
 			if loadDemo {
-				switch personas, err := demo.Load(system(cmd.Context()), db.Ent); {
+				switch personas, err := demo.Load(rule.System(cmd.Context()), db.Ent); {
 				case errors.Is(err, demo.ErrNotEmpty):
 					logger.Info("the database has data already: demo data not loaded")
 				case err != nil:
@@ -133,34 +127,17 @@ func serveCommand(cfg *config.Config, stderr io.Writer) *cobra.Command {
 func serve(ctx context.Context, cfg *config.Config, db *database.DB, logger *slog.Logger) error {
 	config.TuneGC()
 	sessions := session.NewManager(db.Ent, cfg.SecureCookies)
-	rec := usage.New(db.Ent, logger)
-	flushed := make(chan struct{})
-	usageCtx, stopUsage := context.WithCancel(context.Background())
-	go func() {
-		defer close(flushed)
-		rec.Run(usageCtx, 10*time.Second)
-	}()
+	rec, stopUsage := recordUsage(db, logger)
 	// Stopped after the HTTP server, so that the uses of the last requests are written too.
-	defer func() {
-		stopUsage()
-		<-flushed
-	}()
+	defer stopUsage()
 	go cleanSessions(ctx, sessions.Store.(*session.Store), logger)
 	if err := db.ListenForChanges(ctx, logger); err != nil {
 		return fmt.Errorf("listening for changes: %w", err)
 	}
 
-	h, metrics := api.NewWithMetrics(api.Deps{DB: db, Config: *cfg, Logger: logger, Sessions: sessions, Usage: rec})
+	h, metrics := server.NewWithMetrics(server.Deps{DB: db, Config: *cfg, Logger: logger, Sessions: sessions, Usage: rec})
 	if cfg.MetricsAddr != "" {
-		// Its own listener, off the public one: scrapers reach it on a
-		// private network. It stops with the process.
-		metricsSrv := &http.Server{Addr: cfg.MetricsAddr, Handler: metrics, ReadHeaderTimeout: 10 * time.Second}
-		go func() {
-			if err := metricsSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				logger.Error("serving metrics failed", "addr", cfg.MetricsAddr, "error", err)
-			}
-		}()
-		defer metricsSrv.Close()
+		defer serveMetrics(cfg.MetricsAddr, metrics, logger).Close()
 	}
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -182,6 +159,34 @@ func serve(ctx context.Context, cfg *config.Config, db *database.DB, logger *slo
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// recordUsage starts the recorder of token usage, which writes it every 10
+// seconds; stop writes the last and returns when it is written.
+func recordUsage(db *database.DB, logger *slog.Logger) (rec *usage.Recorder, stop func()) {
+	rec = usage.New(db.Ent, logger)
+	flushed := make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		defer close(flushed)
+		rec.Run(ctx, 10*time.Second)
+	}()
+	return rec, func() {
+		cancel()
+		<-flushed
+	}
+}
+
+// serveMetrics serves /metrics on its own listener at addr, off the public
+// one: scrapers reach it on a private network. Close stops it.
+func serveMetrics(addr string, metrics http.Handler, logger *slog.Logger) *http.Server {
+	srv := &http.Server{Addr: addr, Handler: metrics, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("serving metrics failed", "addr", addr, "error", err)
+		}
+	}()
+	return srv
 }
 
 func newLogger(level string, w io.Writer) *slog.Logger {

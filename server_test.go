@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,8 +26,8 @@ import (
 	"engage/ent/apitoken"
 	"engage/ent/auditevent"
 	"engage/ent/user"
+	"engage/internal/apitest"
 	"engage/password"
-	"engage/rule"
 	"engage/testdb"
 	"engage/token"
 )
@@ -46,25 +45,6 @@ func clearEnv(t *testing.T) {
 	for _, name := range settings {
 		t.Setenv(name, "")
 	}
-}
-
-// syncBuffer is a bytes.Buffer that the server goroutine may write while the
-// test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // execute runs the command line args to completion with stdin as standard
@@ -143,12 +123,8 @@ func TestUserCreate(t *testing.T) {
 	}
 	id := out[0]
 
-	db, err := database.Open(dbURL)
-	if err != nil {
-		t.Fatalf("opening the database: %v", err)
-	}
-	defer db.Close()
-	ctx := rule.System(context.Background())
+	db := testdb.Connect(t, dbURL, nil)
+	ctx := testdb.System()
 	u, err := db.Ent.User.Get(ctx, id)
 	if err != nil {
 		t.Fatalf("loading user %s: got error %v, want the created user", id, err)
@@ -305,7 +281,7 @@ func TestServe(t *testing.T) {
 	base := "http://" + addr
 
 	ctx, cancel := context.WithCancel(context.Background())
-	stderr := &syncBuffer{}
+	stderr := new(apitest.Buffer)
 	done := make(chan error, 1)
 	go func() {
 		// No command: serve is the default.
@@ -406,12 +382,8 @@ func TestServe(t *testing.T) {
 	}
 
 	// The admin token's use was counted in memory and written at shutdown.
-	db, err := database.Open(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	used, err := db.Ent.APIToken.Query().Where(apitoken.SecretHash(token.Hash(adminToken))).Only(rule.System(context.Background()))
+	db := testdb.Connect(t, dbURL, nil)
+	used, err := db.Ent.APIToken.Query().Where(apitoken.SecretHash(token.Hash(adminToken))).Only(testdb.System())
 	if err != nil || used.UseCount != 1 || used.LastUsedAt == nil || used.LastUsedIP == nil || *used.LastUsedIP != "127.0.0.1" {
 		t.Errorf("the admin token after shutdown: got %+v (error %v); want useCount 1, lastUsedAt set and lastUsedIP 127.0.0.1", used, err)
 	}
@@ -558,12 +530,8 @@ func TestTokenCommands(t *testing.T) {
 	if token.Check(secret) != nil || strings.Contains(secret, "\n") {
 		t.Fatalf("token create printed %q, want a token secret alone on one line", stdout)
 	}
-	store, err := database.Open(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	ctx := rule.System(context.Background())
+	store := testdb.Connect(t, dbURL, nil)
+	ctx := testdb.System()
 	tok, err := store.Ent.APIToken.Query().Where(apitoken.SecretHash(token.Hash(secret))).Only(ctx)
 	if err != nil {
 		t.Fatalf("the minted token is not stored under its hash: %v", err)
@@ -656,7 +624,7 @@ func TestOtherProcessesChangesReachARunningServer(t *testing.T) {
 
 	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 	server := exec.Command(bin, "serve", "--database-url", dbURL, "--addr", addr)
-	logs := &syncBuffer{}
+	logs := new(apitest.Buffer)
 	server.Stdout, server.Stderr = logs, logs
 	if err := server.Start(); err != nil {
 		t.Fatal(err)
@@ -704,12 +672,8 @@ func TestOtherProcessesChangesReachARunningServer(t *testing.T) {
 		return resp.StatusCode
 	}
 
-	store, err := database.Open(dbURL) // this test's process writes as another one
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	sys := rule.System(context.Background())
+	store := testdb.Connect(t, dbURL, nil) // this test's process writes as another one
+	sys := testdb.System()
 	for _, c := range []struct {
 		name   string
 		who    account

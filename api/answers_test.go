@@ -17,7 +17,9 @@ import (
 	"engage/ent"
 	"engage/ent/question"
 	"engage/ent/survey"
+	"engage/internal/apitest"
 	"engage/role"
+	"engage/testdb"
 	"engage/token"
 )
 
@@ -25,21 +27,20 @@ import (
 // write, with a survey that has a question of every kind and a second
 // survey; and a project B in a restricted team, hidden from the editor.
 type answerWorld struct {
-	h             *harness
+	h             *apitest.Server
 	admin, editor string            // token secrets
 	id            map[string]string // object IDs by name
 }
 
 func newAnswerWorld(t *testing.T) *answerWorld {
 	t.Helper()
-	h := newHarness(t)
-	c, ctx := h.db.Ent, system()
-	w := &answerWorld{h: h, admin: h.admin(), id: map[string]string{}}
-	editor := c.User.Create().SetEmail("editor@example.test").SetName("Editor").SetAPIAccess(true).SaveX(ctx)
+	h := apitest.New(t)
+	c, ctx := h.DB.Ent, testdb.System()
+	w := &answerWorld{h: h, admin: h.Admin(), id: map[string]string{}}
 	teamA := c.Team.Create().SetName("A").SetRestricted(true).SaveX(ctx)
-	c.TeamMembership.Create().SetTeamID(teamA.ID).SetUserID(editor.ID).SetRole(role.Editor).SaveX(ctx)
+	editor := h.Staff("editor@example.test", apitest.Membership{TeamID: teamA.ID, Role: role.Editor})
 	teamB := c.Team.Create().SetName("B").SetRestricted(true).SaveX(ctx)
-	w.editor = h.mint(token.Spec{OwnerID: editor.ID, Name: "editor"})
+	w.editor = h.Mint(token.Spec{OwnerID: editor.ID, Name: "editor"})
 
 	a := c.Project.Create().SetTitle("A").SetSlug("a").SetTeamID(teamA.ID).SaveX(ctx)
 	b := c.Project.Create().SetTitle("B").SetSlug("b").SetTeamID(teamB.ID).SaveX(ctx)
@@ -72,7 +73,7 @@ func newAnswerWorld(t *testing.T) *answerWorld {
 
 // response records a new response to the survey named s.
 func (w *answerWorld) response(s string) string {
-	return w.h.db.Ent.Response.Create().SetSurveyID(w.id[s]).SaveX(system()).ID
+	return w.h.DB.Ent.Response.Create().SetSurveyID(w.id[s]).SaveX(testdb.System()).ID
 }
 
 // secret is the token of the caller named "admin" or "editor".
@@ -86,12 +87,12 @@ func (w *answerWorld) secret(caller string) string {
 // checkOutcome compares a mutation's outcome with the wanted one: success
 // when code is "", else one error with that code whose message starts with
 // the argument named arg.
-func checkOutcome(t *testing.T, resp gqlResponse, code, arg string) {
+func checkOutcome(t *testing.T, resp apitest.Response, code, arg string) {
 	t.Helper()
 	switch {
 	case code == "" && len(resp.Errors) > 0:
 		t.Errorf("got %+v, want success", resp.Errors)
-	case code != "" && !reflect.DeepEqual(resp.codes(), []string{code}):
+	case code != "" && !reflect.DeepEqual(resp.Codes(), []string{code}):
 		t.Errorf("got %s, want one %s error", resp.Data, code)
 	case code != "" && !strings.HasPrefix(resp.Errors[0].Message, arg):
 		t.Errorf("message %q does not name %s", resp.Errors[0].Message, arg)
@@ -144,13 +145,13 @@ func TestCreateAnswerChecksTheValue(t *testing.T) {
 		for _, caller := range []string{"admin", "editor"} {
 			t.Run(fmt.Sprintf("%s/%s/%q", caller, c.kind, c.value), func(t *testing.T) {
 				rid := w.response("s")
-				resp := w.h.do(w.secret(caller), createAnswer, map[string]any{"rid": rid, "qid": w.id["s."+string(c.kind)], "v": c.value})
+				resp := w.h.Do(w.secret(caller), createAnswer, map[string]any{"rid": rid, "qid": w.id["s."+string(c.kind)], "v": c.value})
 				if c.ok {
 					checkOutcome(t, resp, "", "")
 					return
 				}
 				checkOutcome(t, resp, "BAD_USER_INPUT", "input.value")
-				if n := w.h.db.Ent.Response.GetX(system(), rid).QueryAnswers().CountX(system()); n != 0 {
+				if n := w.h.DB.Ent.Response.GetX(testdb.System(), rid).QueryAnswers().CountX(testdb.System()); n != 0 {
 					t.Errorf("the refused answer was stored: the response has %d answers", n)
 				}
 			})
@@ -182,11 +183,11 @@ func TestCreateAnswerChecksItsParents(t *testing.T) {
 		{"missing response", "admin", "missing.r", "s.RATING", "3", "NOT_FOUND", "input.responseID: not found"},
 	} {
 		t.Run(c.caller+"/"+c.name, func(t *testing.T) {
-			resp := w.h.do(w.secret(c.caller), createAnswer, map[string]any{"rid": w.id[c.response], "qid": w.id[c.question], "v": c.value})
+			resp := w.h.Do(w.secret(c.caller), createAnswer, map[string]any{"rid": w.id[c.response], "qid": w.id[c.question], "v": c.value})
 			checkOutcome(t, resp, c.code, c.arg)
 		})
 	}
-	if n := w.h.db.Ent.Answer.Query().CountX(system()); n != 1 {
+	if n := w.h.DB.Ent.Answer.Query().CountX(testdb.System()); n != 1 {
 		t.Errorf("after refused answers: got %d answers, want the 1 of the world", n)
 	}
 }
@@ -198,11 +199,11 @@ func TestSecondAnswersRacingEachOther(t *testing.T) {
 	w := newAnswerWorld(t)
 	rid, qid := w.response("s"), w.id["s.RATING"]
 	const racers = 8
-	resps := make([]gqlResponse, racers)
+	resps := make([]apitest.Response, racers)
 	var wg sync.WaitGroup
 	for i := range racers {
 		wg.Go(func() {
-			resps[i] = w.h.do(w.admin, createAnswer, map[string]any{"rid": rid, "qid": qid, "v": fmt.Sprint(i%5 + 1)})
+			resps[i] = w.h.Do(w.admin, createAnswer, map[string]any{"rid": rid, "qid": qid, "v": fmt.Sprint(i%5 + 1)})
 		})
 	}
 	wg.Wait()
@@ -224,16 +225,16 @@ func TestSecondAnswersRacingEachOther(t *testing.T) {
 // written; the unique index refuses the second, as an answer.Error.
 func TestDuplicateAnswersPastTheCheck(t *testing.T) {
 	w := newAnswerWorld(t)
-	c, rid, qid := w.h.db.Ent, w.response("s"), w.id["s.NUMBER"]
+	c, rid, qid := w.h.DB.Ent, w.response("s"), w.id["s.NUMBER"]
 	_, err := c.Answer.CreateBulk(
 		c.Answer.Create().SetResponseID(rid).SetQuestionID(qid).SetValue("1"),
 		c.Answer.Create().SetResponseID(rid).SetQuestionID(qid).SetValue("2"),
-	).Save(system())
+	).Save(testdb.System())
 	var invalid *answer.Error
 	if !errors.As(err, &invalid) || invalid.Arg != "input.questionID" {
 		t.Fatalf("got %v, want an answer.Error about input.questionID", err)
 	}
-	if n := c.Answer.Query().CountX(system()); n != 1 {
+	if n := c.Answer.Query().CountX(testdb.System()); n != 1 {
 		t.Errorf("got %d answers, want the 1 of the world", n)
 	}
 }
@@ -242,11 +243,11 @@ func TestDuplicateAnswersPastTheCheck(t *testing.T) {
 func TestUpdateAnswerChecksTheValue(t *testing.T) {
 	w := newAnswerWorld(t)
 	const update = `mutation($id: ID!, $v: String!) { m: updateAnswer(id: $id, input: {value: $v}) { id value } }`
-	c := w.h.db.Ent
+	c := w.h.DB.Ent
 	rid := w.response("s")
 	ids := map[question.Kind]string{}
 	for k, v := range map[question.Kind]string{question.KindRATING: "3", question.KindSINGLE_CHOICE: "Bus", question.KindDATE: "2026-01-05"} {
-		ids[k] = c.Answer.Create().SetResponseID(rid).SetQuestionID(w.id["s."+string(k)]).SetValue(v).SaveX(system()).ID
+		ids[k] = c.Answer.Create().SetResponseID(rid).SetQuestionID(w.id["s."+string(k)]).SetValue(v).SaveX(testdb.System()).ID
 	}
 	for _, tc := range []struct {
 		kind  question.Kind
@@ -261,22 +262,22 @@ func TestUpdateAnswerChecksTheValue(t *testing.T) {
 	} {
 		for _, caller := range []string{"admin", "editor"} {
 			t.Run(fmt.Sprintf("%s/%s/%q", caller, tc.kind, tc.value), func(t *testing.T) {
-				before := c.Answer.GetX(system(), ids[tc.kind]).Value
-				resp := w.h.do(w.secret(caller), update, map[string]any{"id": ids[tc.kind], "v": tc.value})
+				before := c.Answer.GetX(testdb.System(), ids[tc.kind]).Value
+				resp := w.h.Do(w.secret(caller), update, map[string]any{"id": ids[tc.kind], "v": tc.value})
 				if tc.ok {
 					checkOutcome(t, resp, "", "")
 					return
 				}
 				checkOutcome(t, resp, "BAD_USER_INPUT", "input.value")
-				if after := c.Answer.GetX(system(), ids[tc.kind]).Value; after != before {
+				if after := c.Answer.GetX(testdb.System(), ids[tc.kind]).Value; after != before {
 					t.Errorf("the refused value was stored: got %q, want %q", after, before)
 				}
 			})
 		}
 	}
 	// An answer the editor cannot see looks missing, even with a bad value.
-	hidden := c.Answer.Create().SetResponseID(w.id["hidden.r"]).SetQuestionID(w.id["hidden.RATING"]).SetValue("2").SaveX(system())
-	checkOutcome(t, w.h.do(w.editor, update, map[string]any{"id": hidden.ID, "v": "abc"}), "NOT_FOUND", "id: not found")
+	hidden := c.Answer.Create().SetResponseID(w.id["hidden.r"]).SetQuestionID(w.id["hidden.RATING"]).SetValue("2").SaveX(testdb.System())
+	checkOutcome(t, w.h.Do(w.editor, update, map[string]any{"id": hidden.ID, "v": "abc"}), "NOT_FOUND", "id: not found")
 }
 
 // TestUpdateQuestionKeepsItsAnswersValid: a question's kind and options
@@ -284,10 +285,10 @@ func TestUpdateAnswerChecksTheValue(t *testing.T) {
 func TestUpdateQuestionKeepsItsAnswersValid(t *testing.T) {
 	w := newAnswerWorld(t)
 	const update = `mutation($id: ID!, $in: UpdateQuestionInput!) { m: updateQuestion(id: $id, input: $in) { id kind options } }`
-	c := w.h.db.Ent
+	c := w.h.DB.Ent
 	rid := w.response("s")
 	for k, v := range map[question.Kind]string{question.KindSINGLE_CHOICE: "Bus", question.KindMULTIPLE_CHOICE: "Bike\nWalk", question.KindNUMBER: "12"} {
-		c.Answer.Create().SetResponseID(rid).SetQuestionID(w.id["s."+string(k)]).SetValue(v).SaveX(system())
+		c.Answer.Create().SetResponseID(rid).SetQuestionID(w.id["s."+string(k)]).SetValue(v).SaveX(testdb.System())
 	}
 	for _, tc := range []struct {
 		name, question string
@@ -307,10 +308,10 @@ func TestUpdateQuestionKeepsItsAnswersValid(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			qid := w.id[tc.question]
-			before := c.Question.GetX(system(), qid)
-			resp := w.h.do(w.editor, update, map[string]any{"id": qid, "in": tc.input})
+			before := c.Question.GetX(testdb.System(), qid)
+			resp := w.h.Do(w.editor, update, map[string]any{"id": qid, "in": tc.input})
 			checkOutcome(t, resp, tc.code, tc.arg)
-			if after := c.Question.GetX(system(), qid); tc.code != "" && (after.Kind != before.Kind || !reflect.DeepEqual(after.Options, before.Options)) {
+			if after := c.Question.GetX(testdb.System(), qid); tc.code != "" && (after.Kind != before.Kind || !reflect.DeepEqual(after.Options, before.Options)) {
 				t.Errorf("the refused change was stored: got %s %q, want %s %q", after.Kind, after.Options, before.Kind, before.Options)
 			}
 		})

@@ -1,27 +1,30 @@
-// Package api builds Engage's HTTP handler: the GraphQL endpoint with its
-// limits and error mapping, and the health endpoints.
+// Package api is Engage's GraphQL API: the /graphql endpoint with its
+// transport, limits, authentication of callers and error coding, and the
+// same executor run in process for the web pages (Operations). Package
+// server mounts it with the rest of the site.
 package api
 
 import (
 	"context"
 	"database/sql/driver"
+	"encoding/json"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"entgo.io/contrib/entgql"
-	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/alexedwards/scs/v2"
-	"github.com/rs/cors"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"engage/config"
 	"engage/database"
 	"engage/graph"
 	"engage/usage"
-	"engage/web"
 )
 
 // parserTokenLimit bounds the work of parsing one query, before any limit
@@ -30,96 +33,115 @@ const parserTokenLimit = 15000
 
 // Deps are what the API needs from the rest of the program.
 type Deps struct {
-	DB       *database.DB
-	Config   config.Config
-	Logger   *slog.Logger
+	DB     *database.DB
+	Config config.Config
+	// Logger should mask secrets, as redact.Logger does: resolvers' errors
+	// are logged as they are.
+	Logger *slog.Logger
+	// Sessions authenticate callers without a token; the caller wraps the
+	// handler in Sessions.LoadAndSave.
 	Sessions *scs.SessionManager
 	Usage    *usage.Recorder
+	// Metrics, when set, registers the API's own metrics: requests refused
+	// by reason, operations running and waiting their turn.
+	Metrics prometheus.Registerer
 }
 
-// New returns the HTTP handler of the whole API: GraphQL for callers with an
-// API token or a login session, the login pages, and the health endpoints.
-// Every cookie-authenticated POST is checked against cross-site forgery.
-// /metrics is served too, unless Config.MetricsAddr moves it to a listener
-// of its own (NewWithMetrics).
-func New(d Deps) http.Handler {
-	h, _ := NewWithMetrics(d)
-	return h
+// API serves GraphQL over HTTP (ServeHTTP) and runs operations in process
+// (Operations), both through one executor: the same limits, line of
+// operations, transactions and error coding.
+type API struct {
+	exec   *executor.Executor
+	auth   *authenticator
+	http   http.Handler
+	logger *slog.Logger
+	outage *quietLog
+	// filters limits where-filters given outside an operation (CheckWhere).
+	filters filterLimit
+	// authenticated wraps the routes of the API (Authenticated).
+	authenticated func(http.Handler) http.Handler
 }
 
-// NewWithMetrics is New, and also returns the handler of /metrics, for the
-// listener of Config.MetricsAddr. Both ask for Config.MetricsToken, when
-// set, as a Bearer token.
-func NewWithMetrics(d Deps) (api, metricsOnly http.Handler) {
-	d.Logger = slog.New(redacting{d.Logger.Handler()}) // no secret reaches a log line
+// New returns the API.
+func New(d Deps) *API {
 	outage := newQuietLog(d.Logger, outageLogInterval)
 	refused := newRefusals()
-	// The session manager answers for itself when a session cannot be
-	// loaded: as the API does, 503 while the database is unavailable.
-	d.Sessions.ErrorFunc = sessionError(d.Logger, outage)
-	auth := newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.DB.Changes, d.Logger, outage)
-	auth.counted = refused
 	operations := newOperationLimit(d.Config.MaxConcurrentOperations)
-	metrics := newMetrics(d.DB, operations)
-	metrics.registry.MustRegister(refused.counter)
-	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(d.Config.MaxBodyBytes, refused, auth.require(withUnavailableStatus(newGraphQL(d.DB, d.Config, d.Logger, operations, outage, refused)))))
-	metricsHandler := requireMetricsToken(d.Config.MetricsToken, metrics.handler())
-	if d.Config.MetricsAddr == "" {
-		mux.Handle("GET /metrics", metricsHandler)
+	if d.Metrics != nil {
+		d.Metrics.MustRegister(refused.counter)
+		d.Metrics.MustRegister(operations.collectors()...)
 	}
-	web.NewPages(d.DB.Ent, d.Sessions, d.Logger).Routes(mux)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeText(w, http.StatusOK, "ok")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := d.DB.Ping(ctx); err != nil {
-			d.Logger.Warn("readiness check failed", "error", err)
-			writeText(w, http.StatusServiceUnavailable, "database unreachable")
-			return
-		}
-		writeText(w, http.StatusOK, "ok")
-	})
-	c := cors.New(cors.Options{
-		AllowedOrigins: d.Config.CORSOrigins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Authorization", "Content-Type"},
-		ExposedHeaders: []string{"X-Request-Id", "Retry-After"}, // for browser code to quote and to wait
-		MaxAge:         600,
-	})
-	proxies, _ := d.Config.TrustedProxyRanges() // Config.Validate has checked them
-	metricsMux := http.NewServeMux()
-	metricsMux.Handle("GET /metrics", metricsHandler)
-	return withClientIP(proxies, withRequestLog(d.Logger, metrics.instrument(mux, c.Handler(d.Sessions.LoadAndSave(web.CSRF(mux)))))), metricsMux
+	a := &API{
+		exec:   newExecutor(d.DB, d.Config, d.Logger, operations, outage, refused),
+		auth:   newAuthenticator(d.DB.Ent, d.Sessions, d.Usage, d.DB.Changes, d.Logger, outage, refused),
+		logger: d.Logger,
+		outage: outage,
+	}
+	a.filters = filterLimit{schema: graph.NewSchema(d.DB.Ent, d.Config.TokenMaxLifetime).Schema(), maxDepth: d.Config.MaxFilterDepth, maxPredicates: d.Config.MaxFilterPredicates}
+	a.authenticated = func(h http.Handler) http.Handler {
+		return limitBody(d.Config.MaxBodyBytes, refused, a.auth.require(withUnavailableStatus(h)))
+	}
+	a.http = a.Authenticated(http.HandlerFunc(a.serveGraphQL))
+	return a
 }
 
-func newGraphQL(db *database.DB, cfg config.Config, logger *slog.Logger, operations operationLimit, outage *quietLog, refused refusals) http.Handler {
+// Authenticated wraps h, another route of the API (exports), as /graphql
+// is wrapped: bodies over the limit and callers without a valid token or
+// session are refused, and h runs with the caller's viewer.
+func (a *API) Authenticated(h http.Handler) http.Handler { return a.authenticated(h) }
+
+// CheckWhere applies the limits of where-filters to one filter given
+// outside an operation (an export's where parameter), of the GraphQL input
+// type inputType; name names it in the refusal.
+func (a *API) CheckWhere(name string, where any, inputType string) *gqlerror.Error {
+	return a.filters.checkWhere(name, where, inputType)
+}
+
+// ServeHTTP answers a request to /graphql: it refuses bodies over the
+// limit and callers without a valid token or session, then runs the
+// request through Transport.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.http.ServeHTTP(w, r) }
+
+// serveGraphQL runs an authenticated request, as gqlgen's handler.Server
+// does: a panic outside the resolvers (whose panics recoverPanic turns
+// into errors) is answered with a generic internal error.
+func (a *API) serveGraphQL(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			err := a.exec.PresentRecoveredError(r.Context(), p)
+			gqlErr, _ := err.(*gqlerror.Error)
+			body, _ := json.Marshal(graphql.Response{Errors: gqlerror.List{gqlErr}})
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write(body)
+		}
+	}()
+	Transport{}.Do(w, r.WithContext(graphql.StartOperationTrace(r.Context())), a.exec)
+}
+
+func newExecutor(db *database.DB, cfg config.Config, logger *slog.Logger, operations operationLimit, outage *quietLog, refused refusals) *executor.Executor {
 	es := graph.NewSchema(db.Ent, cfg.TokenMaxLifetime)
-	srv := handler.New(es)
-	srv.AddTransport(Transport{})
+	exec := executor.New(es)
 	cache := queryCache{lru.New[*ast.QueryDocument](1000)}
-	srv.SetQueryCache(cache)
-	srv.SetParserTokenLimit(parserTokenLimit)
+	exec.SetQueryCache(cache)
+	exec.SetParserTokenLimit(parserTokenLimit)
 	// No extension here may intercept fields (graphql.FieldInterceptor):
 	// the fields that codegen/gqlgen resolves directly skip that chain.
-	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	exec.Use(extension.Introspection{})
+	exec.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	// After the persisted query is looked up, before the query is parsed.
-	srv.Use(expansionLimit{cache: cache, tokenLimit: parserTokenLimit, max: cfg.MaxComplexity})
-	srv.Use(depthLimit{max: cfg.MaxDepth})
-	srv.Use(limits{es: es, maxComplexity: cfg.MaxComplexity})
-	srv.Use(filterLimit{schema: es.Schema(), maxDepth: cfg.MaxFilterDepth, maxPredicates: cfg.MaxFilterPredicates})
-	srv.Use(cursorCheck{})
+	exec.Use(expansionLimit{cache: cache, tokenLimit: parserTokenLimit, max: cfg.MaxComplexity})
+	exec.Use(depthLimit{max: cfg.MaxDepth})
+	exec.Use(limits{es: es, maxComplexity: cfg.MaxComplexity})
+	exec.Use(filterLimit{schema: es.Schema(), maxDepth: cfg.MaxFilterDepth, maxPredicates: cfg.MaxFilterPredicates})
+	exec.Use(cursorCheck{})
 	// Before the transactioner: an operation waiting for its turn holds no
 	// transaction.
-	srv.Use(operations)
-	srv.Use(transactionErrors{}) // around the transactioner, whose errors it codes
-	srv.Use(transactions{entgql.Transactioner{TxOpener: txOpener(db, logger, outage)}})
-	srv.SetErrorPresenter(presentError(logger, outage, refused))
-	srv.SetRecoverFunc(recoverPanic(logger))
-	return srv
+	exec.Use(operations)
+	exec.Use(transactionErrors{}) // around the transactioner, whose errors it codes
+	exec.Use(transactions{entgql.Transactioner{TxOpener: txOpener(db, logger, outage)}})
+	exec.SetErrorPresenter(presentError(logger, outage, refused))
+	exec.SetRecoverFunc(recoverPanic(logger))
+	return exec
 }
 
 // txOpener opens the transaction of a mutation, and hides why it could not

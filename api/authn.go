@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"engage/changes"
+	"engage/clientip"
 	"engage/ent"
 	"engage/ent/apitoken"
 	"engage/ent/auditevent"
@@ -91,11 +91,11 @@ type cachedRefusal struct {
 	loadedAt time.Time
 }
 
-func newAuthenticator(client *ent.Client, sessions *scs.SessionManager, rec *usage.Recorder, feed *changes.Feed, logger *slog.Logger, outage *quietLog) *authenticator {
+func newAuthenticator(client *ent.Client, sessions *scs.SessionManager, rec *usage.Recorder, feed *changes.Feed, logger *slog.Logger, outage *quietLog, counted refusals) *authenticator {
 	cache, _ := lru.New[string, cachedCaller](10000) // only fails for a size below 1
 	refused, _ := lru.New[string, cachedRefusal](10000)
 	return &authenticator{
-		client: client, sessions: sessions, usage: rec, logger: logger, outage: outage,
+		client: client, sessions: sessions, usage: rec, logger: logger, outage: outage, counted: counted,
 		tokens: cache, changes: feed, refused: refused,
 		refusals:  rate.NewLimiter(rate.Limit(2), 20),
 		lastAudit: map[string]time.Time{},
@@ -125,131 +125,75 @@ func (a *authenticator) require(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, err := a.authenticate(r)
 		if err != nil {
-			var ae *authError
-			if !errors.As(err, &ae) {
-				// Whatever failed, it was the database: the request may
-				// succeed when it is back.
-				a.outage.Error(r.Context(), "authentication failed", err)
-				a.counted.add(refusedUnavailable)
-				writeUnavailable(w)
-				return
-			}
-			a.counted.add(authReason(ae))
-			w.Header().Set("WWW-Authenticate", `Bearer realm="engage", error="invalid_token"`)
-			writeGraphQLError(w, http.StatusUnauthorized, "UNAUTHENTICATED", ae.msg)
+			a.writeRefusal(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
 	})
 }
 
+// writeRefusal answers a request that authenticate refused with err: 401
+// and the reason, or 503 when the database failed.
+func (a *authenticator) writeRefusal(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *authError
+	if !errors.As(err, &ae) {
+		a.databaseFailed(r.Context(), err)
+		writeUnavailable(w)
+		return
+	}
+	a.counted.add(authReason(ae))
+	w.Header().Set("WWW-Authenticate", `Bearer realm="engage", error="invalid_token"`)
+	writeGraphQLError(w, http.StatusUnauthorized, "UNAUTHENTICATED", ae.msg)
+}
+
+// databaseFailed logs (once per interval) and counts an authentication
+// that failed because of the database: the request may succeed when it is
+// back.
+func (a *authenticator) databaseFailed(ctx context.Context, err error) {
+	a.outage.Error(ctx, "authentication failed", err)
+	a.counted.add(refusedUnavailable)
+}
+
 // authenticate returns the viewer of r, or an *authError saying why there is
-// none, or another error when the database failed.
+// none, or another error when the database failed. A request with an
+// Authorization header is authenticated by its token alone, any other by
+// its login session.
 func (a *authenticator) authenticate(r *http.Request) (*viewer.Viewer, error) {
-	ip := clientIP(r)
+	ip := clientip.Of(r)
 	header := r.Header.Get("Authorization")
 	if header == "" {
-		if id := session.UserID(r.Context(), a.sessions); id != "" {
-			return a.sessionViewer(r.Context(), id, ip)
-		}
-		return nil, errMissing
+		return a.sessionViewer(r.Context(), ip)
 	}
+	secret, err := bearerSecret(header)
+	if err != nil {
+		return nil, err
+	}
+	return a.tokenViewer(r.Context(), secret, ip)
+}
+
+// bearerSecret returns the token of an Authorization header once its shape
+// and checksum hold: a typo costs no query.
+func bearerSecret(header string) (string, error) {
 	scheme, secret, _ := strings.Cut(header, " ")
 	if !strings.EqualFold(scheme, "Bearer") {
-		return nil, errScheme
+		return "", errScheme
 	}
 	secret = strings.TrimSpace(secret)
-	// The shape and checksum are checked first: a typo costs no query.
 	if err := token.Check(secret); err != nil {
-		return nil, errMalformed(err)
+		return "", errMalformed(err)
 	}
-	hash := token.Hash(secret)
-	now := time.Now()
-	epoch := a.changes.Epoch(r.Context())
-	if c, ok := a.tokens.Get(hash); ok && c.epoch == epoch && now.Sub(c.loadedAt) < tokenCacheTTL {
-		if c.viewer.TokenExpiresAt == nil || c.viewer.TokenExpiresAt.After(now) {
-			v := c.viewer
-			v.IP = ip
-			a.usage.Record(v.TokenID, ip, now)
-			return &v, nil
-		}
-		a.tokens.Remove(hash) // expired since: the database path refuses and audits it
-	}
-	sys := rule.System(r.Context()) // finding the caller precedes any viewer
-	if c, ok := a.refused.Get(hash); ok && c.epoch == epoch && now.Sub(c.loadedAt) < tokenCacheTTL {
-		return nil, a.refuse(sys, c, ip)
-	}
-	// Requests that miss the cache for one token at once (a client's burst
-	// after a restart or a change of rights) share one load, rather than
-	// each taking connections from the pool for the same rows.
-	loaded, err, _ := a.loads.Do(fmt.Sprint(hash, epoch), func() (any, error) {
-		return a.loadToken(context.WithoutCancel(sys), hash, epoch, now)
-	})
-	if err != nil {
-		return nil, err // not cached: the next request tries again
-	}
-	switch l := loaded.(type) {
-	case cachedRefusal:
-		return nil, a.refuse(sys, l, ip)
-	case cachedCaller:
-		v := l.viewer
-		v.IP = ip
-		a.usage.Record(v.TokenID, ip, now)
-		return &v, nil
-	}
-	panic("loadToken returned neither a caller nor a refusal")
+	return secret, nil
 }
 
-// loadToken reads the token whose secret has hash, with its owner's rights,
-// and caches what it found: the caller (without an address), or why the
-// token is refused.
-func (a *authenticator) loadToken(sys context.Context, hash string, epoch int64, now time.Time) (any, error) {
-	tok, err := a.client.APIToken.Query().
-		Where(apitoken.SecretHash(hash)).
-		WithOwner().
-		WithAllowedProjects(func(q *ent.ProjectQuery) { q.Select("id") }).
-		Only(sys)
-	var refusal cachedRefusal
-	switch {
-	case ent.IsNotFound(err):
-		refusal.err = errUnknown
-	case err != nil:
-		return nil, err
-	case tok.RevokedAt != nil:
-		refusal = cachedRefusal{err: errRevoked, tokenID: tok.ID, why: "revoked"}
-	case tok.ExpiresAt != nil && !tok.ExpiresAt.After(now):
-		refusal = cachedRefusal{err: errExpired, tokenID: tok.ID, why: "expired"}
-	case !tok.Edges.Owner.Active:
-		refusal.err = errInactive
-	case tok.Edges.Owner.Role != user.RoleADMIN && !tok.Edges.Owner.APIAccess:
-		refusal.err = errNoAccess
+// sessionViewer is the viewer of the user signed in with ctx's login
+// session: the user's full rights, while the user is active.
+func (a *authenticator) sessionViewer(ctx context.Context, ip string) (*viewer.Viewer, error) {
+	id := session.UserID(ctx, a.sessions)
+	if id == "" {
+		return nil, errMissing
 	}
-	if refusal.err != nil {
-		refusal.epoch, refusal.loadedAt = epoch, now
-		a.refused.Add(hash, refusal)
-		return refusal, nil
-	}
-	v, err := a.userViewer(sys, tok.Edges.Owner, "")
-	if err != nil {
-		return nil, err
-	}
-	v.TokenID, v.ReadOnly, v.TokenExpiresAt = tok.ID, tok.ReadOnly, tok.ExpiresAt
-	if len(tok.Edges.AllowedProjects) > 0 {
-		v.AllowedProjects = make([]string, 0, len(tok.Edges.AllowedProjects))
-		for _, p := range tok.Edges.AllowedProjects {
-			v.AllowedProjects = append(v.AllowedProjects, p.ID)
-		}
-	}
-	caller := cachedCaller{viewer: *v, epoch: epoch, loadedAt: now}
-	a.tokens.Add(hash, caller)
-	return caller, nil
-}
-
-// sessionViewer is the viewer of a logged-in session: the user's full
-// rights, while the user is active.
-func (a *authenticator) sessionViewer(ctx context.Context, userID, ip string) (*viewer.Viewer, error) {
-	sys := rule.System(ctx)
-	u, err := a.client.User.Get(sys, userID)
+	sys := rule.System(ctx) // finding the caller precedes any viewer
+	u, err := a.client.User.Get(sys, id)
 	switch {
 	case ent.IsNotFound(err) || (err == nil && !u.Active):
 		return nil, errMissing // the account is gone or deactivated: as if logged out
@@ -257,6 +201,136 @@ func (a *authenticator) sessionViewer(ctx context.Context, userID, ip string) (*
 		return nil, err
 	}
 	return a.userViewer(sys, u, ip)
+}
+
+// tokenViewer is the viewer of the token secret, from the cache while
+// nothing that decides rights has changed, else read from the database.
+// Refusals are cached too, so that a flood of bad tokens does not reach the
+// database.
+func (a *authenticator) tokenViewer(ctx context.Context, secret, ip string) (*viewer.Viewer, error) {
+	hash, now := token.Hash(secret), time.Now()
+	epoch := a.changes.Epoch(ctx)
+	if v, ok := a.cachedCaller(hash, epoch, now); ok {
+		return a.admit(v, ip, now), nil
+	}
+	sys := rule.System(ctx) // finding the caller precedes any viewer
+	if c, ok := a.refused.Get(hash); ok && current(c.epoch, c.loadedAt, epoch, now) {
+		return nil, a.refuse(sys, c, ip)
+	}
+	found, err := a.loadShared(sys, hash, epoch, now)
+	switch {
+	case err != nil:
+		return nil, err // not cached: the next request tries again
+	case found.refusal != nil:
+		return nil, a.refuse(sys, *found.refusal, ip)
+	}
+	return a.admit(found.caller, ip, now), nil
+}
+
+// current reports whether what was cached at epoch and loadedAt still
+// serves at epoch and now.
+func current(cachedEpoch int64, loadedAt time.Time, epoch int64, now time.Time) bool {
+	return cachedEpoch == epoch && now.Sub(loadedAt) < tokenCacheTTL
+}
+
+// cachedCaller returns the cached caller of the token whose secret has
+// hash, while it is current and the token has not expired since.
+func (a *authenticator) cachedCaller(hash string, epoch int64, now time.Time) (viewer.Viewer, bool) {
+	c, ok := a.tokens.Get(hash)
+	if !ok || !current(c.epoch, c.loadedAt, epoch, now) {
+		return viewer.Viewer{}, false
+	}
+	if c.viewer.TokenExpiresAt != nil && !c.viewer.TokenExpiresAt.After(now) {
+		a.tokens.Remove(hash) // expired since: the database path refuses and audits it
+		return viewer.Viewer{}, false
+	}
+	return c.viewer, true
+}
+
+// admit returns the token's caller v for a request from ip, and counts the
+// token's use.
+func (a *authenticator) admit(v viewer.Viewer, ip string, now time.Time) *viewer.Viewer {
+	v.IP = ip
+	a.usage.Record(v.TokenID, ip, now)
+	return &v
+}
+
+// tokenLookup is what loadToken found: the token's caller (without an
+// address), or why the token is refused.
+type tokenLookup struct {
+	caller  viewer.Viewer
+	refusal *cachedRefusal
+}
+
+// loadShared runs loadToken once for all the requests that miss the cache
+// for one token at once (a client's burst after a restart or a change of
+// rights), rather than each taking connections from the pool for the same
+// rows.
+func (a *authenticator) loadShared(sys context.Context, hash string, epoch int64, now time.Time) (tokenLookup, error) {
+	found, err, _ := a.loads.Do(fmt.Sprint(hash, epoch), func() (any, error) {
+		return a.loadToken(context.WithoutCancel(sys), hash, epoch, now)
+	})
+	if err != nil {
+		return tokenLookup{}, err
+	}
+	return found.(tokenLookup), nil
+}
+
+// loadToken reads the token whose secret has hash, with its owner's rights,
+// and caches what it found.
+func (a *authenticator) loadToken(sys context.Context, hash string, epoch int64, now time.Time) (tokenLookup, error) {
+	tok, err := a.client.APIToken.Query().
+		Where(apitoken.SecretHash(hash)).
+		WithOwner().
+		WithAllowedProjects(func(q *ent.ProjectQuery) { q.Select("id") }).
+		Only(sys)
+	if ent.IsNotFound(err) {
+		tok, err = nil, nil
+	}
+	if err != nil {
+		return tokenLookup{}, err
+	}
+	if refusal := refusalOf(tok, now); refusal != nil {
+		refusal.epoch, refusal.loadedAt = epoch, now
+		a.refused.Add(hash, *refusal)
+		return tokenLookup{refusal: refusal}, nil
+	}
+	v, err := a.userViewer(sys, tok.Edges.Owner, "")
+	if err != nil {
+		return tokenLookup{}, err
+	}
+	restrictToToken(v, tok)
+	a.tokens.Add(hash, cachedCaller{viewer: *v, epoch: epoch, loadedAt: now})
+	return tokenLookup{caller: *v}, nil
+}
+
+// refusalOf says why tok, with its owner, is refused at now, or returns nil
+// when it is not. A nil tok is a secret that no token has.
+func refusalOf(tok *ent.APIToken, now time.Time) *cachedRefusal {
+	switch {
+	case tok == nil:
+		return &cachedRefusal{err: errUnknown}
+	case tok.RevokedAt != nil:
+		return &cachedRefusal{err: errRevoked, tokenID: tok.ID, why: "revoked"}
+	case tok.ExpiresAt != nil && !tok.ExpiresAt.After(now):
+		return &cachedRefusal{err: errExpired, tokenID: tok.ID, why: "expired"}
+	case !tok.Edges.Owner.Active:
+		return &cachedRefusal{err: errInactive}
+	case tok.Edges.Owner.Role != user.RoleADMIN && !tok.Edges.Owner.APIAccess:
+		return &cachedRefusal{err: errNoAccess}
+	}
+	return nil
+}
+
+// restrictToToken narrows v, the viewer of tok's owner, to what tok allows.
+func restrictToToken(v *viewer.Viewer, tok *ent.APIToken) {
+	v.TokenID, v.ReadOnly, v.TokenExpiresAt = tok.ID, tok.ReadOnly, tok.ExpiresAt
+	if len(tok.Edges.AllowedProjects) > 0 {
+		v.AllowedProjects = make([]string, 0, len(tok.Edges.AllowedProjects))
+		for _, p := range tok.Edges.AllowedProjects {
+			v.AllowedProjects = append(v.AllowedProjects, p.ID)
+		}
+	}
 }
 
 // userViewer loads what the privacy rules need to know about u: their role
@@ -340,13 +414,4 @@ func (a *authenticator) auditRefusal(sys context.Context, tokenID, ip, why strin
 	if err != nil {
 		a.logger.Error("recording a refused token use failed", "error", err)
 	}
-}
-
-// clientIP is the address the request came from.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

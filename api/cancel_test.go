@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"engage/internal/apitest"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -26,11 +27,11 @@ func TestClientDisconnectStopsDatabaseWork(t *testing.T) {
 		cancelled  atomic.Bool // the held statement's request ended
 		surveysQ   atomic.Int64
 	)
-	h := newHarnessWith(t, harnessOptions{beforeStatement: func(line string) {
-		if strings.Contains(line, `FROM "surveys"`) || strings.Contains(line, "FROM `surveys`") {
+	h := apitest.NewWith(t, apitest.Options{BeforeStatement: func(query string) {
+		if strings.Contains(query, `FROM "surveys"`) || strings.Contains(query, "FROM `surveys`") {
 			surveysQ.Add(1)
 		}
-		if !strings.Contains(line, `FROM "projects"`) && !strings.Contains(line, "FROM `projects`") || !hold.CompareAndSwap(true, false) {
+		if !strings.Contains(query, `FROM "projects"`) && !strings.Contains(query, "FROM `projects`") || !hold.CompareAndSwap(true, false) {
 			return
 		}
 		ctx := <-requestCtx
@@ -41,17 +42,17 @@ func TestClientDisconnectStopsDatabaseWork(t *testing.T) {
 		case <-time.After(10 * time.Second): // a failure, not a measurement
 		}
 	}})
-	admin := h.admin()
+	admin := h.Admin()
 	var created struct{ CreateProject struct{ ID string } }
-	h.mustDo(admin, `mutation { createProject(input: {title: "P", slug: "p"}) { id } }`, nil, &created)
-	h.mustDo(admin, `mutation($p: ID!) { createSurvey(input: {title: "S", projectID: $p}) { id } }`, map[string]any{"p": created.CreateProject.ID}, nil)
-	h.mustDo(admin, query, nil, nil) // the nested page runs a statement on surveys
+	h.MustDo(admin, `mutation { createProject(input: {title: "P", slug: "p"}) { id } }`, nil, &created)
+	h.MustDo(admin, `mutation($p: ID!) { createSurvey(input: {title: "S", projectID: $p}) { id } }`, map[string]any{"p": created.CreateProject.ID}, nil)
+	h.MustDo(admin, query, nil, nil) // the nested page runs a statement on surveys
 
 	answered := make(chan *httptest.ResponseRecorder, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requestCtx <- r.Context()
 		rec := httptest.NewRecorder() // what the server answers, though nobody listens
-		h.handler.ServeHTTP(rec, r)
+		h.Handler.ServeHTTP(rec, r)
 		answered <- rec
 	}))
 	defer srv.Close()
@@ -86,11 +87,11 @@ func TestClientDisconnectStopsDatabaseWork(t *testing.T) {
 	if !cancelled.Load() {
 		t.Error("the request's context was not cancelled when its client hung up")
 	}
-	var resp gqlResponse
+	var resp apitest.Response
 	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
 		t.Fatalf("the answer is not JSON: %s", rec.Body)
 	}
-	if !slices.Equal(resp.codes(), []string{"SERVICE_UNAVAILABLE"}) {
+	if !slices.Equal(resp.Codes(), []string{"SERVICE_UNAVAILABLE"}) {
 		t.Errorf("the statement of a request whose client left: got errors %+v, want [SERVICE_UNAVAILABLE] (it ran, or failed otherwise)", resp.Errors)
 	}
 	if n := surveysQ.Load() - surveysBefore; n != 0 {

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"engage/config"
+	"engage/internal/apitest"
+	"engage/testdb"
 )
 
 // TestClientIPComesFromTrustedProxiesOnly checks whose address the server
@@ -15,12 +17,12 @@ import (
 // X-Forwarded-For names the client only when the connection comes from a
 // trusted proxy, and then the rightmost address that is not a proxy.
 func TestClientIPComesFromTrustedProxiesOnly(t *testing.T) {
-	h := newHarness(t, func(c *config.Config) { c.TrustedProxies = []string{"10.0.0.0/8"} })
-	secret := h.admin()
+	h := apitest.NewWith(t, apitest.Options{Configure: func(c *config.Config) { c.TrustedProxies = []string{"10.0.0.0/8"} }})
+	secret := h.Admin()
 	var who struct {
 		Viewer struct{ Token struct{ ID string } }
 	}
-	h.mustDo(secret, `{ viewer { token { id } } }`, nil, &who)
+	h.MustDo(secret, `{ viewer { token { id } } }`, nil, &who)
 
 	for _, c := range []struct{ name, peer, forwarded, want string }{
 		{"through two trusted proxies", "10.1.2.3:5000", "198.51.100.9, 10.0.0.7", "198.51.100.9"},
@@ -36,13 +38,13 @@ func TestClientIPComesFromTrustedProxiesOnly(t *testing.T) {
 			if c.forwarded != "" {
 				req.Header.Set("X-Forwarded-For", c.forwarded)
 			}
-			if resp := h.send(secret, req); resp.Status != http.StatusOK {
+			if resp := h.Send(secret, req); resp.Status != http.StatusOK {
 				t.Fatalf("status %d", resp.Status)
 			}
-			if err := h.usage.Flush(context.Background()); err != nil {
+			if err := h.Usage.Flush(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			tok := h.db.Ent.APIToken.GetX(system(), who.Viewer.Token.ID)
+			tok := h.DB.Ent.APIToken.GetX(testdb.System(), who.Viewer.Token.ID)
 			if tok.LastUsedIP == nil || *tok.LastUsedIP != c.want {
 				t.Errorf("recorded %v, want %s", tok.LastUsedIP, c.want)
 			}

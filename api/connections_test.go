@@ -11,30 +11,17 @@ import (
 	"sync"
 	"testing"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	"engage/demo"
 	"engage/ent"
 	"engage/ent/project"
 	"engage/ent/projectmap"
 	"engage/ent/response"
 	"engage/ent/survey"
-	"engage/token"
+	"engage/internal/apitest"
+	"engage/testdb"
 )
-
-// demoHarness is a harness on the demo data set, with a token of each
-// persona by key (admin, editor, viewer, moderator).
-func demoHarness(t *testing.T) (*harness, map[string]string) {
-	t.Helper()
-	h := newHarness(t)
-	personas, err := demo.Load(system(), h.db.Ent)
-	if err != nil {
-		t.Fatalf("loading demo data: %v", err)
-	}
-	tokens := map[string]string{}
-	for _, p := range personas {
-		tokens[p.Key] = h.mint(token.Spec{OwnerID: p.UserID, Name: "test"})
-	}
-	return h, tokens
-}
 
 type pageInfo struct {
 	HasNextPage, HasPreviousPage bool
@@ -63,9 +50,10 @@ func (c titledConnection) titles() []string {
 // exactly the database's order, each project once, with page flags that are
 // true exactly when there is more.
 func TestPaginationWalksEveryRowOnce(t *testing.T) {
-	h, tokens := demoHarness(t)
+	h := apitest.New(t)
+	tokens := h.Demo()
 	admin := tokens["admin"]
-	want := h.db.Ent.Project.Query().Order(project.ByTitle(), project.ByID()).Select(project.FieldTitle).StringsX(system())
+	want := h.DB.Ent.Project.Query().Order(project.ByTitle(), project.ByID()).Select(project.FieldTitle).StringsX(testdb.System())
 
 	const page = `query($first: Int, $after: Cursor, $last: Int, $before: Cursor, $dir: OrderDirection!) {
 		projects(first: $first, after: $after, last: $last, before: $before, orderBy: {field: TITLE, direction: $dir}) {
@@ -82,7 +70,7 @@ func TestPaginationWalksEveryRowOnce(t *testing.T) {
 					t.Fatal("pagination does not end")
 				}
 				var out struct{ Projects titledConnection }
-				h.mustDo(admin, page, map[string]any{"first": size, "after": after, "dir": "ASC"}, &out)
+				h.MustDo(admin, page, map[string]any{"first": size, "after": after, "dir": "ASC"}, &out)
 				c := out.Projects
 				if c.TotalCount != len(want) {
 					t.Fatalf("totalCount: got %d, want %d", c.TotalCount, len(want))
@@ -111,7 +99,7 @@ func TestPaginationWalksEveryRowOnce(t *testing.T) {
 					t.Fatal("pagination does not end")
 				}
 				var out struct{ Projects titledConnection }
-				h.mustDo(admin, page, map[string]any{"last": size, "before": before, "dir": "ASC"}, &out)
+				h.MustDo(admin, page, map[string]any{"last": size, "before": before, "dir": "ASC"}, &out)
 				got = append(out.Projects.titles(), got...)
 				if !out.Projects.PageInfo.HasPreviousPage {
 					break
@@ -125,7 +113,7 @@ func TestPaginationWalksEveryRowOnce(t *testing.T) {
 	}
 	t.Run("descending", func(t *testing.T) {
 		var out struct{ Projects titledConnection }
-		h.mustDo(admin, page, map[string]any{"first": 100, "dir": "DESC"}, &out)
+		h.MustDo(admin, page, map[string]any{"first": 100, "dir": "DESC"}, &out)
 		reversed := slices.Clone(want)
 		slices.Reverse(reversed)
 		if got := out.Projects.titles(); !slices.Equal(got, reversed) {
@@ -137,15 +125,16 @@ func TestPaginationWalksEveryRowOnce(t *testing.T) {
 // TestWhereFiltersAndNestedCounts compares filtered connections and nested
 // totalCounts with the same questions asked of the database directly.
 func TestWhereFiltersAndNestedCounts(t *testing.T) {
-	h, tokens := demoHarness(t)
+	h := apitest.New(t)
+	tokens := h.Demo()
 	admin := tokens["admin"]
-	ctx := system()
+	ctx := testdb.System()
 
 	t.Run("status filter", func(t *testing.T) {
 		for _, status := range []project.Status{project.StatusDRAFT, project.StatusPUBLISHED, project.StatusARCHIVED} {
-			want := h.db.Ent.Project.Query().Where(project.StatusEQ(status)).CountX(ctx)
+			want := h.DB.Ent.Project.Query().Where(project.StatusEQ(status)).CountX(ctx)
 			var out struct{ Projects struct{ TotalCount int } }
-			h.mustDo(admin, `query($s: ProjectStatus!) { projects(where: {status: $s}) { totalCount } }`, map[string]any{"s": status}, &out)
+			h.MustDo(admin, `query($s: ProjectStatus!) { projects(where: {status: $s}) { totalCount } }`, map[string]any{"s": status}, &out)
 			if out.Projects.TotalCount != want {
 				t.Errorf("projects with status %s: got %d, want %d", status, out.Projects.TotalCount, want)
 			}
@@ -153,14 +142,14 @@ func TestWhereFiltersAndNestedCounts(t *testing.T) {
 	})
 
 	t.Run("edge filter and text filter", func(t *testing.T) {
-		want := h.db.Ent.Project.Query().
+		want := h.DB.Ent.Project.Query().
 			Where(project.HasMapsWith(projectmap.ZoomGTE(12)), project.TitleContainsFold("RI")).
 			Order(project.ByTitle()).Select(project.FieldTitle).StringsX(ctx)
 		if len(want) < 2 {
 			t.Fatalf("the demo data should have several matches, has %q", want)
 		}
 		var out struct{ Projects titledConnection }
-		h.mustDo(admin, `{ projects(where: {hasMapsWith: {zoomGTE: 12}, titleContainsFold: "ri"}, orderBy: {field: TITLE}) {
+		h.MustDo(admin, `{ projects(where: {hasMapsWith: {zoomGTE: 12}, titleContainsFold: "ri"}, orderBy: {field: TITLE}) {
 			totalCount edges { cursor node { id title } } } }`, nil, &out)
 		if got := out.Projects.titles(); !slices.Equal(got, want) || out.Projects.TotalCount != len(want) {
 			t.Errorf("titles\n got %q (totalCount %d)\nwant %q", got, out.Projects.TotalCount, want)
@@ -189,14 +178,14 @@ func TestWhereFiltersAndNestedCounts(t *testing.T) {
 				}
 			}
 		}
-		h.mustDo(admin, `{ projects(first: 100) { edges { node { slug
+		h.MustDo(admin, `{ projects(first: 100) { edges { node { slug
 			surveys(first: 2) { totalCount edges { node { id
 				responses(first: 3, orderBy: {field: SUBMITTED_AT, direction: DESC}) { totalCount edges { node { id } } } } } } } } } }`, nil, &out)
 		if len(out.Projects.Edges) == 0 {
 			t.Fatal("no projects")
 		}
 		for _, p := range out.Projects.Edges {
-			wantSurveys := h.db.Ent.Survey.Query().Where(survey.HasProjectWith(project.Slug(p.Node.Slug))).CountX(ctx)
+			wantSurveys := h.DB.Ent.Survey.Query().Where(survey.HasProjectWith(project.Slug(p.Node.Slug))).CountX(ctx)
 			if p.Node.Surveys.TotalCount != wantSurveys {
 				t.Errorf("%s: surveys totalCount got %d, want %d", p.Node.Slug, p.Node.Surveys.TotalCount, wantSurveys)
 			}
@@ -204,13 +193,13 @@ func TestWhereFiltersAndNestedCounts(t *testing.T) {
 				t.Errorf("%s: got %d surveys on the page, want %d", p.Node.Slug, got, min(2, wantSurveys))
 			}
 			for _, s := range p.Node.Surveys.Edges {
-				want := h.db.Ent.Response.Query().Where(response.SurveyID(s.Node.ID)).
-					Order(response.BySubmittedAt(sqlDesc()), response.ByID(sqlDesc())).Limit(3).IDsX(ctx)
+				want := h.DB.Ent.Response.Query().Where(response.SurveyID(s.Node.ID)).
+					Order(response.BySubmittedAt(entsql.OrderDesc()), response.ByID(entsql.OrderDesc())).Limit(3).IDsX(ctx)
 				var got []string
 				for _, r := range s.Node.Responses.Edges {
 					got = append(got, r.Node.ID)
 				}
-				total := h.db.Ent.Response.Query().Where(response.SurveyID(s.Node.ID)).CountX(ctx)
+				total := h.DB.Ent.Response.Query().Where(response.SurveyID(s.Node.ID)).CountX(ctx)
 				if s.Node.Responses.TotalCount != total || !slices.Equal(got, want) {
 					t.Errorf("survey %s: responses got %v (totalCount %d), want %v (totalCount %d)", s.Node.ID, got, s.Node.Responses.TotalCount, want, total)
 				}
@@ -222,20 +211,21 @@ func TestWhereFiltersAndNestedCounts(t *testing.T) {
 // TestNodeLookups resolves IDs of every kind and checks that missing and
 // malformed IDs get clear, distinct errors.
 func TestNodeLookups(t *testing.T) {
-	h, tokens := demoHarness(t)
+	h := apitest.New(t)
+	tokens := h.Demo()
 	admin := tokens["admin"]
-	ctx := system()
+	ctx := testdb.System()
 	ids := map[string]string{
-		"Project": h.db.Ent.Project.Query().FirstIDX(ctx),
-		"Survey":  h.db.Ent.Survey.Query().FirstIDX(ctx),
-		"Map":     h.db.Ent.ProjectMap.Query().FirstIDX(ctx),
-		"Pin":     h.db.Ent.Pin.Query().FirstIDX(ctx),
-		"User":    h.db.Ent.User.Query().FirstIDX(ctx),
-		"Team":    h.db.Ent.Team.Query().FirstIDX(ctx),
+		"Project": h.DB.Ent.Project.Query().FirstIDX(ctx),
+		"Survey":  h.DB.Ent.Survey.Query().FirstIDX(ctx),
+		"Map":     h.DB.Ent.ProjectMap.Query().FirstIDX(ctx),
+		"Pin":     h.DB.Ent.Pin.Query().FirstIDX(ctx),
+		"User":    h.DB.Ent.User.Query().FirstIDX(ctx),
+		"Team":    h.DB.Ent.Team.Query().FirstIDX(ctx),
 	}
 	for typ, id := range ids {
 		var out struct{ Node struct{ Typename, ID string } }
-		h.mustDo(admin, `query($id: ID!) { node(id: $id) { typename: __typename id } }`, map[string]any{"id": id}, &out)
+		h.MustDo(admin, `query($id: ID!) { node(id: $id) { typename: __typename id } }`, map[string]any{"id": id}, &out)
 		if out.Node.Typename != typ || out.Node.ID != id {
 			t.Errorf("node(%s): got %s %s, want %s", id, out.Node.Typename, out.Node.ID, typ)
 		}
@@ -253,9 +243,9 @@ func TestNodeLookups(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			resp := h.do(admin, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": c.id})
-			if string(resp.Data) != `{"node":null}` || !reflect.DeepEqual(resp.codes(), []string{c.code}) {
-				t.Errorf("node(%q): got data %s, codes %v; want node null and [%s]", c.id, resp.Data, resp.codes(), c.code)
+			resp := h.Do(admin, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": c.id})
+			if string(resp.Data) != `{"node":null}` || !reflect.DeepEqual(resp.Codes(), []string{c.code}) {
+				t.Errorf("node(%q): got data %s, codes %v; want node null and [%s]", c.id, resp.Data, resp.Codes(), c.code)
 			}
 		})
 	}
@@ -267,7 +257,7 @@ func TestNodeLookups(t *testing.T) {
 			want = append(want, ids[k])
 		}
 		var out struct{ Nodes []struct{ ID string } }
-		h.mustDo(admin, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": want}, &out)
+		h.MustDo(admin, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": want}, &out)
 		var got []string
 		for _, n := range out.Nodes {
 			got = append(got, n.ID)
@@ -281,7 +271,8 @@ func TestNodeLookups(t *testing.T) {
 // TestOrderingByEveryProjectField checks each orderBy field of projects
 // against the database's own ordering.
 func TestOrderingByEveryProjectField(t *testing.T) {
-	h, tokens := demoHarness(t)
+	h := apitest.New(t)
+	tokens := h.Demo()
 	admin := tokens["admin"]
 	for _, field := range []string{"TITLE", "SLUG", "STATUS", "CREATED_AT", "UPDATED_AT"} {
 		var out struct {
@@ -289,7 +280,7 @@ func TestOrderingByEveryProjectField(t *testing.T) {
 				Edges []struct{ Node map[string]any }
 			}
 		}
-		h.mustDo(admin, `query($f: ProjectOrderField!) { projects(first: 100, orderBy: {field: $f}) { edges { node { title slug status createdAt updatedAt } } } }`,
+		h.MustDo(admin, `query($f: ProjectOrderField!) { projects(first: 100, orderBy: {field: $f}) { edges { node { title slug status createdAt updatedAt } } } }`,
 			map[string]any{"f": field}, &out)
 		key := map[string]string{"TITLE": "title", "SLUG": "slug", "STATUS": "status", "CREATED_AT": "createdAt", "UPDATED_AT": "updatedAt"}[field]
 		var got []string
@@ -299,7 +290,7 @@ func TestOrderingByEveryProjectField(t *testing.T) {
 		if !sort.StringsAreSorted(got) { // RFC 3339 UTC timestamps sort as strings
 			t.Errorf("ordered by %s: %q is not sorted", field, got)
 		}
-		if len(got) != h.db.Ent.Project.Query().CountX(system()) {
+		if len(got) != h.DB.Ent.Project.Query().CountX(testdb.System()) {
 			t.Errorf("ordered by %s: got %d projects", field, len(got))
 		}
 	}
@@ -310,20 +301,20 @@ func TestOrderingByEveryProjectField(t *testing.T) {
 // LIMIT first+1, so paging a million rows deep costs what the first page
 // costs. Only a page that loads no edge counts for pageInfo.
 func TestPagesCountOnlyForTotalCount(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{keepLogs: true})
-	if _, err := demo.Load(system(), h.db.Ent); err != nil {
+	h := apitest.NewWith(t, apitest.Options{KeepLogs: true})
+	if _, err := demo.Load(testdb.System(), h.DB.Ent); err != nil {
 		t.Fatalf("loading demo data: %v", err)
 	}
-	admin := h.admin()
-	total := h.db.Ent.Project.Query().CountX(system())
+	admin := h.Admin()
+	total := h.DB.Ent.Project.Query().CountX(testdb.System())
 	// counts runs query and returns its result and how many of its SQL
 	// statements were counts.
 	counts := func(query string, vars map[string]any) (struct{ Projects titledConnection }, int) {
 		t.Helper()
-		before := len(h.logs.String())
+		before := len(h.Logs.String())
 		var out struct{ Projects titledConnection }
-		h.mustDo(admin, query, vars, &out)
-		return out, strings.Count(strings.ToUpper(h.logs.String()[before:]), "COUNT(")
+		h.MustDo(admin, query, vars, &out)
+		return out, strings.Count(strings.ToUpper(h.Logs.String()[before:]), "COUNT(")
 	}
 
 	const page = `query($after: Cursor) { projects(first: 1, after: $after) {
@@ -356,7 +347,7 @@ func TestPagesCountOnlyForTotalCount(t *testing.T) {
 	}
 
 	// Nested pages: pageInfo comes from each parent's extra row too.
-	before := len(h.logs.String())
+	before := len(h.Logs.String())
 	var nested struct {
 		Projects struct {
 			Edges []struct {
@@ -367,13 +358,13 @@ func TestPagesCountOnlyForTotalCount(t *testing.T) {
 			}
 		}
 	}
-	h.mustDo(admin, `{ projects(first: 100) { edges { node { id
+	h.MustDo(admin, `{ projects(first: 100) { edges { node { id
 		surveys(first: 1) { pageInfo { hasNextPage endCursor } edges { node { id title } } } } } } }`, nil, &nested)
-	if n := strings.Count(strings.ToUpper(h.logs.String()[before:]), "COUNT("); n != 0 {
+	if n := strings.Count(strings.ToUpper(h.Logs.String()[before:]), "COUNT("); n != 0 {
 		t.Errorf("nested pages without totalCount ran %d counts", n)
 	}
 	for _, p := range nested.Projects.Edges {
-		surveys := h.db.Ent.Survey.Query().Where(survey.ProjectID(p.Node.ID)).CountX(system())
+		surveys := h.DB.Ent.Survey.Query().Where(survey.ProjectID(p.Node.ID)).CountX(testdb.System())
 		if got := p.Node.Surveys.PageInfo.HasNextPage; got != (surveys > 1) {
 			t.Errorf("project %s with %d surveys: hasNextPage %v", p.Node.ID, surveys, got)
 		}
@@ -384,7 +375,8 @@ func TestPagesCountOnlyForTotalCount(t *testing.T) {
 // code handles with gqlexec.NewDeferredGroup, still answers
 // the deferred fields in the one response that POST gives, at every level.
 func TestDeferredFragmentsAnswerInline(t *testing.T) {
-	h, tokens := demoHarness(t)
+	h := apitest.New(t)
+	tokens := h.Demo()
 	var out struct {
 		Projects struct {
 			Edges []struct {
@@ -397,7 +389,7 @@ func TestDeferredFragmentsAnswerInline(t *testing.T) {
 			}
 		}
 	}
-	h.mustDo(tokens["admin"], `{ projects(first: 3) { edges { node { id ... @defer(label: "p") { title
+	h.MustDo(tokens["admin"], `{ projects(first: 3) { edges { node { id ... @defer(label: "p") { title
 		surveys(first: 3) { edges { node { id ... @defer { title } } } } } } } } }`, nil, &out)
 	if len(out.Projects.Edges) == 0 {
 		t.Fatal("no projects")
@@ -419,11 +411,12 @@ func TestDeferredFragmentsAnswerInline(t *testing.T) {
 // pageInfo is selected: without it, first rows per parent, and no
 // connection of a node it does not show is loaded.
 func TestPagesReadTheExtraRowOnlyForPageInfo(t *testing.T) {
-	h, tokens := demoHarness(t)
+	h := apitest.New(t)
+	tokens := h.Demo()
 	// rows counts the nodes each entity's queries return, loads included.
 	var mu sync.Mutex
 	rows := map[string]int{}
-	h.db.Ent.Intercept(ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+	h.DB.Ent.Intercept(ent.InterceptFunc(func(next ent.Querier) ent.Querier {
 		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
 			v, err := next.Query(ctx, q)
 			if nodes := reflect.ValueOf(v); err == nil && nodes.Kind() == reflect.Slice {
@@ -450,7 +443,7 @@ func TestPagesReadTheExtraRowOnlyForPageInfo(t *testing.T) {
 				}
 			}
 		}
-		h.mustDo(tokens["admin"], query, nil, &out)
+		h.MustDo(tokens["admin"], query, nil, &out)
 		var shown []string
 		for _, p := range out.Projects.Edges {
 			for _, s := range p.Node.Surveys.Edges {
@@ -480,12 +473,12 @@ func TestPagesReadTheExtraRowOnlyForPageInfo(t *testing.T) {
 	}
 	// With pageInfo, first+1 per parent at each level.
 	want = map[string]int{}
-	three := h.db.Ent.Project.Query().Where(project.SlugIn("affordable-housing-strategy", "budget-priorities-2027", "downtown-bike-network"))
-	for _, p := range three.Order(ent.Asc(project.FieldTitle)).AllX(system()) {
+	three := h.DB.Ent.Project.Query().Where(project.SlugIn("affordable-housing-strategy", "budget-priorities-2027", "downtown-bike-network"))
+	for _, p := range three.Order(ent.Asc(project.FieldTitle)).AllX(testdb.System()) {
 		want["Project"]++
-		for _, s := range p.QuerySurveys().Order(ent.Asc(survey.FieldID)).Limit(2).AllX(system()) {
+		for _, s := range p.QuerySurveys().Order(ent.Asc(survey.FieldID)).Limit(2).AllX(testdb.System()) {
 			want["Survey"]++
-			want["Response"] += min(2, s.QueryResponses().CountX(system()))
+			want["Response"] += min(2, s.QueryResponses().CountX(testdb.System()))
 		}
 	}
 	if !maps.Equal(with, want) || want["Survey"] != 4 {

@@ -1,17 +1,15 @@
 package api_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
 	"engage/api"
 	"engage/config"
+	"engage/internal/apitest"
 )
 
 // fragmentBomb returns a query whose fragments each spread the one before
@@ -29,13 +27,10 @@ func fragmentBomb(depth int, leaf string) string {
 // doRefusable posts query asking for application/graphql-response+json,
 // under which the GraphQL-over-HTTP spec has a request refused before
 // execution answered with a 4xx status.
-func (h *harness) doRefusable(secret, query string, vars map[string]any) gqlResponse {
-	h.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+func doRefusable(h *apitest.Server, secret, query string, vars map[string]any) apitest.Response {
+	req := apitest.GraphQLRequest(query, vars)
 	req.Header.Set("Accept", "application/graphql-response+json")
-	return h.send(secret, req)
+	return h.Send(secret, req)
 }
 
 // TestFragmentBombsAreRefusedBeforeValidation: a query whose fragments
@@ -43,23 +38,23 @@ func (h *harness) doRefusable(secret, query string, vars map[string]any) gqlResp
 // QUERY_TOO_LARGE before it is validated, while a query whose fragments
 // expand to fewer runs as before.
 func TestFragmentBombsAreRefusedBeforeValidation(t *testing.T) {
-	h := newHarness(t)
-	admin := h.admin()
+	h := apitest.New(t)
+	admin := h.Admin()
 
-	resp := h.doRefusable(admin, fragmentBomb(20, "__typename"), nil)
-	if resp.Status != http.StatusBadRequest || !slices.Equal(resp.codes(), []string{"QUERY_TOO_LARGE"}) {
+	resp := doRefusable(h, admin, fragmentBomb(20, "__typename"), nil)
+	if resp.Status != http.StatusBadRequest || !slices.Equal(resp.Codes(), []string{"QUERY_TOO_LARGE"}) {
 		t.Errorf("a fragment bomb 20 levels deep: got status %d, errors %+v; want 400, [QUERY_TOO_LARGE]", resp.Status, resp.Errors)
 	}
 	// An invalid bomb is refused for its size, not for the field: the
 	// refusal comes before validation, which would have named the field.
-	if resp := h.do(admin, fragmentBomb(20, "noSuchField"), nil); !slices.Equal(resp.codes(), []string{"QUERY_TOO_LARGE"}) {
+	if resp := h.Do(admin, fragmentBomb(20, "noSuchField"), nil); !slices.Equal(resp.Codes(), []string{"QUERY_TOO_LARGE"}) {
 		t.Errorf("an invalid fragment bomb: got %+v, want [QUERY_TOO_LARGE]", resp.Errors)
 	}
 	// 10 levels expand to 3,071 selections: within the limit of 50,000.
 	var small struct {
 		Typename string `json:"__typename"`
 	}
-	h.mustDo(admin, fragmentBomb(10, "__typename"), nil, &small)
+	h.MustDo(admin, fragmentBomb(10, "__typename"), nil, &small)
 	if small.Typename != "Query" {
 		t.Errorf("a fragment bomb 10 levels deep: got __typename %q, want Query", small.Typename)
 	}
@@ -67,7 +62,7 @@ func TestFragmentBombsAreRefusedBeforeValidation(t *testing.T) {
 		"a cycle":          `query { ...A } fragment A on Query { ...B } fragment B on Query { ...A __typename }`,
 		"a missing spread": `query { ...Missing }`,
 	} {
-		if resp := h.do(admin, query, nil); !slices.Equal(resp.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) {
+		if resp := h.Do(admin, query, nil); !slices.Equal(resp.Codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) {
 			t.Errorf("%s: got %+v, want [GRAPHQL_VALIDATION_FAILED]", name, resp.Errors)
 		}
 	}
@@ -101,8 +96,8 @@ func TestExpansionIsCountedOnce(t *testing.T) {
 // not with its expansion. The complexity limit is low enough that every
 // depth is refused.
 func BenchmarkFragmentBombRefusal(b *testing.B) {
-	h := newHarness(b, func(c *config.Config) { c.MaxComplexity = 1000 })
-	admin := h.admin()
+	h := apitest.NewWith(b, apitest.Options{Configure: func(c *config.Config) { c.MaxComplexity = 1000 }})
+	admin := h.Admin()
 	for _, depth := range []int{10, 20, 40, 80, 160} {
 		query := fragmentBomb(depth, "__typename")
 		b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) {
@@ -111,7 +106,7 @@ func BenchmarkFragmentBombRefusal(b *testing.B) {
 				// A new text each time, as an attacker would send, so that
 				// the query cache does not answer.
 				n++
-				resp := h.do(admin, fmt.Sprintf("# %d\n%s", n, query), nil)
+				resp := h.Do(admin, fmt.Sprintf("# %d\n%s", n, query), nil)
 				if len(resp.Errors) == 0 {
 					b.Fatal("the bomb was not refused")
 				}
@@ -126,20 +121,20 @@ func BenchmarkFragmentBombRefusal(b *testing.B) {
 // QUERY_TOO_LARGE first, whether the fields stand in the set itself or in
 // its inline fragments; 100 repeats run.
 func TestRepeatedKeysAreRefusedBeforeValidation(t *testing.T) {
-	h := newHarness(t)
-	admin := h.admin()
+	h := apitest.New(t)
+	admin := h.Admin()
 	for name, query := range map[string]string{
 		"4,000 fields":                      "{ " + strings.Repeat("a: __typename ", 4000) + "}",
 		"2,000 inline fragments of one":     "{ " + strings.Repeat("... { a: __typename } ", 2000) + "}",
 		"50 inline fragments of 50, nested": "{ viewer { " + strings.Repeat("... { x: __typename "+strings.Repeat("x: __typename ", 49)+"} ", 50) + "} }",
 	} {
-		resp := h.doRefusable(admin, query, nil)
-		if resp.Status != http.StatusBadRequest || !slices.Equal(resp.codes(), []string{"QUERY_TOO_LARGE"}) {
+		resp := doRefusable(h, admin, query, nil)
+		if resp.Status != http.StatusBadRequest || !slices.Equal(resp.Codes(), []string{"QUERY_TOO_LARGE"}) {
 			t.Errorf("%s: got status %d, errors %+v; want 400, [QUERY_TOO_LARGE]", name, resp.Status, resp.Errors)
 		}
 	}
 	var out map[string]any
-	h.mustDo(admin, "{ "+strings.Repeat("a: __typename ", 100)+"}", nil, &out)
+	h.MustDo(admin, "{ "+strings.Repeat("a: __typename ", 100)+"}", nil, &out)
 	if out["a"] != "Query" {
 		t.Errorf("100 repeats of a: got %v, want a = Query", out)
 	}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"engage/internal/apitest"
 	"slices"
 	"strconv"
 	"testing"
@@ -26,9 +27,9 @@ func cursorOf(t *testing.T, id string, value any) string {
 // the top level and on a nested connection alike: BAD_USER_INPUT, never
 // INTERNAL_SERVER_ERROR.
 func TestMalformedCursorsAreBadInput(t *testing.T) {
-	h := newHarness(t)
-	admin := h.admin()
-	h.mustDo(admin, `mutation { createProject(input: {title: "Cursors", slug: "cursors"}) { id } }`, nil, nil)
+	h := apitest.New(t)
+	admin := h.Admin()
+	h.MustDo(admin, `mutation { createProject(input: {title: "Cursors", slug: "cursors"}) { id } }`, nil, nil)
 	cursors := map[string]string{
 		"garbage":          "garbage",
 		"a list value":     cursorOf(t, "prj_x", []any{1, 2}),
@@ -46,8 +47,8 @@ func TestMalformedCursorsAreBadInput(t *testing.T) {
 	}
 	for cname, cursor := range cursors {
 		for qname, query := range queries {
-			resp := h.do(admin, query, map[string]any{"c": cursor})
-			if codes := resp.codes(); len(codes) == 0 || slices.ContainsFunc(codes, func(c string) bool { return c != "BAD_USER_INPUT" }) {
+			resp := h.Do(admin, query, map[string]any{"c": cursor})
+			if codes := resp.Codes(); len(codes) == 0 || slices.ContainsFunc(codes, func(c string) bool { return c != "BAD_USER_INPUT" }) {
 				t.Errorf("%s, %s: got status %d, errors %+v; want BAD_USER_INPUT", cname, qname, resp.Status, resp.Errors)
 			}
 		}
@@ -64,8 +65,8 @@ func TestMalformedCursorsAreBadInput(t *testing.T) {
 		if c.order != "" {
 			order = ", orderBy: {field: " + c.order + "}"
 		}
-		resp := h.do(admin, `query($c: Cursor) { projects(after: $c`+order+`) { edges { node { id } } } }`, map[string]any{"c": c.cursor})
-		if !slices.Equal(resp.codes(), []string{"BAD_USER_INPUT"}) {
+		resp := h.Do(admin, `query($c: Cursor) { projects(after: $c`+order+`) { edges { node { id } } } }`, map[string]any{"c": c.cursor})
+		if !slices.Equal(resp.Codes(), []string{"BAD_USER_INPUT"}) {
 			t.Errorf("%s: got status %d, errors %+v; want BAD_USER_INPUT", c.name, resp.Status, resp.Errors)
 		}
 	}
@@ -73,7 +74,7 @@ func TestMalformedCursorsAreBadInput(t *testing.T) {
 	var page struct {
 		Projects struct{ Edges []struct{ Cursor string } }
 	}
-	h.mustDo(admin, `{ projects(orderBy: {field: CREATED_AT}) { edges { cursor } } }`, nil, &page)
-	h.mustDo(admin, `query($c: Cursor) { projects(after: $c, orderBy: {field: CREATED_AT}) { edges { cursor } } }`,
+	h.MustDo(admin, `{ projects(orderBy: {field: CREATED_AT}) { edges { cursor } } }`, nil, &page)
+	h.MustDo(admin, `query($c: Cursor) { projects(after: $c, orderBy: {field: CREATED_AT}) { edges { cursor } } }`,
 		map[string]any{"c": page.Projects.Edges[0].Cursor}, nil)
 }

@@ -19,6 +19,7 @@ import (
 	"engage/ent/privacy"
 	"engage/gid"
 	"engage/pageload"
+	"engage/requestlog"
 	"engage/rule"
 	"engage/token"
 )
@@ -56,8 +57,8 @@ func presentError(logger *slog.Logger, outage *quietLog, refused refusals) graph
 		code, msg := classify(ctx, err)
 		switch code {
 		case codeInternal:
-			logger.ErrorContext(ctx, "request failed", "error", err, "path", gqlErr.Path.String(), "request_id", requestID(ctx))
-			msg = "internal error; quote request " + requestID(ctx) + " when reporting it"
+			logger.ErrorContext(ctx, "request failed", "error", err, "path", gqlErr.Path.String(), "request_id", requestlog.ID(ctx))
+			msg = "internal error; quote request " + requestlog.ID(ctx) + " when reporting it"
 		case codeUnavailable:
 			markUnavailable(ctx)
 			if database.Unavailable(err) {
@@ -214,7 +215,7 @@ func argumentError(ctx context.Context, err error) string {
 // recoverPanic turns a resolver panic into a logged internal error.
 func recoverPanic(logger *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
-		logger.ErrorContext(ctx, "resolver panicked", "panic", p, "request_id", requestID(ctx))
+		logger.ErrorContext(ctx, "resolver panicked", "panic", p, "request_id", requestlog.ID(ctx))
 		return errors.New("panic") // presented as a generic internal error
 	}
 }
@@ -227,12 +228,6 @@ func writeGraphQLError(w http.ResponseWriter, status int, code, msg string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
 	})
-}
-
-func writeText(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body + "\n"))
 }
 
 // isForeignKey reports whether a constraint error is a broken link, in the

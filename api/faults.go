@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"engage/database"
+	"engage/requestlog"
 )
 
 // retryAfter is what a request refused because the database is unavailable
@@ -51,7 +52,7 @@ func (q *quietLog) Error(ctx context.Context, msg string, err error) {
 	}
 	q.more[msg] = 0
 	q.mu.Unlock()
-	q.logger.ErrorContext(ctx, msg, "error", err, "request_id", requestID(ctx))
+	q.logger.ErrorContext(ctx, msg, "error", err, "request_id", requestlog.ID(ctx))
 	time.AfterFunc(q.every, func() {
 		q.mu.Lock()
 		n := q.more[msg]
@@ -79,6 +80,12 @@ func unavailable(ctx context.Context) bool {
 	return ok && flag.Load()
 }
 
+// withUnavailableFlag returns ctx with a flag of its own for
+// markUnavailable to set.
+func withUnavailableFlag(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unavailableKey{}, new(atomic.Bool))
+}
+
 // withUnavailableStatus answers a GraphQL request with 503 and Retry-After,
 // instead of 200, when any of its errors was the database being
 // unavailable: clients and proxies then retry it as they should, and
@@ -86,22 +93,21 @@ func unavailable(ctx context.Context) bool {
 // request while the response is being built, before its first byte.
 func withUnavailableStatus(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		flag := new(atomic.Bool)
-		next.ServeHTTP(&unavailableWriter{ResponseWriter: w, flag: flag},
-			r.WithContext(context.WithValue(r.Context(), unavailableKey{}, flag)))
+		ctx := withUnavailableFlag(r.Context())
+		next.ServeHTTP(&unavailableWriter{ResponseWriter: w, ctx: ctx}, r.WithContext(ctx))
 	})
 }
 
 type unavailableWriter struct {
 	http.ResponseWriter
-	flag  *atomic.Bool
+	ctx   context.Context // the request's, with its flag
 	wrote bool
 }
 
 func (w *unavailableWriter) WriteHeader(code int) {
 	if !w.wrote {
 		w.wrote = true
-		if code == http.StatusOK && w.flag.Load() {
+		if code == http.StatusOK && unavailable(w.ctx) {
 			setRetryAfter(w.Header())
 			code = http.StatusServiceUnavailable
 		}
@@ -150,7 +156,7 @@ func (t committingTx) Commit() error {
 		t.outage.Error(t.ctx, "database unavailable at commit", err)
 		return errUnavailable
 	}
-	t.logger.ErrorContext(t.ctx, "commit failed", "error", err, "request_id", requestID(t.ctx))
+	t.logger.ErrorContext(t.ctx, "commit failed", "error", err, "request_id", requestlog.ID(t.ctx))
 	return errCommit
 }
 
@@ -183,17 +189,16 @@ func (transactionErrors) InterceptResponse(ctx context.Context, next graphql.Res
 	return resp
 }
 
-// sessionError answers a request whose login session could not be loaded
-// or saved: 503 with Retry-After while the database is unavailable (logged
-// once per interval), else 500; with a GraphQL-shaped body either way.
-func sessionError(logger *slog.Logger, outage *quietLog) func(http.ResponseWriter, *http.Request, error) {
-	return func(w http.ResponseWriter, r *http.Request, err error) {
-		if database.Unavailable(err) {
-			outage.Error(r.Context(), "loading a session failed", err)
-			writeUnavailable(w)
-			return
-		}
-		logger.ErrorContext(r.Context(), "session error", "method", r.Method, "path", r.URL.Path, "error", err)
-		writeGraphQLError(w, http.StatusInternalServerError, codeInternal, "internal error")
+// SessionError answers a request whose login session could not be loaded
+// or saved (scs.SessionManager.ErrorFunc), as the API answers a failure of
+// the database: 503 with Retry-After while it is unavailable (logged once
+// per interval), else 500; with a GraphQL-shaped body either way.
+func (a *API) SessionError(w http.ResponseWriter, r *http.Request, err error) {
+	if database.Unavailable(err) {
+		a.outage.Error(r.Context(), "loading a session failed", err)
+		writeUnavailable(w)
+		return
 	}
+	a.logger.ErrorContext(r.Context(), "session error", "method", r.Method, "path", r.URL.Path, "error", err)
+	writeGraphQLError(w, http.StatusInternalServerError, codeInternal, "internal error")
 }

@@ -20,6 +20,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"engage/ent/team"
+	"engage/internal/apitest"
 	"engage/testdb"
 	"engage/token"
 )
@@ -85,12 +86,12 @@ func (t faultyTx) Commit() error {
 
 // checkUnavailable wants resp to be 503 with Retry-After and one
 // SERVICE_UNAVAILABLE error that does not quote the driver.
-func checkUnavailable(t *testing.T, what string, resp gqlResponse) {
+func checkUnavailable(t *testing.T, what string, resp apitest.Response) {
 	t.Helper()
 	if resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "5" {
 		t.Errorf("%s: got status %d, Retry-After %q; want 503 and 5", what, resp.Status, resp.Header.Get("Retry-After"))
 	}
-	if codes := resp.codes(); len(codes) != 1 || codes[0] != "SERVICE_UNAVAILABLE" {
+	if codes := resp.Codes(); len(codes) != 1 || codes[0] != "SERVICE_UNAVAILABLE" {
 		t.Errorf("%s: got errors %+v, want one SERVICE_UNAVAILABLE", what, resp.Errors)
 	}
 	for _, e := range resp.Errors {
@@ -117,35 +118,35 @@ const (
 // are logged once, and everything works again once the database is back.
 func TestDatabaseFaultsAnswerServiceUnavailable(t *testing.T) {
 	var down, failCommits atomic.Bool
-	h := newHarnessWith(t, harnessOptions{keepLogs: true, wrapDriver: func(d dialect.Driver) dialect.Driver {
+	h := apitest.NewWith(t, apitest.Options{KeepLogs: true, WrapDriver: func(d dialect.Driver) dialect.Driver {
 		return faultyDriver{Driver: d, down: &down, failCommits: &failCommits}
 	}})
-	admin := h.admin()
-	fresh := h.mint(token.Spec{OwnerID: h.db.Ent.User.Query().OnlyIDX(system()), Name: "not used yet"})
-	h.mustDo(admin, readProjects, nil, nil) // caches the admin's caller
+	admin := h.Admin()
+	fresh := h.Mint(token.Spec{OwnerID: h.DB.Ent.User.Query().OnlyIDX(testdb.System()), Name: "not used yet"})
+	h.MustDo(admin, readProjects, nil, nil) // caches the admin's caller
 
 	down.Store(true)
-	before := loggedProblems(h.logs.String())
+	before := loggedProblems(h.Logs.String())
 	const repeats = 50
 	for i := range repeats {
-		checkUnavailable(t, "a resolver", h.do(admin, readProjects, nil))
-		checkUnavailable(t, "authentication", h.do(fresh, readProjects, nil))
-		checkUnavailable(t, "opening a transaction", h.do(admin, createTeam, map[string]any{"name": fmt.Sprint("down ", i)}))
+		checkUnavailable(t, "a resolver", h.Do(admin, readProjects, nil))
+		checkUnavailable(t, "authentication", h.Do(fresh, readProjects, nil))
+		checkUnavailable(t, "opening a transaction", h.Do(admin, createTeam, map[string]any{"name": fmt.Sprint("down ", i)}))
 	}
 	// One line for each of the three failures; the count of the others
 	// follows at the end of the interval.
-	if n := loggedProblems(h.logs.String()) - before; n > 3 {
-		t.Errorf("got %d ERROR or WARN lines for %d failed requests, want at most 3:\n%s", n, 3*repeats, h.logs.String())
+	if n := loggedProblems(h.Logs.String()) - before; n > 3 {
+		t.Errorf("got %d ERROR or WARN lines for %d failed requests, want at most 3:\n%s", n, 3*repeats, h.Logs.String())
 	}
 
 	down.Store(false)
 	failCommits.Store(true)
-	checkUnavailable(t, "a commit", h.do(admin, createTeam, map[string]any{"name": "lost"}))
+	checkUnavailable(t, "a commit", h.Do(admin, createTeam, map[string]any{"name": "lost"}))
 	failCommits.Store(false)
 
-	h.mustDo(fresh, readProjects, nil, nil)
-	h.mustDo(admin, createTeam, map[string]any{"name": "back"}, nil)
-	if names := h.db.Ent.Team.Query().Select(team.FieldName).StringsX(system()); len(names) != 1 || names[0] != "back" {
+	h.MustDo(fresh, readProjects, nil, nil)
+	h.MustDo(admin, createTeam, map[string]any{"name": "back"}, nil)
+	if names := h.DB.Ent.Team.Query().Select(team.FieldName).StringsX(testdb.System()); len(names) != 1 || names[0] != "back" {
 		t.Errorf("teams after the faults: got %q, want only the one created once the database was back", names)
 	}
 }
@@ -159,12 +160,12 @@ func TestPostgresOutageAnswersServiceUnavailable(t *testing.T) {
 	if testdb.Dialect() != dialect.Postgres {
 		t.Skip("needs PostgreSQL (TEST_DATABASE_URL): SQLite has no server to lose; TestDatabaseFaultsAnswerServiceUnavailable injects the faults there")
 	}
-	h := newHarnessWith(t, harnessOptions{keepLogs: true})
-	admin := h.admin()
-	fresh := h.mint(token.Spec{OwnerID: h.db.Ent.User.Query().OnlyIDX(system()), Name: "not used yet"})
-	h.mustDo(admin, readProjects, nil, nil)
+	h := apitest.NewWith(t, apitest.Options{KeepLogs: true})
+	admin := h.Admin()
+	fresh := h.Mint(token.Spec{OwnerID: h.DB.Ent.User.Query().OnlyIDX(testdb.System()), Name: "not used yet"})
+	h.MustDo(admin, readProjects, nil, nil)
 	var name string
-	if err := h.db.SQL.QueryRow("SELECT current_database()").Scan(&name); err != nil {
+	if err := h.DB.SQL.QueryRow("SELECT current_database()").Scan(&name); err != nil {
 		t.Fatal(err)
 	}
 	server, err := sql.Open("postgres", os.Getenv("TEST_DATABASE_URL"))
@@ -184,7 +185,7 @@ func TestPostgresOutageAnswersServiceUnavailable(t *testing.T) {
 		t.Fatalf("terminating the sessions: %v", err)
 	}
 
-	before := loggedProblems(h.logs.String())
+	before := loggedProblems(h.Logs.String())
 	const clients, each = 16, 20
 	var wg sync.WaitGroup
 	for c := range clients {
@@ -192,24 +193,24 @@ func TestPostgresOutageAnswersServiceUnavailable(t *testing.T) {
 			for i := range each {
 				switch i % 3 {
 				case 0:
-					checkUnavailable(t, "a resolver", h.do(admin, readProjects, nil))
+					checkUnavailable(t, "a resolver", h.Do(admin, readProjects, nil))
 				case 1:
-					checkUnavailable(t, "authentication", h.do(fresh, readProjects, nil))
+					checkUnavailable(t, "authentication", h.Do(fresh, readProjects, nil))
 				case 2:
-					checkUnavailable(t, "a mutation", h.do(admin, createTeam, map[string]any{"name": fmt.Sprint("down ", c, i)}))
+					checkUnavailable(t, "a mutation", h.Do(admin, createTeam, map[string]any{"name": fmt.Sprint("down ", c, i)}))
 				}
 			}
 		})
 	}
 	wg.Wait()
-	if n := loggedProblems(h.logs.String()) - before; n > 3 {
-		t.Errorf("got %d ERROR or WARN lines for %d failed requests, want at most 3:\n%s", n, clients*each, h.logs.String())
+	if n := loggedProblems(h.Logs.String()) - before; n > 3 {
+		t.Errorf("got %d ERROR or WARN lines for %d failed requests, want at most 3:\n%s", n, clients*each, h.Logs.String())
 	}
 
 	allow(true)
-	h.mustDo(fresh, readProjects, nil, nil)
-	h.mustDo(admin, createTeam, map[string]any{"name": "back"}, nil)
-	if names := h.db.Ent.Team.Query().Select(team.FieldName).StringsX(system()); len(names) != 1 || names[0] != "back" {
+	h.MustDo(fresh, readProjects, nil, nil)
+	h.MustDo(admin, createTeam, map[string]any{"name": "back"}, nil)
+	if names := h.DB.Ent.Team.Query().Select(team.FieldName).StringsX(testdb.System()); len(names) != 1 || names[0] != "back" {
 		t.Errorf("teams after the outage: got %q, want only the one created once the database was back", names)
 	}
 }
@@ -219,19 +220,19 @@ func TestPostgresOutageAnswersServiceUnavailable(t *testing.T) {
 // Retry-After like any other, not the session library's plain-text 500.
 func TestSessionLoadDuringAnOutage(t *testing.T) {
 	var down, failCommits atomic.Bool
-	h := newHarnessWith(t, harnessOptions{keepLogs: true, wrapDriver: func(d dialect.Driver) dialect.Driver {
+	h := apitest.NewWith(t, apitest.Options{KeepLogs: true, WrapDriver: func(d dialect.Driver) dialect.Driver {
 		return faultyDriver{Driver: d, down: &down, failCommits: &failCommits}
 	}})
-	h.admin()
-	h.setPassword(h.db.Ent.User.Query().OnlyIDX(system()), "correct horse battery")
-	cookie := h.login("root@example.test", "correct horse battery")
+	h.Admin()
+	h.SetPassword(h.DB.Ent.User.Query().OnlyIDX(testdb.System()), "correct horse battery")
+	cookie := h.Login(apitest.AdminEmail, "correct horse battery")
 
 	down.Store(true)
 	for range 3 {
-		checkUnavailable(t, "a session cookie", h.send("", sessionRequest(cookie, "same-origin", readProjects, nil)))
+		checkUnavailable(t, "a session cookie", h.Send("", apitest.SessionRequest(cookie, "same-origin", readProjects, nil)))
 	}
 	down.Store(false)
-	if resp := h.send("", sessionRequest(cookie, "same-origin", readProjects, nil)); resp.Status != http.StatusOK {
+	if resp := h.Send("", apitest.SessionRequest(cookie, "same-origin", readProjects, nil)); resp.Status != http.StatusOK {
 		t.Errorf("once the database is back: got status %d, errors %+v; want 200", resp.Status, resp.Errors)
 	}
 }

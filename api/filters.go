@@ -111,26 +111,46 @@ func (c *filterCount) arguments(f *ast.Field) *gqlerror.Error {
 				continue // validation has checked the value; execution reports it
 			}
 			var deep bool
-			n, deep = c.count(value, def.Type, 0)
-			if deep {
-				err := gqlerror.Errorf("%s: a where filter nests more than %d levels deep (through not, and, or and hasXWith)", f.Alias, c.maxDepth)
-				err.Extensions = map[string]any{"code": codeFilterTooDeep}
-				return err
+			if n, deep = c.count(value, def.Type, 0); deep {
+				return c.refusal(f.Alias, true)
 			}
 			c.counted[arg.Value] = n
 		}
-		if c.values > maxFilterValues {
-			err := gqlerror.Errorf("%s: the where filters of this operation list more than %d values", f.Alias, maxFilterValues)
-			err.Extensions = map[string]any{"code": codeFilterTooLarge}
-			return err
-		}
-		if c.total += n; c.total > c.maxPredicates {
-			err := gqlerror.Errorf("%s: the where filters of this operation hold more than %d conditions", f.Alias, c.maxPredicates)
-			err.Extensions = map[string]any{"code": codeFilterTooLarge}
+		c.total += n
+		if err := c.refusal(f.Alias, false); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// checkWhere is the same limit for one where filter given outside a
+// GraphQL operation, such as an export's where parameter: value is the
+// filter as decoded JSON, of the input type named inputType, and name
+// names it in the refusal.
+func (l filterLimit) checkWhere(name string, value any, inputType string) *gqlerror.Error {
+	c := filterCount{filterLimit: l}
+	n, deep := c.count(value, ast.NonNullNamedType(inputType, nil), 0)
+	c.total = n
+	return c.refusal(name, deep)
+}
+
+// refusal refuses, for the filters named name, a filter deeper than
+// maxDepth, or more values or conditions than the limits allow in all.
+func (c *filterCount) refusal(name string, deep bool) *gqlerror.Error {
+	var err *gqlerror.Error
+	switch {
+	case deep:
+		err = gqlerror.Errorf("%s: a where filter nests more than %d levels deep (through not, and, or and hasXWith)", name, c.maxDepth)
+		err.Extensions = map[string]any{"code": codeFilterTooDeep}
+	case c.values > maxFilterValues:
+		err = gqlerror.Errorf("%s: the where filters of this request list more than %d values", name, maxFilterValues)
+		err.Extensions = map[string]any{"code": codeFilterTooLarge}
+	case c.total > c.maxPredicates:
+		err = gqlerror.Errorf("%s: the where filters of this request hold more than %d conditions", name, c.maxPredicates)
+		err.Extensions = map[string]any{"code": codeFilterTooLarge}
+	}
+	return err
 }
 
 // count returns the conditions of the where filters in value, of type typ,
@@ -147,19 +167,31 @@ func (c *filterCount) count(value any, typ *ast.Type, depth int) (n int, deep bo
 		if !ok {
 			return c.count(value, typ.Elem, depth) // one value given for a list
 		}
-		for _, v := range list {
-			m, deep := c.count(v, typ.Elem, depth)
-			if n += m; deep || n > c.maxPredicates {
-				return n, deep
-			}
-		}
-		return n, false
+		return c.countList(list, typ.Elem, depth)
 	}
 	def := c.schema.Types[typ.NamedType]
 	fields, ok := value.(map[string]any)
 	if def == nil || def.Kind != ast.InputObject || !ok {
 		return 0, false
 	}
+	return c.countFields(fields, def, depth)
+}
+
+// countList is count for the elements, of type elem, of a list.
+func (c *filterCount) countList(list []any, elem *ast.Type, depth int) (n int, deep bool) {
+	for _, v := range list {
+		m, deep := c.count(v, elem, depth)
+		if n += m; deep || n > c.maxPredicates {
+			return n, deep
+		}
+	}
+	return n, false
+}
+
+// countFields is count for the fields of an input object of type def: one
+// condition each when it is a where filter, one level deeper, and the
+// conditions inside each.
+func (c *filterCount) countFields(fields map[string]any, def *ast.Definition, depth int) (n int, deep bool) {
 	isFilter := strings.HasSuffix(def.Name, "WhereInput")
 	if isFilter {
 		if depth++; depth > c.maxDepth {

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"engage/internal/apitest"
 	"fmt"
 	"net/http"
 	"slices"
@@ -44,8 +45,8 @@ func manyValues(n int) []any {
 // (slugIn...) hold more than 10,000 values in all, which SQLite could not
 // take as parameters; filters at the limits run.
 func TestFilterLimits(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{countStatements: true})
-	admin := h.admin()
+	h := apitest.New(t)
+	admin := h.Admin()
 	const byVariable = `query($w: ProjectWhereInput) { projects(where: $w) { totalCount } }`
 
 	ok := []struct {
@@ -58,7 +59,7 @@ func TestFilterLimits(t *testing.T) {
 		{"10 levels inline, across types", `{ surveys(where: {hasProjectWith: [{not: {not: {not: {not: {not: {not: {not: {not: {slug: "x"}}}}}}}}}]}) { totalCount } }`, nil},
 	}
 	for _, c := range ok {
-		if resp := h.do(admin, c.query, c.vars); len(resp.Errors) > 0 {
+		if resp := h.Do(admin, c.query, c.vars); len(resp.Errors) > 0 {
 			t.Errorf("%s: got %+v, want no error", c.name, resp.Errors)
 		}
 	}
@@ -83,12 +84,12 @@ func TestFilterLimits(t *testing.T) {
 			fragment P on Query { projects(where: $w) { totalCount } }`, map[string]any{"w": slugsOr(50)}, "FILTER_TOO_LARGE"},
 	}
 	for _, c := range refused {
-		before := h.statements.Load()
-		resp := h.doRefusable(admin, c.query, c.vars)
-		if resp.Status != http.StatusBadRequest || !slices.Equal(resp.codes(), []string{c.code}) {
+		before := h.Statements.Count()
+		resp := doRefusable(h, admin, c.query, c.vars)
+		if resp.Status != http.StatusBadRequest || !slices.Equal(resp.Codes(), []string{c.code}) {
 			t.Errorf("%s: got status %d, errors %+v; want 400, [%s]", c.name, resp.Status, resp.Errors, c.code)
 		}
-		if ran := h.statements.Load() - before; ran != 0 {
+		if ran := h.Statements.Count() - before; ran != 0 {
 			t.Errorf("%s: %d SQL statements ran, want none", c.name, ran)
 		}
 	}

@@ -13,6 +13,8 @@ import (
 	"entgo.io/contrib/entgql"
 
 	"engage/config"
+	"engage/internal/apitest"
+	"engage/testdb"
 )
 
 // fuzzBodyLimit is the body limit of the handler under FuzzHandler: small,
@@ -24,8 +26,8 @@ const fuzzBodyLimit = 16 << 10
 // input, it must not panic and must answer as checkAnswer says. "{admin}" in the Authorization header stands for
 // the secret of an administrator's token.
 func FuzzHandler(f *testing.F) {
-	h := newHarness(f, func(c *config.Config) { c.MaxBodyBytes = fuzzBodyLimit })
-	admin := h.admin()
+	h := apitest.NewWith(f, apitest.Options{Configure: func(c *config.Config) { c.MaxBodyBytes = fuzzBodyLimit }})
+	admin := h.Admin()
 
 	const bearer = "Bearer {admin}"
 	deep := strings.Repeat("[", 10001) // deeper than encoding/json decodes
@@ -93,7 +95,7 @@ func FuzzHandler(f *testing.F) {
 			}
 		}
 		rec := httptest.NewRecorder()
-		h.handler.ServeHTTP(rec, req)
+		h.Handler.ServeHTTP(rec, req)
 		if err := checkAnswer(rec); err != nil {
 			t.Fatalf("POST /graphql, Content-Type %q, Accept %q, chunked %v, body %.300q: %v", contentType, accept, chunked, body, err)
 		}
@@ -106,10 +108,10 @@ func FuzzHandler(f *testing.F) {
 // with an error; no cursor may make the API panic, and every answer is as
 // checkAnswer says.
 func FuzzCursor(f *testing.F) {
-	h := newHarness(f)
-	admin := h.admin()
+	h := apitest.New(f)
+	admin := h.Admin()
 	for i := range 3 {
-		h.db.Ent.Project.Create().SetTitle(fmt.Sprintf("Project %d", i)).SetSlug(fmt.Sprintf("p%d", i)).SaveX(system())
+		h.DB.Ent.Project.Create().SetTitle(fmt.Sprintf("Project %d", i)).SetSlug(fmt.Sprintf("p%d", i)).SaveX(testdb.System())
 	}
 	const query = `query($c: Cursor) {
 		byID: projects(first: 2, after: $c) { edges { cursor node { id } } }
@@ -122,7 +124,7 @@ func FuzzCursor(f *testing.F) {
 	var pages struct {
 		ByID, ByTitle, ByCreated struct{ Edges []struct{ Cursor string } }
 	}
-	h.mustDo(admin, query, nil, &pages)
+	h.MustDo(admin, query, nil, &pages)
 	for _, page := range [][]struct{ Cursor string }{pages.ByID.Edges, pages.ByTitle.Edges, pages.ByCreated.Edges} {
 		for _, e := range page {
 			f.Add(e.Cursor)
@@ -143,7 +145,7 @@ func FuzzCursor(f *testing.F) {
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+admin)
 		rec := httptest.NewRecorder()
-		h.handler.ServeHTTP(rec, req)
+		h.Handler.ServeHTTP(rec, req)
 		if err := checkAnswer(rec); err != nil {
 			t.Fatalf("cursor %q: %v", cursor, err)
 		}

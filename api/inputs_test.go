@@ -12,7 +12,9 @@ import (
 	"testing"
 
 	"engage/config"
+	"engage/internal/apitest"
 	"engage/role"
+	"engage/testdb"
 	"engage/token"
 )
 
@@ -21,15 +23,14 @@ import (
 // hidden: the first are BAD_USER_INPUT, the others NOT_FOUND, and both
 // name the argument, never telling a hidden object from a missing one.
 func TestMalformedInputIsBadUserInput(t *testing.T) {
-	h := newHarness(t)
-	admin := h.admin()
-	c, ctx := h.db.Ent, system()
-	editor := c.User.Create().SetEmail("editor@example.test").SetName("Editor").SetAPIAccess(true).SaveX(ctx)
+	h := apitest.New(t)
+	admin := h.Admin()
+	c, ctx := h.DB.Ent, testdb.System()
 	team := c.Team.Create().SetName("T").SetRestricted(true).SaveX(ctx)
 	hidden := c.Project.Create().SetTitle("Hidden").SetSlug("hidden").SetTeamID(team.ID).SaveX(ctx)
 	mine := c.Project.Create().SetTitle("Mine").SetSlug("mine").SaveX(ctx)
-	c.ProjectMembership.Create().SetProjectID(mine.ID).SetUserID(editor.ID).SetRole(role.Editor).SaveX(ctx)
-	editorToken := h.mint(token.Spec{OwnerID: editor.ID, Name: "editor"})
+	editor := h.Staff("editor@example.test", apitest.Membership{ProjectID: mine.ID, Role: role.Editor})
+	editorToken := h.Mint(token.Spec{OwnerID: editor.ID, Name: "editor"})
 	const missing = "prj_AAAAAAAAAAAAAAAAAAAAAA"
 
 	for _, tc := range []struct {
@@ -52,8 +53,8 @@ func TestMalformedInputIsBadUserInput(t *testing.T) {
 		{"hidden user of a membership", editorToken, `mutation { deleteTeamMembership(id: "tmm_AAAAAAAAAAAAAAAAAAAAAA") }`, "NOT_FOUND", "id: not found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := h.do(tc.secret, tc.query, nil)
-			if !reflect.DeepEqual(resp.codes(), []string{tc.code}) || resp.Errors[0].Message != tc.message {
+			resp := h.Do(tc.secret, tc.query, nil)
+			if !reflect.DeepEqual(resp.Codes(), []string{tc.code}) || resp.Errors[0].Message != tc.message {
 				t.Errorf("got %+v, want one %s error %q", resp.Errors, tc.code, tc.message)
 			}
 		})
@@ -68,8 +69,8 @@ func TestMalformedInputIsBadUserInput(t *testing.T) {
 // any client, not a 403 of the CSRF check, and it may read X-Request-Id.
 func TestBrowsersGetTheAPIsAnswers(t *testing.T) {
 	const origin = "https://app.example.test"
-	h := newHarness(t, func(c *config.Config) { c.CORSOrigins = []string{origin} })
-	admin := h.admin()
+	h := apitest.NewWith(t, apitest.Options{Configure: func(c *config.Config) { c.CORSOrigins = []string{origin} }})
+	admin := h.Admin()
 	for _, tc := range []struct {
 		name, secret string
 		status       int
@@ -78,13 +79,13 @@ func TestBrowsersGetTheAPIsAnswers(t *testing.T) {
 		{"a token", admin, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req := graphqlRequest(`{ viewer { user { id } } }`, nil)
+			req := apitest.GraphQLRequest(`{ viewer { user { id } } }`, nil)
 			req.Header.Set("Origin", origin)
 			req.Header.Set("Sec-Fetch-Site", "cross-site")
 			if tc.secret != "" {
 				req.Header.Set("Authorization", "Bearer "+tc.secret)
 			}
-			resp := h.serve(req)
+			resp := h.Serve(req)
 			if resp.Status != tc.status {
 				t.Fatalf("got %d %s, want %d", resp.Status, resp.Body, tc.status)
 			}
@@ -106,7 +107,7 @@ func TestBrowsersGetTheAPIsAnswers(t *testing.T) {
 	req.Header.Set("Origin", origin)
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	rec := httptest.NewRecorder()
-	h.handler.ServeHTTP(rec, req)
+	h.Handler.ServeHTTP(rec, req)
 	if rec.Code != http.StatusForbidden {
 		t.Errorf("a cross-site login: got %d, want 403", rec.Code)
 	}

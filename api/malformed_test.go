@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"engage/config"
+	"engage/internal/apitest"
 )
 
 // malformedRequest is a request that is not a GraphQL request the server
@@ -151,10 +152,9 @@ func malformedRequests() []malformedRequest {
 // error with its code and no data, log nothing above WARN, and be logged
 // with the status sent.
 func TestMalformedRequests(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{keepLogs: true, configure: []func(*config.Config){
-		func(c *config.Config) { c.MaxBodyBytes = malformedBodyLimit },
-	}})
-	admin := h.admin()
+	h := apitest.NewWith(t, apitest.Options{KeepLogs: true,
+		Configure: func(c *config.Config) { c.MaxBodyBytes = malformedBodyLimit }})
+	admin := h.Admin()
 	for _, c := range malformedRequests() {
 		t.Run(c.name, func(t *testing.T) {
 			target := "/graphql"
@@ -179,12 +179,12 @@ func TestMalformedRequests(t *testing.T) {
 			if c.accept != "" {
 				req.Header.Set("Accept", c.accept)
 			}
-			logStart := len(h.logs.String())
-			resp := h.send(admin, req)
-			logs := h.logs.String()[logStart:]
+			logStart := len(h.Logs.String())
+			resp := h.Send(admin, req)
+			logs := h.Logs.String()[logStart:]
 
-			if resp.Status != c.status || len(resp.Errors) == 0 || resp.codes()[0] != c.code {
-				t.Errorf("got status %d, codes %v (%+v); want %d, %s", resp.Status, resp.codes(), resp.Errors, c.status, c.code)
+			if resp.Status != c.status || len(resp.Errors) == 0 || resp.Codes()[0] != c.code {
+				t.Errorf("got status %d, codes %v (%+v); want %d, %s", resp.Status, resp.Codes(), resp.Errors, c.status, c.code)
 			}
 			if resp.Data != nil {
 				t.Errorf("got data %s; want no data entry", resp.Data)
@@ -233,8 +233,8 @@ func checkLogs(t *testing.T, logs, id string, status int) {
 // no data entry; as application/graphql-response+json they get 400
 // (TestMalformedRequests).
 func TestRequestErrorsAsApplicationJSON(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{keepLogs: true})
-	admin := h.admin()
+	h := apitest.NewWith(t, apitest.Options{KeepLogs: true})
+	admin := h.Admin()
 	unknown := sha256.Sum256([]byte("{ unknown }"))
 	for _, c := range []struct{ name, body, code string }{
 		{"unparsable document", `{"query": "{"}`, "GRAPHQL_PARSE_FAILED"},
@@ -250,12 +250,12 @@ func TestRequestErrorsAsApplicationJSON(t *testing.T) {
 				if accept != "" {
 					req.Header.Set("Accept", accept)
 				}
-				logStart := len(h.logs.String())
-				resp := h.send(admin, req)
-				if resp.Status != http.StatusOK || len(resp.Errors) == 0 || resp.codes()[0] != c.code || resp.Data != nil {
-					t.Errorf("Accept %q: got status %d, codes %v, data %s; want 200, %s, no data", accept, resp.Status, resp.codes(), resp.Data, c.code)
+				logStart := len(h.Logs.String())
+				resp := h.Send(admin, req)
+				if resp.Status != http.StatusOK || len(resp.Errors) == 0 || resp.Codes()[0] != c.code || resp.Data != nil {
+					t.Errorf("Accept %q: got status %d, codes %v, data %s; want 200, %s, no data", accept, resp.Status, resp.Codes(), resp.Data, c.code)
 				}
-				checkLogs(t, h.logs.String()[logStart:], resp.Header.Get("X-Request-ID"), resp.Status)
+				checkLogs(t, h.Logs.String()[logStart:], resp.Header.Get("X-Request-ID"), resp.Status)
 			}
 		})
 	}
@@ -263,13 +263,13 @@ func TestRequestErrorsAsApplicationJSON(t *testing.T) {
 
 // TestOptionsAndHead checks the methods that have no response body.
 func TestOptionsAndHead(t *testing.T) {
-	h := newHarness(t)
-	admin := h.admin()
+	h := apitest.New(t)
+	admin := h.Admin()
 	for method, want := range map[string]int{http.MethodOptions: http.StatusNoContent, http.MethodHead: http.StatusMethodNotAllowed} {
 		req := httptest.NewRequest(method, "/graphql", nil)
 		req.Header.Set("Authorization", "Bearer "+admin)
 		rec := httptest.NewRecorder()
-		h.handler.ServeHTTP(rec, req)
+		h.Handler.ServeHTTP(rec, req)
 		if rec.Code != want || rec.Header().Get("Allow") != "GET, POST, OPTIONS" {
 			t.Errorf("%s: got %d, Allow %q; want %d, Allow: GET, POST, OPTIONS", method, rec.Code, rec.Header().Get("Allow"), want)
 		}
@@ -279,9 +279,9 @@ func TestOptionsAndHead(t *testing.T) {
 // TestBodyReadTimeout sends a body slower than the server's read timeout:
 // the client must get 408 REQUEST_TIMEOUT, and the request log that status.
 func TestBodyReadTimeout(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{keepLogs: true})
-	admin := h.admin()
-	srv := httptest.NewUnstartedServer(h.handler)
+	h := apitest.NewWith(t, apitest.Options{KeepLogs: true})
+	admin := h.Admin()
+	srv := httptest.NewUnstartedServer(h.Handler)
 	srv.Config.ReadTimeout = 300 * time.Millisecond // server.go's ReadTimeout, shortened
 	srv.Start()
 	defer srv.Close()
@@ -291,7 +291,7 @@ func TestBodyReadTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	logStart := len(h.logs.String())
+	logStart := len(h.Logs.String())
 	// The headers promise 100 bytes; 10 come, then nothing.
 	fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: engage\r\nAuthorization: Bearer %s\r\n"+
 		"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"query\": ", admin)
@@ -301,13 +301,13 @@ func TestBodyReadTimeout(t *testing.T) {
 		t.Fatalf("reading the response: %v", err)
 	}
 	defer res.Body.Close()
-	var body gqlResponse
+	var body apitest.Response
 	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
 		t.Fatalf("the response is not JSON: %v", err)
 	}
-	if res.StatusCode != http.StatusRequestTimeout || len(body.Errors) == 0 || body.codes()[0] != "REQUEST_TIMEOUT" {
-		t.Errorf("got status %d, codes %v; want 408, REQUEST_TIMEOUT", res.StatusCode, body.codes())
+	if res.StatusCode != http.StatusRequestTimeout || len(body.Errors) == 0 || body.Codes()[0] != "REQUEST_TIMEOUT" {
+		t.Errorf("got status %d, codes %v; want 408, REQUEST_TIMEOUT", res.StatusCode, body.Codes())
 	}
 	srv.Close() // waits for the handler, and so for its log line
-	checkLogs(t, h.logs.String()[logStart:], res.Header.Get("X-Request-ID"), res.StatusCode)
+	checkLogs(t, h.Logs.String()[logStart:], res.Header.Get("X-Request-ID"), res.StatusCode)
 }

@@ -1,16 +1,13 @@
 package api_test
 
 import (
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"engage/api"
 	"engage/config"
-	"engage/session"
-	"engage/usage"
+	"engage/internal/apitest"
 )
 
 // TestMetricsCountRequestsByRoute checks GET /metrics: Prometheus text with
@@ -18,18 +15,18 @@ import (
 // path a client sent), the GraphQL line of operations, the database pool
 // and the Go runtime, and no token secret.
 func TestMetricsCountRequestsByRoute(t *testing.T) {
-	h := newHarness(t)
-	secret := h.admin()
-	h.mustDo(secret, `{ viewer { user { id } } }`, nil, nil)
-	h.mustDo(secret, `{ viewer { user { id } } }`, nil, nil)
+	h := apitest.New(t)
+	secret := h.Admin()
+	h.MustDo(secret, `{ viewer { user { id } } }`, nil, nil)
+	h.MustDo(secret, `{ viewer { user { id } } }`, nil, nil)
 	for _, path := range []string{"/healthz", "/no/such/page-123"} {
-		h.handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
+		h.Handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
 	}
 
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	req.Header.Set("Authorization", "Bearer "+secret)
-	h.handler.ServeHTTP(rec, req)
+	h.Handler.ServeHTTP(rec, req)
 	body := rec.Body.String()
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain") {
 		t.Fatalf("GET /metrics: status %d, Content-Type %q", rec.Code, rec.Header().Get("Content-Type"))
@@ -58,13 +55,11 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 // (ENGAGE_METRICS_ADDR) behind a token (ENGAGE_METRICS_TOKEN), and reads
 // there the refused requests counted by reason.
 func TestMetricsOffThePublicListener(t *testing.T) {
-	h := newHarness(t)
-	secret := h.admin()
-	cfg := config.Default()
-	cfg.MetricsAddr, cfg.MetricsToken, cfg.MaxDepth = "127.0.0.1:0", "metrics-secret", 3
-	logger := slog.New(slog.DiscardHandler)
-	public, metrics := api.NewWithMetrics(api.Deps{DB: h.db, Config: cfg, Logger: logger,
-		Sessions: session.NewManager(h.db.Ent, false), Usage: usage.New(h.db.Ent, logger)})
+	h := apitest.NewWith(t, apitest.Options{Configure: func(c *config.Config) {
+		c.MetricsAddr, c.MetricsToken, c.MaxDepth = "127.0.0.1:0", "metrics-secret", 3
+	}})
+	secret := h.Admin()
+	public, metrics := h.Handler, h.Metrics
 	get := func(handler http.Handler, auth string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 		if auth != "" {

@@ -6,10 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	"entgo.io/ent/dialect"
 
 	"engage/ent"
 	"engage/ent/response"
+	"engage/ent/user"
+	"engage/internal/apitest"
 	"engage/moderation"
 	"engage/role"
 	"engage/testdb"
@@ -21,13 +25,12 @@ import (
 // comments. It returns
 // the IDs of an ADMIN and of a STAFF user who is EDITOR in the team of every
 // project.
-func grow(t *testing.T, c *ent.Client, n int) (adminID, editorID string) {
+func grow(t *testing.T, h *apitest.Server, n int) (adminID, editorID string) {
 	t.Helper()
-	ctx := system()
-	admin := c.User.Create().SetEmail("admin@grow.test").SetName("A").SetRole("ADMIN").SaveX(ctx)
-	editor := c.User.Create().SetEmail("editor@grow.test").SetName("E").SetAPIAccess(true).SaveX(ctx)
+	c, ctx := h.DB.Ent, testdb.System()
+	admin := h.NewUser("admin@grow.test", user.RoleADMIN, false, true)
 	team := c.Team.Create().SetName("T").SetRestricted(true).SaveX(ctx)
-	c.TeamMembership.Create().SetTeamID(team.ID).SetUserID(editor.ID).SetRole(role.Editor).SaveX(ctx)
+	editor := h.Staff("editor@grow.test", apitest.Membership{TeamID: team.ID, Role: role.Editor})
 	bulk := func(label string, err error) {
 		if err != nil {
 			t.Fatalf("creating %s: %v", label, err)
@@ -98,18 +101,18 @@ func TestStatementsDependOnTheQueryShapeOnly(t *testing.T) {
 	}
 	counts := map[string]map[string]int64{} // query/viewer -> size -> statements
 	for _, n := range []int{2, 10} {
-		inst := newInstance(t, testdb.URL(t))
-		adminID, editorID := grow(t, inst.db.Ent, n)
+		h := apitest.New(t)
+		adminID, editorID := grow(t, h, n)
 		viewers := map[string]string{
-			"admin":  inst.mint(token.Spec{OwnerID: adminID, Name: "n"}),
-			"editor": inst.mint(token.Spec{OwnerID: editorID, Name: "n"}),
+			"admin":  h.Mint(token.Spec{OwnerID: adminID, Name: "n"}),
+			"editor": h.Mint(token.Spec{OwnerID: editorID, Name: "n"}),
 		}
 		for who, secret := range viewers {
-			inst.mustDo(secret, `{ __typename }`, nil, nil) // first use: authentication is cached from now on
+			h.MustDo(secret, `{ __typename }`, nil, nil) // first use: authentication is cached from now on
 			for _, b := range battery {
-				before := inst.statements.Load()
-				inst.mustDo(secret, b.query, nil, nil)
-				got := inst.statements.Load() - before
+				before := h.Statements.Count()
+				h.MustDo(secret, b.query, nil, nil)
+				got := h.Statements.Count() - before
 				key := b.name + " as " + who
 				if counts[key] == nil {
 					counts[key] = map[string]int64{}
@@ -134,14 +137,14 @@ func TestStatementsDependOnTheQueryShapeOnly(t *testing.T) {
 // each is read per parent through a LATERAL join (pageload)
 // rather than by numbering every child of the parents with a window.
 func TestNestedPagesReadEachParentsRows(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{keepLogs: true})
-	_, editorID := grow(t, h.db.Ent, 6)
-	editor := h.mint(token.Spec{OwnerID: editorID, Name: "n"})
+	h := apitest.NewWith(t, apitest.Options{KeepLogs: true})
+	_, editorID := grow(t, h, 6)
+	editor := h.Mint(token.Spec{OwnerID: editorID, Name: "n"})
 	byID, latestFirst := map[string][]string{}, map[string][]string{} // survey -> response IDs
-	for _, r := range h.db.Ent.Response.Query().Order(response.ByID()).AllX(system()) {
+	for _, r := range h.DB.Ent.Response.Query().Order(response.ByID()).AllX(testdb.System()) {
 		byID[r.SurveyID] = append(byID[r.SurveyID], r.ID)
 	}
-	for _, r := range h.db.Ent.Response.Query().Order(response.BySubmittedAt(sqlDesc()), response.ByID(sqlDesc())).AllX(system()) {
+	for _, r := range h.DB.Ent.Response.Query().Order(response.BySubmittedAt(entsql.OrderDesc()), response.ByID(entsql.OrderDesc())).AllX(testdb.System()) {
 		latestFirst[r.SurveyID] = append(latestFirst[r.SurveyID], r.ID)
 	}
 	type page struct {
@@ -159,7 +162,7 @@ func TestNestedPagesReadEachParentsRows(t *testing.T) {
 		{"first: 3, orderBy: {field: SUBMITTED_AT, direction: DESC}", latestFirst, func(ids []string) []string { return ids[:3] }},
 		{"last: 3, orderBy: {field: SUBMITTED_AT, direction: DESC}", latestFirst, func(ids []string) []string { return ids[len(ids)-3:] }},
 	} {
-		before := len(h.logs.String())
+		before := len(h.Logs.String())
 		var out struct {
 			Surveys struct {
 				Edges []struct {
@@ -170,7 +173,7 @@ func TestNestedPagesReadEachParentsRows(t *testing.T) {
 				}
 			}
 		}
-		h.mustDo(editor, `{ surveys(first: 100) { edges { node { id responses(`+c.args+`) { totalCount edges { node { id } } } } } } }`, nil, &out)
+		h.MustDo(editor, `{ surveys(first: 100) { edges { node { id responses(`+c.args+`) { totalCount edges { node { id } } } } } } }`, nil, &out)
 		if len(out.Surveys.Edges) != len(c.want) {
 			t.Fatalf("%s: %d surveys, want %d", c.args, len(out.Surveys.Edges), len(c.want))
 		}
@@ -186,7 +189,7 @@ func TestNestedPagesReadEachParentsRows(t *testing.T) {
 				t.Errorf("%s, survey %s: totalCount %d, want %d", c.args, e.Node.ID, e.Node.Responses.TotalCount, len(c.want[e.Node.ID]))
 			}
 		}
-		statements := h.logs.String()[before:]
+		statements := h.Logs.String()[before:]
 		if testdb.Dialect() == dialect.Postgres && (!strings.Contains(statements, "CROSS JOIN LATERAL") || strings.Contains(statements, "ROW_NUMBER")) {
 			t.Errorf("%s: on PostgreSQL the nested page is not read per parent:\n%s", c.args, statements)
 		}
@@ -200,17 +203,17 @@ func TestNestedPagesReadEachParentsRows(t *testing.T) {
 // the same entities read any other way are filtered. TestDifferential
 // checks that the results stay those of the oracle.
 func TestConnectionsOfReadParentsAreNotFilteredAgain(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{keepLogs: true})
-	_, editorID := grow(t, h.db.Ent, 3)
-	editor := h.mint(token.Spec{OwnerID: editorID, Name: "n"})
-	h.mustDo(editor, `{ __typename }`, nil, nil) // authentication is cached from now on
+	h := apitest.NewWith(t, apitest.Options{KeepLogs: true})
+	_, editorID := grow(t, h, 3)
+	editor := h.Mint(token.Spec{OwnerID: editorID, Name: "n"})
+	h.MustDo(editor, `{ __typename }`, nil, nil) // authentication is cached from now on
 	// statementsOf returns the statements a query sends that read table,
 	// without quotes around names (they differ by dialect).
 	statementsOf := func(query, table string) []string {
-		before := len(h.logs.String())
-		h.mustDo(editor, query, nil, nil)
+		before := len(h.Logs.String())
+		h.MustDo(editor, query, nil, nil)
 		var found []string
-		unquoted := strings.NewReplacer(`"`, "", "`", "").Replace(h.logs.String()[before:])
+		unquoted := strings.NewReplacer(`"`, "", "`", "").Replace(h.Logs.String()[before:])
 		for _, line := range strings.Split(unquoted, "\n") {
 			if strings.Contains(line, "query=") && strings.Contains(line, "FROM "+table+" ") {
 				found = append(found, line)

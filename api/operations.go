@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"golang.org/x/sync/semaphore"
 )
@@ -27,6 +28,21 @@ type operationLimit struct {
 // newOperationLimit returns the limit of n operations at once.
 func newOperationLimit(n int) operationLimit {
 	return operationLimit{semaphore.NewWeighted(int64(n)), new(atomic.Int64), new(atomic.Int64)}
+}
+
+// collectors are the metrics of the line: operations running and waiting
+// their turn now.
+func (l operationLimit) collectors() []prometheus.Collector {
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "engage_graphql_operations_running",
+			Help: "GraphQL operations running now.",
+		}, func() float64 { return float64(l.running.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "engage_graphql_operations_waiting",
+			Help: "GraphQL operations waiting for their turn now (ENGAGE_MAX_CONCURRENT_OPERATIONS).",
+		}, func() float64 { return float64(l.waiting.Load()) }),
+	}
 }
 
 func (operationLimit) ExtensionName() string                   { return "OperationLimit" }

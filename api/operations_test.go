@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"engage/config"
+	"engage/internal/apitest"
 )
 
 // TestOperationsWaitTheirTurn runs the server with one operation at a time:
@@ -28,10 +28,10 @@ func TestOperationsWaitTheirTurn(t *testing.T) {
 		release   = make(chan struct{})
 		projectsQ atomic.Int64 // statements on projects run
 	)
-	h := newHarnessWith(t, harnessOptions{
-		configure: []func(*config.Config){func(c *config.Config) { c.MaxConcurrentOperations = 1 }},
-		beforeStatement: func(line string) {
-			if !strings.Contains(line, `FROM "projects"`) && !strings.Contains(line, "FROM `projects`") {
+	h := apitest.NewWith(t, apitest.Options{
+		Configure: func(c *config.Config) { c.MaxConcurrentOperations = 1 },
+		BeforeStatement: func(query string) {
+			if !strings.Contains(query, `FROM "projects"`) && !strings.Contains(query, "FROM `projects`") {
 				return
 			}
 			projectsQ.Add(1)
@@ -41,32 +41,29 @@ func TestOperationsWaitTheirTurn(t *testing.T) {
 			}
 		},
 	})
-	secret := h.admin()
-	h.mustDo(secret, query, nil, nil) // the token's first use reads the database; later ones do not
+	secret := h.Admin()
+	h.MustDo(secret, query, nil, nil) // the token's first use reads the database; later ones do not
 
-	post := func(ctx context.Context) gqlResponse {
-		body, _ := json.Marshal(map[string]any{"query": query})
-		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
+	post := func(ctx context.Context) apitest.Response {
+		req := apitest.GraphQLRequest(query, nil).WithContext(ctx)
 		req.Header.Set("Authorization", "Bearer "+secret)
-		rec := httptest.NewRecorder()
-		h.handler.ServeHTTP(rec, req)
-		var resp gqlResponse
-		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
-			resp.Errors = []gqlError{{Message: "not JSON: " + rec.Body.String()}}
+		raw := h.Serve(req) // off the test's goroutine: no t.Fatal
+		var resp apitest.Response
+		if err := json.Unmarshal([]byte(raw.Body), &resp); err != nil {
+			resp.Errors = []apitest.Error{{Message: "not JSON: " + raw.Body}}
 		}
 		return resp
 	}
 
 	hold.Store(true)
-	var first gqlResponse
+	var first apitest.Response
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); first = post(context.Background()) }()
 	<-held
 	before := projectsQ.Load()
 	scrape := httptest.NewRecorder()
-	h.handler.ServeHTTP(scrape, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	h.Handler.ServeHTTP(scrape, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	if !strings.Contains(scrape.Body.String(), "engage_graphql_operations_running 1\n") {
 		t.Errorf("GET /metrics while one operation is held: want engage_graphql_operations_running 1")
 	}
@@ -74,7 +71,7 @@ func TestOperationsWaitTheirTurn(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	second := post(ctx)
 	cancel()
-	if !slices.Equal(second.codes(), []string{"SERVICE_UNAVAILABLE"}) {
+	if !slices.Equal(second.Codes(), []string{"SERVICE_UNAVAILABLE"}) {
 		t.Errorf("an operation whose client left while waiting: errors %+v, want one SERVICE_UNAVAILABLE", second.Errors)
 	}
 	if got := projectsQ.Load(); got != before {

@@ -185,7 +185,7 @@ func (d *diffRun) readTruth() {
 	query := c.truthQuery()
 	resp, err := d.do(d.observer, query, nil)
 	if err != nil || len(resp.Errors) > 0 {
-		d.h.t.Fatalf("seed %d: the observer cannot read the world: %v %s", d.seed, err, errorsText(resp))
+		d.t.Fatalf("seed %d: the observer cannot read the world: %v %s", d.seed, err, errorsText(resp))
 	}
 	type conn struct {
 		TotalCount int
@@ -193,13 +193,13 @@ func (d *diffRun) readTruth() {
 	}
 	var out map[string]conn
 	if err := json.Unmarshal(resp.Data, &out); err != nil {
-		d.h.t.Fatalf("seed %d: decoding the observer's read: %v", d.seed, err)
+		d.t.Fatalf("seed %d: decoding the observer's read: %v", d.seed, err)
 	}
 	tr := &truth{objects: map[string]map[string]map[string]any{}, ids: map[string][]string{}}
 	for _, f := range c.list {
 		got := out[f.root]
 		if got.TotalCount != len(got.Edges) {
-			d.h.t.Fatalf("seed %d: %d %s, more than one page", d.seed, got.TotalCount, f.root)
+			d.t.Fatalf("seed %d: %d %s, more than one page", d.seed, got.TotalCount, f.root)
 		}
 		objects := map[string]map[string]any{}
 		for _, e := range got.Edges {
@@ -339,6 +339,8 @@ func (d *diffRun) fieldValue(f *filterable, field string, t *ast.Definition) any
 		return r.IntN(20)
 	case t.Name == "Time":
 		return baseTime.Add(time.Duration(r.IntN(600)) * time.Minute).Format(time.RFC3339)
+	case t.Name == "Date":
+		return baseTime.AddDate(0, 0, r.IntN(60)-30).Format(time.DateOnly)
 	case t.Name == "ID":
 		return d.missingID(pick(r, slices.Sorted(maps.Keys(typeNames))))
 	}
@@ -470,7 +472,7 @@ func (e *evaluator) field(f *filterable, obj map[string]any, name string, v any)
 
 // compare orders two values of a GraphQL type as the database does: times
 // by instant, numbers by value, text byte by byte (the test databases use
-// the C collation).
+// the C collation), and so dates (YYYY-MM-DD) by day.
 func compare(kind string, x, y any) int {
 	switch kind {
 	case "Time":

@@ -6,6 +6,8 @@ import (
 
 	"engage/ent/auditevent"
 	"engage/ent/user"
+	"engage/internal/apitest"
+	"engage/testdb"
 	"engage/token"
 )
 
@@ -15,15 +17,15 @@ import (
 // audited as before; and a committed change (here, reactivating the owner)
 // makes the next request read the database again.
 func TestRefusedTokensAreCached(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{countStatements: true})
-	ctx := system()
-	staff := h.newUser("staff@example.test", user.RoleSTAFF, true, true)
-	revokedTok, revoked := h.mintToken(token.Spec{OwnerID: staff.ID, Name: "revoked"})
-	if _, err := token.Revoke(ctx, h.db.Ent, revokedTok.ID, token.Actor{}); err != nil {
+	h := apitest.New(t)
+	ctx := testdb.System()
+	staff := h.NewUser("staff@example.test", user.RoleSTAFF, true, true)
+	revokedTok, revoked := h.MintToken(token.Spec{OwnerID: staff.ID, Name: "revoked"})
+	if _, err := token.Revoke(ctx, h.DB.Ent, revokedTok.ID, token.Actor{}); err != nil {
 		t.Fatalf("revoking: %v", err)
 	}
-	inactive := h.newUser("inactive@example.test", user.RoleSTAFF, true, false)
-	inactiveSecret := h.mint(token.Spec{OwnerID: inactive.ID, Name: "inactive owner"})
+	inactive := h.NewUser("inactive@example.test", user.RoleSTAFF, true, false)
+	inactiveSecret := h.Mint(token.Spec{OwnerID: inactive.ID, Name: "inactive owner"})
 
 	const query = `{ __typename }` // needs no query of its own
 	for _, c := range []struct{ name, secret, message string }{
@@ -32,10 +34,10 @@ func TestRefusedTokensAreCached(t *testing.T) {
 		{"owner deactivated", inactiveSecret, "deactivated"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			first := checkUnauthenticated(t, h.doRaw(c.secret, query, nil), c.message)
-			before := h.statements.Load()
-			second := checkUnauthenticated(t, h.doRaw(c.secret, query, nil), c.message)
-			if n := h.statements.Load() - before; n != 0 {
+			first := checkUnauthenticated(t, h.DoRaw(c.secret, query, nil), c.message)
+			before := h.Statements.Count()
+			second := checkUnauthenticated(t, h.DoRaw(c.secret, query, nil), c.message)
+			if n := h.Statements.Count() - before; n != 0 {
 				t.Errorf("refusing it again took %d SQL statements, want none", n)
 			}
 			if first != second {
@@ -45,7 +47,7 @@ func TestRefusedTokensAreCached(t *testing.T) {
 	}
 
 	t.Run("revoked token audited as before", func(t *testing.T) {
-		n := h.db.Ent.AuditEvent.Query().Where(auditevent.TokenID(revokedTok.ID), auditevent.ActionEQ(auditevent.ActionTOKEN_REFUSED)).CountX(ctx)
+		n := h.DB.Ent.AuditEvent.Query().Where(auditevent.TokenID(revokedTok.ID), auditevent.ActionEQ(auditevent.ActionTOKEN_REFUSED)).CountX(ctx)
 		if n != 1 {
 			t.Errorf("TOKEN_REFUSED events: got %d, want 1", n)
 		}
@@ -53,9 +55,9 @@ func TestRefusedTokensAreCached(t *testing.T) {
 
 	t.Run("reactivated owner", func(t *testing.T) {
 		// Through ent, whose hook moves the change epoch as for any change.
-		h.db.Ent.User.UpdateOneID(inactive.ID).SetActive(true).ExecX(ctx)
-		resp := h.doRaw(inactiveSecret, query, nil)
-		if resp.Status != http.StatusOK || len(resp.graphql(t).Errors) > 0 {
+		h.DB.Ent.User.UpdateOneID(inactive.ID).SetActive(true).ExecX(ctx)
+		resp := h.DoRaw(inactiveSecret, query, nil)
+		if resp.Status != http.StatusOK || len(resp.GraphQL(t).Errors) > 0 {
 			t.Errorf("after reactivation: got status %d, body %s; want 200 without errors", resp.Status, resp.Body)
 		}
 	})

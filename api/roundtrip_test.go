@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"engage/internal/apitest"
+	"engage/testdb"
 	"reflect"
 	"testing"
 	"time"
@@ -11,8 +13,8 @@ import (
 // field written must come back unchanged, and every edge must lead back to
 // the object it was linked to.
 func TestRoundTripEveryEntity(t *testing.T) {
-	h := newHarness(t)
-	admin := h.admin()
+	h := apitest.New(t)
+	admin := h.Admin()
 	ids := map[string]string{} // entity -> ID of the object created
 
 	steps := []struct {
@@ -131,11 +133,11 @@ func TestRoundTripEveryEntity(t *testing.T) {
 				input[field] = ids[entity]
 			}
 			var created struct{ Obj struct{ ID string } }
-			h.mustDo(admin, s.mutation, map[string]any{"input": input}, &created)
+			h.MustDo(admin, s.mutation, map[string]any{"input": input}, &created)
 			ids[s.name] = created.Obj.ID
 
 			var got struct{ Node map[string]any }
-			h.mustDo(admin, `query($id: ID!) { node(id: $id) { __typename id ... on `+s.name+` { `+s.read+` } } }`,
+			h.MustDo(admin, `query($id: ID!) { node(id: $id) { __typename id ... on `+s.name+` { `+s.read+` } } }`,
 				map[string]any{"id": created.Obj.ID}, &got)
 			want := map[string]any{"__typename": s.name, "id": created.Obj.ID}
 			for k, v := range s.want {
@@ -155,11 +157,11 @@ func TestRoundTripEveryEntity(t *testing.T) {
 	// them back through GraphQL.
 	t.Run("APIToken", func(t *testing.T) {
 		expires := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
-		tok := h.db.Ent.APIToken.Create().SetName("Export").SetPrefix("eng_AbCd").SetSecretHash("00ff").
+		tok := h.DB.Ent.APIToken.Create().SetName("Export").SetPrefix("eng_AbCd").SetSecretHash("00ff").
 			SetReadOnly(true).SetExpiresAt(expires).SetOwnerID(ids["User"]).AddAllowedProjectIDs(ids["Project"]).
-			SaveX(system())
+			SaveX(testdb.System())
 		var got struct{ Node map[string]any }
-		h.mustDo(admin, `query($id: ID!) { node(id: $id) { ... on APIToken { id name prefix readOnly expiresAt useCount revokedAt owner { id } allowedProjects { edges { node { id } } } } } }`,
+		h.MustDo(admin, `query($id: ID!) { node(id: $id) { ... on APIToken { id name prefix readOnly expiresAt useCount revokedAt owner { id } allowedProjects { edges { node { id } } } } } }`,
 			map[string]any{"id": tok.ID}, &got)
 		want := map[string]any{
 			"id": tok.ID, "name": "Export", "prefix": "eng_AbCd", "readOnly": true, "expiresAt": "2027-01-02T03:04:05Z",
@@ -172,11 +174,11 @@ func TestRoundTripEveryEntity(t *testing.T) {
 		ids["APIToken"] = tok.ID
 	})
 	t.Run("AuditEvent", func(t *testing.T) {
-		ev := h.db.Ent.AuditEvent.Create().SetAction("TOKEN_CREATED").SetIP("192.0.2.7").
+		ev := h.DB.Ent.AuditEvent.Create().SetAction("TOKEN_CREATED").SetIP("192.0.2.7").
 			SetDetails(map[string]any{"name": "Export"}).SetActorID(ids["User"]).SetTokenID(ids["APIToken"]).
-			SaveX(system())
+			SaveX(testdb.System())
 		var got struct{ Node map[string]any }
-		h.mustDo(admin, `query($id: ID!) { node(id: $id) { ... on AuditEvent { id action ip details actor { id } token { id } } } }`,
+		h.MustDo(admin, `query($id: ID!) { node(id: $id) { ... on AuditEvent { id action ip details actor { id } token { id } } } }`,
 			map[string]any{"id": ev.ID}, &got)
 		want := map[string]any{"id": ev.ID, "action": "TOKEN_CREATED", "ip": "192.0.2.7", "details": map[string]any{"name": "Export"},
 			"actor": map[string]any{"id": ids["User"]}, "token": map[string]any{"id": ids["APIToken"]}}
@@ -187,24 +189,24 @@ func TestRoundTripEveryEntity(t *testing.T) {
 
 	t.Run("updates", func(t *testing.T) {
 		var got struct{ UpdateProject map[string]any }
-		h.mustDo(admin, `mutation($id: ID!) { updateProject(id: $id, input: {title: "River Walk 2", status: ARCHIVED, clearTeam: true}) { title status team { id } } }`,
+		h.MustDo(admin, `mutation($id: ID!) { updateProject(id: $id, input: {title: "River Walk 2", status: ARCHIVED, clearTeam: true}) { title status team { id } } }`,
 			map[string]any{"id": ids["Project"]}, &got)
 		want := map[string]any{"title": "River Walk 2", "status": "ARCHIVED", "team": nil}
 		if !reflect.DeepEqual(got.UpdateProject, want) {
 			t.Errorf("updateProject\n got %v\nwant %v", got.UpdateProject, want)
 		}
 		var moderated struct{ ModeratePin map[string]any }
-		h.mustDo(admin, `mutation($id: ID!) { moderatePin(id: $id, status: PUBLISHED) { status } }`, map[string]any{"id": ids["Pin"]}, &moderated)
+		h.MustDo(admin, `mutation($id: ID!) { moderatePin(id: $id, status: PUBLISHED) { status } }`, map[string]any{"id": ids["Pin"]}, &moderated)
 		if moderated.ModeratePin["status"] != "PUBLISHED" {
 			t.Errorf("moderatePin: got status %v, want PUBLISHED", moderated.ModeratePin["status"])
 		}
 		var deleted struct{ DeleteTeamMembership string }
-		h.mustDo(admin, `mutation($id: ID!) { deleteTeamMembership(id: $id) }`, map[string]any{"id": ids["TeamMembership"]}, &deleted)
+		h.MustDo(admin, `mutation($id: ID!) { deleteTeamMembership(id: $id) }`, map[string]any{"id": ids["TeamMembership"]}, &deleted)
 		if deleted.DeleteTeamMembership != ids["TeamMembership"] {
 			t.Errorf("deleteTeamMembership returned %q, want %q", deleted.DeleteTeamMembership, ids["TeamMembership"])
 		}
-		if resp := h.do(admin, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": ids["TeamMembership"]}); !reflect.DeepEqual(resp.codes(), []string{"NOT_FOUND"}) {
-			t.Errorf("reading a deleted membership: got codes %v, want [NOT_FOUND]", resp.codes())
+		if resp := h.Do(admin, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": ids["TeamMembership"]}); !reflect.DeepEqual(resp.Codes(), []string{"NOT_FOUND"}) {
+			t.Errorf("reading a deleted membership: got codes %v, want [NOT_FOUND]", resp.Codes())
 		}
 	})
 }

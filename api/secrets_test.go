@@ -15,15 +15,16 @@ import (
 	"strings"
 	"testing"
 
+	"engage/ent/user"
 	"engage/gid"
-	"engage/password"
+	"engage/internal/apitest"
 	"engage/session"
 	"engage/token"
 )
 
 func TestLogsHoldNoSecret(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{keepLogs: true})
-	admin := h.admin()
+	h := apitest.NewWith(t, apitest.Options{KeepLogs: true})
+	admin := h.Admin()
 	// secrets are named by where they travel; none of them may be logged.
 	secrets := map[string]string{}
 	newSecret := func(where string) string {
@@ -41,7 +42,7 @@ func TestLogsHoldNoSecret(t *testing.T) {
 	// The status of each refusal is for other tests; this one reads the logs.
 	send := func(req *http.Request) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
-		h.handler.ServeHTTP(rec, req)
+		h.Handler.ServeHTTP(rec, req)
 		return rec
 	}
 	post := func(body string, header map[string]string) *httptest.ResponseRecorder {
@@ -98,11 +99,7 @@ func TestLogsHoldNoSecret(t *testing.T) {
 	// The login form: a wrong password, then the right one, and the
 	// session cookie that it opens.
 	pw := newSecret("the right password")
-	hash, err := password.Hash(pw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.db.Ent.User.Create().SetEmail("web@example.test").SetName("Web").SetPasswordHash(hash).SaveX(system())
+	h.SetPassword(h.NewUser("web@example.test", user.RoleSTAFF, false, true).ID, pw)
 	login := func(pw string) *httptest.ResponseRecorder {
 		form := url.Values{"email": {"web@example.test"}, "password": {pw}}
 		req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
@@ -130,7 +127,7 @@ func TestLogsHoldNoSecret(t *testing.T) {
 		t.Errorf("a query with the session: got %d %s", rec.Code, rec.Body.String())
 	}
 
-	logs := h.logs.String()
+	logs := h.Logs.String()
 	if !strings.Contains(logs, "query=") || !strings.Contains(logs, "request_id=") {
 		t.Fatalf("the logs lack the SQL statements or the request log:\n%.2000s", logs)
 	}

@@ -1,14 +1,11 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -17,27 +14,22 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"engage/config"
 	"engage/database"
 	"engage/ent"
-	"engage/ent/apitoken"
 	"engage/ent/auditevent"
 	"engage/ent/project"
-	"engage/ent/projectmembership"
-	"engage/ent/survey"
-	"engage/ent/team"
-	"engage/ent/teammembership"
 	"engage/ent/user"
-	"engage/password"
-	"engage/rule"
-	"engage/session"
+	"engage/internal/apitest"
+	"engage/testdb"
 	"engage/token"
 )
 
-// This file tests the API tokens of PRODUCT.md section 3 through the real
-// HTTP handler: authentication and its 401 answers, hashed storage, the
-// lifecycle mutations, owner changes, the limits on who may mint what,
-// visibility, the audit trail, login sessions and the usage counters.
+// The tests of the API tokens of PRODUCT.md section 3, through the real
+// HTTP handler. This file: authentication and its 401 answers, hashed
+// storage, and the helpers of the other token files. tokens_lifecycle_test.go:
+// the lifecycle mutations, owner changes and who may mint what.
+// tokens_audit_test.go: visibility, the audit trail and the usage counters.
+// login_test.go: login sessions.
 
 // clientIP is the address httptest gives every request.
 const clientIP = "192.0.2.1"
@@ -45,138 +37,30 @@ const clientIP = "192.0.2.1"
 // challenge is the WWW-Authenticate header of every 401.
 const challenge = `Bearer realm="engage", error="invalid_token"`
 
-// rawResponse is an HTTP response as it came, for what gqlResponse cannot
-// tell: an absent key, a cookie, a secret anywhere in the body.
-type rawResponse struct {
-	Status  int
-	Header  http.Header
-	Body    string
-	Cookies []*http.Cookie
-}
-
-// graphql decodes the body as a GraphQL response.
-func (r rawResponse) graphql(t *testing.T) gqlResponse {
-	t.Helper()
-	resp := gqlResponse{Status: r.Status, Header: r.Header}
-	if err := json.Unmarshal([]byte(r.Body), &resp); err != nil {
-		t.Fatalf("response is not JSON (status %d): %s", r.Status, r.Body)
-	}
-	return resp
-}
-
-// serve runs req through the handler.
-func (h *harness) serve(req *http.Request) rawResponse {
-	rec := httptest.NewRecorder()
-	h.handler.ServeHTTP(rec, req)
-	return rawResponse{Status: rec.Code, Header: rec.Header(), Body: rec.Body.String(), Cookies: rec.Result().Cookies()}
-}
-
-// graphqlRequest is a POST /graphql without credentials.
-func graphqlRequest(query string, vars map[string]any) *http.Request {
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	return req
-}
-
-// doRaw is do that keeps the response as it came.
-func (h *harness) doRaw(secret, query string, vars map[string]any) rawResponse {
-	req := graphqlRequest(query, vars)
-	if secret != "" {
-		req.Header.Set("Authorization", "Bearer "+secret)
-	}
-	return h.serve(req)
-}
-
-// newUser creates a user behind the API's back.
-func (h *harness) newUser(email string, r user.Role, apiAccess, active bool) *ent.User {
-	h.t.Helper()
-	return h.db.Ent.User.Create().SetEmail(email).SetName(email).SetRole(r).
-		SetAPIAccess(apiAccess).SetActive(active).SaveX(system())
-}
-
-// mintToken is mint that also returns the token.
-func (h *harness) mintToken(spec token.Spec) (*ent.APIToken, string) {
-	h.t.Helper()
-	tok, secret, err := token.Mint(system(), h.db.Ent, spec, token.Actor{})
-	if err != nil {
-		h.t.Fatalf("minting a token: %v", err)
-	}
-	return tok, secret
-}
-
 // storeToken writes a token with ent directly, bypassing every rule of Mint
 // and of the privacy policy, such as an expiry in the past or the limit of
 // live tokens.
-func (h *harness) storeToken(ownerID, name string, expiresAt *time.Time) (*ent.APIToken, string) {
-	h.t.Helper()
+func storeToken(h *apitest.Server, ownerID, name string, expiresAt *time.Time) (*ent.APIToken, string) {
 	secret := token.Generate()
-	tok := h.db.Ent.APIToken.Create().SetOwnerID(ownerID).SetName(name).
+	tok := h.DB.Ent.APIToken.Create().SetOwnerID(ownerID).SetName(name).
 		SetPrefix(token.Display(secret)).SetSecretHash(token.Hash(secret)).
-		SetNillableExpiresAt(expiresAt).SaveX(system())
+		SetNillableExpiresAt(expiresAt).SaveX(testdb.System())
 	return tok, secret
 }
 
 // userID is the ID of the user with email.
-func (h *harness) userID(email string) string {
-	h.t.Helper()
-	return h.db.Ent.User.Query().Where(user.Email(email)).OnlyIDX(system())
+func userID(h *apitest.Server, email string) string {
+	return h.DB.Ent.User.Query().Where(user.Email(email)).OnlyIDX(testdb.System())
 }
 
 // projectID is the ID of the project with slug.
-func (h *harness) projectID(slug string) string {
-	h.t.Helper()
-	return h.db.Ent.Project.Query().Where(project.Slug(slug)).OnlyIDX(system())
-}
-
-// setPassword gives a user a password to log in with.
-func (h *harness) setPassword(userID, pw string) {
-	h.t.Helper()
-	hash, err := password.Hash(pw)
-	if err != nil {
-		h.t.Fatalf("hashing a password: %v", err)
-	}
-	h.db.Ent.User.UpdateOneID(userID).SetPasswordHash(hash).ExecX(system())
-}
-
-// login logs in through POST /login and returns the session cookie.
-func (h *harness) login(email, pw string) *http.Cookie {
-	h.t.Helper()
-	form := url.Values{"email": {email}, "password": {pw}, "next": {"/docs/api"}}
-	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp := h.serve(req)
-	if resp.Status != http.StatusSeeOther {
-		h.t.Fatalf("POST /login as %s: got status %d, want 303\n%s", email, resp.Status, resp.Body)
-	}
-	if got := resp.Header.Get("Location"); got != "/docs/api" {
-		h.t.Errorf("POST /login redirects to %q, want the next path /docs/api", got)
-	}
-	for _, c := range resp.Cookies {
-		if c.Name == session.CookieName && c.Value != "" {
-			if !c.HttpOnly {
-				h.t.Errorf("the session cookie is not HttpOnly")
-			}
-			return c
-		}
-	}
-	h.t.Fatalf("POST /login set no %s cookie; cookies: %v", session.CookieName, resp.Cookies)
-	return nil
-}
-
-// sessionRequest is a POST /graphql with a session cookie, as a browser
-// sends it from a page of the given site ("same-origin", "cross-site").
-func sessionRequest(cookie *http.Cookie, site, query string, vars map[string]any) *http.Request {
-	req := graphqlRequest(query, vars)
-	req.AddCookie(cookie)
-	req.Header.Set("Sec-Fetch-Site", site)
-	return req
+func projectID(h *apitest.Server, slug string) string {
+	return h.DB.Ent.Project.Query().Where(project.Slug(slug)).OnlyIDX(testdb.System())
 }
 
 // checkUnauthenticated checks that resp is the 401 of PRODUCT.md section 3
 // with a message containing wantMessage, and returns the message.
-func checkUnauthenticated(t *testing.T, resp rawResponse, wantMessage string) string {
+func checkUnauthenticated(t *testing.T, resp apitest.RawResponse, wantMessage string) string {
 	t.Helper()
 	if resp.Status != http.StatusUnauthorized {
 		t.Errorf("status: got %d, want 401", resp.Status)
@@ -192,7 +76,7 @@ func checkUnauthenticated(t *testing.T, resp rawResponse, wantMessage string) st
 	if _, ok := keys["data"]; ok {
 		t.Errorf("body has a data key, want none: %s", resp.Body)
 	}
-	var body struct{ Errors []gqlError }
+	var body struct{ Errors []apitest.Error }
 	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || len(body.Errors) != 1 {
 		t.Errorf("body: got %s, want one error", resp.Body)
 		return ""
@@ -210,10 +94,10 @@ func checkUnauthenticated(t *testing.T, resp rawResponse, wantMessage string) st
 // checkRefused checks that resp failed with one error of code whose message
 // contains wantMessage. The code and the message are checked separately, so
 // that a failure says which is wrong.
-func checkRefused(t *testing.T, resp gqlResponse, code, wantMessage string) {
+func checkRefused(t *testing.T, resp apitest.Response, code, wantMessage string) {
 	t.Helper()
-	if !reflect.DeepEqual(resp.codes(), []string{code}) {
-		t.Errorf("codes: got %v (errors %+v), want [%s]", resp.codes(), resp.Errors, code)
+	if !reflect.DeepEqual(resp.Codes(), []string{code}) {
+		t.Errorf("codes: got %v (errors %+v), want [%s]", resp.Codes(), resp.Errors, code)
 		return
 	}
 	if msg := resp.Errors[0].Message; !strings.Contains(msg, wantMessage) {
@@ -241,22 +125,22 @@ func randomPart(secret string) string {
 // refused with a 401 that says why; typos and malformed tokens cost no
 // database query; tokens that never existed cannot be told apart.
 func TestTokenAuthenticationFailures(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{countStatements: true})
-	ctx := system()
-	staff := h.newUser("staff@example.test", user.RoleSTAFF, true, true)
-	good := h.mint(token.Spec{OwnerID: staff.ID, Name: "good"})
-	revokedTok, revoked := h.mintToken(token.Spec{OwnerID: staff.ID, Name: "revoked"})
-	if _, err := token.Revoke(ctx, h.db.Ent, revokedTok.ID, token.Actor{}); err != nil {
+	h := apitest.New(t)
+	ctx := testdb.System()
+	staff := h.NewUser("staff@example.test", user.RoleSTAFF, true, true)
+	good := h.Mint(token.Spec{OwnerID: staff.ID, Name: "good"})
+	revokedTok, revoked := h.MintToken(token.Spec{OwnerID: staff.ID, Name: "revoked"})
+	if _, err := token.Revoke(ctx, h.DB.Ent, revokedTok.ID, token.Actor{}); err != nil {
 		t.Fatalf("revoking: %v", err)
 	}
 	past := time.Now().Add(-time.Hour)
-	_, expired := h.storeToken(staff.ID, "expired", &past)
-	inactive := h.newUser("inactive@example.test", user.RoleSTAFF, true, false)
-	inactiveSecret := h.mint(token.Spec{OwnerID: inactive.ID, Name: "inactive owner"})
-	noAPI := h.newUser("no-api@example.test", user.RoleSTAFF, false, true)
-	noAPISecret := h.mint(token.Spec{OwnerID: noAPI.ID, Name: "owner without API access"})
-	adminNoAPI := h.newUser("admin@example.test", user.RoleADMIN, false, true)
-	adminNoAPISecret := h.mint(token.Spec{OwnerID: adminNoAPI.ID, Name: "admin without API access"})
+	_, expired := storeToken(h, staff.ID, "expired", &past)
+	inactive := h.NewUser("inactive@example.test", user.RoleSTAFF, true, false)
+	inactiveSecret := h.Mint(token.Spec{OwnerID: inactive.ID, Name: "inactive owner"})
+	noAPI := h.NewUser("no-api@example.test", user.RoleSTAFF, false, true)
+	noAPISecret := h.Mint(token.Spec{OwnerID: noAPI.ID, Name: "owner without API access"})
+	adminNoAPI := h.NewUser("admin@example.test", user.RoleADMIN, false, true)
+	adminNoAPISecret := h.Mint(token.Spec{OwnerID: adminNoAPI.ID, Name: "admin without API access"})
 
 	badChecksum := good[:len(good)-6] + "000000"
 	if badChecksum == good {
@@ -287,13 +171,13 @@ func TestTokenAuthenticationFailures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			req := graphqlRequest(query, nil)
+			req := apitest.GraphQLRequest(query, nil)
 			if c.authorization != "" {
 				req.Header.Set("Authorization", c.authorization)
 			}
-			before := h.statements.Load()
-			resp := h.serve(req)
-			statements := h.statements.Load() - before
+			before := h.Statements.Count()
+			resp := h.Serve(req)
+			statements := h.Statements.Count() - before
 			checkUnauthenticated(t, resp, c.message)
 			if c.noQuery && statements != 0 {
 				t.Errorf("refusing it took %d SQL statements, want none", statements)
@@ -305,12 +189,12 @@ func TestTokenAuthenticationFailures(t *testing.T) {
 	}
 
 	t.Run("tokens that do not exist are not told apart", func(t *testing.T) {
-		deletedTok, deleted := h.mintToken(token.Spec{OwnerID: staff.ID, Name: "deleted"})
-		h.db.Ent.AuditEvent.Delete().Where(auditevent.TokenID(deletedTok.ID)).ExecX(ctx)
-		h.db.Ent.APIToken.DeleteOneID(deletedTok.ID).ExecX(ctx)
-		first := checkUnauthenticated(t, h.doRaw(token.Generate(), query, nil), "")
-		second := checkUnauthenticated(t, h.doRaw(token.Generate(), query, nil), "")
-		gone := checkUnauthenticated(t, h.doRaw(deleted, query, nil), "")
+		deletedTok, deleted := h.MintToken(token.Spec{OwnerID: staff.ID, Name: "deleted"})
+		h.DB.Ent.AuditEvent.Delete().Where(auditevent.TokenID(deletedTok.ID)).ExecX(ctx)
+		h.DB.Ent.APIToken.DeleteOneID(deletedTok.ID).ExecX(ctx)
+		first := checkUnauthenticated(t, h.DoRaw(token.Generate(), query, nil), "")
+		second := checkUnauthenticated(t, h.DoRaw(token.Generate(), query, nil), "")
+		gone := checkUnauthenticated(t, h.DoRaw(deleted, query, nil), "")
 		if first != second || first != gone {
 			t.Errorf("messages differ: two unknown tokens got %q and %q, a deleted one %q", first, second, gone)
 		}
@@ -319,12 +203,12 @@ func TestTokenAuthenticationFailures(t *testing.T) {
 	t.Run("valid tokens still work", func(t *testing.T) {
 		// Also proves that the statement counter counts.
 		for name, secret := range map[string]string{"STAFF with API access": good, "ADMIN without API access": adminNoAPISecret} {
-			before := h.statements.Load()
-			resp := h.doRaw(secret, query, nil)
-			if resp.Status != http.StatusOK || len(resp.graphql(t).Errors) > 0 {
+			before := h.Statements.Count()
+			resp := h.DoRaw(secret, query, nil)
+			if resp.Status != http.StatusOK || len(resp.GraphQL(t).Errors) > 0 {
 				t.Errorf("%s: got status %d, body %s; want 200 without errors", name, resp.Status, resp.Body)
 			}
-			if h.statements.Load() == before {
+			if h.Statements.Count() == before {
 				t.Errorf("%s: the statement counter did not move for a request that reads the database", name)
 			}
 		}
@@ -418,19 +302,17 @@ const createMutation = `mutation($input: CreateAPITokenInput!) { createAPIToken(
 
 const rotateMutation = `mutation($id: ID!) { rotateAPIToken(id: $id) { token { ` + tokenFields + ` } secret } }`
 
-// create mints a token through createAPIToken, failing the test on error.
-func (h *harness) create(secret string, input map[string]any) tokenWithSecret {
-	h.t.Helper()
+// createToken mints a token through createAPIToken, failing the test on error.
+func createToken(h *apitest.Server, secret string, input map[string]any) tokenWithSecret {
 	var out struct{ CreateAPIToken tokenWithSecret }
-	h.mustDo(secret, createMutation, map[string]any{"input": input}, &out)
+	h.MustDo(secret, createMutation, map[string]any{"input": input}, &out)
 	return out.CreateAPIToken
 }
 
-// rotate rotates a token through rotateAPIToken, failing the test on error.
-func (h *harness) rotate(secret, id string) tokenWithSecret {
-	h.t.Helper()
+// rotateToken rotates a token through rotateAPIToken, failing the test on error.
+func rotateToken(h *apitest.Server, secret, id string) tokenWithSecret {
 	var out struct{ RotateAPIToken tokenWithSecret }
-	h.mustDo(secret, rotateMutation, map[string]any{"id": id}, &out)
+	h.MustDo(secret, rotateMutation, map[string]any{"id": id}, &out)
 	return out.RotateAPIToken
 }
 
@@ -439,16 +321,16 @@ func (h *harness) rotate(secret, id string) tokenWithSecret {
 // table, in the audit details, in query responses and in the logs (which
 // here include every SQL statement with its arguments).
 func TestTokenSecretIsStoredHashed(t *testing.T) {
-	h := newHarnessWith(t, harnessOptions{keepLogs: true})
-	admin := h.admin()
-	created := h.create(admin, map[string]any{"name": "Export"})
+	h := apitest.NewWith(t, apitest.Options{KeepLogs: true})
+	admin := h.Admin()
+	created := createToken(h, admin, map[string]any{"name": "Export"})
 	first := created.Secret
 	id := created.Token.ID
-	h.mustDo(first, `{ viewer { token { id } } }`, nil, nil)
-	second := h.rotate(admin, id).Secret
-	h.mustDo(second, `{ viewer { token { id } } }`, nil, nil)
-	checkUnauthenticated(t, h.doRaw(first, `{ viewer { token { id } } }`, nil), "not valid")
-	if err := h.usage.Flush(context.Background()); err != nil {
+	h.MustDo(first, `{ viewer { token { id } } }`, nil, nil)
+	second := rotateToken(h, admin, id).Secret
+	h.MustDo(second, `{ viewer { token { id } } }`, nil, nil)
+	checkUnauthenticated(t, h.DoRaw(first, `{ viewer { token { id } } }`, nil), "not valid")
+	if err := h.Usage.Flush(context.Background()); err != nil {
 		t.Fatalf("flushing usage: %v", err)
 	}
 	if err := token.Check(first); err != nil {
@@ -467,7 +349,7 @@ func TestTokenSecretIsStoredHashed(t *testing.T) {
 	hashes := map[string]string{"the created secret's hash": token.Hash(first), "the rotated secret's hash": token.Hash(second)}
 
 	t.Run("database", func(t *testing.T) {
-		tables := everyValue(t, h.db)
+		tables := everyValue(t, h.DB)
 		for table, values := range tables {
 			for _, v := range values {
 				for what, s := range secrets {
@@ -484,7 +366,7 @@ func TestTokenSecretIsStoredHashed(t *testing.T) {
 	})
 
 	t.Run("audit details", func(t *testing.T) {
-		events := h.db.Ent.AuditEvent.Query().Where(auditevent.TokenID(id)).AllX(system())
+		events := h.DB.Ent.AuditEvent.Query().Where(auditevent.TokenID(id)).AllX(testdb.System())
 		if len(events) < 2 {
 			t.Fatalf("got %d audit events about the token, want at least its creation and rotation", len(events))
 		}
@@ -506,8 +388,8 @@ func TestTokenSecretIsStoredHashed(t *testing.T) {
 			auditEvents { edges { node { action ip details token { id prefix } } } }
 		}`
 		for who, secret := range map[string]string{"the admin who minted it": admin, "the token itself": second} {
-			resp := h.doRaw(secret, all, map[string]any{"id": id})
-			if resp.Status != http.StatusOK || len(resp.graphql(t).Errors) > 0 || !strings.Contains(resp.Body, id) {
+			resp := h.DoRaw(secret, all, map[string]any{"id": id})
+			if resp.Status != http.StatusOK || len(resp.GraphQL(t).Errors) > 0 || !strings.Contains(resp.Body, id) {
 				t.Fatalf("%s: got status %d, body %s; want the token", who, resp.Status, resp.Body)
 			}
 			for what, s := range merge(secrets, hashes) {
@@ -519,7 +401,7 @@ func TestTokenSecretIsStoredHashed(t *testing.T) {
 	})
 
 	t.Run("logs", func(t *testing.T) {
-		logs := h.logs.String()
+		logs := h.Logs.String()
 		if !strings.Contains(logs, "query=") || !strings.Contains(logs, "request_id=") {
 			t.Fatalf("the logs lack the SQL statements or the request log:\n%s", logs)
 		}
@@ -541,853 +423,4 @@ func merge(maps ...map[string]string) map[string]string {
 	return out
 }
 
-// nodeVisible reports whether node(id) returns the object to secret, and
-// checks that a hidden object looks like a missing one: node null and
-// NOT_FOUND.
-func (h *harness) nodeVisible(t *testing.T, secret, id string) bool {
-	t.Helper()
-	resp := h.do(secret, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
-	if len(resp.Errors) == 0 {
-		var out struct{ Node struct{ ID string } }
-		if err := json.Unmarshal(resp.Data, &out); err != nil || out.Node.ID != id {
-			t.Errorf("node(%s): got %s, want the object", id, resp.Data)
-		}
-		return true
-	}
-	if string(resp.Data) != `{"node":null}` || !reflect.DeepEqual(resp.codes(), []string{"NOT_FOUND"}) {
-		t.Errorf("node(%s) of a hidden object: got data %s, errors %+v; want node null and [NOT_FOUND]", id, resp.Data, resp.Errors)
-	}
-	return false
-}
-
-// projectSlugs lists the slugs of the projects secret sees, sorted, and
-// checks totalCount against the list.
-func (h *harness) projectSlugs(t *testing.T, secret string) []string {
-	t.Helper()
-	var out struct {
-		Projects struct {
-			TotalCount int
-			Edges      []struct{ Node struct{ Slug string } }
-		}
-	}
-	h.mustDo(secret, `{ projects(first: 100) { totalCount edges { node { slug } } } }`, nil, &out)
-	var slugs []string
-	for _, e := range out.Projects.Edges {
-		slugs = append(slugs, e.Node.Slug)
-	}
-	if out.Projects.TotalCount != len(slugs) {
-		t.Errorf("projects totalCount %d, but %d projects listed", out.Projects.TotalCount, len(slugs))
-	}
-	slices.Sort(slugs)
-	return slugs
-}
-
-// openSlugs lists, sorted, the slugs of the projects every STAFF user sees
-// as VIEWER: those without a team or in an open team.
-func (h *harness) openSlugs() []string {
-	h.t.Helper()
-	slugs := h.db.Ent.Project.Query().
-		Where(project.Or(project.TeamIDIsNil(), project.HasTeamWith(team.Restricted(false)))).
-		Select(project.FieldSlug).StringsX(system())
-	slices.Sort(slugs)
-	return slugs
-}
-
-// TestTokenLifecycle creates, uses, rotates, revokes and renames tokens
-// through the GraphQL mutations, on the demo data.
-func TestTokenLifecycle(t *testing.T) {
-	h, tokens := demoHarness(t)
-	editor := tokens["editor"]
-	editorID := h.userID("editor@demo.engage.test")
-
-	t.Run("create returns the token and a secret that works at once", func(t *testing.T) {
-		c := h.create(editor, map[string]any{"name": "  Power BI export  "})
-		if err := token.Check(c.Secret); err != nil {
-			t.Errorf("secret %q: %v", c.Secret, err)
-		}
-		if c.Token.Prefix != token.Display(c.Secret) || !strings.HasPrefix(c.Secret, c.Token.Prefix) {
-			t.Errorf("prefix: got %q, want %q", c.Token.Prefix, token.Display(c.Secret))
-		}
-		if c.Token.Name != "Power BI export" || c.Token.ReadOnly || c.Token.ExpiresAt != nil || c.Token.Owner.ID != editorID {
-			t.Errorf("token: got %+v, want name %q, not read-only, no expiry, owner %s", c.Token, "Power BI export", editorID)
-		}
-		var who struct {
-			Viewer struct {
-				User  struct{ ID string }
-				Token *struct{ ID string }
-			}
-		}
-		h.mustDo(c.Secret, `{ viewer { user { id } token { id } } }`, nil, &who)
-		if who.Viewer.User.ID != editorID || who.Viewer.Token == nil || who.Viewer.Token.ID != c.Token.ID {
-			t.Errorf("viewer: got %+v, want user %s and token %s", who.Viewer, editorID, c.Token.ID)
-		}
-	})
-
-	t.Run("a read-only token runs no mutation", func(t *testing.T) {
-		c := h.create(editor, map[string]any{"name": "Read only", "readOnly": true})
-		if !c.Token.ReadOnly {
-			t.Fatalf("readOnly: got false, want true")
-		}
-		h.mustDo(c.Secret, `{ projects { totalCount } }`, nil, nil)
-		for name, m := range map[string]string{
-			"renaming itself":  `mutation($id: ID!) { renameAPIToken(id: $id, name: "Renamed") { id } }`,
-			"revoking itself":  `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`,
-			"editing a survey": `mutation($id: ID!) { updateSurvey(id: $id, input: {title: "Changed"}) { id } }`,
-		} {
-			id := c.Token.ID
-			if name == "editing a survey" {
-				id = h.db.Ent.Survey.Query().Where(survey.HasProjectWith(project.Slug("downtown-bike-network"))).FirstIDX(system())
-			}
-			t.Run(name, func(t *testing.T) {
-				checkRefused(t, h.do(c.Secret, m, map[string]any{"id": id}), "FORBIDDEN", "read-only")
-			})
-		}
-		if tok := h.db.Ent.APIToken.GetX(system(), c.Token.ID); tok.Name != "Read only" || tok.RevokedAt != nil {
-			t.Errorf("after the refused mutations the token is %q, revoked at %v", tok.Name, tok.RevokedAt)
-		}
-	})
-
-	t.Run("a token with projectIDs sees only those projects", func(t *testing.T) {
-		want := []string{"budget-priorities-2027", "downtown-bike-network"}
-		c := h.create(editor, map[string]any{"name": "Two projects", "projectIDs": []string{h.projectID(want[0]), h.projectID(want[1])}})
-		if got := h.projectSlugs(t, c.Secret); !slices.Equal(got, want) {
-			t.Errorf("projects: got %q, want %q", got, want)
-		}
-		if !h.nodeVisible(t, editor, h.projectID("main-street-plan")) {
-			t.Fatalf("the editor's unlimited token does not see main-street-plan")
-		}
-		if h.nodeVisible(t, c.Secret, h.projectID("main-street-plan")) {
-			t.Errorf("the limited token sees main-street-plan through node")
-		}
-	})
-
-	t.Run("rotation", func(t *testing.T) {
-		c := h.create(editor, map[string]any{"name": "To rotate"})
-		r := h.rotate(editor, c.Token.ID)
-		checkUnauthenticated(t, h.doRaw(c.Secret, `{ viewer { user { id } } }`, nil), "not valid")
-		var who struct {
-			Viewer struct{ Token struct{ ID, Prefix string } }
-		}
-		h.mustDo(r.Secret, `{ viewer { token { id prefix } } }`, nil, &who)
-		if who.Viewer.Token.ID != c.Token.ID {
-			t.Errorf("the new secret authenticates token %s, want the same token %s", who.Viewer.Token.ID, c.Token.ID)
-		}
-		if r.Token.Prefix == c.Token.Prefix || r.Token.Prefix != token.Display(r.Secret) || who.Viewer.Token.Prefix != r.Token.Prefix {
-			t.Errorf("prefix: before %q, after %q (queried %q), want a new one, %q", c.Token.Prefix, r.Token.Prefix, who.Viewer.Token.Prefix, token.Display(r.Secret))
-		}
-		if r.Token.Name != "To rotate" {
-			t.Errorf("rotation changed the name to %q", r.Token.Name)
-		}
-	})
-
-	t.Run("revocation is immediate and idempotent", func(t *testing.T) {
-		c := h.create(editor, map[string]any{"name": "To revoke"})
-		h.mustDo(c.Secret, `{ viewer { user { id } } }`, nil, nil)
-		const revoke = `mutation($id: ID!) { revokeAPIToken(id: $id) { id revokedAt } }`
-		var first, again struct {
-			RevokeAPIToken struct{ RevokedAt *time.Time }
-		}
-		h.mustDo(editor, revoke, map[string]any{"id": c.Token.ID}, &first)
-		if first.RevokeAPIToken.RevokedAt == nil {
-			t.Fatalf("revokedAt is null after revokeAPIToken")
-		}
-		checkUnauthenticated(t, h.doRaw(c.Secret, `{ viewer { user { id } } }`, nil), "revoked")
-		h.mustDo(editor, revoke, map[string]any{"id": c.Token.ID}, &again)
-		if again.RevokeAPIToken.RevokedAt == nil || !again.RevokeAPIToken.RevokedAt.Equal(*first.RevokeAPIToken.RevokedAt) {
-			t.Errorf("revoking again: revokedAt %v, want unchanged %v", again.RevokeAPIToken.RevokedAt, first.RevokeAPIToken.RevokedAt)
-		}
-		n := h.db.Ent.AuditEvent.Query().Where(auditevent.TokenID(c.Token.ID), auditevent.ActionEQ(auditevent.ActionTOKEN_REVOKED)).CountX(system())
-		if n != 1 {
-			t.Errorf("TOKEN_REVOKED events: got %d, want 1", n)
-		}
-		checkUnauthenticated(t, h.doRaw(c.Secret, `{ viewer { user { id } } }`, nil), "revoked")
-	})
-
-	t.Run("a revoked token cannot be rotated back to life", func(t *testing.T) {
-		c := h.create(editor, map[string]any{"name": "Revoked, then rotated"})
-		h.mustDo(editor, `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, map[string]any{"id": c.Token.ID}, nil)
-		resp := h.do(editor, rotateMutation, map[string]any{"id": c.Token.ID})
-		checkRefused(t, resp, "BAD_USER_INPUT", "revoked")
-		if tok := h.db.Ent.APIToken.GetX(system(), c.Token.ID); tok.Prefix != c.Token.Prefix {
-			t.Errorf("the refused rotation changed the prefix from %q to %q", c.Token.Prefix, tok.Prefix)
-		}
-	})
-
-	t.Run("rename", func(t *testing.T) {
-		c := h.create(editor, map[string]any{"name": "Old name"})
-		var out struct{ RenameAPIToken struct{ Name string } }
-		h.mustDo(editor, `mutation($id: ID!) { renameAPIToken(id: $id, name: " New name ") { name } }`, map[string]any{"id": c.Token.ID}, &out)
-		var read struct{ Node struct{ Name string } }
-		h.mustDo(editor, `query($id: ID!) { node(id: $id) { ... on APIToken { name } } }`, map[string]any{"id": c.Token.ID}, &read)
-		if out.RenameAPIToken.Name != "New name" || read.Node.Name != "New name" {
-			t.Errorf("name: mutation returned %q, node reads %q; want %q", out.RenameAPIToken.Name, read.Node.Name, "New name")
-		}
-		h.mustDo(c.Secret, `{ viewer { user { id } } }`, nil, nil) // renaming does not stop it
-		resp := h.do(editor, `mutation($id: ID!) { renameAPIToken(id: $id, name: "  ") { name } }`, map[string]any{"id": c.Token.ID})
-		checkRefused(t, resp, "BAD_USER_INPUT", "name")
-	})
-}
-
-// TestOwnerChangesTakeEffectOnNextRequest: a token acts with its owner's
-// rights as they are at each request.
-func TestOwnerChangesTakeEffectOnNextRequest(t *testing.T) {
-	t.Run("deactivation and API access", func(t *testing.T) {
-		h := newHarness(t)
-		admin := h.admin()
-		staff := h.newUser("staff@example.test", user.RoleSTAFF, true, true)
-		secret := h.mint(token.Spec{OwnerID: staff.ID, Name: "export"})
-		const who = `{ viewer { user { id } } }`
-		update := func(input map[string]any) {
-			t.Helper()
-			h.mustDo(admin, `mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }`,
-				map[string]any{"id": staff.ID, "input": input}, nil)
-		}
-		h.mustDo(secret, who, nil, nil)
-		update(map[string]any{"active": false})
-		checkUnauthenticated(t, h.doRaw(secret, who, nil), "deactivated")
-		update(map[string]any{"active": true})
-		h.mustDo(secret, who, nil, nil)
-		update(map[string]any{"apiAccess": false})
-		checkUnauthenticated(t, h.doRaw(secret, who, nil), "API access")
-		update(map[string]any{"apiAccess": true})
-		h.mustDo(secret, who, nil, nil)
-		// Promoted to ADMIN, API access no longer matters.
-		update(map[string]any{"apiAccess": false, "role": "ADMIN"})
-		h.mustDo(secret, who, nil, nil)
-	})
-
-	h, tokens := demoHarness(t)
-	admin, editor, viewer := tokens["admin"], tokens["editor"], tokens["viewer"]
-	ctx := system()
-
-	t.Run("demotion and removal from a team", func(t *testing.T) {
-		editorID := h.userID("editor@demo.engage.test")
-		membership := h.db.Ent.TeamMembership.Query().Where(teammembership.UserID(editorID)).OnlyX(ctx)
-		planning := h.db.Ent.Team.GetX(ctx, membership.TeamID)
-		if planning.Name != "Planning" || planning.Restricted || membership.Role != "EDITOR" {
-			t.Fatalf("the editor persona should be EDITOR of the open Planning team, is %s of %s", membership.Role, planning.Name)
-		}
-		draft := h.db.Ent.Survey.Query().Where(survey.StatusEQ(survey.StatusDRAFT), survey.HasProjectWith(project.TeamID(planning.ID))).FirstX(ctx)
-		slug := h.db.Ent.Project.GetX(ctx, draft.ProjectID).Slug
-		all := h.db.Ent.Survey.Query().Where(survey.ProjectID(draft.ProjectID)).CountX(ctx)
-		published := h.db.Ent.Survey.Query().Where(survey.ProjectID(draft.ProjectID), survey.StatusNEQ(survey.StatusDRAFT)).CountX(ctx)
-		surveyCount := func() int {
-			var out struct {
-				Projects struct {
-					Edges []struct {
-						Node struct{ Surveys struct{ TotalCount int } }
-					}
-				}
-			}
-			h.mustDo(editor, `query($slug: String!) { projects(where: {slug: $slug}) { edges { node { surveys { totalCount } } } } }`, map[string]any{"slug": slug}, &out)
-			if len(out.Projects.Edges) != 1 {
-				t.Fatalf("project %s: got %d, want 1", slug, len(out.Projects.Edges))
-			}
-			return out.Projects.Edges[0].Node.Surveys.TotalCount
-		}
-		open := h.openSlugs()
-
-		if !h.nodeVisible(t, editor, draft.ID) {
-			t.Errorf("as EDITOR of %s, the editor does not see its draft survey %q", planning.Name, draft.Title)
-		}
-		if got := surveyCount(); got != all {
-			t.Errorf("as EDITOR, surveys of %s: got %d, want %d", slug, got, all)
-		}
-
-		h.mustDo(admin, `mutation($id: ID!) { updateTeamMembership(id: $id, input: {role: VIEWER}) { role } }`, map[string]any{"id": membership.ID}, nil)
-		if h.nodeVisible(t, editor, draft.ID) {
-			t.Errorf("demoted to VIEWER, the editor still sees the draft survey %q", draft.Title)
-		}
-		if got := surveyCount(); got != published {
-			t.Errorf("demoted to VIEWER, surveys of %s: got %d, want %d", slug, got, published)
-		}
-
-		h.mustDo(admin, `mutation($id: ID!) { deleteTeamMembership(id: $id) }`, map[string]any{"id": membership.ID}, nil)
-		if got := h.projectSlugs(t, editor); !slices.Equal(got, open) {
-			t.Errorf("out of the team, the editor sees projects %q, want the open-team and teamless ones %q", got, open)
-		}
-		if h.nodeVisible(t, editor, draft.ID) {
-			t.Errorf("out of the team, the editor still sees the draft survey %q", draft.Title)
-		}
-	})
-
-	t.Run("removal from a project of a restricted team", func(t *testing.T) {
-		viewerID := h.userID("viewer@demo.engage.test")
-		membership := h.db.Ent.ProjectMembership.Query().Where(projectmembership.UserID(viewerID)).OnlyX(ctx)
-		p := h.db.Ent.Project.GetX(ctx, membership.ProjectID)
-		if p.TeamID == nil || !h.db.Ent.Team.GetX(ctx, *p.TeamID).Restricted {
-			t.Fatalf("the viewer persona's project %s should belong to a restricted team", p.Slug)
-		}
-		open := h.openSlugs()
-		if got := h.projectSlugs(t, viewer); !slices.Contains(got, p.Slug) {
-			t.Fatalf("as a member, the viewer does not see %s: %q", p.Slug, got)
-		}
-		if !h.nodeVisible(t, viewer, p.ID) {
-			t.Fatalf("as a member, the viewer does not see %s through node", p.Slug)
-		}
-		h.mustDo(admin, `mutation($id: ID!) { deleteProjectMembership(id: $id) }`, map[string]any{"id": membership.ID}, nil)
-		if got := h.projectSlugs(t, viewer); !slices.Equal(got, open) {
-			t.Errorf("no longer a member, the viewer sees projects %q, want %q", got, open)
-		}
-		if h.nodeVisible(t, viewer, p.ID) {
-			t.Errorf("no longer a member, the viewer still sees %s through node", p.Slug)
-		}
-	})
-}
-
-// TestWhoMayMint: only ADMINs and STAFF with API access mint, and a token
-// minted or rotated through a token never exceeds it.
-func TestWhoMayMint(t *testing.T) {
-	h := newHarness(t)
-	ctx := system()
-	h.admin()
-	adminID := h.userID("root@example.test")
-	var projects []string
-	for _, slug := range []string{"alpha", "bravo", "charlie"} {
-		projects = append(projects, h.db.Ent.Project.Create().SetTitle(slug).SetSlug(slug).SetStatus(project.StatusPUBLISHED).SaveX(ctx).ID)
-	}
-	a, b, c := projects[0], projects[1], projects[2]
-	staff := h.newUser("staff@example.test", user.RoleSTAFF, true, true)
-	staffTokens := func() int { return h.db.Ent.APIToken.Query().Where(apitoken.OwnerID(staff.ID)).CountX(ctx) }
-
-	t.Run("STAFF without API access", func(t *testing.T) {
-		const pw = "correct horse battery staple"
-		plain := h.newUser("plain@example.test", user.RoleSTAFF, false, true)
-		h.setPassword(plain.ID, pw)
-		cookie := h.login("plain@example.test", pw)
-		resp := h.serve(sessionRequest(cookie, "same-origin", createMutation, map[string]any{"input": map[string]any{"name": "Mine"}}))
-		checkRefused(t, resp.graphql(t), "FORBIDDEN", "API access")
-		if n := h.db.Ent.APIToken.Query().Where(apitoken.OwnerID(plain.ID)).CountX(ctx); n != 0 {
-			t.Errorf("the refused user has %d tokens", n)
-		}
-		// Once given API access, the same session mints.
-		plain.Update().SetAPIAccess(true).ExecX(ctx)
-		resp = h.serve(sessionRequest(cookie, "same-origin", createMutation, map[string]any{"input": map[string]any{"name": "Mine"}}))
-		if g := resp.graphql(t); resp.Status != http.StatusOK || len(g.Errors) > 0 {
-			t.Errorf("with API access: got status %d, errors %+v; want a token", resp.Status, g.Errors)
-		}
-	})
-
-	t.Run("a project-limited token", func(t *testing.T) {
-		limited := h.mint(token.Spec{OwnerID: staff.ID, Name: "A and B", ProjectIDs: []string{a, b}})
-		missing := "prj_" + strings.Repeat("A", 22)
-		// A project outside the token's list is hidden from the token, so it
-		// may be answered as hidden (NOT_FOUND) or as refused (FORBIDDEN),
-		// but exactly as a project that does not exist: no hint that it does.
-		outside := h.do(limited, createMutation, map[string]any{"input": map[string]any{"name": "missing", "projectIDs": []string{missing}}})
-		if codes := outside.codes(); !reflect.DeepEqual(codes, []string{"FORBIDDEN"}) && !reflect.DeepEqual(codes, []string{"NOT_FOUND"}) {
-			t.Fatalf("minting for a project that does not exist: got %+v, want FORBIDDEN or NOT_FOUND", outside.Errors)
-		}
-		cases := []struct {
-			name     string
-			projects []string
-			want     string // "ok", "FORBIDDEN", or "as missing": the answer for a project that does not exist
-		}{
-			{"no projectIDs", nil, "FORBIDDEN"},
-			{"a project outside its list", []string{c}, "as missing"},
-			{"one project inside, one outside", []string{a, c}, "as missing"},
-			{"a subset", []string{a}, "ok"},
-			{"the same projects", []string{a, b}, "ok"},
-		}
-		for _, tc := range cases {
-			t.Run(tc.name, func(t *testing.T) {
-				input := map[string]any{"name": tc.name}
-				if tc.projects != nil {
-					input["projectIDs"] = tc.projects
-				}
-				before := staffTokens()
-				resp := h.do(limited, createMutation, map[string]any{"input": input})
-				if tc.want != "ok" {
-					switch tc.want {
-					case "FORBIDDEN":
-						checkRefused(t, resp, "FORBIDDEN", "project")
-					default:
-						got, want := resp.Errors, outside.Errors
-						if len(got) != 1 || len(want) != 1 || got[0].Message != want[0].Message || !reflect.DeepEqual(got[0].Extensions, want[0].Extensions) {
-							t.Errorf("got %+v, want the same answer as for a project that does not exist: %+v", got, want)
-						}
-					}
-					if n := staffTokens(); n != before {
-						t.Errorf("the refused mint stored a token: %d tokens, were %d", n, before)
-					}
-					return
-				}
-				if len(resp.Errors) > 0 {
-					t.Fatalf("got errors %+v, want a token", resp.Errors)
-				}
-				var out struct{ CreateAPIToken tokenWithSecret }
-				_ = json.Unmarshal(resp.Data, &out)
-				want := make([]string, 0, len(tc.projects))
-				for _, id := range tc.projects {
-					want = append(want, h.db.Ent.Project.GetX(ctx, id).Slug)
-				}
-				slices.Sort(want)
-				if got := h.projectSlugs(t, out.CreateAPIToken.Secret); !slices.Equal(got, want) {
-					t.Errorf("the new token sees %q, want %q", got, want)
-				}
-			})
-		}
-		// The limit is the token's, not the owner's: without it, C is fine.
-		unlimited := h.mint(token.Spec{OwnerID: staff.ID, Name: "every project"})
-		h.create(unlimited, map[string]any{"name": "C", "projectIDs": []string{c}})
-	})
-
-	t.Run("a token with an expiry", func(t *testing.T) {
-		for _, owner := range []struct{ name, id string }{{"STAFF", staff.ID}, {"ADMIN", adminID}} {
-			t.Run(owner.name, func(t *testing.T) {
-				expires := time.Now().Add(2 * time.Hour).Truncate(time.Second)
-				parent := h.mint(token.Spec{OwnerID: owner.id, Name: "expiring", ExpiresAt: &expires})
-				cases := []struct {
-					name    string
-					expires *time.Time
-					ok      bool
-				}{
-					{"without expiresAt", nil, false},
-					{"with a later expiresAt", ptr(expires.Add(time.Hour)), false},
-					{"with an earlier expiresAt", ptr(expires.Add(-time.Hour)), true},
-					{"with the same expiresAt", &expires, true},
-				}
-				for _, tc := range cases {
-					t.Run(tc.name, func(t *testing.T) {
-						input := map[string]any{"name": tc.name}
-						if tc.expires != nil {
-							input["expiresAt"] = tc.expires.UTC().Format(time.RFC3339)
-						}
-						resp := h.do(parent, createMutation, map[string]any{"input": input})
-						if !tc.ok {
-							checkRefused(t, resp, "FORBIDDEN", "expire")
-							return
-						}
-						var out struct{ CreateAPIToken tokenWithSecret }
-						if len(resp.Errors) > 0 || json.Unmarshal(resp.Data, &out) != nil {
-							t.Fatalf("got errors %+v, want a token", resp.Errors)
-						}
-						if got := out.CreateAPIToken.Token.ExpiresAt; got == nil || !got.Equal(*tc.expires) {
-							t.Errorf("expiresAt: got %v, want %v", got, *tc.expires)
-						}
-					})
-				}
-			})
-		}
-	})
-
-	t.Run("a read-only token mints nothing", func(t *testing.T) {
-		readOnly := h.mint(token.Spec{OwnerID: staff.ID, Name: "read only", ReadOnly: true})
-		for _, input := range []map[string]any{{"name": "writer"}, {"name": "reader", "readOnly": true}} {
-			checkRefused(t, h.do(readOnly, createMutation, map[string]any{"input": input}), "FORBIDDEN", "read-only")
-		}
-	})
-
-	t.Run("rotating a wider token through a narrower one", func(t *testing.T) {
-		unlimitedTok, unlimited := h.mintToken(token.Spec{OwnerID: staff.ID, Name: "every project"})
-		limited := h.mint(token.Spec{OwnerID: staff.ID, Name: "A and B", ProjectIDs: []string{a, b}})
-		checkRefused(t, h.do(limited, rotateMutation, map[string]any{"id": unlimitedTok.ID}), "FORBIDDEN", "project")
-		expires := time.Now().Add(time.Hour)
-		expiring := h.mint(token.Spec{OwnerID: staff.ID, Name: "expiring", ExpiresAt: &expires})
-		checkRefused(t, h.do(expiring, rotateMutation, map[string]any{"id": unlimitedTok.ID}), "FORBIDDEN", "expire")
-		h.mustDo(unlimited, `{ viewer { user { id } } }`, nil, nil) // not rotated
-		// A token within the limits may be rotated.
-		narrowTok, _ := h.mintToken(token.Spec{OwnerID: staff.ID, Name: "A", ProjectIDs: []string{a}})
-		h.rotate(limited, narrowTok.ID)
-	})
-
-	t.Run("100 live tokens per user", func(t *testing.T) {
-		for _, owner := range []struct{ name, email string }{{"STAFF", "hundred@example.test"}, {"ADMIN", "hundred-admin@example.test"}} {
-			t.Run(owner.name, func(t *testing.T) {
-				role := user.RoleSTAFF
-				if owner.name == "ADMIN" {
-					role = user.RoleADMIN
-				}
-				u := h.newUser(owner.email, role, true, true)
-				caller := h.mint(token.Spec{OwnerID: u.ID, Name: "caller"})
-				var others []string
-				for i := range rule.MaxActiveTokens - 1 {
-					tok, _ := h.storeToken(u.ID, fmt.Sprintf("token %d", i), nil)
-					others = append(others, tok.ID)
-				}
-				// Revoked and expired tokens do not count.
-				for i := range 3 {
-					tok, _ := h.storeToken(u.ID, fmt.Sprintf("revoked %d", i), nil)
-					tok.Update().SetRevokedAt(time.Now()).ExecX(ctx)
-					h.storeToken(u.ID, fmt.Sprintf("expired %d", i), ptr(time.Now().Add(-time.Minute)))
-				}
-				live := func() int {
-					return h.db.Ent.APIToken.Query().Where(apitoken.OwnerID(u.ID), rule.Live(time.Now())).CountX(ctx)
-				}
-				if n := live(); n != 100 {
-					t.Fatalf("set-up: %d live tokens, want 100", n)
-				}
-				checkRefused(t, h.do(caller, createMutation, map[string]any{"input": map[string]any{"name": "one too many"}}), "FORBIDDEN", "100")
-				if n := live(); n != 100 {
-					t.Errorf("after the refusal: %d live tokens, want 100", n)
-				}
-				h.mustDo(caller, `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, map[string]any{"id": others[0]}, nil)
-				h.create(caller, map[string]any{"name": "in place of the revoked one"})
-				checkRefused(t, h.do(caller, createMutation, map[string]any{"input": map[string]any{"name": "one too many"}}), "FORBIDDEN", "100")
-				if n := live(); n != 100 {
-					t.Errorf("at the end: %d live tokens, want 100", n)
-				}
-			})
-		}
-	})
-
-	t.Run("maximum lifetime", func(t *testing.T) {
-		h := newHarness(t, func(c *config.Config) { c.TokenMaxLifetime = 24 * time.Hour })
-		admin := h.admin()
-		adminID := h.userID("root@example.test")
-		count := func() int { return h.db.Ent.APIToken.Query().Where(apitoken.OwnerID(adminID)).CountX(system()) }
-
-		before := time.Now()
-		c := h.create(admin, map[string]any{"name": "default lifetime"})
-		after := time.Now()
-		if got := c.Token.ExpiresAt; got == nil || got.Before(before.Truncate(time.Second)) || got.After(after.Add(24*time.Hour+time.Minute)) {
-			t.Errorf("expiresAt without one asked: got %v, want between %v and %v", got, before, after.Add(24*time.Hour+time.Minute))
-		}
-		within := time.Now().Add(12 * time.Hour).Truncate(time.Second)
-		if got := h.create(admin, map[string]any{"name": "12 hours", "expiresAt": within.Format(time.RFC3339)}).Token.ExpiresAt; got == nil || !got.Equal(within) {
-			t.Errorf("expiresAt within the limit: got %v, want %v", got, within)
-		}
-		n := count()
-		for _, tc := range []struct {
-			name    string
-			expires time.Time
-			message string
-		}{
-			{"beyond the limit", time.Now().Add(48 * time.Hour), "lifetime"},
-			{"in the past", time.Now().Add(-time.Hour), "future"},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				resp := h.do(admin, createMutation, map[string]any{"input": map[string]any{"name": tc.name, "expiresAt": tc.expires.Format(time.RFC3339)}})
-				checkRefused(t, resp, "BAD_USER_INPUT", tc.message)
-			})
-		}
-		if got := count(); got != n {
-			t.Errorf("the refused requests stored %d tokens", got-n)
-		}
-	})
-}
-
 func ptr[T any](v T) *T { return &v }
-
-// TestTokenAndAuditVisibility: owners see their tokens and the events about
-// them; ADMINs see all; no field exposes the secret or its hash.
-func TestTokenAndAuditVisibility(t *testing.T) {
-	h := newHarness(t)
-	ctx := system()
-	admin := h.admin()
-	adminID := h.userID("root@example.test")
-	alice := h.newUser("alice@example.test", user.RoleSTAFF, true, true)
-	bob := h.newUser("bob@example.test", user.RoleSTAFF, true, true)
-	aliceSecret := h.mint(token.Spec{OwnerID: alice.ID, Name: "alice 1"})
-	h.create(aliceSecret, map[string]any{"name": "alice 2"})
-	bobTok, bobSecret := h.mintToken(token.Spec{OwnerID: bob.ID, Name: "bob 1"})
-	h.create(bobSecret, map[string]any{"name": "bob 2"})
-	// An ADMIN acts on Bob's token: the event is about Bob's token.
-	h.mustDo(admin, `mutation($id: ID!) { renameAPIToken(id: $id, name: "bob 1, renamed") { id } }`, map[string]any{"id": bobTok.ID}, nil)
-
-	type tokens struct {
-		APITokens struct {
-			TotalCount int
-			Edges      []struct {
-				Node struct {
-					ID    string
-					Owner struct{ ID string }
-				}
-			}
-		}
-	}
-	tokenOwners := func(secret string) map[string]string {
-		t.Helper()
-		var out tokens
-		h.mustDo(secret, `{ apiTokens(first: 100) { totalCount edges { node { id owner { id } } } } }`, nil, &out)
-		got := map[string]string{}
-		for _, e := range out.APITokens.Edges {
-			got[e.Node.ID] = e.Node.Owner.ID
-		}
-		if out.APITokens.TotalCount != len(got) {
-			t.Errorf("apiTokens totalCount %d, but %d listed", out.APITokens.TotalCount, len(got))
-		}
-		return got
-	}
-	dbTokens := func(owners ...string) map[string]string {
-		q := h.db.Ent.APIToken.Query()
-		if owners != nil {
-			q.Where(apitoken.OwnerIDIn(owners...))
-		}
-		out := map[string]string{}
-		for _, tok := range q.AllX(ctx) {
-			out[tok.ID] = tok.OwnerID
-		}
-		return out
-	}
-
-	t.Run("STAFF see their own tokens", func(t *testing.T) {
-		if got, want := tokenOwners(aliceSecret), dbTokens(alice.ID); !reflect.DeepEqual(got, want) || len(want) != 2 {
-			t.Errorf("apiTokens of Alice: got %v, want %v", got, want)
-		}
-		var out struct{ Viewer tokens }
-		h.mustDo(aliceSecret, `{ viewer { apiTokens { totalCount } } }`, nil, &out)
-		if out.Viewer.APITokens.TotalCount != 2 {
-			t.Errorf("viewer.apiTokens of Alice: totalCount %d, want 2", out.Viewer.APITokens.TotalCount)
-		}
-		if h.nodeVisible(t, aliceSecret, bobTok.ID) {
-			t.Errorf("Alice sees Bob's token through node")
-		}
-	})
-
-	t.Run("ADMIN sees every token with its owner", func(t *testing.T) {
-		want := dbTokens()
-		if got := tokenOwners(admin); !reflect.DeepEqual(got, want) {
-			t.Errorf("apiTokens of the admin: got %v, want %v", got, want)
-		}
-		if len(want) != 5 || !slices.Contains(mapsValues(want), adminID) {
-			t.Errorf("set-up: want 5 tokens including the admin's, have %v", want)
-		}
-	})
-
-	events := func(secret string) []string {
-		t.Helper()
-		var out struct {
-			AuditEvents struct {
-				TotalCount int
-				Edges      []struct{ Node struct{ ID string } }
-			}
-		}
-		h.mustDo(secret, `{ auditEvents(first: 100) { totalCount edges { node { id action token { id } } } } }`, nil, &out)
-		var ids []string
-		for _, e := range out.AuditEvents.Edges {
-			ids = append(ids, e.Node.ID)
-		}
-		if out.AuditEvents.TotalCount != len(ids) {
-			t.Errorf("auditEvents totalCount %d, but %d listed", out.AuditEvents.TotalCount, len(ids))
-		}
-		slices.Sort(ids)
-		return ids
-	}
-	dbEvents := func(owner string) []string {
-		q := h.db.Ent.AuditEvent.Query()
-		if owner != "" {
-			q.Where(auditevent.HasTokenWith(apitoken.OwnerID(owner)))
-		}
-		ids := q.IDsX(ctx)
-		slices.Sort(ids)
-		return ids
-	}
-
-	t.Run("ADMIN sees every audit event", func(t *testing.T) {
-		if got, want := events(admin), dbEvents(""); !slices.Equal(got, want) {
-			t.Errorf("auditEvents of the admin: got %v, want %v", got, want)
-		}
-	})
-
-	t.Run("owners see the events about their tokens", func(t *testing.T) {
-		for name, u := range map[string]struct {
-			id, secret string
-			want       int
-		}{"Alice": {alice.ID, aliceSecret, 2}, "Bob": {bob.ID, bobSecret, 3}} {
-			want := dbEvents(u.id)
-			if got := events(u.secret); !slices.Equal(got, want) || len(want) != u.want {
-				t.Errorf("auditEvents of %s: got %v, want %v (%d events)", name, got, want, u.want)
-			}
-		}
-	})
-
-	t.Run("APIToken has no secret or hash field", func(t *testing.T) {
-		var out struct {
-			Type struct{ Fields []struct{ Name string } } `json:"__type"`
-		}
-		h.mustDo(aliceSecret, `{ __type(name: "APIToken") { fields { name } } }`, nil, &out)
-		if len(out.Type.Fields) == 0 {
-			t.Fatal("introspection found no fields on APIToken")
-		}
-		for _, f := range out.Type.Fields {
-			if name := strings.ToLower(f.Name); strings.Contains(name, "secret") || strings.Contains(name, "hash") {
-				t.Errorf("APIToken has a field %q", f.Name)
-			}
-		}
-	})
-}
-
-func mapsValues(m map[string]string) []string {
-	var out []string
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
-}
-
-// TestTokenAuditTrail: each change of a token is audited once with who did
-// it and from where; refused uses of revoked and expired tokens are audited,
-// boundedly.
-func TestTokenAuditTrail(t *testing.T) {
-	h := newHarness(t)
-	ctx := system()
-	staff := h.newUser("staff@example.test", user.RoleSTAFF, true, true)
-	own := h.mint(token.Spec{OwnerID: staff.ID, Name: "own"})
-
-	c := h.create(own, map[string]any{"name": "audited"})
-	h.mustDo(own, `mutation($id: ID!) { renameAPIToken(id: $id, name: "audited, renamed") { id } }`, map[string]any{"id": c.Token.ID}, nil)
-	revoked := h.rotate(own, c.Token.ID).Secret // the secret the revoked token had last
-	h.mustDo(own, `mutation($id: ID!) { revokeAPIToken(id: $id) { id } }`, map[string]any{"id": c.Token.ID}, nil)
-
-	t.Run("create, rename, rotate, revoke", func(t *testing.T) {
-		got := map[auditevent.Action]int{}
-		for _, e := range h.db.Ent.AuditEvent.Query().Where(auditevent.TokenID(c.Token.ID)).AllX(ctx) {
-			got[e.Action]++
-			if e.ActorID == nil || *e.ActorID != staff.ID || e.IP != clientIP {
-				actor := "<none>"
-				if e.ActorID != nil {
-					actor = *e.ActorID
-				}
-				t.Errorf("%s event: actor %s, ip %q; want actor %s, ip %s", e.Action, actor, e.IP, staff.ID, clientIP)
-			}
-		}
-		want := map[auditevent.Action]int{
-			auditevent.ActionTOKEN_CREATED: 1, auditevent.ActionTOKEN_RENAMED: 1,
-			auditevent.ActionTOKEN_ROTATED: 1, auditevent.ActionTOKEN_REVOKED: 1,
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("events: got %v, want %v", got, want)
-		}
-	})
-
-	expiredTok, expired := h.storeToken(staff.ID, "expired", ptr(time.Now().Add(-time.Hour)))
-
-	for _, tc := range []struct {
-		name, id, secret, reason string
-	}{
-		{"the revoked token", c.Token.ID, revoked, "revoked"},
-		{"an expired token", expiredTok.ID, expired, "expired"},
-	} {
-		t.Run("30 uses of "+tc.name, func(t *testing.T) {
-			for range 30 {
-				if resp := h.doRaw(tc.secret, `{ viewer { user { id } } }`, nil); resp.Status != http.StatusUnauthorized {
-					t.Fatalf("status %d, want 401", resp.Status)
-				}
-			}
-			refused := h.db.Ent.AuditEvent.Query().Where(auditevent.TokenID(tc.id), auditevent.ActionEQ(auditevent.ActionTOKEN_REFUSED)).AllX(ctx)
-			if len(refused) != 1 {
-				t.Fatalf("TOKEN_REFUSED events: got %d, want 1", len(refused))
-			}
-			if e := refused[0]; e.IP != clientIP || e.Details["reason"] != tc.reason {
-				t.Errorf("TOKEN_REFUSED event: ip %q, details %v; want ip %s, reason %s", e.IP, e.Details, clientIP, tc.reason)
-			}
-		})
-	}
-}
-
-// TestLoginSessions: a session from POST /login acts with the user's full
-// rights, only from the same site, until POST /logout.
-func TestLoginSessions(t *testing.T) {
-	h, tokens := demoHarness(t)
-	ctx := system()
-	const pw = "correct horse battery staple"
-	adminID := h.userID("admin@demo.engage.test")
-	h.setPassword(adminID, pw)
-	cookie := h.login("admin@demo.engage.test", pw)
-
-	t.Run("the session acts with the admin's full rights", func(t *testing.T) {
-		var out struct {
-			Viewer struct {
-				User  struct{ ID string }
-				Token *struct{ ID string }
-			}
-			Projects, Surveys, Users struct{ TotalCount int }
-		}
-		resp := h.serve(sessionRequest(cookie, "same-origin", `{ viewer { user { id } token { id } } projects { totalCount } surveys { totalCount } users { totalCount } }`, nil))
-		g := resp.graphql(t)
-		if resp.Status != http.StatusOK || len(g.Errors) > 0 || json.Unmarshal(g.Data, &out) != nil {
-			t.Fatalf("got status %d, body %s", resp.Status, resp.Body)
-		}
-		if out.Viewer.User.ID != adminID || out.Viewer.Token != nil {
-			t.Errorf("viewer: got %+v, want user %s and no token", out.Viewer, adminID)
-		}
-		want := []int{h.db.Ent.Project.Query().CountX(ctx), h.db.Ent.Survey.Query().CountX(ctx), h.db.Ent.User.Query().CountX(ctx)}
-		if got := []int{out.Projects.TotalCount, out.Surveys.TotalCount, out.Users.TotalCount}; !slices.Equal(got, want) {
-			t.Errorf("projects, surveys, users: got %v, want all of them, %v", got, want)
-		}
-		if resp := h.serve(sessionRequest(cookie, "same-origin", `mutation { createTeam(input: {name: "By session"}) { id } }`, nil)); len(resp.graphql(t).Errors) > 0 {
-			t.Errorf("a mutation through the session: %s", resp.Body)
-		}
-	})
-
-	t.Run("a cross-site request with the cookie is refused", func(t *testing.T) {
-		teams := h.db.Ent.Team.Query().CountX(ctx)
-		resp := h.serve(sessionRequest(cookie, "cross-site", `mutation { createTeam(input: {name: "Forged"}) { id } }`, nil))
-		if resp.Status != http.StatusForbidden {
-			t.Errorf("status: got %d, want 403; body %s", resp.Status, resp.Body)
-		}
-		if n := h.db.Ent.Team.Query().CountX(ctx); n != teams {
-			t.Errorf("the forged request created %d teams", n-teams)
-		}
-	})
-
-	t.Run("a STAFF session has the user's rights, while the user is active", func(t *testing.T) {
-		editorID := h.userID("editor@demo.engage.test")
-		h.setPassword(editorID, pw)
-		staffCookie := h.login("editor@demo.engage.test", pw)
-		const slugs = `{ projects(first: 100) { edges { node { slug } } } }`
-		resp := h.serve(sessionRequest(staffCookie, "same-origin", slugs, nil))
-		var out struct {
-			Projects struct {
-				Edges []struct{ Node struct{ Slug string } }
-			}
-		}
-		if g := resp.graphql(t); len(g.Errors) > 0 || json.Unmarshal(g.Data, &out) != nil {
-			t.Fatalf("got status %d, body %s", resp.Status, resp.Body)
-		}
-		var got []string
-		for _, e := range out.Projects.Edges {
-			got = append(got, e.Node.Slug)
-		}
-		slices.Sort(got)
-		if want := h.projectSlugs(t, tokens["editor"]); !slices.Equal(got, want) {
-			t.Errorf("the editor's session sees %q, their token %q", got, want)
-		}
-		h.mustDo(tokens["admin"], `mutation($id: ID!) { updateUser(id: $id, input: {active: false}) { id } }`, map[string]any{"id": editorID}, nil)
-		checkUnauthenticated(t, h.serve(sessionRequest(staffCookie, "same-origin", slugs, nil)), "authentication required")
-	})
-
-	t.Run("after logout the cookie no longer authenticates", func(t *testing.T) {
-		req := httptest.NewRequest(http.MethodPost, "/logout", nil)
-		req.AddCookie(cookie)
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		if resp := h.serve(req); resp.Status != http.StatusSeeOther {
-			t.Fatalf("POST /logout: status %d, want 303", resp.Status)
-		}
-		checkUnauthenticated(t, h.serve(sessionRequest(cookie, "same-origin", `{ viewer { user { id } } }`, nil)), "authentication required")
-	})
-}
-
-// TestUsageCounters: uses are counted in memory and written by Flush, not
-// on every request.
-func TestUsageCounters(t *testing.T) {
-	h := newHarness(t)
-	staff := h.newUser("staff@example.test", user.RoleSTAFF, true, true)
-	tok, secret := h.mintToken(token.Spec{OwnerID: staff.ID, Name: "counted"})
-	for i := range 5 {
-		var out struct {
-			Viewer struct {
-				Token struct {
-					UseCount   int
-					LastUsedAt *time.Time
-				}
-			}
-		}
-		h.mustDo(secret, `{ viewer { token { useCount lastUsedAt } } }`, nil, &out)
-		if out.Viewer.Token.UseCount != 0 || out.Viewer.Token.LastUsedAt != nil {
-			t.Errorf("request %d reads useCount %d, lastUsedAt %v; want 0 and null before a flush", i+1, out.Viewer.Token.UseCount, out.Viewer.Token.LastUsedAt)
-		}
-	}
-	stored := h.db.Ent.APIToken.GetX(system(), tok.ID)
-	if stored.UseCount != 0 || stored.LastUsedAt != nil || stored.LastUsedIP != nil {
-		t.Errorf("before a flush: use_count %d, last_used_at %v, last_used_ip %v; want 0 and nulls", stored.UseCount, stored.LastUsedAt, stored.LastUsedIP)
-	}
-	if err := h.usage.Flush(context.Background()); err != nil {
-		t.Fatalf("flush: %v", err)
-	}
-	stored = h.db.Ent.APIToken.GetX(system(), tok.ID)
-	if stored.UseCount != 5 || stored.LastUsedAt == nil || stored.LastUsedIP == nil || *stored.LastUsedIP != clientIP {
-		t.Errorf("after a flush: use_count %d, last_used_at %v, last_used_ip %v; want 5, a time, %s", stored.UseCount, stored.LastUsedAt, stored.LastUsedIP, clientIP)
-	}
-}

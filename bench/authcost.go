@@ -27,6 +27,8 @@ import (
 	"engage/ent/teammembership"
 	"engage/graph"
 	"engage/role"
+	"engage/rule"
+	"engage/server"
 	"engage/session"
 	"engage/token"
 	"engage/usage"
@@ -34,7 +36,7 @@ import (
 )
 
 // measureAuthCost compares, in this process and without the network, the
-// nested query through the whole API handler with a token (api.New: request
+// nested query through the whole API handler with a token (server.New: request
 // log, CORS, sessions, CSRF, body limit, token authentication from its
 // cache, depth and complexity limits) with the same query through a bare
 // gqlgen server of graph.NewSchema whose request context already carries
@@ -62,13 +64,13 @@ func measureAuthCost(ctx context.Context, o options, ds *dataset) (overhead map[
 	// every client, both kinds wait only for the CPUs, which they share.
 	cfg.MaxConcurrentOperations = o.concurrency
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	full := api.New(api.Deps{DB: db, Config: cfg, Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: usage.New(db.Ent, logger)})
+	full := server.New(server.Deps{DB: db, Config: cfg, Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: usage.New(db.Ent, logger)})
 	bare := bareGraphQL(db, cfg)
 
 	users := []benchUser{ds.editor, ds.viewer}
 	viewers := make([]*viewer.Viewer, len(users))
 	for i, u := range users {
-		if viewers[i], err = loadViewer(system(ctx), db.Ent, u.id); err != nil {
+		if viewers[i], err = loadViewer(rule.System(ctx), db.Ent, u.id); err != nil {
 			return nil, err
 		}
 	}

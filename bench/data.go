@@ -73,9 +73,6 @@ func (d *dataset) summary() string {
 		d.rows["maps"], d.rows["pins"], d.rows["comments"], d.editor.email, d.viewer.email, viewerProjects)
 }
 
-// system is the context of the loader: it acts outside any user's rights.
-func system(ctx context.Context) context.Context { return rule.System(ctx) }
-
 // databaseURL returns serverURL with its database replaced by name.
 func databaseURL(serverURL, name string) string {
 	u, _ := url.Parse(serverURL) // validated by options.validate
@@ -131,7 +128,7 @@ func (d *dataset) load(ctx context.Context, scale int) error {
 	if err := db.Migrate(); err != nil {
 		return fmt.Errorf("migrating: %w", err)
 	}
-	sys := system(ctx)
+	sys := rule.System(ctx) // the loader acts outside any user's rights
 	c := db.Ent
 
 	// Users and teams. Alpha and Beta are restricted: only members see
@@ -335,11 +332,12 @@ func (d *dataset) copyBulk(ctx context.Context, conn *sql.Conn, svys []*ent.Surv
 	}
 	log.Printf("copied %d responses; copying answers", len(responses))
 	values := []string{"Yes", "No", "Maybe", "More cycle lanes, please", "4", "2025-06-01"}
-	err = copyRows(ctx, conn, "answers", []string{"id", "created_at", "updated_at", "value", "response_id", "question_id", "project_id"},
+	// The questions are SHORT_TEXT: their answers have no typed value.
+	err = copyRows(ctx, conn, "answers", []string{"id", "created_at", "updated_at", "value", "question_kind", "response_id", "question_id", "project_id"},
 		func(emit func(...any) error) error {
 			for _, r := range responses {
 				for _, q := range questions[r.survey] {
-					if err := emit(gid.New(gid.Answer), base, base, values[rng.IntN(len(values))], r.id, q.id, q.projectID); err != nil {
+					if err := emit(gid.New(gid.Answer), base, base, values[rng.IntN(len(values))], "SHORT_TEXT", r.id, q.id, q.projectID); err != nil {
 						return err
 					}
 				}
@@ -493,7 +491,7 @@ func openDataset(ctx context.Context, serverURL, name string) (*dataset, error) 
 	if err := db.Migrate(); err != nil {
 		return nil, fmt.Errorf("migrating %s: %w", name, err)
 	}
-	sys := system(ctx)
+	sys := rule.System(ctx) // minting and reading act outside any user's rights
 	c := db.Ent
 	d.admin.email, d.editor.email, d.viewer.email = "admin@bench.test", "editor@bench.test", "viewer@bench.test"
 	for _, u := range []*benchUser{&d.admin, &d.editor, &d.viewer} {

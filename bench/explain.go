@@ -19,13 +19,10 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
-	"entgo.io/ent/dialect"
-	entsql "entgo.io/ent/dialect/sql"
 
-	"engage/api"
 	"engage/config"
 	"engage/database"
-	"engage/ent"
+	"engage/server"
 	"engage/session"
 	"engage/usage"
 )
@@ -61,36 +58,22 @@ type statement struct {
 	args  []any
 }
 
-// capture keeps the SQL statements sent while on. It wraps the ent driver,
-// so that it sees the arguments as they are, not as printed.
+// capture keeps the SQL statements the API sends while on, with their
+// arguments as the driver gets them, not as printed: it is the Before of
+// the API database's database.StatementCounter.
 type capture struct {
-	dialect.Driver
-	mu    *sync.Mutex
-	on    *bool
-	stmts *[]statement
+	mu    sync.Mutex
+	on    bool
+	stmts []statement
 }
 
-func newCapture(drv dialect.Driver) capture {
-	return capture{Driver: drv, mu: new(sync.Mutex), on: new(bool), stmts: new([]statement)}
-}
-
-func (c capture) record(query string, args any) {
+func (c *capture) record(query string, args any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if *c.on {
+	if c.on {
 		a, _ := args.([]any)
-		*c.stmts = append(*c.stmts, statement{query, a})
+		c.stmts = append(c.stmts, statement{query, a})
 	}
-}
-
-func (c capture) Query(ctx context.Context, query string, args, v any) error {
-	c.record(query, args)
-	return c.Driver.Query(ctx, query, args, v)
-}
-
-func (c capture) Exec(ctx context.Context, query string, args, v any) error {
-	c.record(query, args)
-	return c.Driver.Exec(ctx, query, args, v)
 }
 
 // explainQueries runs the checks of this file and prints a summary; the
@@ -101,8 +84,8 @@ func explainQueries(ctx context.Context, o options, ds *dataset, client *apiClie
 		return err
 	}
 	defer plain.Close()
-	cp := newCapture(entsql.OpenDB(dialect.Postgres, plain))
-	db, err := database.Open(ds.url, ent.Driver(cp))
+	cp := new(capture)
+	db, err := database.OpenWrapped(ds.url, (&database.StatementCounter{Before: cp.record}).Wrap)
 	if err != nil {
 		return err
 	}
@@ -110,7 +93,7 @@ func explainQueries(ctx context.Context, o options, ds *dataset, client *apiClie
 	cfg := config.Default()
 	cfg.DatabaseURL = ds.url
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := api.New(api.Deps{DB: db, Config: cfg, Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: usage.New(db.Ent, logger)})
+	h := server.New(server.Deps{DB: db, Config: cfg, Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: usage.New(db.Ent, logger)})
 	out, err := os.Create(filepath.Join(o.out, "explain.txt"))
 	if err != nil {
 		return err
@@ -158,7 +141,7 @@ func explainQueries(ctx context.Context, o options, ds *dataset, client *apiClie
 // captureRequest runs ex through h and returns the statements it sent. A
 // first request authenticates the token, so that only the query's own
 // statements are captured, as on a server whose token cache is warm.
-func captureRequest(ctx context.Context, h http.Handler, cp capture, ex example) ([]statement, error) {
+func captureRequest(ctx context.Context, h http.Handler, cp *capture, ex example) ([]statement, error) {
 	do := func(body []byte) (string, error) {
 		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -174,13 +157,13 @@ func captureRequest(ctx context.Context, h http.Handler, cp capture, ex example)
 		return nil, err
 	}
 	cp.mu.Lock()
-	*cp.on, *cp.stmts = true, nil
+	cp.on, cp.stmts = true, nil
 	cp.mu.Unlock()
 	_, err := do(mustJSON(map[string]any{"query": ex.query, "variables": ex.vars}))
 	cp.mu.Lock()
 	defer cp.mu.Unlock()
-	*cp.on = false
-	return *cp.stmts, err
+	cp.on = false
+	return cp.stmts, err
 }
 
 var (

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -21,11 +20,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"entgo.io/ent/dialect"
-
-	"engage/api"
 	"engage/config"
 	"engage/database"
+	"engage/server"
 	"engage/session"
 	"engage/usage"
 )
@@ -33,15 +30,15 @@ import (
 // The server runs as a child process of the bench, so that its memory is
 // its own: the child is this same program started with childCommand. It
 // wires the API as server.go does (database.Open, ListenForChanges, the
-// usage recorder flushing every 10 s, sessions, api.New, the same HTTP
+// usage recorder flushing every 10 s, sessions, server.New, the same HTTP
 // timeouts) on a 127.0.0.1 listener, and adds, beside /graphql:
 //
 //	/debug/pprof/  net/http/pprof
 //	/bench/stats   SQL statements run so far, peak RSS and peak Go heap
 //	/bench/reset   restarts the peaks (POST)
 //
-// It counts the statements its ent driver sends (countingDriver), at no
-// cost a server without the benchmark would not pay. It stops when its
+// It counts the statements its ent driver sends (database.StatementCounter),
+// at no cost a server without the benchmark would not pay. It stops when its
 // standard input closes.
 const childCommand = "serve-child"
 
@@ -60,8 +57,8 @@ func serveChild(args []string) int {
 	_ = fs.Parse(args)
 	config.TuneGC() // as serve does
 
-	var statements atomic.Int64
-	db, err := database.OpenWrapped(*dbURL, func(d dialect.Driver) dialect.Driver { return countingDriver{d, &statements} })
+	var statements database.StatementCounter
+	db, err := database.OpenWrapped(*dbURL, statements.Wrap)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "serve-child:", err)
 		return 1
@@ -86,7 +83,7 @@ func serveChild(args []string) int {
 	go rec.Run(ctx, 10*time.Second)
 	cfg := config.Default()
 	cfg.DatabaseURL = *dbURL
-	h := api.New(api.Deps{DB: db, Config: cfg, Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: rec})
+	h := server.New(server.Deps{DB: db, Config: cfg, Logger: logger, Sessions: session.NewManager(db.Ent, false), Usage: rec})
 
 	var peakHeap atomic.Int64
 	go sampleHeap(ctx, &peakHeap)
@@ -95,7 +92,7 @@ func serveChild(args []string) int {
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("GET /bench/stats", func(w http.ResponseWriter, _ *http.Request) {
-		_ = json.NewEncoder(w).Encode(serverStats{Statements: statements.Load(), PeakRSS: procStatus("VmHWM"), PeakHeap: peakHeap.Load()})
+		_ = json.NewEncoder(w).Encode(serverStats{Statements: statements.Count(), PeakRSS: procStatus("VmHWM"), PeakHeap: peakHeap.Load()})
 	})
 	mux.HandleFunc("POST /bench/reset", func(w http.ResponseWriter, _ *http.Request) {
 		peakHeap.Store(0)
@@ -294,56 +291,4 @@ func printProfileTop(path string, n int) {
 			fmt.Println("   | " + l)
 		}
 	}
-}
-
-// countingDriver counts the statements sent through an ent driver, in
-// transactions too, and forwards everything else.
-type countingDriver struct {
-	dialect.Driver
-	n *atomic.Int64
-}
-
-func (d countingDriver) Exec(ctx context.Context, query string, args, v any) error {
-	d.n.Add(1)
-	return d.Driver.Exec(ctx, query, args, v)
-}
-
-func (d countingDriver) Query(ctx context.Context, query string, args, v any) error {
-	d.n.Add(1)
-	return d.Driver.Query(ctx, query, args, v)
-}
-
-// ExecContext serves the ent client's ExecContext (token usage counters).
-func (d countingDriver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	d.n.Add(1)
-	return d.Driver.(interface {
-		ExecContext(context.Context, string, ...any) (sql.Result, error)
-	}).ExecContext(ctx, query, args...)
-}
-
-func (d countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
-	tx, err := d.Driver.Tx(ctx)
-	return countingTx{tx, d.n}, err
-}
-
-func (d countingDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
-	tx, err := d.Driver.(interface {
-		BeginTx(context.Context, *sql.TxOptions) (dialect.Tx, error)
-	}).BeginTx(ctx, opts)
-	return countingTx{tx, d.n}, err
-}
-
-type countingTx struct {
-	dialect.Tx
-	n *atomic.Int64
-}
-
-func (t countingTx) Exec(ctx context.Context, query string, args, v any) error {
-	t.n.Add(1)
-	return t.Tx.Exec(ctx, query, args, v)
-}
-
-func (t countingTx) Query(ctx context.Context, query string, args, v any) error {
-	t.n.Add(1)
-	return t.Tx.Query(ctx, query, args, v)
 }

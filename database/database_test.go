@@ -74,7 +74,7 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 	if err := db.Migrate(); err != nil {
 		t.Fatalf("migrating an up-to-date database: got %v, want nil", err)
 	}
-	if n, err := db.Ent.User.Query().Count(systemContext()); err != nil || n != 0 {
+	if n, err := db.Ent.User.Query().Count(testdb.System()); err != nil || n != 0 {
 		t.Fatalf("querying the migrated users table: got %d, %v; want 0, nil", n, err)
 	}
 }
@@ -104,7 +104,7 @@ func TestDriftIsDetected(t *testing.T) {
 // UTC: they must read back as the same instant and compare correctly.
 func TestTimesInAnyZone(t *testing.T) {
 	db := testdb.Open(t)
-	ctx := systemContext()
+	ctx := testdb.System()
 	u := db.Ent.User.Create().SetEmail("z@example.test").SetName("Z").SaveX(ctx)
 	east := time.FixedZone("east", 5*3600)
 	at := time.Date(2030, 1, 1, 12, 0, 0, 0, east) // 07:00 UTC

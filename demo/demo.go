@@ -189,14 +189,17 @@ var surveys = []struct {
 	}},
 }
 
-// maps centre on Riverbend. Pins are dropped over the 90 days after day from
-// (earlier for archived projects) and take one of the (category, body) notes.
-var maps = []struct {
+// mapSpec describes a map of the data set and the pins dropped on it.
+type mapSpec struct {
 	project, title   string
 	lat, lon         float64
 	zoom, pins, from int
 	notes            [][2]string
-}{
+}
+
+// maps centre on Riverbend. Pins are dropped over the 90 days after day from
+// (earlier for archived projects) and take one of the (category, body) notes.
+var maps = []mapSpec{
 	{"downtown-bike-network", "Cycling Problem Spots", 44.9781, -93.2650, 14, 60, -90, [][2]string{{"Safety", "Cars park in the bike lane here every morning."}, {"Safety", "Dangerous right turn across the lane."}, {"Missing link", "The lane just ends at this junction."}, {"Parking", "No bike racks near the shops."}, {"Idea", "A contraflow lane here would save a long detour."}}},
 	{"main-street-plan", "Main Street Ideas Map", 44.9752, -93.2710, 15, 50, -90, [][2]string{{"Idea", "Close this block to cars on weekends."}, {"Greenery", "Plant street trees along this stretch."}, {"Accessibility", "The kerb here has no ramp."}, {"Idea", "Outdoor seating would fit here."}}},
 	{"riverside-park-renewal", "Riverside Park Map", 44.9690, -93.2480, 15, 70, -90, [][2]string{{"Amenity", "A drinking fountain is needed here."}, {"Maintenance", "The path floods after rain."}, {"Safety", "The lights are out along this path."}, {"Idea", "Perfect spot for a kayak launch."}, {"Nature", "Herons nest here, please protect it."}}},
@@ -220,6 +223,7 @@ type loader struct {
 	// ids draws every global ID. It is separate from rng so that the content
 	// does not depend on how many IDs were drawn.
 	ids      *rand.Rand
+	teams    map[string]string // name to ID
 	projects map[string]string // slug to ID
 	approval map[string]bool   // slugs of projects whose contributions need approval
 	personas []Persona
@@ -240,8 +244,8 @@ func Load(ctx context.Context, client *ent.Client) ([]Persona, error) {
 	} else if found {
 		return nil, ErrNotEmpty
 	}
-	l := &loader{tx: tx, rng: rand.New(rand.NewPCG(1, 2)), ids: rand.New(rand.NewPCG(3, 4)), projects: map[string]string{}, approval: map[string]bool{}}
-	for _, step := range []func(context.Context) error{l.staffAndProjects, l.surveys, l.maps} {
+	l := &loader{tx: tx, rng: rand.New(rand.NewPCG(1, 2)), ids: rand.New(rand.NewPCG(3, 4)), teams: map[string]string{}, projects: map[string]string{}, approval: map[string]bool{}}
+	for _, step := range []func(context.Context) error{l.addTeams, l.addProjects, l.addStaff, l.addSurveys, l.addMaps} {
 		if err := step(ctx); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
 		}
@@ -276,29 +280,38 @@ func run(steps ...func() error) error {
 	return nil
 }
 
-func (l *loader) staffAndProjects(ctx context.Context) error {
-	tx, teamIDs := l.tx, map[string]string{}
+// addTeams creates the teams.
+func (l *loader) addTeams(ctx context.Context) error {
 	for _, t := range teams {
-		teamIDs[t.name] = l.id(gid.Team)
-		if err := tx.Team.Create().SetID(teamIDs[t.name]).SetName(t.name).SetRestricted(t.restricted).
+		l.teams[t.name] = l.id(gid.Team)
+		if err := l.tx.Team.Create().SetID(l.teams[t.name]).SetName(t.name).SetRestricted(t.restricted).
 			SetCreatedAt(day(-400)).SetUpdatedAt(day(-400)).Exec(ctx); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// addProjects creates the projects, a month apart.
+func (l *loader) addProjects(ctx context.Context) error {
 	var ps []*ent.ProjectCreate
 	for i, p := range projects {
 		l.projects[p.slug], l.approval[p.slug] = l.id(gid.Project), p.mod == project.ModerationREQUIRES_APPROVAL
 		at := day(-360 + 30*i)
-		b := tx.Project.Create().SetID(l.projects[p.slug]).SetSlug(p.slug).SetTitle(p.title).SetSummary(p.summary).
+		b := l.tx.Project.Create().SetID(l.projects[p.slug]).SetSlug(p.slug).SetTitle(p.title).SetSummary(p.summary).
 			SetStatus(p.status).SetModeration(p.mod).SetCreatedAt(at).SetUpdatedAt(at)
 		if p.team != "" {
-			b.SetTeamID(teamIDs[p.team])
+			b.SetTeamID(l.teams[p.team])
 		}
 		ps = append(ps, b)
 	}
-	if err := tx.Project.CreateBulk(ps...).Exec(ctx); err != nil {
-		return err
-	}
+	return l.tx.Project.CreateBulk(ps...).Exec(ctx)
+}
+
+// addStaff creates the staff with their memberships, and notes the
+// personas.
+func (l *loader) addStaff(ctx context.Context) error {
+	tx := l.tx
 	for i, s := range staff {
 		at, id, r := day(-380+i), l.id(gid.User), user.RoleSTAFF
 		if s.admin {
@@ -307,7 +320,7 @@ func (l *loader) staffAndProjects(ctx context.Context) error {
 		err := tx.User.Create().SetID(id).SetEmail(s.email).SetName(s.name).SetRole(r).
 			SetAPIAccess(s.api).SetActive(!s.inactive).SetCreatedAt(at).SetUpdatedAt(at).Exec(ctx)
 		if err == nil && s.team != "" {
-			err = tx.TeamMembership.Create().SetID(l.id(gid.TeamMembership)).SetTeamID(teamIDs[s.team]).SetUserID(id).SetRole(s.teamRole).
+			err = tx.TeamMembership.Create().SetID(l.id(gid.TeamMembership)).SetTeamID(l.teams[s.team]).SetUserID(id).SetRole(s.teamRole).
 				SetCreatedAt(at).SetUpdatedAt(at).Exec(ctx)
 		}
 		if err == nil && s.project != "" {
@@ -355,46 +368,31 @@ func (l *loader) person() (first, last, email string) {
 	return first, last, fmt.Sprintf("%s.%s%d@example.org", strings.ToLower(first), strings.ToLower(last), l.rng.IntN(100))
 }
 
-func (l *loader) surveys(ctx context.Context) error {
+// addSurveys creates the surveys with their questions, and their responses
+// over the time each survey was open.
+func (l *loader) addSurveys(ctx context.Context) error {
 	tx := l.tx
 	var ss []*ent.SurveyCreate
 	var qs []*ent.QuestionCreate
 	var rs []*ent.ResponseCreate
 	var as []*ent.AnswerCreate
 	for _, s := range surveys {
-		sid, opens := l.id(gid.Survey), day(s.opens)
+		sid, pid, opens := l.id(gid.Survey), l.projects[s.project], day(s.opens)
 		closes, created := opens.AddDate(0, 0, s.days), opens.AddDate(0, 0, -14)
-		ss = append(ss, tx.Survey.Create().SetID(sid).SetProjectID(l.projects[s.project]).SetTitle(s.title).
+		ss = append(ss, tx.Survey.Create().SetID(sid).SetProjectID(pid).SetTitle(s.title).
 			SetDescription(s.desc).SetStatus(s.status).SetOpensAt(opens).SetClosesAt(closes).
 			SetCreatedAt(created).SetUpdatedAt(created))
 		questions := slices.Concat(s.questions, common)
-		qids := make([]string, len(questions))
-		for i, qu := range questions {
-			qids[i] = l.id(gid.Question)
-			b := tx.Question.Create().SetID(qids[i]).SetSurveyID(sid).SetProjectID(l.projects[s.project]).SetPosition(i).SetKind(qu.kind).
-				SetPrompt(qu.prompt).SetRequired(qu.kind == question.KindSINGLE_CHOICE || qu.kind == question.KindRATING).
-				SetCreatedAt(created).SetUpdatedAt(created)
-			if qu.kind == question.KindSINGLE_CHOICE || qu.kind == question.KindMULTIPLE_CHOICE {
-				b.SetOptions(qu.opts)
-			}
-			qs = append(qs, b)
-		}
+		qids, qbs := l.questions(sid, pid, questions, created)
+		qs = append(qs, qbs...)
 		end := closes
 		if base.Before(end) { // open surveys have responses up to today only
 			end = base
 		}
 		window := end.Sub(opens)
 		for range s.count {
-			rid, at := l.id(gid.Response), l.between(opens, window)
-			r := tx.Response.Create().SetID(rid).SetSurveyID(sid).SetProjectID(l.projects[s.project]).SetSubmittedAt(at).SetCreatedAt(at).SetUpdatedAt(at)
-			if first, last, email := l.person(); l.rng.IntN(100) < 85 { // some respondents stay anonymous
-				r.SetRespondentName(first + " " + last).SetRespondentEmail(email)
-			}
-			rs = append(rs, r)
-			for i, qu := range questions {
-				as = append(as, tx.Answer.Create().SetID(l.id(gid.Answer)).SetResponseID(rid).SetProjectID(l.projects[s.project]).SetQuestionID(qids[i]).
-					SetValue(l.answer(qu, at)).SetCreatedAt(at).SetUpdatedAt(at))
-			}
+			r, abs := l.response(sid, pid, questions, qids, l.between(opens, window))
+			rs, as = append(rs, r), append(as, abs...)
 		}
 	}
 	return run(
@@ -403,6 +401,39 @@ func (l *loader) surveys(ctx context.Context) error {
 		inChunks(rs, func(b ...*ent.ResponseCreate) error { return tx.Response.CreateBulk(b...).Exec(ctx) }),
 		inChunks(as, func(b ...*ent.AnswerCreate) error { return tx.Answer.CreateBulk(b...).Exec(ctx) }),
 	)
+}
+
+// questions makes the questions of survey sid of project pid, in order,
+// and returns their IDs with them.
+func (l *loader) questions(sid, pid string, questions []q, created time.Time) ([]string, []*ent.QuestionCreate) {
+	qids := make([]string, len(questions))
+	qs := make([]*ent.QuestionCreate, len(questions))
+	for i, qu := range questions {
+		qids[i] = l.id(gid.Question)
+		qs[i] = l.tx.Question.Create().SetID(qids[i]).SetSurveyID(sid).SetProjectID(pid).SetPosition(i).SetKind(qu.kind).
+			SetPrompt(qu.prompt).SetRequired(qu.kind == question.KindSINGLE_CHOICE || qu.kind == question.KindRATING).
+			SetCreatedAt(created).SetUpdatedAt(created)
+		if qu.kind == question.KindSINGLE_CHOICE || qu.kind == question.KindMULTIPLE_CHOICE {
+			qs[i].SetOptions(qu.opts)
+		}
+	}
+	return qids, qs
+}
+
+// response makes a response to survey sid submitted at at, answering every
+// question (of IDs qids); most respondents give their name and email.
+func (l *loader) response(sid, pid string, questions []q, qids []string, at time.Time) (*ent.ResponseCreate, []*ent.AnswerCreate) {
+	rid := l.id(gid.Response)
+	r := l.tx.Response.Create().SetID(rid).SetSurveyID(sid).SetProjectID(pid).SetSubmittedAt(at).SetCreatedAt(at).SetUpdatedAt(at)
+	if first, last, email := l.person(); l.rng.IntN(100) < 85 { // some respondents stay anonymous
+		r.SetRespondentName(first + " " + last).SetRespondentEmail(email)
+	}
+	as := make([]*ent.AnswerCreate, len(questions))
+	for i, qu := range questions {
+		as[i] = l.tx.Answer.Create().SetID(l.id(gid.Answer)).SetResponseID(rid).SetProjectID(pid).SetQuestionID(qids[i]).
+			SetValue(l.answer(qu, at)).SetCreatedAt(at).SetUpdatedAt(at)
+	}
+	return r, as
 }
 
 // answer returns a plausible answer to qu from a response submitted at at.
@@ -448,38 +479,23 @@ func (l *loader) status(approval bool, n int) moderation.Status {
 	}
 }
 
-func (l *loader) maps(ctx context.Context) error {
+// addMaps creates the maps, with pins and comments in every moderation
+// status.
+func (l *loader) addMaps(ctx context.Context) error {
 	tx := l.tx
 	var ms []*ent.ProjectMapCreate
 	var ps []*ent.PinCreate
 	var cs []*ent.CommentCreate
 	for _, m := range maps {
-		mid, approval := l.id(gid.Map), l.approval[m.project]
-		from := day(m.from)
+		mid, from := l.id(gid.Map), day(m.from)
 		ms = append(ms, tx.ProjectMap.Create().SetID(mid).SetProjectID(l.projects[m.project]).SetTitle(m.title).
 			SetCenterLatitude(m.lat).SetCenterLongitude(m.lon).SetZoom(m.zoom).SetCreatedAt(from).SetUpdatedAt(from))
-		spread := 0.08 / math.Exp2(float64(m.zoom-12)) // pins stay within the initial view
 		comments := 0
 		for n := range m.pins {
-			pid, note, at := l.id(gid.Pin), pick(l.rng, m.notes), l.between(from, 90*24*time.Hour)
-			first, last, email := l.person() // authors show a first name and an initial
-			p := tx.Pin.Create().SetID(pid).SetMapID(mid).SetProjectID(l.projects[m.project]).SetCategory(note[0]).SetBody(note[1]).
-				SetLatitude(round6(m.lat + (l.rng.Float64()-0.5)*spread)).
-				SetLongitude(round6(m.lon + (l.rng.Float64()-0.5)*spread*1.4)).
-				SetAuthorName(first + " " + last[:1] + ".").SetStatus(l.status(approval, n)).SetCreatedAt(at).SetUpdatedAt(at)
-			if l.rng.IntN(100) < 40 {
-				p.SetAuthorEmail(email)
-			}
+			pid, at, p := l.pin(m, mid, n)
 			ps = append(ps, p)
 			for range l.rng.IntN(4) {
-				first, last, email := l.person()
-				cAt := l.between(at, 10*24*time.Hour)
-				c := tx.Comment.Create().SetID(l.id(gid.Comment)).SetPinID(pid).SetProjectID(l.projects[m.project]).SetBody(pick(l.rng, replies)).SetAuthorName(first + " " + last[:1] + ".").
-					SetStatus(l.status(approval, comments)).SetCreatedAt(cAt).SetUpdatedAt(cAt)
-				if l.rng.IntN(100) < 30 {
-					c.SetAuthorEmail(email)
-				}
-				cs = append(cs, c)
+				cs = append(cs, l.comment(m, pid, at, comments))
 				comments++
 			}
 		}
@@ -489,6 +505,37 @@ func (l *loader) maps(ctx context.Context) error {
 		inChunks(ps, func(b ...*ent.PinCreate) error { return tx.Pin.CreateBulk(b...).Exec(ctx) }),
 		inChunks(cs, func(b ...*ent.CommentCreate) error { return tx.Comment.CreateBulk(b...).Exec(ctx) }),
 	)
+}
+
+// pin makes the n-th pin of map m (of ID mid), dropped within the map's
+// initial view in the 90 days after its day from, and returns its ID and
+// when it was dropped with it. Authors show a first name and an initial;
+// some leave an email.
+func (l *loader) pin(m mapSpec, mid string, n int) (string, time.Time, *ent.PinCreate) {
+	pid, note, at := l.id(gid.Pin), pick(l.rng, m.notes), l.between(day(m.from), 90*24*time.Hour)
+	spread := 0.08 / math.Exp2(float64(m.zoom-12))
+	first, last, email := l.person()
+	p := l.tx.Pin.Create().SetID(pid).SetMapID(mid).SetProjectID(l.projects[m.project]).SetCategory(note[0]).SetBody(note[1]).
+		SetLatitude(round6(m.lat + (l.rng.Float64()-0.5)*spread)).
+		SetLongitude(round6(m.lon + (l.rng.Float64()-0.5)*spread*1.4)).
+		SetAuthorName(first + " " + last[:1] + ".").SetStatus(l.status(l.approval[m.project], n)).SetCreatedAt(at).SetUpdatedAt(at)
+	if l.rng.IntN(100) < 40 {
+		p.SetAuthorEmail(email)
+	}
+	return pid, at, p
+}
+
+// comment makes the n-th comment of map m: a reply to pin pid within 10
+// days of pinned, when the pin was dropped.
+func (l *loader) comment(m mapSpec, pid string, pinned time.Time, n int) *ent.CommentCreate {
+	first, last, email := l.person()
+	at := l.between(pinned, 10*24*time.Hour)
+	c := l.tx.Comment.Create().SetID(l.id(gid.Comment)).SetPinID(pid).SetProjectID(l.projects[m.project]).SetBody(pick(l.rng, replies)).SetAuthorName(first + " " + last[:1] + ".").
+		SetStatus(l.status(l.approval[m.project], n)).SetCreatedAt(at).SetUpdatedAt(at)
+	if l.rng.IntN(100) < 30 {
+		c.SetAuthorEmail(email)
+	}
+	return c
 }
 
 func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }

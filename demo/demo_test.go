@@ -3,10 +3,8 @@ package demo_test
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,40 +12,16 @@ import (
 	"testing"
 	"time"
 
-	"entgo.io/ent/dialect"
-	entsql "entgo.io/ent/dialect/sql"
-	_ "modernc.org/sqlite"
-
 	"engage/answer"
 	"engage/demo"
 	"engage/ent"
 	"engage/ent/question"
-	_ "engage/ent/runtime" // registers policies and defaults
 	"engage/ent/user"
 	"engage/gid"
 	"engage/moderation"
 	"engage/role"
-	"engage/rule"
+	"engage/testdb"
 )
-
-// system is a context that passes the privacy rules, to read everything back.
-var system = rule.System(context.Background())
-
-// openDB returns a client on a fresh SQLite database with the schema created.
-func openDB(t *testing.T) *ent.Client {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "demo.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := ent.NewClient(ent.Driver(entsql.OpenDB(dialect.SQLite, db)))
-	t.Cleanup(func() { _ = client.Close() })
-	if err := client.Schema.Create(context.Background()); err != nil {
-		t.Fatalf("creating schema: %v", err)
-	}
-	return client
-}
 
 func load(t *testing.T, client *ent.Client) []demo.Persona {
 	t.Helper()
@@ -68,7 +42,7 @@ func all(t *testing.T, client *ent.Client) []*ent.Project {
 			q.WithQuestions().WithResponses(func(q *ent.ResponseQuery) { q.WithAnswers() })
 		}).
 		WithMaps(func(q *ent.ProjectMapQuery) { q.WithPins(func(q *ent.PinQuery) { q.WithComments() }) }).
-		All(system)
+		All(testdb.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,10 +63,10 @@ func missing[T comparable](got map[T]int, want ...T) []T {
 var slug = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 func TestLoad(t *testing.T) {
-	client := openDB(t)
+	client := testdb.Open(t).Ent
 	personas := load(t, client)
 
-	teams := client.Team.Query().AllX(system)
+	teams := client.Team.Query().AllX(testdb.System())
 	var restricted []string
 	for _, tm := range teams {
 		if tm.Restricted {
@@ -231,7 +205,7 @@ func memberships(t *testing.T, client *ent.Client, id string) (u *ent.User, team
 	u, err := client.User.Query().Where(user.ID(id)).
 		WithTeamMemberships(func(q *ent.TeamMembershipQuery) { q.WithTeam() }).
 		WithProjectMemberships(func(q *ent.ProjectMembershipQuery) { q.WithProject(func(q *ent.ProjectQuery) { q.WithTeam() }) }).
-		Only(system)
+		Only(testdb.System())
 	if err != nil {
 		t.Fatalf("user %s: %v", id, err)
 	}
@@ -279,7 +253,7 @@ func checkOtherStaff(t *testing.T, client *ent.Client) {
 	t.Helper()
 	inactive, noAPI, housingManager := 0, 0, 0
 	projectRoles := map[role.Role]int{}
-	for _, u := range client.User.Query().AllX(system) {
+	for _, u := range client.User.Query().AllX(testdb.System()) {
 		_, teams, projects := memberships(t, client, u.ID)
 		if !u.Active {
 			inactive++
@@ -358,7 +332,7 @@ func deref(s *string) string {
 }
 
 func TestLoadIsDeterministic(t *testing.T) {
-	a, b := openDB(t), openDB(t)
+	a, b := testdb.Open(t).Ent, testdb.Open(t).Ent
 	load(t, a)
 	load(t, b)
 	got, want := fingerprint(t, a), fingerprint(t, b)
@@ -391,18 +365,18 @@ func ids(t *testing.T, client *ent.Client) []string {
 	t.Helper()
 	var out []string
 	for _, q := range []func() ([]string, error){
-		func() ([]string, error) { return client.User.Query().IDs(system) },
-		func() ([]string, error) { return client.Team.Query().IDs(system) },
-		func() ([]string, error) { return client.TeamMembership.Query().IDs(system) },
-		func() ([]string, error) { return client.Project.Query().IDs(system) },
-		func() ([]string, error) { return client.ProjectMembership.Query().IDs(system) },
-		func() ([]string, error) { return client.Survey.Query().IDs(system) },
-		func() ([]string, error) { return client.Question.Query().IDs(system) },
-		func() ([]string, error) { return client.Response.Query().IDs(system) },
-		func() ([]string, error) { return client.Answer.Query().IDs(system) },
-		func() ([]string, error) { return client.ProjectMap.Query().IDs(system) },
-		func() ([]string, error) { return client.Pin.Query().IDs(system) },
-		func() ([]string, error) { return client.Comment.Query().IDs(system) },
+		func() ([]string, error) { return client.User.Query().IDs(testdb.System()) },
+		func() ([]string, error) { return client.Team.Query().IDs(testdb.System()) },
+		func() ([]string, error) { return client.TeamMembership.Query().IDs(testdb.System()) },
+		func() ([]string, error) { return client.Project.Query().IDs(testdb.System()) },
+		func() ([]string, error) { return client.ProjectMembership.Query().IDs(testdb.System()) },
+		func() ([]string, error) { return client.Survey.Query().IDs(testdb.System()) },
+		func() ([]string, error) { return client.Question.Query().IDs(testdb.System()) },
+		func() ([]string, error) { return client.Response.Query().IDs(testdb.System()) },
+		func() ([]string, error) { return client.Answer.Query().IDs(testdb.System()) },
+		func() ([]string, error) { return client.ProjectMap.Query().IDs(testdb.System()) },
+		func() ([]string, error) { return client.Pin.Query().IDs(testdb.System()) },
+		func() ([]string, error) { return client.Comment.Query().IDs(testdb.System()) },
 	} {
 		got, err := q()
 		if err != nil {
@@ -417,14 +391,14 @@ func ids(t *testing.T, client *ent.Client) []string {
 // TestAnswersFitTheirQuestions: every demo answer is one that the API
 // accepts for its question (the hooks also check this while Load runs).
 func TestAnswersFitTheirQuestions(t *testing.T) {
-	client := openDB(t)
+	client := testdb.Open(t).Ent
 	load(t, client)
-	answers := client.Answer.Query().WithQuestion().AllX(system)
+	answers := client.Answer.Query().WithQuestion().AllX(testdb.System())
 	if len(answers) == 0 {
 		t.Fatal("the demo has no answers")
 	}
 	for _, a := range answers {
-		if err := answer.Validate(a.Edges.Question.Kind, a.Edges.Question.Options, a.Value); err != nil {
+		if _, err := answer.Parse(a.Edges.Question.Kind, a.Edges.Question.Options, a.Value); err != nil {
 			t.Errorf("answer %s to a %s question: %v", a.ID, a.Edges.Question.Kind, err)
 		}
 	}

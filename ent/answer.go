@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"engage/ent/answer"
 	"engage/ent/question"
 	"engage/ent/response"
@@ -14,7 +15,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// A response's answer to one question.
+// A response's answer to one question. Its value is text (value), and also typed by the question's kind in the one field of that kind: text, number, rating, date or choices; the others are null. They are fields side by side, rather than a union, so that one selection reads answers of every kind, and where-filters and ordering name the same fields.
 type Answer struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -26,6 +27,16 @@ type Answer struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// The answer as text: free text, the chosen option(s) joined by newlines, a number or an ISO date.
 	Value string `json:"value,omitempty"`
+	// The kind of the question answered, copied from the question: it says which typed field holds the value.
+	QuestionKind answer.QuestionKind `json:"question_kind,omitempty"`
+	// The value of an answer to a NUMBER question, as a number (the exact decimal is the value); null for other kinds.
+	Number *float64 `json:"number,omitempty"`
+	// The value of an answer to a RATING question, from 1 to 5; null for other kinds.
+	Rating *int `json:"rating,omitempty"`
+	// The value of an answer to a DATE question, as a date; null for other kinds.
+	Date *time.Time `json:"date,omitempty"`
+	// The options chosen in an answer to a SINGLE_CHOICE (one) or MULTIPLE_CHOICE question, in the order the value lists them; null for other kinds.
+	Choices []string `json:"choices,omitempty"`
 	// ID of the response the answer is part of.
 	ResponseID string `json:"response_id,omitempty"`
 	// ID of the question answered.
@@ -78,9 +89,15 @@ func (*Answer) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case answer.FieldID, answer.FieldValue, answer.FieldResponseID, answer.FieldQuestionID, answer.FieldProjectID:
+		case answer.FieldChoices:
+			values[i] = new([]byte)
+		case answer.FieldNumber:
+			values[i] = new(sql.NullFloat64)
+		case answer.FieldRating:
+			values[i] = new(sql.NullInt64)
+		case answer.FieldID, answer.FieldValue, answer.FieldQuestionKind, answer.FieldResponseID, answer.FieldQuestionID, answer.FieldProjectID:
 			values[i] = new(sql.NullString)
-		case answer.FieldCreatedAt, answer.FieldUpdatedAt:
+		case answer.FieldCreatedAt, answer.FieldUpdatedAt, answer.FieldDate:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -120,6 +137,41 @@ func (_m *Answer) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field value", values[i])
 			} else if value.Valid {
 				_m.Value = value.String
+			}
+		case answer.FieldQuestionKind:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field question_kind", values[i])
+			} else if value.Valid {
+				_m.QuestionKind = answer.QuestionKind(value.String)
+			}
+		case answer.FieldNumber:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field number", values[i])
+			} else if value.Valid {
+				_m.Number = new(float64)
+				*_m.Number = value.Float64
+			}
+		case answer.FieldRating:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field rating", values[i])
+			} else if value.Valid {
+				_m.Rating = new(int)
+				*_m.Rating = int(value.Int64)
+			}
+		case answer.FieldDate:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field date", values[i])
+			} else if value.Valid {
+				_m.Date = new(time.Time)
+				*_m.Date = value.Time
+			}
+		case answer.FieldChoices:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field choices", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Choices); err != nil {
+					return fmt.Errorf("unmarshal field choices: %w", err)
+				}
 			}
 		case answer.FieldResponseID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -193,6 +245,27 @@ func (_m *Answer) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("value=")
 	builder.WriteString(_m.Value)
+	builder.WriteString(", ")
+	builder.WriteString("question_kind=")
+	builder.WriteString(fmt.Sprintf("%v", _m.QuestionKind))
+	builder.WriteString(", ")
+	if v := _m.Number; v != nil {
+		builder.WriteString("number=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.Rating; v != nil {
+		builder.WriteString("rating=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.Date; v != nil {
+		builder.WriteString("date=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("choices=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Choices))
 	builder.WriteString(", ")
 	builder.WriteString("response_id=")
 	builder.WriteString(_m.ResponseID)

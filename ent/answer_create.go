@@ -56,6 +56,60 @@ func (_c *AnswerCreate) SetValue(v string) *AnswerCreate {
 	return _c
 }
 
+// SetQuestionKind sets the "question_kind" field.
+func (_c *AnswerCreate) SetQuestionKind(v answer.QuestionKind) *AnswerCreate {
+	_c.mutation.SetQuestionKind(v)
+	return _c
+}
+
+// SetNumber sets the "number" field.
+func (_c *AnswerCreate) SetNumber(v float64) *AnswerCreate {
+	_c.mutation.SetNumber(v)
+	return _c
+}
+
+// SetNillableNumber sets the "number" field if the given value is not nil.
+func (_c *AnswerCreate) SetNillableNumber(v *float64) *AnswerCreate {
+	if v != nil {
+		_c.SetNumber(*v)
+	}
+	return _c
+}
+
+// SetRating sets the "rating" field.
+func (_c *AnswerCreate) SetRating(v int) *AnswerCreate {
+	_c.mutation.SetRating(v)
+	return _c
+}
+
+// SetNillableRating sets the "rating" field if the given value is not nil.
+func (_c *AnswerCreate) SetNillableRating(v *int) *AnswerCreate {
+	if v != nil {
+		_c.SetRating(*v)
+	}
+	return _c
+}
+
+// SetDate sets the "date" field.
+func (_c *AnswerCreate) SetDate(v time.Time) *AnswerCreate {
+	_c.mutation.SetDate(v)
+	return _c
+}
+
+// SetNillableDate sets the "date" field if the given value is not nil.
+func (_c *AnswerCreate) SetNillableDate(v *time.Time) *AnswerCreate {
+	if v != nil {
+		_c.SetDate(*v)
+	}
+	return _c
+}
+
+// SetChoices sets the "choices" field.
+func (_c *AnswerCreate) SetChoices(v []string) *AnswerCreate {
+	_c.mutation.SetChoices(v)
+	return _c
+}
+
 // SetResponseID sets the "response_id" field.
 func (_c *AnswerCreate) SetResponseID(v string) *AnswerCreate {
 	_c.mutation.SetResponseID(v)
@@ -170,6 +224,14 @@ func (_c *AnswerCreate) check() error {
 	if _, ok := _c.mutation.Value(); !ok {
 		return &ValidationError{Name: "value", err: errors.New(`ent: missing required field "Answer.value"`)}
 	}
+	if _, ok := _c.mutation.QuestionKind(); !ok {
+		return &ValidationError{Name: "question_kind", err: errors.New(`ent: missing required field "Answer.question_kind"`)}
+	}
+	if v, ok := _c.mutation.QuestionKind(); ok {
+		if err := answer.QuestionKindValidator(v); err != nil {
+			return &ValidationError{Name: "question_kind", err: fmt.Errorf(`ent: validator failed for field "Answer.question_kind": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.ResponseID(); !ok {
 		return &ValidationError{Name: "response_id", err: errors.New(`ent: missing required field "Answer.response_id"`)}
 	}
@@ -241,6 +303,26 @@ func (_c *AnswerCreate) createSpec() (*Answer, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Value(); ok {
 		_spec.SetField(answer.FieldValue, field.TypeString, value)
 		_node.Value = value
+	}
+	if value, ok := _c.mutation.QuestionKind(); ok {
+		_spec.SetField(answer.FieldQuestionKind, field.TypeEnum, value)
+		_node.QuestionKind = value
+	}
+	if value, ok := _c.mutation.Number(); ok {
+		_spec.SetField(answer.FieldNumber, field.TypeFloat64, value)
+		_node.Number = &value
+	}
+	if value, ok := _c.mutation.Rating(); ok {
+		_spec.SetField(answer.FieldRating, field.TypeInt, value)
+		_node.Rating = &value
+	}
+	if value, ok := _c.mutation.Date(); ok {
+		_spec.SetField(answer.FieldDate, field.TypeTime, value)
+		_node.Date = &value
+	}
+	if value, ok := _c.mutation.Choices(); ok {
+		_spec.SetField(answer.FieldChoices, field.TypeJSON, value)
+		_node.Choices = value
 	}
 	if value, ok := _c.mutation.ProjectID(); ok {
 		_spec.SetField(answer.FieldProjectID, field.TypeString, value)

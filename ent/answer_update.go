@@ -12,6 +12,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 )
 
@@ -45,6 +46,112 @@ func (_u *AnswerUpdate) SetNillableValue(v *string) *AnswerUpdate {
 	if v != nil {
 		_u.SetValue(*v)
 	}
+	return _u
+}
+
+// SetQuestionKind sets the "question_kind" field.
+func (_u *AnswerUpdate) SetQuestionKind(v answer.QuestionKind) *AnswerUpdate {
+	_u.mutation.SetQuestionKind(v)
+	return _u
+}
+
+// SetNillableQuestionKind sets the "question_kind" field if the given value is not nil.
+func (_u *AnswerUpdate) SetNillableQuestionKind(v *answer.QuestionKind) *AnswerUpdate {
+	if v != nil {
+		_u.SetQuestionKind(*v)
+	}
+	return _u
+}
+
+// SetNumber sets the "number" field.
+func (_u *AnswerUpdate) SetNumber(v float64) *AnswerUpdate {
+	_u.mutation.ResetNumber()
+	_u.mutation.SetNumber(v)
+	return _u
+}
+
+// SetNillableNumber sets the "number" field if the given value is not nil.
+func (_u *AnswerUpdate) SetNillableNumber(v *float64) *AnswerUpdate {
+	if v != nil {
+		_u.SetNumber(*v)
+	}
+	return _u
+}
+
+// AddNumber adds value to the "number" field.
+func (_u *AnswerUpdate) AddNumber(v float64) *AnswerUpdate {
+	_u.mutation.AddNumber(v)
+	return _u
+}
+
+// ClearNumber clears the value of the "number" field.
+func (_u *AnswerUpdate) ClearNumber() *AnswerUpdate {
+	_u.mutation.ClearNumber()
+	return _u
+}
+
+// SetRating sets the "rating" field.
+func (_u *AnswerUpdate) SetRating(v int) *AnswerUpdate {
+	_u.mutation.ResetRating()
+	_u.mutation.SetRating(v)
+	return _u
+}
+
+// SetNillableRating sets the "rating" field if the given value is not nil.
+func (_u *AnswerUpdate) SetNillableRating(v *int) *AnswerUpdate {
+	if v != nil {
+		_u.SetRating(*v)
+	}
+	return _u
+}
+
+// AddRating adds value to the "rating" field.
+func (_u *AnswerUpdate) AddRating(v int) *AnswerUpdate {
+	_u.mutation.AddRating(v)
+	return _u
+}
+
+// ClearRating clears the value of the "rating" field.
+func (_u *AnswerUpdate) ClearRating() *AnswerUpdate {
+	_u.mutation.ClearRating()
+	return _u
+}
+
+// SetDate sets the "date" field.
+func (_u *AnswerUpdate) SetDate(v time.Time) *AnswerUpdate {
+	_u.mutation.SetDate(v)
+	return _u
+}
+
+// SetNillableDate sets the "date" field if the given value is not nil.
+func (_u *AnswerUpdate) SetNillableDate(v *time.Time) *AnswerUpdate {
+	if v != nil {
+		_u.SetDate(*v)
+	}
+	return _u
+}
+
+// ClearDate clears the value of the "date" field.
+func (_u *AnswerUpdate) ClearDate() *AnswerUpdate {
+	_u.mutation.ClearDate()
+	return _u
+}
+
+// SetChoices sets the "choices" field.
+func (_u *AnswerUpdate) SetChoices(v []string) *AnswerUpdate {
+	_u.mutation.SetChoices(v)
+	return _u
+}
+
+// AppendChoices appends value to the "choices" field.
+func (_u *AnswerUpdate) AppendChoices(v []string) *AnswerUpdate {
+	_u.mutation.AppendChoices(v)
+	return _u
+}
+
+// ClearChoices clears the value of the "choices" field.
+func (_u *AnswerUpdate) ClearChoices() *AnswerUpdate {
+	_u.mutation.ClearChoices()
 	return _u
 }
 
@@ -97,6 +204,11 @@ func (_u *AnswerUpdate) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *AnswerUpdate) check() error {
+	if v, ok := _u.mutation.QuestionKind(); ok {
+		if err := answer.QuestionKindValidator(v); err != nil {
+			return &ValidationError{Name: "question_kind", err: fmt.Errorf(`ent: validator failed for field "Answer.question_kind": %w`, err)}
+		}
+	}
 	if _u.mutation.ResponseCleared() && len(_u.mutation.ResponseIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Answer.response"`)
 	}
@@ -123,6 +235,44 @@ func (_u *AnswerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Value(); ok {
 		_spec.SetField(answer.FieldValue, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.QuestionKind(); ok {
+		_spec.SetField(answer.FieldQuestionKind, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Number(); ok {
+		_spec.SetField(answer.FieldNumber, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedNumber(); ok {
+		_spec.AddField(answer.FieldNumber, field.TypeFloat64, value)
+	}
+	if _u.mutation.NumberCleared() {
+		_spec.ClearField(answer.FieldNumber, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.Rating(); ok {
+		_spec.SetField(answer.FieldRating, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRating(); ok {
+		_spec.AddField(answer.FieldRating, field.TypeInt, value)
+	}
+	if _u.mutation.RatingCleared() {
+		_spec.ClearField(answer.FieldRating, field.TypeInt)
+	}
+	if value, ok := _u.mutation.Date(); ok {
+		_spec.SetField(answer.FieldDate, field.TypeTime, value)
+	}
+	if _u.mutation.DateCleared() {
+		_spec.ClearField(answer.FieldDate, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Choices(); ok {
+		_spec.SetField(answer.FieldChoices, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedChoices(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, answer.FieldChoices, value)
+		})
+	}
+	if _u.mutation.ChoicesCleared() {
+		_spec.ClearField(answer.FieldChoices, field.TypeJSON)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -161,6 +311,112 @@ func (_u *AnswerUpdateOne) SetNillableValue(v *string) *AnswerUpdateOne {
 	if v != nil {
 		_u.SetValue(*v)
 	}
+	return _u
+}
+
+// SetQuestionKind sets the "question_kind" field.
+func (_u *AnswerUpdateOne) SetQuestionKind(v answer.QuestionKind) *AnswerUpdateOne {
+	_u.mutation.SetQuestionKind(v)
+	return _u
+}
+
+// SetNillableQuestionKind sets the "question_kind" field if the given value is not nil.
+func (_u *AnswerUpdateOne) SetNillableQuestionKind(v *answer.QuestionKind) *AnswerUpdateOne {
+	if v != nil {
+		_u.SetQuestionKind(*v)
+	}
+	return _u
+}
+
+// SetNumber sets the "number" field.
+func (_u *AnswerUpdateOne) SetNumber(v float64) *AnswerUpdateOne {
+	_u.mutation.ResetNumber()
+	_u.mutation.SetNumber(v)
+	return _u
+}
+
+// SetNillableNumber sets the "number" field if the given value is not nil.
+func (_u *AnswerUpdateOne) SetNillableNumber(v *float64) *AnswerUpdateOne {
+	if v != nil {
+		_u.SetNumber(*v)
+	}
+	return _u
+}
+
+// AddNumber adds value to the "number" field.
+func (_u *AnswerUpdateOne) AddNumber(v float64) *AnswerUpdateOne {
+	_u.mutation.AddNumber(v)
+	return _u
+}
+
+// ClearNumber clears the value of the "number" field.
+func (_u *AnswerUpdateOne) ClearNumber() *AnswerUpdateOne {
+	_u.mutation.ClearNumber()
+	return _u
+}
+
+// SetRating sets the "rating" field.
+func (_u *AnswerUpdateOne) SetRating(v int) *AnswerUpdateOne {
+	_u.mutation.ResetRating()
+	_u.mutation.SetRating(v)
+	return _u
+}
+
+// SetNillableRating sets the "rating" field if the given value is not nil.
+func (_u *AnswerUpdateOne) SetNillableRating(v *int) *AnswerUpdateOne {
+	if v != nil {
+		_u.SetRating(*v)
+	}
+	return _u
+}
+
+// AddRating adds value to the "rating" field.
+func (_u *AnswerUpdateOne) AddRating(v int) *AnswerUpdateOne {
+	_u.mutation.AddRating(v)
+	return _u
+}
+
+// ClearRating clears the value of the "rating" field.
+func (_u *AnswerUpdateOne) ClearRating() *AnswerUpdateOne {
+	_u.mutation.ClearRating()
+	return _u
+}
+
+// SetDate sets the "date" field.
+func (_u *AnswerUpdateOne) SetDate(v time.Time) *AnswerUpdateOne {
+	_u.mutation.SetDate(v)
+	return _u
+}
+
+// SetNillableDate sets the "date" field if the given value is not nil.
+func (_u *AnswerUpdateOne) SetNillableDate(v *time.Time) *AnswerUpdateOne {
+	if v != nil {
+		_u.SetDate(*v)
+	}
+	return _u
+}
+
+// ClearDate clears the value of the "date" field.
+func (_u *AnswerUpdateOne) ClearDate() *AnswerUpdateOne {
+	_u.mutation.ClearDate()
+	return _u
+}
+
+// SetChoices sets the "choices" field.
+func (_u *AnswerUpdateOne) SetChoices(v []string) *AnswerUpdateOne {
+	_u.mutation.SetChoices(v)
+	return _u
+}
+
+// AppendChoices appends value to the "choices" field.
+func (_u *AnswerUpdateOne) AppendChoices(v []string) *AnswerUpdateOne {
+	_u.mutation.AppendChoices(v)
+	return _u
+}
+
+// ClearChoices clears the value of the "choices" field.
+func (_u *AnswerUpdateOne) ClearChoices() *AnswerUpdateOne {
+	_u.mutation.ClearChoices()
 	return _u
 }
 
@@ -226,6 +482,11 @@ func (_u *AnswerUpdateOne) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *AnswerUpdateOne) check() error {
+	if v, ok := _u.mutation.QuestionKind(); ok {
+		if err := answer.QuestionKindValidator(v); err != nil {
+			return &ValidationError{Name: "question_kind", err: fmt.Errorf(`ent: validator failed for field "Answer.question_kind": %w`, err)}
+		}
+	}
 	if _u.mutation.ResponseCleared() && len(_u.mutation.ResponseIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Answer.response"`)
 	}
@@ -269,6 +530,44 @@ func (_u *AnswerUpdateOne) sqlSave(ctx context.Context) (_node *Answer, err erro
 	}
 	if value, ok := _u.mutation.Value(); ok {
 		_spec.SetField(answer.FieldValue, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.QuestionKind(); ok {
+		_spec.SetField(answer.FieldQuestionKind, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Number(); ok {
+		_spec.SetField(answer.FieldNumber, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedNumber(); ok {
+		_spec.AddField(answer.FieldNumber, field.TypeFloat64, value)
+	}
+	if _u.mutation.NumberCleared() {
+		_spec.ClearField(answer.FieldNumber, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.Rating(); ok {
+		_spec.SetField(answer.FieldRating, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRating(); ok {
+		_spec.AddField(answer.FieldRating, field.TypeInt, value)
+	}
+	if _u.mutation.RatingCleared() {
+		_spec.ClearField(answer.FieldRating, field.TypeInt)
+	}
+	if value, ok := _u.mutation.Date(); ok {
+		_spec.SetField(answer.FieldDate, field.TypeTime, value)
+	}
+	if _u.mutation.DateCleared() {
+		_spec.ClearField(answer.FieldDate, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Choices(); ok {
+		_spec.SetField(answer.FieldChoices, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedChoices(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, answer.FieldChoices, value)
+		})
+	}
+	if _u.mutation.ChoicesCleared() {
+		_spec.ClearField(answer.FieldChoices, field.TypeJSON)
 	}
 	_node = &Answer{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -65,12 +65,17 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Answer",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			answer.FieldCreatedAt:  {Type: field.TypeTime, Column: answer.FieldCreatedAt},
-			answer.FieldUpdatedAt:  {Type: field.TypeTime, Column: answer.FieldUpdatedAt},
-			answer.FieldValue:      {Type: field.TypeString, Column: answer.FieldValue},
-			answer.FieldResponseID: {Type: field.TypeString, Column: answer.FieldResponseID},
-			answer.FieldQuestionID: {Type: field.TypeString, Column: answer.FieldQuestionID},
-			answer.FieldProjectID:  {Type: field.TypeString, Column: answer.FieldProjectID},
+			answer.FieldCreatedAt:    {Type: field.TypeTime, Column: answer.FieldCreatedAt},
+			answer.FieldUpdatedAt:    {Type: field.TypeTime, Column: answer.FieldUpdatedAt},
+			answer.FieldValue:        {Type: field.TypeString, Column: answer.FieldValue},
+			answer.FieldQuestionKind: {Type: field.TypeEnum, Column: answer.FieldQuestionKind},
+			answer.FieldNumber:       {Type: field.TypeFloat64, Column: answer.FieldNumber},
+			answer.FieldRating:       {Type: field.TypeInt, Column: answer.FieldRating},
+			answer.FieldDate:         {Type: field.TypeTime, Column: answer.FieldDate},
+			answer.FieldChoices:      {Type: field.TypeJSON, Column: answer.FieldChoices},
+			answer.FieldResponseID:   {Type: field.TypeString, Column: answer.FieldResponseID},
+			answer.FieldQuestionID:   {Type: field.TypeString, Column: answer.FieldQuestionID},
+			answer.FieldProjectID:    {Type: field.TypeString, Column: answer.FieldProjectID},
 		},
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
@@ -930,6 +935,31 @@ func (f *AnswerFilter) WhereUpdatedAt(p entql.TimeP) {
 // WhereValue applies the entql string predicate on the value field.
 func (f *AnswerFilter) WhereValue(p entql.StringP) {
 	f.Where(p.Field(answer.FieldValue))
+}
+
+// WhereQuestionKind applies the entql string predicate on the question_kind field.
+func (f *AnswerFilter) WhereQuestionKind(p entql.StringP) {
+	f.Where(p.Field(answer.FieldQuestionKind))
+}
+
+// WhereNumber applies the entql float64 predicate on the number field.
+func (f *AnswerFilter) WhereNumber(p entql.Float64P) {
+	f.Where(p.Field(answer.FieldNumber))
+}
+
+// WhereRating applies the entql int predicate on the rating field.
+func (f *AnswerFilter) WhereRating(p entql.IntP) {
+	f.Where(p.Field(answer.FieldRating))
+}
+
+// WhereDate applies the entql time.Time predicate on the date field.
+func (f *AnswerFilter) WhereDate(p entql.TimeP) {
+	f.Where(p.Field(answer.FieldDate))
+}
+
+// WhereChoices applies the entql json.RawMessage predicate on the choices field.
+func (f *AnswerFilter) WhereChoices(p entql.BytesP) {
+	f.Where(p.Field(answer.FieldChoices))
 }
 
 // WhereResponseID applies the entql string predicate on the response_id field.

@@ -430,6 +430,26 @@ func (_q *AnswerQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, answer.FieldValue)
 				fieldSeen[answer.FieldValue] = struct{}{}
 			}
+		case "number":
+			if _, ok := fieldSeen[answer.FieldNumber]; !ok {
+				selectedFields = append(selectedFields, answer.FieldNumber)
+				fieldSeen[answer.FieldNumber] = struct{}{}
+			}
+		case "rating":
+			if _, ok := fieldSeen[answer.FieldRating]; !ok {
+				selectedFields = append(selectedFields, answer.FieldRating)
+				fieldSeen[answer.FieldRating] = struct{}{}
+			}
+		case "date":
+			if _, ok := fieldSeen[answer.FieldDate]; !ok {
+				selectedFields = append(selectedFields, answer.FieldDate)
+				fieldSeen[answer.FieldDate] = struct{}{}
+			}
+		case "choices":
+			if _, ok := fieldSeen[answer.FieldChoices]; !ok {
+				selectedFields = append(selectedFields, answer.FieldChoices)
+				fieldSeen[answer.FieldChoices] = struct{}{}
+			}
 		case "responseID":
 			if _, ok := fieldSeen[answer.FieldResponseID]; !ok {
 				selectedFields = append(selectedFields, answer.FieldResponseID)

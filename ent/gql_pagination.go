@@ -723,6 +723,48 @@ var (
 			}
 		},
 	}
+	// AnswerOrderFieldNumber orders Answer by number.
+	AnswerOrderFieldNumber = &AnswerOrderField{
+		Value: func(_m *Answer) (ent.Value, error) {
+			return _m.Number, nil
+		},
+		column: answer.FieldNumber,
+		toTerm: answer.ByNumber,
+		toCursor: func(_m *Answer) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Number,
+			}
+		},
+	}
+	// AnswerOrderFieldRating orders Answer by rating.
+	AnswerOrderFieldRating = &AnswerOrderField{
+		Value: func(_m *Answer) (ent.Value, error) {
+			return _m.Rating, nil
+		},
+		column: answer.FieldRating,
+		toTerm: answer.ByRating,
+		toCursor: func(_m *Answer) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Rating,
+			}
+		},
+	}
+	// AnswerOrderFieldDate orders Answer by date.
+	AnswerOrderFieldDate = &AnswerOrderField{
+		Value: func(_m *Answer) (ent.Value, error) {
+			return _m.Date, nil
+		},
+		column: answer.FieldDate,
+		toTerm: answer.ByDate,
+		toCursor: func(_m *Answer) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Date,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -733,6 +775,12 @@ func (f AnswerOrderField) String() string {
 		str = "CREATED_AT"
 	case AnswerOrderFieldUpdatedAt.column:
 		str = "UPDATED_AT"
+	case AnswerOrderFieldNumber.column:
+		str = "NUMBER"
+	case AnswerOrderFieldRating.column:
+		str = "RATING"
+	case AnswerOrderFieldDate.column:
+		str = "DATE"
 	}
 	return str
 }
@@ -753,6 +801,12 @@ func (f *AnswerOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *AnswerOrderFieldCreatedAt
 	case "UPDATED_AT":
 		*f = *AnswerOrderFieldUpdatedAt
+	case "NUMBER":
+		*f = *AnswerOrderFieldNumber
+	case "RATING":
+		*f = *AnswerOrderFieldRating
+	case "DATE":
+		*f = *AnswerOrderFieldDate
 	default:
 		return fmt.Errorf("%s is not a valid AnswerOrderField", str)
 	}

@@ -739,6 +739,42 @@ type AnswerWhereInput struct {
 	ValueEqualFold    *string  `json:"valueEqualFold,omitempty"`
 	ValueContainsFold *string  `json:"valueContainsFold,omitempty"`
 
+	// "number" field predicates.
+	Number       *float64  `json:"number,omitempty"`
+	NumberNEQ    *float64  `json:"numberNEQ,omitempty"`
+	NumberIn     []float64 `json:"numberIn,omitempty"`
+	NumberNotIn  []float64 `json:"numberNotIn,omitempty"`
+	NumberGT     *float64  `json:"numberGT,omitempty"`
+	NumberGTE    *float64  `json:"numberGTE,omitempty"`
+	NumberLT     *float64  `json:"numberLT,omitempty"`
+	NumberLTE    *float64  `json:"numberLTE,omitempty"`
+	NumberIsNil  bool      `json:"numberIsNil,omitempty"`
+	NumberNotNil bool      `json:"numberNotNil,omitempty"`
+
+	// "rating" field predicates.
+	Rating       *int  `json:"rating,omitempty"`
+	RatingNEQ    *int  `json:"ratingNEQ,omitempty"`
+	RatingIn     []int `json:"ratingIn,omitempty"`
+	RatingNotIn  []int `json:"ratingNotIn,omitempty"`
+	RatingGT     *int  `json:"ratingGT,omitempty"`
+	RatingGTE    *int  `json:"ratingGTE,omitempty"`
+	RatingLT     *int  `json:"ratingLT,omitempty"`
+	RatingLTE    *int  `json:"ratingLTE,omitempty"`
+	RatingIsNil  bool  `json:"ratingIsNil,omitempty"`
+	RatingNotNil bool  `json:"ratingNotNil,omitempty"`
+
+	// "date" field predicates.
+	Date       *time.Time  `json:"date,omitempty"`
+	DateNEQ    *time.Time  `json:"dateNEQ,omitempty"`
+	DateIn     []time.Time `json:"dateIn,omitempty"`
+	DateNotIn  []time.Time `json:"dateNotIn,omitempty"`
+	DateGT     *time.Time  `json:"dateGT,omitempty"`
+	DateGTE    *time.Time  `json:"dateGTE,omitempty"`
+	DateLT     *time.Time  `json:"dateLT,omitempty"`
+	DateLTE    *time.Time  `json:"dateLTE,omitempty"`
+	DateIsNil  bool        `json:"dateIsNil,omitempty"`
+	DateNotNil bool        `json:"dateNotNil,omitempty"`
+
 	// "response_id" field predicates.
 	ResponseID             *string  `json:"responseID,omitempty"`
 	ResponseIDNEQ          *string  `json:"responseIDNEQ,omitempty"`
@@ -965,6 +1001,96 @@ func (i *AnswerWhereInput) P() (predicate.Answer, error) {
 	}
 	if i.ValueContainsFold != nil {
 		predicates = append(predicates, answer.ValueContainsFold(*i.ValueContainsFold))
+	}
+	if i.Number != nil {
+		predicates = append(predicates, answer.NumberEQ(*i.Number))
+	}
+	if i.NumberNEQ != nil {
+		predicates = append(predicates, answer.NumberNEQ(*i.NumberNEQ))
+	}
+	if len(i.NumberIn) > 0 {
+		predicates = append(predicates, answer.NumberIn(i.NumberIn...))
+	}
+	if len(i.NumberNotIn) > 0 {
+		predicates = append(predicates, answer.NumberNotIn(i.NumberNotIn...))
+	}
+	if i.NumberGT != nil {
+		predicates = append(predicates, answer.NumberGT(*i.NumberGT))
+	}
+	if i.NumberGTE != nil {
+		predicates = append(predicates, answer.NumberGTE(*i.NumberGTE))
+	}
+	if i.NumberLT != nil {
+		predicates = append(predicates, answer.NumberLT(*i.NumberLT))
+	}
+	if i.NumberLTE != nil {
+		predicates = append(predicates, answer.NumberLTE(*i.NumberLTE))
+	}
+	if i.NumberIsNil {
+		predicates = append(predicates, answer.NumberIsNil())
+	}
+	if i.NumberNotNil {
+		predicates = append(predicates, answer.NumberNotNil())
+	}
+	if i.Rating != nil {
+		predicates = append(predicates, answer.RatingEQ(*i.Rating))
+	}
+	if i.RatingNEQ != nil {
+		predicates = append(predicates, answer.RatingNEQ(*i.RatingNEQ))
+	}
+	if len(i.RatingIn) > 0 {
+		predicates = append(predicates, answer.RatingIn(i.RatingIn...))
+	}
+	if len(i.RatingNotIn) > 0 {
+		predicates = append(predicates, answer.RatingNotIn(i.RatingNotIn...))
+	}
+	if i.RatingGT != nil {
+		predicates = append(predicates, answer.RatingGT(*i.RatingGT))
+	}
+	if i.RatingGTE != nil {
+		predicates = append(predicates, answer.RatingGTE(*i.RatingGTE))
+	}
+	if i.RatingLT != nil {
+		predicates = append(predicates, answer.RatingLT(*i.RatingLT))
+	}
+	if i.RatingLTE != nil {
+		predicates = append(predicates, answer.RatingLTE(*i.RatingLTE))
+	}
+	if i.RatingIsNil {
+		predicates = append(predicates, answer.RatingIsNil())
+	}
+	if i.RatingNotNil {
+		predicates = append(predicates, answer.RatingNotNil())
+	}
+	if i.Date != nil {
+		predicates = append(predicates, answer.DateEQ(*i.Date))
+	}
+	if i.DateNEQ != nil {
+		predicates = append(predicates, answer.DateNEQ(*i.DateNEQ))
+	}
+	if len(i.DateIn) > 0 {
+		predicates = append(predicates, answer.DateIn(i.DateIn...))
+	}
+	if len(i.DateNotIn) > 0 {
+		predicates = append(predicates, answer.DateNotIn(i.DateNotIn...))
+	}
+	if i.DateGT != nil {
+		predicates = append(predicates, answer.DateGT(*i.DateGT))
+	}
+	if i.DateGTE != nil {
+		predicates = append(predicates, answer.DateGTE(*i.DateGTE))
+	}
+	if i.DateLT != nil {
+		predicates = append(predicates, answer.DateLT(*i.DateLT))
+	}
+	if i.DateLTE != nil {
+		predicates = append(predicates, answer.DateLTE(*i.DateLTE))
+	}
+	if i.DateIsNil {
+		predicates = append(predicates, answer.DateIsNil())
+	}
+	if i.DateNotNil {
+		predicates = append(predicates, answer.DateNotNil())
 	}
 	if i.ResponseID != nil {
 		predicates = append(predicates, answer.ResponseIDEQ(*i.ResponseID))

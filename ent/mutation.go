@@ -1329,6 +1329,14 @@ type AnswerMutation struct {
 	created_at      *time.Time
 	updated_at      *time.Time
 	value           *string
+	question_kind   *answer.QuestionKind
+	number          *float64
+	addnumber       *float64
+	rating          *int
+	addrating       *int
+	date            *time.Time
+	choices         *[]string
+	appendchoices   []string
 	project_id      *string
 	clearedFields   map[string]struct{}
 	response        *string
@@ -1552,6 +1560,296 @@ func (m *AnswerMutation) ResetValue() {
 	m.value = nil
 }
 
+// SetQuestionKind sets the "question_kind" field.
+func (m *AnswerMutation) SetQuestionKind(ak answer.QuestionKind) {
+	m.question_kind = &ak
+}
+
+// QuestionKind returns the value of the "question_kind" field in the mutation.
+func (m *AnswerMutation) QuestionKind() (r answer.QuestionKind, exists bool) {
+	v := m.question_kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuestionKind returns the old "question_kind" field's value of the Answer entity.
+// If the Answer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnswerMutation) OldQuestionKind(ctx context.Context) (v answer.QuestionKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuestionKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuestionKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuestionKind: %w", err)
+	}
+	return oldValue.QuestionKind, nil
+}
+
+// ResetQuestionKind resets all changes to the "question_kind" field.
+func (m *AnswerMutation) ResetQuestionKind() {
+	m.question_kind = nil
+}
+
+// SetNumber sets the "number" field.
+func (m *AnswerMutation) SetNumber(f float64) {
+	m.number = &f
+	m.addnumber = nil
+}
+
+// Number returns the value of the "number" field in the mutation.
+func (m *AnswerMutation) Number() (r float64, exists bool) {
+	v := m.number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNumber returns the old "number" field's value of the Answer entity.
+// If the Answer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnswerMutation) OldNumber(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNumber: %w", err)
+	}
+	return oldValue.Number, nil
+}
+
+// AddNumber adds f to the "number" field.
+func (m *AnswerMutation) AddNumber(f float64) {
+	if m.addnumber != nil {
+		*m.addnumber += f
+	} else {
+		m.addnumber = &f
+	}
+}
+
+// AddedNumber returns the value that was added to the "number" field in this mutation.
+func (m *AnswerMutation) AddedNumber() (r float64, exists bool) {
+	v := m.addnumber
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearNumber clears the value of the "number" field.
+func (m *AnswerMutation) ClearNumber() {
+	m.number = nil
+	m.addnumber = nil
+	m.clearedFields[answer.FieldNumber] = struct{}{}
+}
+
+// NumberCleared returns if the "number" field was cleared in this mutation.
+func (m *AnswerMutation) NumberCleared() bool {
+	_, ok := m.clearedFields[answer.FieldNumber]
+	return ok
+}
+
+// ResetNumber resets all changes to the "number" field.
+func (m *AnswerMutation) ResetNumber() {
+	m.number = nil
+	m.addnumber = nil
+	delete(m.clearedFields, answer.FieldNumber)
+}
+
+// SetRating sets the "rating" field.
+func (m *AnswerMutation) SetRating(i int) {
+	m.rating = &i
+	m.addrating = nil
+}
+
+// Rating returns the value of the "rating" field in the mutation.
+func (m *AnswerMutation) Rating() (r int, exists bool) {
+	v := m.rating
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRating returns the old "rating" field's value of the Answer entity.
+// If the Answer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnswerMutation) OldRating(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRating is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRating requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRating: %w", err)
+	}
+	return oldValue.Rating, nil
+}
+
+// AddRating adds i to the "rating" field.
+func (m *AnswerMutation) AddRating(i int) {
+	if m.addrating != nil {
+		*m.addrating += i
+	} else {
+		m.addrating = &i
+	}
+}
+
+// AddedRating returns the value that was added to the "rating" field in this mutation.
+func (m *AnswerMutation) AddedRating() (r int, exists bool) {
+	v := m.addrating
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRating clears the value of the "rating" field.
+func (m *AnswerMutation) ClearRating() {
+	m.rating = nil
+	m.addrating = nil
+	m.clearedFields[answer.FieldRating] = struct{}{}
+}
+
+// RatingCleared returns if the "rating" field was cleared in this mutation.
+func (m *AnswerMutation) RatingCleared() bool {
+	_, ok := m.clearedFields[answer.FieldRating]
+	return ok
+}
+
+// ResetRating resets all changes to the "rating" field.
+func (m *AnswerMutation) ResetRating() {
+	m.rating = nil
+	m.addrating = nil
+	delete(m.clearedFields, answer.FieldRating)
+}
+
+// SetDate sets the "date" field.
+func (m *AnswerMutation) SetDate(t time.Time) {
+	m.date = &t
+}
+
+// Date returns the value of the "date" field in the mutation.
+func (m *AnswerMutation) Date() (r time.Time, exists bool) {
+	v := m.date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDate returns the old "date" field's value of the Answer entity.
+// If the Answer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnswerMutation) OldDate(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDate: %w", err)
+	}
+	return oldValue.Date, nil
+}
+
+// ClearDate clears the value of the "date" field.
+func (m *AnswerMutation) ClearDate() {
+	m.date = nil
+	m.clearedFields[answer.FieldDate] = struct{}{}
+}
+
+// DateCleared returns if the "date" field was cleared in this mutation.
+func (m *AnswerMutation) DateCleared() bool {
+	_, ok := m.clearedFields[answer.FieldDate]
+	return ok
+}
+
+// ResetDate resets all changes to the "date" field.
+func (m *AnswerMutation) ResetDate() {
+	m.date = nil
+	delete(m.clearedFields, answer.FieldDate)
+}
+
+// SetChoices sets the "choices" field.
+func (m *AnswerMutation) SetChoices(s []string) {
+	m.choices = &s
+	m.appendchoices = nil
+}
+
+// Choices returns the value of the "choices" field in the mutation.
+func (m *AnswerMutation) Choices() (r []string, exists bool) {
+	v := m.choices
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChoices returns the old "choices" field's value of the Answer entity.
+// If the Answer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnswerMutation) OldChoices(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChoices is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChoices requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChoices: %w", err)
+	}
+	return oldValue.Choices, nil
+}
+
+// AppendChoices adds s to the "choices" field.
+func (m *AnswerMutation) AppendChoices(s []string) {
+	m.appendchoices = append(m.appendchoices, s...)
+}
+
+// AppendedChoices returns the list of values that were appended to the "choices" field in this mutation.
+func (m *AnswerMutation) AppendedChoices() ([]string, bool) {
+	if len(m.appendchoices) == 0 {
+		return nil, false
+	}
+	return m.appendchoices, true
+}
+
+// ClearChoices clears the value of the "choices" field.
+func (m *AnswerMutation) ClearChoices() {
+	m.choices = nil
+	m.appendchoices = nil
+	m.clearedFields[answer.FieldChoices] = struct{}{}
+}
+
+// ChoicesCleared returns if the "choices" field was cleared in this mutation.
+func (m *AnswerMutation) ChoicesCleared() bool {
+	_, ok := m.clearedFields[answer.FieldChoices]
+	return ok
+}
+
+// ResetChoices resets all changes to the "choices" field.
+func (m *AnswerMutation) ResetChoices() {
+	m.choices = nil
+	m.appendchoices = nil
+	delete(m.clearedFields, answer.FieldChoices)
+}
+
 // SetResponseID sets the "response_id" field.
 func (m *AnswerMutation) SetResponseID(s string) {
 	m.response = &s
@@ -1748,7 +2046,7 @@ func (m *AnswerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AnswerMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, answer.FieldCreatedAt)
 	}
@@ -1757,6 +2055,21 @@ func (m *AnswerMutation) Fields() []string {
 	}
 	if m.value != nil {
 		fields = append(fields, answer.FieldValue)
+	}
+	if m.question_kind != nil {
+		fields = append(fields, answer.FieldQuestionKind)
+	}
+	if m.number != nil {
+		fields = append(fields, answer.FieldNumber)
+	}
+	if m.rating != nil {
+		fields = append(fields, answer.FieldRating)
+	}
+	if m.date != nil {
+		fields = append(fields, answer.FieldDate)
+	}
+	if m.choices != nil {
+		fields = append(fields, answer.FieldChoices)
 	}
 	if m.response != nil {
 		fields = append(fields, answer.FieldResponseID)
@@ -1781,6 +2094,16 @@ func (m *AnswerMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case answer.FieldValue:
 		return m.Value()
+	case answer.FieldQuestionKind:
+		return m.QuestionKind()
+	case answer.FieldNumber:
+		return m.Number()
+	case answer.FieldRating:
+		return m.Rating()
+	case answer.FieldDate:
+		return m.Date()
+	case answer.FieldChoices:
+		return m.Choices()
 	case answer.FieldResponseID:
 		return m.ResponseID()
 	case answer.FieldQuestionID:
@@ -1802,6 +2125,16 @@ func (m *AnswerMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldUpdatedAt(ctx)
 	case answer.FieldValue:
 		return m.OldValue(ctx)
+	case answer.FieldQuestionKind:
+		return m.OldQuestionKind(ctx)
+	case answer.FieldNumber:
+		return m.OldNumber(ctx)
+	case answer.FieldRating:
+		return m.OldRating(ctx)
+	case answer.FieldDate:
+		return m.OldDate(ctx)
+	case answer.FieldChoices:
+		return m.OldChoices(ctx)
 	case answer.FieldResponseID:
 		return m.OldResponseID(ctx)
 	case answer.FieldQuestionID:
@@ -1838,6 +2171,41 @@ func (m *AnswerMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetValue(v)
 		return nil
+	case answer.FieldQuestionKind:
+		v, ok := value.(answer.QuestionKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuestionKind(v)
+		return nil
+	case answer.FieldNumber:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNumber(v)
+		return nil
+	case answer.FieldRating:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRating(v)
+		return nil
+	case answer.FieldDate:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDate(v)
+		return nil
+	case answer.FieldChoices:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChoices(v)
+		return nil
 	case answer.FieldResponseID:
 		v, ok := value.(string)
 		if !ok {
@@ -1866,13 +2234,26 @@ func (m *AnswerMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *AnswerMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addnumber != nil {
+		fields = append(fields, answer.FieldNumber)
+	}
+	if m.addrating != nil {
+		fields = append(fields, answer.FieldRating)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *AnswerMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case answer.FieldNumber:
+		return m.AddedNumber()
+	case answer.FieldRating:
+		return m.AddedRating()
+	}
 	return nil, false
 }
 
@@ -1881,6 +2262,20 @@ func (m *AnswerMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *AnswerMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case answer.FieldNumber:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNumber(v)
+		return nil
+	case answer.FieldRating:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRating(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Answer numeric field %s", name)
 }
@@ -1888,7 +2283,20 @@ func (m *AnswerMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *AnswerMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(answer.FieldNumber) {
+		fields = append(fields, answer.FieldNumber)
+	}
+	if m.FieldCleared(answer.FieldRating) {
+		fields = append(fields, answer.FieldRating)
+	}
+	if m.FieldCleared(answer.FieldDate) {
+		fields = append(fields, answer.FieldDate)
+	}
+	if m.FieldCleared(answer.FieldChoices) {
+		fields = append(fields, answer.FieldChoices)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -1901,6 +2309,20 @@ func (m *AnswerMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *AnswerMutation) ClearField(name string) error {
+	switch name {
+	case answer.FieldNumber:
+		m.ClearNumber()
+		return nil
+	case answer.FieldRating:
+		m.ClearRating()
+		return nil
+	case answer.FieldDate:
+		m.ClearDate()
+		return nil
+	case answer.FieldChoices:
+		m.ClearChoices()
+		return nil
+	}
 	return fmt.Errorf("unknown Answer nullable field %s", name)
 }
 
@@ -1916,6 +2338,21 @@ func (m *AnswerMutation) ResetField(name string) error {
 		return nil
 	case answer.FieldValue:
 		m.ResetValue()
+		return nil
+	case answer.FieldQuestionKind:
+		m.ResetQuestionKind()
+		return nil
+	case answer.FieldNumber:
+		m.ResetNumber()
+		return nil
+	case answer.FieldRating:
+		m.ResetRating()
+		return nil
+	case answer.FieldDate:
+		m.ResetDate()
+		return nil
+	case answer.FieldChoices:
+		m.ResetChoices()
 		return nil
 	case answer.FieldResponseID:
 		m.ResetResponseID()

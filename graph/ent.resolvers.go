@@ -102,6 +102,9 @@ func (r *teamMembershipResolver) User(ctx context.Context, obj *ent.TeamMembersh
 	return hiddenAsNull(obj.User(ctx))
 }
 
+// Answer returns AnswerResolver implementation.
+func (r *Resolver) Answer() AnswerResolver { return &answerResolver{r} }
+
 // ProjectMembership returns ProjectMembershipResolver implementation.
 func (r *Resolver) ProjectMembership() ProjectMembershipResolver {
 	return &projectMembershipResolver{r}
@@ -114,6 +117,7 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 func (r *Resolver) TeamMembership() TeamMembershipResolver { return &teamMembershipResolver{r} }
 
 type (
+	answerResolver            struct{ *Resolver }
 	projectMembershipResolver struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	teamMembershipResolver    struct{ *Resolver }

@@ -38,6 +38,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Answer() AnswerResolver
 	Mutation() MutationResolver
 	ProjectMembership() ProjectMembershipResolver
 	Query() QueryResolver
@@ -85,12 +86,17 @@ type ComplexityRoot struct {
 	}
 
 	Answer struct {
+		Choices    func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
+		Date       func(childComplexity int) int
 		ID         func(childComplexity int) int
+		Number     func(childComplexity int) int
 		Question   func(childComplexity int) int
 		QuestionID func(childComplexity int) int
+		Rating     func(childComplexity int) int
 		Response   func(childComplexity int) int
 		ResponseID func(childComplexity int) int
+		Text       func(childComplexity int) int
 		UpdatedAt  func(childComplexity int) int
 		Value      func(childComplexity int) int
 	}
@@ -463,6 +469,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AnswerResolver interface {
+	Text(ctx context.Context, obj *ent.Answer) (*string, error)
+}
 type MutationResolver interface {
 	CreateMap(ctx context.Context, input ent.CreateProjectMapInput) (*ent.ProjectMap, error)
 	UpdateMap(ctx context.Context, id string, input ent.UpdateProjectMapInput) (*ent.ProjectMap, error)
@@ -692,18 +701,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.APITokenWithSecret.Token(childComplexity), true
 
+	case "Answer.choices":
+		if e.ComplexityRoot.Answer.Choices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Choices(childComplexity), true
 	case "Answer.createdAt":
 		if e.ComplexityRoot.Answer.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Answer.CreatedAt(childComplexity), true
+	case "Answer.date":
+		if e.ComplexityRoot.Answer.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Date(childComplexity), true
 	case "Answer.id":
 		if e.ComplexityRoot.Answer.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Answer.ID(childComplexity), true
+	case "Answer.number":
+		if e.ComplexityRoot.Answer.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Number(childComplexity), true
 	case "Answer.question":
 		if e.ComplexityRoot.Answer.Question == nil {
 			break
@@ -716,6 +743,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Answer.QuestionID(childComplexity), true
+	case "Answer.rating":
+		if e.ComplexityRoot.Answer.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Rating(childComplexity), true
 	case "Answer.response":
 		if e.ComplexityRoot.Answer.Response == nil {
 			break
@@ -728,6 +761,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Answer.ResponseID(childComplexity), true
+	case "Answer.text":
+		if e.ComplexityRoot.Answer.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Answer.Text(childComplexity), true
 	case "Answer.updatedAt":
 		if e.ComplexityRoot.Answer.UpdatedAt == nil {
 			break
@@ -3389,7 +3428,7 @@ input APITokenWhereInput {
   hasAuditEventsWith: [AuditEventWhereInput!]
 }
 """
-A response's answer to one question.
+A response's answer to one question. Its value is text (value), and also typed by the question's kind in the one field of that kind: text, number, rating, date or choices; the others are null. They are fields side by side, rather than a union, so that one selection reads answers of every kind, and where-filters and ordering name the same fields.
 """
 type Answer implements Node {
   """
@@ -3408,6 +3447,22 @@ type Answer implements Node {
   The answer as text: free text, the chosen option(s) joined by newlines, a number or an ISO date.
   """
   value: String!
+  """
+  The value of an answer to a NUMBER question, as a number (the exact decimal is the value); null for other kinds.
+  """
+  number: Float
+  """
+  The value of an answer to a RATING question, from 1 to 5; null for other kinds.
+  """
+  rating: Int
+  """
+  The value of an answer to a DATE question, as a date; null for other kinds.
+  """
+  date: Date
+  """
+  The options chosen in an answer to a SINGLE_CHOICE (one) or MULTIPLE_CHOICE question, in the order the value lists them; null for other kinds.
+  """
+  choices: [String!]
   """
   ID of the response the answer is part of.
   """
@@ -3480,6 +3535,18 @@ enum AnswerOrderField {
   Order by updated at.
   """
   UPDATED_AT
+  """
+  Order by number.
+  """
+  NUMBER
+  """
+  Order by rating.
+  """
+  RATING
+  """
+  Order by date.
+  """
+  DATE
 }
 """
 AnswerWhereInput is used for filtering Answer objects.
@@ -3654,6 +3721,126 @@ input AnswerWhereInput {
   Matches when value contains this text, ignoring case.
   """
   valueContainsFold: String
+  """
+  Matches when number is this value.
+  """
+  number: Float
+  """
+  Matches when number is not this value.
+  """
+  numberNEQ: Float
+  """
+  Matches when number is one of these values.
+  """
+  numberIn: [Float!]
+  """
+  Matches when number is none of these values.
+  """
+  numberNotIn: [Float!]
+  """
+  Matches when number is greater than this value.
+  """
+  numberGT: Float
+  """
+  Matches when number is this value or greater.
+  """
+  numberGTE: Float
+  """
+  Matches when number is less than this value.
+  """
+  numberLT: Float
+  """
+  Matches when number is this value or less.
+  """
+  numberLTE: Float
+  """
+  Matches when number is not set.
+  """
+  numberIsNil: Boolean
+  """
+  Matches when number is set.
+  """
+  numberNotNil: Boolean
+  """
+  Matches when rating is this value.
+  """
+  rating: Int
+  """
+  Matches when rating is not this value.
+  """
+  ratingNEQ: Int
+  """
+  Matches when rating is one of these values.
+  """
+  ratingIn: [Int!]
+  """
+  Matches when rating is none of these values.
+  """
+  ratingNotIn: [Int!]
+  """
+  Matches when rating is greater than this value.
+  """
+  ratingGT: Int
+  """
+  Matches when rating is this value or greater.
+  """
+  ratingGTE: Int
+  """
+  Matches when rating is less than this value.
+  """
+  ratingLT: Int
+  """
+  Matches when rating is this value or less.
+  """
+  ratingLTE: Int
+  """
+  Matches when rating is not set.
+  """
+  ratingIsNil: Boolean
+  """
+  Matches when rating is set.
+  """
+  ratingNotNil: Boolean
+  """
+  Matches when date is this value.
+  """
+  date: Date
+  """
+  Matches when date is not this value.
+  """
+  dateNEQ: Date
+  """
+  Matches when date is one of these values.
+  """
+  dateIn: [Date!]
+  """
+  Matches when date is none of these values.
+  """
+  dateNotIn: [Date!]
+  """
+  Matches when date is greater than this value.
+  """
+  dateGT: Date
+  """
+  Matches when date is this value or greater.
+  """
+  dateGTE: Date
+  """
+  Matches when date is less than this value.
+  """
+  dateLT: Date
+  """
+  Matches when date is this value or less.
+  """
+  dateLTE: Date
+  """
+  Matches when date is not set.
+  """
+  dateIsNil: Boolean
+  """
+  Matches when date is set.
+  """
+  dateNotNil: Boolean
   """
   Matches when response i d is this value.
   """
@@ -3836,6 +4023,10 @@ enum AuditEventAction @goModel(model: "engage/ent/auditevent.Action") {
   A revoked or expired token was presented and refused.
   """
   TOKEN_REFUSED
+  """
+  A survey's responses or a map's pins were exported (details: survey or map, format, rows, complete).
+  """
+  DATA_EXPORTED
 }
 """
 A connection to a list of items.
@@ -10168,6 +10359,18 @@ extend type Response {
   """
   respondentEmail: String @personal
 }
+
+"""
+A calendar date, written YYYY-MM-DD (ISO 8601), from 0001-01-01 to 9999-12-31.
+"""
+scalar Date
+
+extend type Answer {
+  """
+  The value of an answer to a SHORT_TEXT or LONG_TEXT question; null for other kinds, whose value is typed in number, rating, date or choices.
+  """
+  text: String
+}
 `, BuiltIn: false},
 	{Name: "../schema/tokens.graphql", Input: `# Tokens: API tokens, their lifecycle, and the audit trail of their use.
 
@@ -10403,6 +10606,14 @@ func (ec *executionContext) childFields_Answer(ctx context.Context, field graphq
 		return ec.fieldContext_Answer_updatedAt(ctx, field)
 	case "value":
 		return ec.fieldContext_Answer_value(ctx, field)
+	case "number":
+		return ec.fieldContext_Answer_number(ctx, field)
+	case "rating":
+		return ec.fieldContext_Answer_rating(ctx, field)
+	case "date":
+		return ec.fieldContext_Answer_date(ctx, field)
+	case "choices":
+		return ec.fieldContext_Answer_choices(ctx, field)
 	case "responseID":
 		return ec.fieldContext_Answer_responseID(ctx, field)
 	case "questionID":
@@ -10411,6 +10622,8 @@ func (ec *executionContext) childFields_Answer(ctx context.Context, field graphq
 		return ec.fieldContext_Answer_response(ctx, field)
 	case "question":
 		return ec.fieldContext_Answer_question(ctx, field)
+	case "text":
+		return ec.fieldContext_Answer_text(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Answer", field.Name)
 }
@@ -13822,6 +14035,34 @@ func (ec *executionContext) fieldContext_Answer_value(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "String")
 }
 
+func (ec *executionContext) _Answer_number(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_number, obj.Number, ec.marshalOFloat2ᚖfloat64)
+}
+func (ec *executionContext) fieldContext_Answer_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Answer_rating(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_rating, obj.Rating, ec.marshalOInt2ᚖint)
+}
+func (ec *executionContext) fieldContext_Answer_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Answer_date(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_date, obj.Date, ec.marshalODate2ᚖtimeᚐTime)
+}
+func (ec *executionContext) fieldContext_Answer_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Answer_choices(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_choices, obj.Choices, ec.marshalOString2ᚕstringᚄ)
+}
+func (ec *executionContext) fieldContext_Answer_choices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, false, false, "String")
+}
+
 func (ec *executionContext) _Answer_responseID(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
 	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_responseID, obj.ResponseID, ec.marshalNID2string)
 }
@@ -13898,6 +14139,29 @@ func (ec *executionContext) fieldContext_Answer_question(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Answer_text(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Answer_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Answer().Text(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Answer_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Answer", field, true, true, "String")
 }
 
 func (ec *executionContext) _AnswerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AnswerConnection) (ret graphql.Marshaler) {
@@ -20832,7 +21096,7 @@ func (ec *executionContext) unmarshalInputAnswerWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "value", "valueNEQ", "valueIn", "valueNotIn", "valueGT", "valueGTE", "valueLT", "valueLTE", "valueContains", "valueHasPrefix", "valueHasSuffix", "valueEqualFold", "valueContainsFold", "responseID", "responseIDNEQ", "responseIDIn", "responseIDNotIn", "responseIDGT", "responseIDGTE", "responseIDLT", "responseIDLTE", "responseIDContains", "responseIDHasPrefix", "responseIDHasSuffix", "responseIDEqualFold", "responseIDContainsFold", "questionID", "questionIDNEQ", "questionIDIn", "questionIDNotIn", "questionIDGT", "questionIDGTE", "questionIDLT", "questionIDLTE", "questionIDContains", "questionIDHasPrefix", "questionIDHasSuffix", "questionIDEqualFold", "questionIDContainsFold", "hasResponse", "hasResponseWith", "hasQuestion", "hasQuestionWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "idEqualFold", "idContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "value", "valueNEQ", "valueIn", "valueNotIn", "valueGT", "valueGTE", "valueLT", "valueLTE", "valueContains", "valueHasPrefix", "valueHasSuffix", "valueEqualFold", "valueContainsFold", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberIsNil", "numberNotNil", "rating", "ratingNEQ", "ratingIn", "ratingNotIn", "ratingGT", "ratingGTE", "ratingLT", "ratingLTE", "ratingIsNil", "ratingNotNil", "date", "dateNEQ", "dateIn", "dateNotIn", "dateGT", "dateGTE", "dateLT", "dateLTE", "dateIsNil", "dateNotNil", "responseID", "responseIDNEQ", "responseIDIn", "responseIDNotIn", "responseIDGT", "responseIDGTE", "responseIDLT", "responseIDLTE", "responseIDContains", "responseIDHasPrefix", "responseIDHasSuffix", "responseIDEqualFold", "responseIDContainsFold", "questionID", "questionIDNEQ", "questionIDIn", "questionIDNotIn", "questionIDGT", "questionIDGTE", "questionIDLT", "questionIDLTE", "questionIDContains", "questionIDHasPrefix", "questionIDHasSuffix", "questionIDEqualFold", "questionIDContainsFold", "hasResponse", "hasResponseWith", "hasQuestion", "hasQuestionWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21133,6 +21397,216 @@ func (ec *executionContext) unmarshalInputAnswerWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.ValueContainsFold = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "numberNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberNEQ = data
+		case "numberIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberIn = data
+		case "numberNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberNotIn = data
+		case "numberGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberGT = data
+		case "numberGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberGTE = data
+		case "numberLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberLT = data
+		case "numberLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberLTE = data
+		case "numberIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberIsNil = data
+		case "numberNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numberNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NumberNotNil = data
+		case "rating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rating"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rating = data
+		case "ratingNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingNEQ = data
+		case "ratingIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingIn = data
+		case "ratingNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingNotIn = data
+		case "ratingGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingGT = data
+		case "ratingGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingGTE = data
+		case "ratingLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingLT = data
+		case "ratingLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingLTE = data
+		case "ratingIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingIsNil = data
+		case "ratingNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingNotNil = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "dateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateNEQ = data
+		case "dateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateIn = data
+		case "dateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateNotIn = data
+		case "dateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateGT = data
+		case "dateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateGTE = data
+		case "dateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateLT = data
+		case "dateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateLTE = data
+		case "dateIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateIsNil = data
+		case "dateNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateNotNil = data
 		case "responseID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseID"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -30103,6 +30577,26 @@ func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "number":
+			out.Values[i] = ec._Answer_number(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rating":
+			out.Values[i] = ec._Answer_rating(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "date":
+			out.Values[i] = ec._Answer_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "choices":
+			out.Values[i] = ec._Answer_choices(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "responseID":
 			out.Values[i] = ec._Answer_responseID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -30124,6 +30618,12 @@ func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Answer_question(ctx, field, obj)
+				})
+		case "text":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Answer_text(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -33245,6 +33745,20 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return v
 }
 
+func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34348,6 +34862,59 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalODate2ᚕtimeᚐTimeᚄ(ctx context.Context, v any) ([]time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]time.Time, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDate2timeᚐTime(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODate2ᚕtimeᚐTimeᚄ(ctx context.Context, sel ast.SelectionSet, v []time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNDate2timeᚐTime(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := UnmarshalDate(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := MarshalDate(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {

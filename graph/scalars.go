@@ -2,10 +2,14 @@ package graph
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"engage/answer"
 )
 
 // MarshalTime writes a Time exactly as gqlgen's own scalar does (RFC 3339
@@ -41,3 +45,25 @@ func (t rfc3339Time) MarshalGQL(w io.Writer) {
 
 // UnmarshalTime reads a Time as gqlgen's own scalar does.
 func UnmarshalTime(v any) (time.Time, error) { return graphql.UnmarshalTime(v) }
+
+// MarshalDate writes a Date: the calendar day of t, YYYY-MM-DD. gqlgen.yml
+// maps the Date scalar here.
+func MarshalDate(t time.Time) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		io.WriteString(w, `"`+t.Format(time.DateOnly)+`"`)
+	})
+}
+
+// UnmarshalDate reads a Date, written YYYY-MM-DD, as midnight UTC of that
+// day, as answer.Parse reads the value of a DATE answer.
+func UnmarshalDate(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, errors.New("a Date is a string written YYYY-MM-DD")
+	}
+	d, err := answer.ParseDate(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a Date: a Date is a calendar date written YYYY-MM-DD", s)
+	}
+	return d, nil
+}

@@ -8,7 +8,16 @@ package graph
 import (
 	"context"
 	"engage/ent"
+	"engage/ent/answer"
 )
+
+// Text is the resolver for the text field.
+func (r *answerResolver) Text(ctx context.Context, obj *ent.Answer) (*string, error) {
+	if obj.QuestionKind == answer.QuestionKindSHORT_TEXT || obj.QuestionKind == answer.QuestionKindLONG_TEXT {
+		return &obj.Value, nil
+	}
+	return nil, nil
+}
 
 // CreateSurvey is the resolver for the createSurvey field.
 func (r *mutationResolver) CreateSurvey(ctx context.Context, input ent.CreateSurveyInput) (*ent.Survey, error) {

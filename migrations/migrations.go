@@ -8,7 +8,9 @@
 // writes the next migration for SQLite and for PostgreSQL (see its doc).
 // The only lines written by hand are data steps that a schema change needs
 // and no schema states, marked as such at the top of a generated file, such
-// as the removal of duplicate answers before their unique index.
+// as the removal of duplicate answers before their unique index (or after
+// the statements they need, such as the typing of existing answers in
+// typed_answers).
 package migrations
 
 import (

@@ -1,7 +1,6 @@
 package migrations_test
 
 import (
-	"context"
 	"database/sql"
 	"os"
 	"slices"
@@ -21,7 +20,6 @@ import (
 	engagedb "engage/database"
 	"engage/ent/answer"
 	"engage/migrations"
-	"engage/rule"
 	"engage/testdb"
 )
 
@@ -31,15 +29,9 @@ import (
 // of each pair (by updated_at, then by greater ID), keep other answers, and
 // create the unique index.
 func TestDuplicateAnswersAreRemovedBeforeTheirIndex(t *testing.T) {
-	url := testdb.URL(t)
-	db, err := engagedb.Open(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	migrateTo(t, url, db.Dialect, versionBefore(t, db.Dialect, "one_answer_per_question"))
+	db := openBefore(t, "one_answer_per_question")
 
-	c, ctx := db.Ent, rule.System(context.Background())
+	c, ctx := db.Ent, testdb.System()
 	p := c.Project.Create().SetTitle("P").SetSlug("p").SaveX(ctx)
 	s := c.Survey.Create().SetTitle("S").SetProjectID(p.ID).SaveX(ctx)
 	q1 := c.Question.Create().SetSurveyID(s.ID).SetPosition(0).SetKind("SHORT_TEXT").SetPrompt("1?").SaveX(ctx)
@@ -48,8 +40,7 @@ func TestDuplicateAnswersAreRemovedBeforeTheirIndex(t *testing.T) {
 	r2 := c.Response.Create().SetSurveyID(s.ID).SaveX(ctx)
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	create := func(id, response, question string, updated time.Time) {
-		c.Answer.Create().SetID(id).SetResponseID(response).SetQuestionID(question).SetValue(id).
-			SetCreatedAt(at).SetUpdatedAt(updated).SaveX(ctx)
+		insertAnswer(t, db, answerRow{id: id, response: response, question: question, value: id, project: p.ID, created: at, updated: updated})
 	}
 	// toQ1 gives an answer q1 as its question: the API no longer writes
 	// duplicates, so they are made behind its back.
@@ -79,6 +70,39 @@ func TestDuplicateAnswersAreRemovedBeforeTheirIndex(t *testing.T) {
 	}
 	if err := toQ1("ans_other"); err == nil {
 		t.Error("the unique index let a duplicate answer in")
+	}
+}
+
+// openBefore returns a fresh database migrated up to just before the
+// migration named name, closed when the test ends.
+func openBefore(t *testing.T, name string) *engagedb.DB {
+	t.Helper()
+	url := testdb.URL(t)
+	db, err := engagedb.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	migrateTo(t, url, db.Dialect, versionBefore(t, db.Dialect, name))
+	return db
+}
+
+// answerRow is an answer as the first migrations store it.
+type answerRow struct {
+	id, response, question, value, project string
+	created, updated                       time.Time
+}
+
+// insertAnswer writes an answer in SQL, on a database migrated to before
+// typed_answers, where the ent client, which writes the typed columns too,
+// cannot.
+func insertAnswer(t *testing.T, db *engagedb.DB, a answerRow) {
+	t.Helper()
+	query, args := entsql.Dialect(db.Dialect).Insert(answer.Table).
+		Columns(answer.FieldID, answer.FieldResponseID, answer.FieldQuestionID, answer.FieldValue, answer.FieldProjectID, answer.FieldCreatedAt, answer.FieldUpdatedAt).
+		Values(a.id, a.response, a.question, a.value, a.project, a.created, a.updated).Query()
+	if _, err := db.SQL.Exec(query, args...); err != nil {
+		t.Fatalf("writing answer %s: %v", a.id, err)
 	}
 }
 

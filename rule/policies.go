@@ -104,12 +104,13 @@ func CommentPolicy() privacy.Policy {
 
 // APITokenPolicy: owners see and change their tokens, administrators all;
 // the secret hash is never exposed (it is not in the GraphQL schema). The
-// limits come first, so that not even an administrator's token can mint a
-// token that exceeds it.
+// limits and the minting rule come before AllowIfAdmin, so that not even an
+// administrator mints a token for someone else, or through a token one
+// that exceeds it.
 func APITokenPolicy() privacy.Policy {
 	return policy(
 		privacy.QueryPolicy{AllowIfAdmin(), filter[*ent.APITokenQuery](VisibleTokens)},
-		privacy.MutationPolicy{DenyTokenBeyondLimits(), AllowIfAdmin(), AllowMintingOwnToken(), AllowChangingOwnToken()},
+		privacy.MutationPolicy{DenyTokenBeyondLimits(), AllowMintingOwnToken(), AllowIfAdmin(), AllowChangingOwnToken()},
 	)
 }
 

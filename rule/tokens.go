@@ -49,13 +49,15 @@ func DenyTokenBeyondLimits() privacy.MutationRule {
 				return privacy.Skip // renaming and revoking never widen what a token can do
 			}
 			id, _ := m.ID()
-			target, err := m.Client().APIToken.Query().Where(apitoken.ID(id)).WithAllowedProjects().Only(ctx)
+			target, err := m.Client().APIToken.Query().Where(apitoken.ID(id)).Only(ctx)
 			if err != nil {
 				return err
 			}
-			var projects []string
-			for _, p := range target.Edges.AllowedProjects {
-				projects = append(projects, p.ID)
+			// Every project the token reaches counts, whether the caller
+			// sees it or not: a hidden one is the very escalation to refuse.
+			projects, err := target.QueryAllowedProjects().IDs(System(ctx))
+			if err != nil {
+				return err
 			}
 			return withinCallerToken(v, target.ExpiresAt, projects)
 		}
@@ -98,7 +100,10 @@ func Live(now time.Time) predicate.APIToken {
 	return apitoken.And(apitoken.RevokedAtIsNil(), apitoken.Or(apitoken.ExpiresAtIsNil(), apitoken.ExpiresAtGT(now)))
 }
 
-// AllowMintingOwnToken lets a user with API access mint a token for themself.
+// AllowMintingOwnToken lets a user with API access (every administrator
+// has it) mint a token for themself, and denies everyone, administrators
+// included, a token for someone else: only the system mints those
+// (engage token create).
 func AllowMintingOwnToken() privacy.MutationRule {
 	return privacy.APITokenMutationRuleFunc(func(ctx context.Context, m *ent.APITokenMutation) error {
 		if !m.Op().Is(ent.OpCreate) {

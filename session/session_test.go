@@ -10,12 +10,9 @@ import (
 
 	"engage/ent"
 	"engage/ent/privacy"
-	"engage/rule"
 	"engage/session"
 	"engage/testdb"
 )
-
-var system = rule.System(context.Background())
 
 func newStore(t *testing.T) (*session.Store, *ent.Client) {
 	t.Helper()
@@ -103,7 +100,7 @@ func TestStoreCommitTwiceUpdates(t *testing.T) {
 	if b := mustFind(t, s, "tok"); string(b) != "second" {
 		t.Errorf("Find = %q, want second", b)
 	}
-	rows, err := client.Session.Query().All(system)
+	rows, err := client.Session.Query().All(testdb.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +143,7 @@ func TestStoreCleanup(t *testing.T) {
 	if n != 2 {
 		t.Errorf("Cleanup deleted %d sessions, want 2", n)
 	}
-	ids, err := client.Session.Query().IDs(system)
+	ids, err := client.Session.Query().IDs(testdb.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +256,7 @@ func TestStoreConcurrentCommit(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if n, err := client.Session.Query().Count(system); n != 1 || err != nil {
+	if n, err := client.Session.Query().Count(testdb.System()); n != 1 || err != nil {
 		t.Errorf("%d rows, %v; want 1", n, err)
 	}
 }

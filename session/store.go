@@ -16,7 +16,9 @@ import (
 
 // Store keeps scs sessions in the database, in the ent Session entity. It
 // starts no goroutine: the caller runs Cleanup now and then to remove expired
-// rows, which Find ignores meanwhile.
+// rows, which Find ignores meanwhile. Its reads and writes run as
+// rule.System: the Session policy denies everyone else, so the store is the
+// one path to the table.
 type Store struct {
 	client *ent.Client
 }
@@ -29,13 +31,6 @@ var (
 // NewStore returns a store that keeps sessions through client.
 func NewStore(client *ent.Client) *Store {
 	return &Store{client: client}
-}
-
-// system allows the store's own reads and writes of sessions. The Session
-// policy denies everyone else, so this is the one narrow system path to the
-// table: nothing but the session library's calls goes through it.
-func system(ctx context.Context) context.Context {
-	return rule.System(ctx)
 }
 
 // key is the row ID of a session token: its SHA-256, so that the token, a
@@ -61,7 +56,7 @@ func (s *Store) Find(token string) ([]byte, bool, error) {
 func (s *Store) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	row, err := s.client.Session.Query().
 		Where(entsession.ID(key(token)), entsession.ExpiryGT(now())).
-		Only(system(ctx))
+		Only(rule.System(ctx))
 	switch {
 	case ent.IsNotFound(err):
 		return nil, false, nil
@@ -81,7 +76,7 @@ func (s *Store) Commit(token string, b []byte, expiry time.Time) error {
 // CommitCtx saves the data of the session token with its expiry, replacing
 // what the token had.
 func (s *Store) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	ctx, id := system(ctx), key(token)
+	ctx, id := rule.System(ctx), key(token)
 	expiry = expiry.UTC()
 	if b == nil {
 		b = []byte{} // the column is NOT NULL
@@ -110,14 +105,14 @@ func (s *Store) Delete(token string) error {
 
 // DeleteCtx removes the session token; a missing token is not an error.
 func (s *Store) DeleteCtx(ctx context.Context, token string) error {
-	_, err := s.client.Session.Delete().Where(entsession.ID(key(token))).Exec(system(ctx))
+	_, err := s.client.Session.Delete().Where(entsession.ID(key(token))).Exec(rule.System(ctx))
 	return wrap("deleting session", err)
 }
 
 // Cleanup deletes the expired sessions and returns how many it deleted. Run
 // it periodically, for example every few minutes from the server's own loop.
 func (s *Store) Cleanup(ctx context.Context) (int, error) {
-	n, err := s.client.Session.Delete().Where(entsession.ExpiryLTE(now())).Exec(system(ctx))
+	n, err := s.client.Session.Delete().Where(entsession.ExpiryLTE(now())).Exec(rule.System(ctx))
 	return n, wrap("deleting expired sessions", err)
 }
 

@@ -1,11 +1,17 @@
-// Package testdb gives each test a fresh, migrated database.
+// Package testdb gives each test a fresh, migrated database, and the system
+// context to set it up and read it back behind the API's back.
 //
 // By default that is a SQLite file in the test's temporary folder. When
 // TEST_DATABASE_URL names a PostgreSQL server, each test gets a new database
 // on that server instead, dropped when the test ends.
+//
+// It is the database half of the test harness; package internal/apitest
+// serves the API on it. It imports nothing of the API, so that the tests of
+// every package, the API's own dependencies included, can use it.
 package testdb
 
 import (
+	"context"
 	"database/sql"
 	"net/url"
 	"os"
@@ -15,8 +21,8 @@ import (
 	"entgo.io/ent/dialect"
 
 	"engage/database"
-	"engage/ent"
 	"engage/gid"
+	"engage/rule"
 )
 
 // URL returns the DATABASE_URL of a fresh, empty database for t, removed when
@@ -54,16 +60,18 @@ func URL(t testing.TB) string {
 
 // Open returns a fresh database for t with every migration applied, closed
 // when the test ends.
-func Open(t testing.TB, opts ...ent.Option) *database.DB {
+func Open(t testing.TB) *database.DB {
 	t.Helper()
-	return OpenWrapped(t, nil, opts...)
+	return Connect(t, URL(t), nil)
 }
 
-// OpenWrapped is Open with the ent client's driver passed through wrap, as
-// database.OpenWrapped does: tests inject faults so.
-func OpenWrapped(t testing.TB, wrap func(dialect.Driver) dialect.Driver, opts ...ent.Option) *database.DB {
+// Connect opens the database at dbURL (from URL) with the ent client's driver
+// passed through wrap when it is not nil, as database.OpenWrapped does,
+// applies every migration, and closes it when the test ends. Tests that
+// stand for several processes connect each to one database so.
+func Connect(t testing.TB, dbURL string, wrap func(dialect.Driver) dialect.Driver) *database.DB {
 	t.Helper()
-	db, err := database.OpenWrapped(URL(t), wrap, opts...)
+	db, err := database.OpenWrapped(dbURL, wrap)
 	if err != nil {
 		t.Fatalf("opening test database: %v", err)
 	}
@@ -72,6 +80,12 @@ func OpenWrapped(t testing.TB, wrap func(dialect.Driver) dialect.Driver, opts ..
 		t.Fatalf("migrating test database: %v", err)
 	}
 	return db
+}
+
+// System is the context of work done behind the API's back, setting up
+// data and reading it back: it bypasses privacy, as rule.System does.
+func System() context.Context {
+	return rule.System(context.Background())
 }
 
 // Dialect returns the dialect the tests run on, for test names and logs.

@@ -16,16 +16,9 @@ import (
 
 	"engage/database"
 	"engage/ent"
-	"engage/rule"
 	"engage/testdb"
 	"engage/token"
 )
-
-// system is a context that bypasses privacy, for setting up and checking
-// data.
-func system() context.Context {
-	return rule.System(context.Background())
-}
 
 // base is a fixed time with a whole second, so the tests control every
 // fraction that follows it.
@@ -40,7 +33,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db := testdb.Open(t)
-	u, err := db.Ent.User.Create().SetEmail("owner@example.test").SetName("Owner").SetRole("ADMIN").Save(system())
+	u, err := db.Ent.User.Create().SetEmail("owner@example.test").SetName("Owner").SetRole("ADMIN").Save(testdb.System())
 	if err != nil {
 		t.Fatalf("creating user: %v", err)
 	}
@@ -52,7 +45,7 @@ func (f *fixture) token(t *testing.T, name string) string {
 	t.Helper()
 	secret := token.Generate()
 	tok, err := f.db.Ent.APIToken.Create().SetName(name).SetPrefix(token.Display(secret)).
-		SetSecretHash(token.Hash(secret)).SetOwnerID(f.userID).Save(system())
+		SetSecretHash(token.Hash(secret)).SetOwnerID(f.userID).Save(testdb.System())
 	if err != nil {
 		t.Fatalf("creating token %s: %v", name, err)
 	}
@@ -72,7 +65,7 @@ func (u usage) String() string {
 
 func (f *fixture) usage(t *testing.T, id string) usage {
 	t.Helper()
-	tok, err := f.db.Ent.APIToken.Get(system(), id)
+	tok, err := f.db.Ent.APIToken.Get(testdb.System(), id)
 	if err != nil {
 		t.Fatalf("reading token %s: %v", id, err)
 	}
@@ -342,7 +335,7 @@ func TestDeletedTokenIsDropped(t *testing.T) {
 	r := New(client, nil)
 	r.Record(gone, "192.0.2.1", base)
 	r.Record(kept, "192.0.2.2", base)
-	if err := f.db.Ent.APIToken.DeleteOneID(gone).Exec(system()); err != nil {
+	if err := f.db.Ent.APIToken.DeleteOneID(gone).Exec(testdb.System()); err != nil {
 		t.Fatalf("deleting token: %v", err)
 	}
 	if err := r.Flush(context.Background()); err != nil {
@@ -494,14 +487,14 @@ func TestRunFlushesPeriodically(t *testing.T) {
 func TestFlushLeavesUpdatedAt(t *testing.T) {
 	f := newFixture(t)
 	id := f.token(t, "A")
-	before := f.db.Ent.APIToken.GetX(system(), id).UpdatedAt
+	before := f.db.Ent.APIToken.GetX(testdb.System(), id).UpdatedAt
 	epoch := f.db.Changes.Epoch(t.Context())
 	r := New(f.db.Ent, nil)
 	r.Record(id, "192.0.2.1", time.Now().Add(time.Minute))
 	if err := r.Flush(context.Background()); err != nil {
 		t.Fatalf("Flush: %v", err)
 	}
-	tok := f.db.Ent.APIToken.GetX(system(), id)
+	tok := f.db.Ent.APIToken.GetX(testdb.System(), id)
 	if tok.UseCount != 1 || tok.LastUsedAt == nil {
 		t.Fatalf("usage not written: count %d, last used %v", tok.UseCount, tok.LastUsedAt)
 	}

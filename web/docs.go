@@ -76,7 +76,30 @@ func buildDocsConfig() (docsConfig, error) {
 	if err != nil {
 		return docsConfig{}, err
 	}
-	// Queries first, then mutations, each in file name order.
+	if err := addExamples(areas, exs); err != nil {
+		return docsConfig{}, err
+	}
+	for i := range areas {
+		// Empty lists are [] in the JSON, not null, for the script's sake.
+		a := &areas[i]
+		a.Queries, a.Mutations = nonNil(a.Queries), nonNil(a.Mutations)
+		a.Types, a.Examples, a.Exports = nonNil(a.Types), nonNil(a.Examples), nonNil(a.Exports)
+	}
+	return docsConfig{
+		Endpoint: "/graphql",
+		Workers: map[string]string{
+			"editor":  DocsAssetsPath + "workers/editor.worker.js",
+			"json":    DocsAssetsPath + "workers/json.worker.js",
+			"graphql": DocsAssetsPath + "workers/graphql.worker.js",
+		},
+		DefaultQuery: defaultQuery,
+		Areas:        areas,
+	}, nil
+}
+
+// addExamples adds each example to its area: queries first, then
+// mutations, each in file name order.
+func addExamples(areas []area, exs []examples.Example) error {
 	slices.SortStableFunc(exs, func(a, b examples.Example) int {
 		switch {
 		case a.Mutation == b.Mutation:
@@ -94,29 +117,14 @@ func buildDocsConfig() (docsConfig, error) {
 	for _, ex := range exs {
 		i, ok := byKey[ex.Area]
 		if !ok {
-			return docsConfig{}, fmt.Errorf("example %s: no area %q", ex.Key(), ex.Area)
+			return fmt.Errorf("example %s: no area %q", ex.Key(), ex.Area)
 		}
 		areas[i].Examples = append(areas[i].Examples, exampleDoc{
 			Name: ex.Name, Title: ex.Title, Description: ex.Description, Note: ex.Note,
 			Query: ex.Operation, Variables: indent(ex.Variables), Response: indent(ex.Response),
 		})
 	}
-	for i := range areas {
-		// Empty lists are [] in the JSON, not null, for the script's sake.
-		a := &areas[i]
-		a.Queries, a.Mutations = nonNil(a.Queries), nonNil(a.Mutations)
-		a.Types, a.Examples = nonNil(a.Types), nonNil(a.Examples)
-	}
-	return docsConfig{
-		Endpoint: "/graphql",
-		Workers: map[string]string{
-			"editor":  DocsAssetsPath + "workers/editor.worker.js",
-			"json":    DocsAssetsPath + "workers/json.worker.js",
-			"graphql": DocsAssetsPath + "workers/graphql.worker.js",
-		},
-		DefaultQuery: defaultQuery,
-		Areas:        areas,
-	}, nil
+	return nil
 }
 
 // nonNil returns xs, or an empty slice for nil.

@@ -4,11 +4,11 @@
 // and embedded); and the token page at /settings/api.
 //
 // The pages load no external assets, and read and change data only through
-// the GraphQL API, with the signed-in user's session, so the API's privacy
-// rules apply to them as to any client. They rely on the caller to register
-// /graphql on the same mux, and to wrap the whole mux with the session
-// manager's LoadAndSave and with CSRF, in that order:
-// sm.LoadAndSave(web.CSRF(mux)).
+// GraphQL operations that the API runs in process (api.Runner) as the
+// signed-in user, so the API's privacy rules apply to them as to any
+// client. They rely on the caller (package server) to wrap them in the
+// session manager's LoadAndSave, in protection against cross-site forgery,
+// and in clientip's Handler.
 package web
 
 import (
@@ -16,7 +16,6 @@ import (
 	"embed"
 	"html/template"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,6 +25,8 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/httprate"
 
+	"engage/api"
+	"engage/clientip"
 	"engage/ent"
 	"engage/ent/user"
 	"engage/password"
@@ -62,10 +63,10 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{"dict": di
 type Pages struct {
 	client *ent.Client
 	sm     *scs.SessionManager
-	logger *slog.Logger
+	// graphQL runs the pages' operations as the signed-in user.
+	graphQL api.Runner
+	logger  *slog.Logger
 
-	// mux is the mux of Routes, whose /graphql handler the pages query.
-	mux *http.ServeMux
 	// docsConfig builds the /docs/api page's configuration once.
 	docsConfig func() (docsConfig, error)
 	// Assets of the pages, with their ETags computed once.
@@ -77,13 +78,14 @@ type Pages struct {
 }
 
 // NewPages returns the pages, which look users up through client (to log
-// them in), keep sessions in sm and log to logger.
-func NewPages(client *ent.Client, sm *scs.SessionManager, logger *slog.Logger) *Pages {
+// them in), keep sessions in sm, read and change data through graphQL, and
+// log to logger.
+func NewPages(client *ent.Client, sm *scs.SessionManager, graphQL api.Runner, logger *slog.Logger) *Pages {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Pages{
-		client: client, sm: sm, logger: logger,
+		client: client, sm: sm, graphQL: graphQL, logger: logger,
 		docsConfig:   sync.OnceValues(buildDocsConfig),
 		docsAssets:   newAssetServer(docsBuild, "docs/assets"),
 		staticAssets: newAssetServer(staticFiles, "static"),
@@ -93,16 +95,13 @@ func NewPages(client *ent.Client, sm *scs.SessionManager, logger *slog.Logger) *
 
 // Routes registers the pages on mux: GET and POST /login, POST /logout,
 // GET /docs/api and its assets under /docs/assets/, the token page
-// /settings/api with its forms, and /static/. The caller registers the
-// API's /graphql handler on the same mux, which the pages query, and wraps
-// the whole mux with sm.LoadAndSave and with CSRF.
+// /settings/api with its forms, and /static/.
 //
 // POST /login is throttled, in memory, to a number of attempts per minute
 // from one client IP and, separately, for one email address, so that
 // guessing passwords is slow whether it spreads over accounts or over IPs.
-// The client IP is the request's RemoteAddr, which api sets from
-// X-Forwarded-For when the connection comes from a trusted proxy
-// (ENGAGE_TRUSTED_PROXIES).
+// The client IP is clientip's, which believes X-Forwarded-For from trusted
+// proxies only (ENGAGE_TRUSTED_PROXIES).
 func (p *Pages) Routes(mux *http.ServeMux) {
 	tooMany := httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusTooManyRequests, loginData{Next: formNext(r), Email: r.PostFormValue("email"), Error: msgTooMany})
@@ -110,14 +109,12 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	// Only Retry-After: two limiters' X-RateLimit-* headers would contradict
 	// each other.
 	headers := httprate.WithResponseHeaders(httprate.ResponseHeaders{RetryAfter: "Retry-After"})
-	byIP := httprate.NewRateLimiter(p.ipLimit, p.window, httprate.WithKeyFuncs(clientIP), tooMany, headers)
+	byIP := httprate.NewRateLimiter(p.ipLimit, p.window, httprate.WithKeyFuncs(clientNetwork), tooMany, headers)
 	byEmail := httprate.NewRateLimiter(p.emailLimit, p.window, httprate.WithKeyFuncs(submittedEmail), tooMany, headers)
 
 	mux.HandleFunc("GET /login", p.loginPage)
 	mux.Handle("POST /login", limitBody(byIP.Handler(byEmail.Handler(http.HandlerFunc(p.login)))))
 	mux.HandleFunc("POST /logout", p.logout)
-
-	p.mux = mux
 	mux.HandleFunc("GET /docs/api", p.docsPage)
 	mux.Handle("GET "+DocsAssetsPath, http.StripPrefix(DocsAssetsPath, p.docsAssets))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", p.staticAssets))
@@ -141,17 +138,39 @@ func (p *Pages) loginPage(w http.ResponseWriter, r *http.Request) {
 
 func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	pw := r.PostFormValue("password")
 	next := formNext(r)
-	refuse := func() {
-		p.render(w, r, http.StatusUnauthorized, loginData{Next: next, Email: email, Error: msgWrong})
-	}
-
-	u, err := p.findUser(r.Context(), email)
-	if err != nil {
+	u, refused, err := p.checkPassword(r.Context(), email, r.PostFormValue("password"))
+	switch {
+	case err != nil:
 		p.logger.ErrorContext(r.Context(), "login: looking up the user", "err", err)
 		p.render(w, r, http.StatusInternalServerError, loginData{Next: next, Email: email, Error: msgInternal})
 		return
+	case refused != "":
+		attrs := []any{"ip", clientip.Of(r)}
+		if u != nil {
+			attrs = append([]any{"user", u.ID}, attrs...)
+		}
+		p.logger.InfoContext(r.Context(), "login refused: "+refused, attrs...)
+		p.render(w, r, http.StatusUnauthorized, loginData{Next: next, Email: email, Error: msgWrong})
+		return
+	}
+	if err := session.Login(r.Context(), p.sm, u.ID); err != nil {
+		p.logger.ErrorContext(r.Context(), "login: renewing the session", "err", err)
+		p.render(w, r, http.StatusInternalServerError, loginData{Next: next, Email: email, Error: msgInternal})
+		return
+	}
+	p.logger.InfoContext(r.Context(), "login", "user", u.ID, "ip", clientip.Of(r))
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// checkPassword returns the user whom email and pw sign in, or else why
+// they do not (with the user, when the email names one): "unknown email",
+// "wrong password" or "inactive user". Every refusal looks the same to the
+// visitor; the reason is for the log.
+func (p *Pages) checkPassword(ctx context.Context, email, pw string) (u *ent.User, refused string, err error) {
+	u, err = p.findUser(ctx, email)
+	if err != nil {
+		return nil, "", err
 	}
 	hash := ""
 	if u != nil {
@@ -163,27 +182,15 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	ok := password.Matches(hashOrDummy(hash), pw) && hash != ""
 	switch {
 	case u == nil:
-		p.logger.InfoContext(r.Context(), "login refused: unknown email", "ip", r.RemoteAddr)
-		refuse()
-		return
+		return nil, "unknown email", nil
 	case !ok:
-		p.logger.InfoContext(r.Context(), "login refused: wrong password", "user", u.ID, "ip", r.RemoteAddr)
-		refuse()
-		return
+		return u, "wrong password", nil
 	case !u.Active:
 		// Checked after the password, and with the same answer, so that
 		// the page does not reveal which accounts are deactivated.
-		p.logger.InfoContext(r.Context(), "login refused: inactive user", "user", u.ID, "ip", r.RemoteAddr)
-		refuse()
-		return
+		return u, "inactive user", nil
 	}
-	if err := session.Login(r.Context(), p.sm, u.ID); err != nil {
-		p.logger.ErrorContext(r.Context(), "login: renewing the session", "err", err)
-		p.render(w, r, http.StatusInternalServerError, loginData{Next: next, Email: email, Error: msgInternal})
-		return
-	}
-	p.logger.InfoContext(r.Context(), "login", "user", u.ID, "ip", r.RemoteAddr)
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	return u, "", nil
 }
 
 // findUser returns the user with email, or nil when there is none. An exact
@@ -286,14 +293,10 @@ func limitBody(h http.Handler) http.Handler {
 	})
 }
 
-// clientIP keys the per-IP limiter: the TCP peer's address, with IPv6
+// clientNetwork keys the per-IP limiter: the client's address, with IPv6
 // clients grouped by /64 since each one usually controls a whole /64.
-func clientIP(r *http.Request) (string, error) {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return "ip:" + httprate.CanonicalizeIP(host), nil
+func clientNetwork(r *http.Request) (string, error) {
+	return "ip:" + httprate.CanonicalizeIP(clientip.Of(r)), nil
 }
 
 // submittedEmail keys the per-email limiter: the address the form names,

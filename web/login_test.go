@@ -14,16 +14,21 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"engage/api"
+	"engage/config"
 	"engage/ent"
 	"engage/password"
 	"engage/rule"
 	"engage/session"
 	"engage/testdb"
+	"engage/usage"
 )
 
 const goodPassword = "correct horse battery staple"
 
-// harness is the login pages behind a handler built as in production.
+// harness is the login pages behind the session manager, as package server
+// mounts them (whose tests check the protection against cross-site forgery
+// in front of them).
 type harness struct {
 	t       *testing.T
 	client  *ent.Client
@@ -32,15 +37,18 @@ type harness struct {
 	logs    *bytes.Buffer
 }
 
-// newHarness serves the pages, plus GET /whoami (the session's user ID) and
-// POST /echo ("reached"), through sm.LoadAndSave(CSRF(mux)). configure may
-// change the pages before their routes are registered.
+// newHarness serves the pages, plus GET /whoami (the session's user ID),
+// through sm.LoadAndSave(mux). configure may change the pages before their
+// routes are registered.
 func newHarness(t *testing.T, configure func(*Pages)) *harness {
 	t.Helper()
-	client := testdb.Open(t).Ent
+	db := testdb.Open(t)
+	client := db.Ent
 	sm := session.NewManager(client, false)
 	logs := new(bytes.Buffer)
-	p := NewPages(client, sm, slog.New(slog.NewTextHandler(logs, nil)))
+	logger := slog.New(slog.NewTextHandler(logs, nil))
+	graphQL := api.New(api.Deps{DB: db, Config: config.Default(), Logger: logger, Sessions: sm, Usage: usage.New(client, logger)})
+	p := NewPages(client, sm, graphQL.Runner(), logger)
 	if configure != nil {
 		configure(p)
 	}
@@ -49,10 +57,7 @@ func newHarness(t *testing.T, configure func(*Pages)) *harness {
 	mux.HandleFunc("GET /whoami", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, session.UserID(r.Context(), sm))
 	})
-	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "reached")
-	})
-	h := &harness{t: t, client: client, sm: sm, handler: sm.LoadAndSave(CSRF(mux)), logs: logs}
+	h := &harness{t: t, client: client, sm: sm, handler: sm.LoadAndSave(mux), logs: logs}
 	t.Cleanup(func() {
 		// Whatever happened, neither passwords nor session tokens were logged.
 		if strings.Contains(logs.String(), goodPassword) || strings.Contains(logs.String(), "wrong password 1") {
@@ -384,63 +389,6 @@ func TestLoginRenewsToken(t *testing.T) {
 	w = h.login("ada@example.org", goodPassword, "", c)
 	if again := sessionCookie(w); again == nil || again.Value == c.Value {
 		t.Errorf("a second login kept the token")
-	}
-}
-
-func TestCSRF(t *testing.T) {
-	h := newHarness(t, nil)
-	id := h.user("ada@example.org", true)
-	c := h.mustLogin("ada@example.org")
-
-	refused := []struct {
-		name   string
-		header map[string]string
-	}{
-		{"cross-site", map[string]string{"Sec-Fetch-Site": "cross-site"}},
-		{"same-site", map[string]string{"Sec-Fetch-Site": "same-site"}},
-		{"foreign Origin, old browser", map[string]string{"Origin": "https://evil.example"}},
-		{"cross-site with a bearer token too", map[string]string{"Sec-Fetch-Site": "cross-site", "Authorization": "Bearer x"}},
-	}
-	for _, tc := range refused {
-		t.Run(tc.name, func(t *testing.T) {
-			w := h.do(request{method: "POST", path: "/logout", cookie: c, header: tc.header})
-			if w.Code != http.StatusForbidden {
-				t.Errorf("status %d, want 403", w.Code)
-			}
-			if got := h.whoami(c); got != id {
-				t.Errorf("the session resolves to %q after a refused logout, want %q", got, id)
-			}
-		})
-	}
-
-	// Login CSRF: a cross-site form cannot log the visitor in.
-	w := h.do(request{method: "POST", path: "/login", header: map[string]string{"Sec-Fetch-Site": "cross-site"},
-		form: url.Values{"email": {"ada@example.org"}, "password": {goodPassword}}})
-	if w.Code != http.StatusForbidden || sessionCookie(w) != nil {
-		t.Errorf("cross-site login: %d, cookie %v; want 403 and none", w.Code, sessionCookie(w))
-	}
-
-	// A bearer token without a session cookie is not CSRF-prone.
-	w = h.do(request{method: "POST", path: "/echo", header: map[string]string{"Authorization": "Bearer x", "Sec-Fetch-Site": "cross-site"}})
-	if w.Code != http.StatusOK || w.Body.String() != "reached" {
-		t.Errorf("bearer request: %d %q, want 200 reached", w.Code, w.Body)
-	}
-	w = h.do(request{method: "POST", path: "/echo", header: map[string]string{"Authorization": "Basic eDp5", "Sec-Fetch-Site": "cross-site"}})
-	if w.Code != http.StatusForbidden {
-		t.Errorf("basic-auth cross-site request: %d, want 403", w.Code)
-	}
-
-	// Same-origin requests pass, also from an old browser with a matching Origin.
-	w = h.do(request{method: "POST", path: "/echo", cookie: c, header: map[string]string{"Origin": "http://example.com"}})
-	if w.Code != http.StatusOK {
-		t.Errorf("same Origin, no Sec-Fetch-Site: %d, want 200", w.Code)
-	}
-	w = h.do(request{method: "POST", path: "/logout", cookie: c, header: map[string]string{"Sec-Fetch-Site": "same-origin"}})
-	if w.Code != http.StatusSeeOther {
-		t.Errorf("same-origin logout: %d, want 303", w.Code)
-	}
-	if got := h.whoami(c); got != "" {
-		t.Errorf("after a same-origin logout the session resolves to %q", got)
 	}
 }
 

@@ -13,13 +13,13 @@ import (
 	"strings"
 	"testing"
 
-	"engage/api"
 	"engage/config"
 	"engage/ent"
 	"engage/ent/apitoken"
 	"engage/ent/user"
 	"engage/password"
 	"engage/rule"
+	"engage/server"
 	"engage/session"
 	"engage/testdb"
 	"engage/usage"
@@ -40,7 +40,7 @@ func newSite(t *testing.T) *site {
 	t.Helper()
 	db := testdb.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := api.New(api.Deps{
+	h := server.New(server.Deps{
 		DB: db, Config: config.Default(), Logger: logger,
 		Sessions: session.NewManager(db.Ent, false), Usage: usage.New(db.Ent, logger),
 	})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"engage/api"
 	"errors"
 	"net/http"
 	"slices"
@@ -10,7 +11,7 @@ import (
 )
 
 // The token page, /settings/api, reads and changes tokens through the
-// GraphQL API with the user's session (see Pages.query), so the API's rules
+// GraphQL API with the user's session (api.Runner), so the API's rules
 // decide what it shows and allows: users see their own tokens, and
 // administrators everyone's.
 
@@ -156,8 +157,8 @@ func (p *Pages) loadTokens(w http.ResponseWriter, r *http.Request, form tokenFor
 		return tokensData{}, false
 	}
 	var page tokenPageData
-	if err := p.query(r, tokenPageQuery, map[string]any{"all": u.Admin()}, &page); err != nil {
-		if errors.Is(err, errSignedOut) {
+	if err := p.graphQL.Run(r, tokenPageQuery, map[string]any{"all": u.Admin()}, &page); err != nil {
+		if errors.Is(err, api.ErrSignedOut) {
 			redirectToLogin(w, r)
 		} else {
 			p.serverError(w, r, "reading the token page", err)
@@ -239,42 +240,15 @@ func (p *Pages) createToken(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The form could not be read.", http.StatusBadRequest)
 		return
 	}
-	form := tokenForm{
-		Name:     strings.TrimSpace(r.PostFormValue("name")),
-		Expires:  strings.TrimSpace(r.PostFormValue("expires")),
-		ReadOnly: r.PostFormValue("read_only") != "",
-		Projects: r.PostForm["project"],
-	}
-	input := map[string]any{"name": form.Name, "readOnly": form.ReadOnly}
-	if len(form.Projects) > 0 {
-		input["projectIDs"] = form.Projects
-	}
-	formError := ""
-	if form.Expires != "" {
-		day, err := time.Parse(time.DateOnly, form.Expires)
-		if err != nil {
-			formError = "The expiry date must be a date such as 2027-06-30."
-		} else {
-			// The token works until the end of the chosen day, in UTC.
-			input["expiresAt"] = day.Add(24*time.Hour - time.Second).Format(time.RFC3339)
-		}
-	}
-	if form.Name == "" {
-		formError = "Give the token a name, such as the program that will use it."
-	}
-	var out struct {
-		CreateAPIToken struct {
-			Secret string `json:"secret"`
-			Token  struct {
-				ID, Name, Prefix string
-			} `json:"token"`
-		} `json:"createAPIToken"`
-	}
+	form := readTokenForm(r)
+	input, formError := form.input()
+	var minted mintedToken
 	if formError == "" {
-		err := p.query(r, createTokenMutation, map[string]any{"input": input}, &out)
-		var ae *apiError
+		var err error
+		minted, err = p.mintToken(r, input)
+		var ae *api.OperationError
 		switch {
-		case errors.Is(err, errSignedOut):
+		case errors.Is(err, api.ErrSignedOut):
 			redirectToLogin(w, r)
 			return
 		case errors.As(err, &ae):
@@ -285,21 +259,75 @@ func (p *Pages) createToken(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if formError != "" {
-		data, ok := p.loadTokens(w, r, form)
-		if !ok {
-			return
-		}
-		data.Error = formError
-		p.renderPage(w, r, http.StatusBadRequest, "tokens.html", pageCSP, data)
+		p.showFormError(w, r, form, formError)
 		return
 	}
 	data, ok := p.loadTokens(w, r, tokenForm{})
 	if !ok {
 		return
 	}
-	data.Created = &createdToken{Name: out.CreateAPIToken.Token.Name, Secret: out.CreateAPIToken.Secret}
-	p.logger.InfoContext(r.Context(), "token created on the token page", "user", data.User.ID, "token", out.CreateAPIToken.Token.ID)
+	data.Created = &createdToken{Name: minted.Token.Name, Secret: minted.Secret}
+	p.logger.InfoContext(r.Context(), "token created on the token page", "user", data.User.ID, "token", minted.Token.ID)
 	p.renderPage(w, r, http.StatusCreated, "tokens.html", pageCSP, data)
+}
+
+// readTokenForm reads the New token form that r posted.
+func readTokenForm(r *http.Request) tokenForm {
+	return tokenForm{
+		Name:     strings.TrimSpace(r.PostFormValue("name")),
+		Expires:  strings.TrimSpace(r.PostFormValue("expires")),
+		ReadOnly: r.PostFormValue("read_only") != "",
+		Projects: r.PostForm["project"],
+	}
+}
+
+// input is the form as the input of createAPIToken, or else a message that
+// says what to correct.
+func (f tokenForm) input() (map[string]any, string) {
+	if f.Name == "" {
+		return nil, "Give the token a name, such as the program that will use it."
+	}
+	input := map[string]any{"name": f.Name, "readOnly": f.ReadOnly}
+	if len(f.Projects) > 0 {
+		input["projectIDs"] = f.Projects
+	}
+	if f.Expires != "" {
+		day, err := time.Parse(time.DateOnly, f.Expires)
+		if err != nil {
+			return nil, "The expiry date must be a date such as 2027-06-30."
+		}
+		// The token works until the end of the chosen day, in UTC.
+		input["expiresAt"] = day.Add(24*time.Hour - time.Second).Format(time.RFC3339)
+	}
+	return input, ""
+}
+
+// mintedToken is what createAPIToken answers.
+type mintedToken struct {
+	Secret string `json:"secret"`
+	Token  struct {
+		ID, Name, Prefix string
+	} `json:"token"`
+}
+
+// mintToken runs createAPIToken with input as the signed-in user.
+func (p *Pages) mintToken(r *http.Request, input map[string]any) (mintedToken, error) {
+	var out struct {
+		CreateAPIToken mintedToken `json:"createAPIToken"`
+	}
+	err := p.graphQL.Run(r, createTokenMutation, map[string]any{"input": input}, &out)
+	return out.CreateAPIToken, err
+}
+
+// showFormError shows the token page again with the form as it was sent and
+// what to correct in it.
+func (p *Pages) showFormError(w http.ResponseWriter, r *http.Request, form tokenForm, message string) {
+	data, ok := p.loadTokens(w, r, form)
+	if !ok {
+		return
+	}
+	data.Error = message
+	p.renderPage(w, r, http.StatusBadRequest, "tokens.html", pageCSP, data)
 }
 
 // revokeData fills templates/revoke.html.
@@ -317,10 +345,10 @@ func (p *Pages) revokeConfirm(w http.ResponseWriter, r *http.Request) {
 	var out struct {
 		Node *tokenNode `json:"node"`
 	}
-	err := p.query(r, tokenQuery, map[string]any{"id": r.PathValue("id")}, &out)
-	var ae *apiError
+	err := p.graphQL.Run(r, tokenQuery, map[string]any{"id": r.PathValue("id")}, &out)
+	var ae *api.OperationError
 	switch {
-	case errors.Is(err, errSignedOut):
+	case errors.Is(err, api.ErrSignedOut):
 		redirectToLogin(w, r)
 		return
 	case errors.As(err, &ae), err == nil && (out.Node == nil || out.Node.ID == ""):
@@ -346,10 +374,10 @@ func (p *Pages) revoke(w http.ResponseWriter, r *http.Request) {
 	var out struct {
 		RevokeAPIToken struct{ ID string } `json:"revokeAPIToken"`
 	}
-	err := p.query(r, revokeMutation, map[string]any{"id": r.PathValue("id")}, &out)
-	var ae *apiError
+	err := p.graphQL.Run(r, revokeMutation, map[string]any{"id": r.PathValue("id")}, &out)
+	var ae *api.OperationError
 	switch {
-	case errors.Is(err, errSignedOut):
+	case errors.Is(err, api.ErrSignedOut):
 		redirectToLogin(w, r)
 		return
 	case errors.As(err, &ae):

@@ -9,11 +9,23 @@ import { after, before, test } from 'node:test';
 import { assertValidSchema, buildClientSchema, getIntrospectionQuery } from 'graphql';
 import { auditServer } from 'graphql-http';
 
-import { startServer } from './server.js';
+import { engage, startServer } from '../../web/e2e/server.js';
 
+// The binary built from this checkout on a fresh SQLite database, with an
+// administrator and a token of theirs.
 let server;
+let endpoint;
 before(async () => {
-  server = await startServer();
+  server = await startServer({
+    async prepare(bin, db) {
+      const email = 'conformance@example.test';
+      await engage(bin, ['user', 'create', '--database-url', db, '--email', email, '--name', 'Conformance', '--role', 'ADMIN']);
+      const secret = await engage(bin, ['token', 'create', '--database-url', db, '--email', email, '--name', 'graphql-http audit']);
+      return { token: secret.trim() };
+    },
+    serveArgs: ['--log-level', 'debug'],
+  });
+  endpoint = server.url + '/graphql';
 });
 
 // Stops the server first, so that every line it writes is in the logs.
@@ -34,7 +46,7 @@ function withToken(input, init = {}) {
 }
 
 test('graphql-http auditServer: no MUST, SHOULD or MAY fails', async () => {
-  const results = await auditServer({ url: server.url, fetchFn: withToken });
+  const results = await auditServer({ url: endpoint, fetchFn: withToken });
   const failed = [];
   for (const r of results) {
     console.log(`${r.status === 'ok' ? 'ok  ' : 'FAIL'} ${r.id} ${r.name}${r.reason ? ` — ${r.reason}` : ''}`);
@@ -48,7 +60,7 @@ test('graphql-http auditServer: no MUST, SHOULD or MAY fails', async () => {
 });
 
 test('introspection builds a valid client schema', async () => {
-  const res = await withToken(server.url, {
+  const res = await withToken(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
     body: JSON.stringify({ query: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true }) }),

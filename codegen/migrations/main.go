@@ -11,8 +11,8 @@
 //
 // A generated migration may need a step that no schema states, such as
 // removing duplicate rows before a unique index is created. Write it by hand
-// at the top of the new .up.sql file of each dialect, with a comment that
-// says so, then record the files' new checksums in atlas.sum, which the
+// at the top of the new .up.sql file of each dialect (or, to fill new
+// columns, after the statements that add them), with a comment that says so, then record the files' new checksums in atlas.sum, which the
 // next run checks:
 //
 //	go run ./codegen/migrations -hash

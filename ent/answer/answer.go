@@ -3,6 +3,9 @@
 package answer
 
 import (
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent"
@@ -21,6 +24,16 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldValue holds the string denoting the value field in the database.
 	FieldValue = "value"
+	// FieldQuestionKind holds the string denoting the question_kind field in the database.
+	FieldQuestionKind = "question_kind"
+	// FieldNumber holds the string denoting the number field in the database.
+	FieldNumber = "number"
+	// FieldRating holds the string denoting the rating field in the database.
+	FieldRating = "rating"
+	// FieldDate holds the string denoting the date field in the database.
+	FieldDate = "date"
+	// FieldChoices holds the string denoting the choices field in the database.
+	FieldChoices = "choices"
 	// FieldResponseID holds the string denoting the response_id field in the database.
 	FieldResponseID = "response_id"
 	// FieldQuestionID holds the string denoting the question_id field in the database.
@@ -55,6 +68,11 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldValue,
+	FieldQuestionKind,
+	FieldNumber,
+	FieldRating,
+	FieldDate,
+	FieldChoices,
 	FieldResponseID,
 	FieldQuestionID,
 	FieldProjectID,
@@ -92,6 +110,34 @@ var (
 	IDValidator func(string) error
 )
 
+// QuestionKind defines the type for the "question_kind" enum field.
+type QuestionKind string
+
+// QuestionKind values.
+const (
+	QuestionKindSHORT_TEXT      QuestionKind = "SHORT_TEXT"
+	QuestionKindLONG_TEXT       QuestionKind = "LONG_TEXT"
+	QuestionKindSINGLE_CHOICE   QuestionKind = "SINGLE_CHOICE"
+	QuestionKindMULTIPLE_CHOICE QuestionKind = "MULTIPLE_CHOICE"
+	QuestionKindRATING          QuestionKind = "RATING"
+	QuestionKindNUMBER          QuestionKind = "NUMBER"
+	QuestionKindDATE            QuestionKind = "DATE"
+)
+
+func (qk QuestionKind) String() string {
+	return string(qk)
+}
+
+// QuestionKindValidator is a validator for the "question_kind" field enum values. It is called by the builders before save.
+func QuestionKindValidator(qk QuestionKind) error {
+	switch qk {
+	case QuestionKindSHORT_TEXT, QuestionKindLONG_TEXT, QuestionKindSINGLE_CHOICE, QuestionKindMULTIPLE_CHOICE, QuestionKindRATING, QuestionKindNUMBER, QuestionKindDATE:
+		return nil
+	default:
+		return fmt.Errorf("answer: invalid enum value for question_kind field: %q", qk)
+	}
+}
+
 // OrderOption defines the ordering options for the Answer queries.
 type OrderOption func(*sql.Selector)
 
@@ -113,6 +159,26 @@ func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByValue orders the results by the value field.
 func ByValue(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldValue, opts...).ToFunc()
+}
+
+// ByQuestionKind orders the results by the question_kind field.
+func ByQuestionKind(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldQuestionKind, opts...).ToFunc()
+}
+
+// ByNumber orders the results by the number field.
+func ByNumber(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNumber, opts...).ToFunc()
+}
+
+// ByRating orders the results by the rating field.
+func ByRating(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRating, opts...).ToFunc()
+}
+
+// ByDate orders the results by the date field.
+func ByDate(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDate, opts...).ToFunc()
 }
 
 // ByResponseID orders the results by the response_id field.
@@ -156,4 +222,22 @@ func newQuestionStep() *sqlgraph.Step {
 		sqlgraph.To(QuestionInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, QuestionTable, QuestionColumn),
 	)
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e QuestionKind) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *QuestionKind) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = QuestionKind(str)
+	if err := QuestionKindValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid QuestionKind", str)
+	}
+	return nil
 }

@@ -80,6 +80,21 @@ func Value(v string) predicate.Answer {
 	return predicate.Answer(sql.FieldEQ(FieldValue, v))
 }
 
+// Number applies equality check predicate on the "number" field. It's identical to NumberEQ.
+func Number(v float64) predicate.Answer {
+	return predicate.Answer(sql.FieldEQ(FieldNumber, v))
+}
+
+// Rating applies equality check predicate on the "rating" field. It's identical to RatingEQ.
+func Rating(v int) predicate.Answer {
+	return predicate.Answer(sql.FieldEQ(FieldRating, v))
+}
+
+// Date applies equality check predicate on the "date" field. It's identical to DateEQ.
+func Date(v time.Time) predicate.Answer {
+	return predicate.Answer(sql.FieldEQ(FieldDate, v))
+}
+
 // ResponseID applies equality check predicate on the "response_id" field. It's identical to ResponseIDEQ.
 func ResponseID(v string) predicate.Answer {
 	return predicate.Answer(sql.FieldEQ(FieldResponseID, v))
@@ -238,6 +253,186 @@ func ValueEqualFold(v string) predicate.Answer {
 // ValueContainsFold applies the ContainsFold predicate on the "value" field.
 func ValueContainsFold(v string) predicate.Answer {
 	return predicate.Answer(sql.FieldContainsFold(FieldValue, v))
+}
+
+// QuestionKindEQ applies the EQ predicate on the "question_kind" field.
+func QuestionKindEQ(v QuestionKind) predicate.Answer {
+	return predicate.Answer(sql.FieldEQ(FieldQuestionKind, v))
+}
+
+// QuestionKindNEQ applies the NEQ predicate on the "question_kind" field.
+func QuestionKindNEQ(v QuestionKind) predicate.Answer {
+	return predicate.Answer(sql.FieldNEQ(FieldQuestionKind, v))
+}
+
+// QuestionKindIn applies the In predicate on the "question_kind" field.
+func QuestionKindIn(vs ...QuestionKind) predicate.Answer {
+	return predicate.Answer(sql.FieldIn(FieldQuestionKind, vs...))
+}
+
+// QuestionKindNotIn applies the NotIn predicate on the "question_kind" field.
+func QuestionKindNotIn(vs ...QuestionKind) predicate.Answer {
+	return predicate.Answer(sql.FieldNotIn(FieldQuestionKind, vs...))
+}
+
+// NumberEQ applies the EQ predicate on the "number" field.
+func NumberEQ(v float64) predicate.Answer {
+	return predicate.Answer(sql.FieldEQ(FieldNumber, v))
+}
+
+// NumberNEQ applies the NEQ predicate on the "number" field.
+func NumberNEQ(v float64) predicate.Answer {
+	return predicate.Answer(sql.FieldNEQ(FieldNumber, v))
+}
+
+// NumberIn applies the In predicate on the "number" field.
+func NumberIn(vs ...float64) predicate.Answer {
+	return predicate.Answer(sql.FieldIn(FieldNumber, vs...))
+}
+
+// NumberNotIn applies the NotIn predicate on the "number" field.
+func NumberNotIn(vs ...float64) predicate.Answer {
+	return predicate.Answer(sql.FieldNotIn(FieldNumber, vs...))
+}
+
+// NumberGT applies the GT predicate on the "number" field.
+func NumberGT(v float64) predicate.Answer {
+	return predicate.Answer(sql.FieldGT(FieldNumber, v))
+}
+
+// NumberGTE applies the GTE predicate on the "number" field.
+func NumberGTE(v float64) predicate.Answer {
+	return predicate.Answer(sql.FieldGTE(FieldNumber, v))
+}
+
+// NumberLT applies the LT predicate on the "number" field.
+func NumberLT(v float64) predicate.Answer {
+	return predicate.Answer(sql.FieldLT(FieldNumber, v))
+}
+
+// NumberLTE applies the LTE predicate on the "number" field.
+func NumberLTE(v float64) predicate.Answer {
+	return predicate.Answer(sql.FieldLTE(FieldNumber, v))
+}
+
+// NumberIsNil applies the IsNil predicate on the "number" field.
+func NumberIsNil() predicate.Answer {
+	return predicate.Answer(sql.FieldIsNull(FieldNumber))
+}
+
+// NumberNotNil applies the NotNil predicate on the "number" field.
+func NumberNotNil() predicate.Answer {
+	return predicate.Answer(sql.FieldNotNull(FieldNumber))
+}
+
+// RatingEQ applies the EQ predicate on the "rating" field.
+func RatingEQ(v int) predicate.Answer {
+	return predicate.Answer(sql.FieldEQ(FieldRating, v))
+}
+
+// RatingNEQ applies the NEQ predicate on the "rating" field.
+func RatingNEQ(v int) predicate.Answer {
+	return predicate.Answer(sql.FieldNEQ(FieldRating, v))
+}
+
+// RatingIn applies the In predicate on the "rating" field.
+func RatingIn(vs ...int) predicate.Answer {
+	return predicate.Answer(sql.FieldIn(FieldRating, vs...))
+}
+
+// RatingNotIn applies the NotIn predicate on the "rating" field.
+func RatingNotIn(vs ...int) predicate.Answer {
+	return predicate.Answer(sql.FieldNotIn(FieldRating, vs...))
+}
+
+// RatingGT applies the GT predicate on the "rating" field.
+func RatingGT(v int) predicate.Answer {
+	return predicate.Answer(sql.FieldGT(FieldRating, v))
+}
+
+// RatingGTE applies the GTE predicate on the "rating" field.
+func RatingGTE(v int) predicate.Answer {
+	return predicate.Answer(sql.FieldGTE(FieldRating, v))
+}
+
+// RatingLT applies the LT predicate on the "rating" field.
+func RatingLT(v int) predicate.Answer {
+	return predicate.Answer(sql.FieldLT(FieldRating, v))
+}
+
+// RatingLTE applies the LTE predicate on the "rating" field.
+func RatingLTE(v int) predicate.Answer {
+	return predicate.Answer(sql.FieldLTE(FieldRating, v))
+}
+
+// RatingIsNil applies the IsNil predicate on the "rating" field.
+func RatingIsNil() predicate.Answer {
+	return predicate.Answer(sql.FieldIsNull(FieldRating))
+}
+
+// RatingNotNil applies the NotNil predicate on the "rating" field.
+func RatingNotNil() predicate.Answer {
+	return predicate.Answer(sql.FieldNotNull(FieldRating))
+}
+
+// DateEQ applies the EQ predicate on the "date" field.
+func DateEQ(v time.Time) predicate.Answer {
+	return predicate.Answer(sql.FieldEQ(FieldDate, v))
+}
+
+// DateNEQ applies the NEQ predicate on the "date" field.
+func DateNEQ(v time.Time) predicate.Answer {
+	return predicate.Answer(sql.FieldNEQ(FieldDate, v))
+}
+
+// DateIn applies the In predicate on the "date" field.
+func DateIn(vs ...time.Time) predicate.Answer {
+	return predicate.Answer(sql.FieldIn(FieldDate, vs...))
+}
+
+// DateNotIn applies the NotIn predicate on the "date" field.
+func DateNotIn(vs ...time.Time) predicate.Answer {
+	return predicate.Answer(sql.FieldNotIn(FieldDate, vs...))
+}
+
+// DateGT applies the GT predicate on the "date" field.
+func DateGT(v time.Time) predicate.Answer {
+	return predicate.Answer(sql.FieldGT(FieldDate, v))
+}
+
+// DateGTE applies the GTE predicate on the "date" field.
+func DateGTE(v time.Time) predicate.Answer {
+	return predicate.Answer(sql.FieldGTE(FieldDate, v))
+}
+
+// DateLT applies the LT predicate on the "date" field.
+func DateLT(v time.Time) predicate.Answer {
+	return predicate.Answer(sql.FieldLT(FieldDate, v))
+}
+
+// DateLTE applies the LTE predicate on the "date" field.
+func DateLTE(v time.Time) predicate.Answer {
+	return predicate.Answer(sql.FieldLTE(FieldDate, v))
+}
+
+// DateIsNil applies the IsNil predicate on the "date" field.
+func DateIsNil() predicate.Answer {
+	return predicate.Answer(sql.FieldIsNull(FieldDate))
+}
+
+// DateNotNil applies the NotNil predicate on the "date" field.
+func DateNotNil() predicate.Answer {
+	return predicate.Answer(sql.FieldNotNull(FieldDate))
+}
+
+// ChoicesIsNil applies the IsNil predicate on the "choices" field.
+func ChoicesIsNil() predicate.Answer {
+	return predicate.Answer(sql.FieldIsNull(FieldChoices))
+}
+
+// ChoicesNotNil applies the NotNil predicate on the "choices" field.
+func ChoicesNotNil() predicate.Answer {
+	return predicate.Answer(sql.FieldNotNull(FieldChoices))
 }
 
 // ResponseIDEQ applies the EQ predicate on the "response_id" field.

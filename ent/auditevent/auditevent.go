@@ -101,6 +101,7 @@ const (
 	ActionTOKEN_ROTATED Action = "TOKEN_ROTATED"
 	ActionTOKEN_REVOKED Action = "TOKEN_REVOKED"
 	ActionTOKEN_REFUSED Action = "TOKEN_REFUSED"
+	ActionDATA_EXPORTED Action = "DATA_EXPORTED"
 )
 
 func (a Action) String() string {
@@ -110,7 +111,7 @@ func (a Action) String() string {
 // ActionValidator is a validator for the "action" field enum values. It is called by the builders before save.
 func ActionValidator(a Action) error {
 	switch a {
-	case ActionTOKEN_CREATED, ActionTOKEN_RENAMED, ActionTOKEN_ROTATED, ActionTOKEN_REVOKED, ActionTOKEN_REFUSED:
+	case ActionTOKEN_CREATED, ActionTOKEN_RENAMED, ActionTOKEN_ROTATED, ActionTOKEN_REVOKED, ActionTOKEN_REFUSED, ActionDATA_EXPORTED:
 		return nil
 	default:
 		return fmt.Errorf("auditevent: invalid enum value for action field: %q", a)

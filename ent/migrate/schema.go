@@ -52,6 +52,11 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "value", Type: field.TypeString, Size: 2147483647},
+		{Name: "question_kind", Type: field.TypeEnum, Enums: []string{"SHORT_TEXT", "LONG_TEXT", "SINGLE_CHOICE", "MULTIPLE_CHOICE", "RATING", "NUMBER", "DATE"}},
+		{Name: "number", Type: field.TypeFloat64, Nullable: true},
+		{Name: "rating", Type: field.TypeInt, Nullable: true},
+		{Name: "date", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"postgres": "date", "sqlite3": "date"}},
+		{Name: "choices", Type: field.TypeJSON, Nullable: true},
 		{Name: "project_id", Type: field.TypeString},
 		{Name: "question_id", Type: field.TypeString, Size: 32},
 		{Name: "response_id", Type: field.TypeString, Size: 32},
@@ -64,13 +69,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "answers_questions_answers",
-				Columns:    []*schema.Column{AnswersColumns[5]},
+				Columns:    []*schema.Column{AnswersColumns[10]},
 				RefColumns: []*schema.Column{QuestionsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "answers_responses_answers",
-				Columns:    []*schema.Column{AnswersColumns[6]},
+				Columns:    []*schema.Column{AnswersColumns[11]},
 				RefColumns: []*schema.Column{ResponsesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -79,29 +84,29 @@ var (
 			{
 				Name:    "answer_response_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{AnswersColumns[6], AnswersColumns[0]},
+				Columns: []*schema.Column{AnswersColumns[11], AnswersColumns[0]},
 			},
 			{
 				Name:    "answer_question_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{AnswersColumns[5], AnswersColumns[0]},
+				Columns: []*schema.Column{AnswersColumns[10], AnswersColumns[0]},
 			},
 			{
 				Name:    "answer_project_id",
 				Unique:  false,
-				Columns: []*schema.Column{AnswersColumns[4]},
+				Columns: []*schema.Column{AnswersColumns[9]},
 			},
 			{
 				Name:    "answer_response_id_question_id",
 				Unique:  true,
-				Columns: []*schema.Column{AnswersColumns[6], AnswersColumns[5]},
+				Columns: []*schema.Column{AnswersColumns[11], AnswersColumns[10]},
 			},
 		},
 	}
 	// AuditEventsColumns holds the columns for the "audit_events" table.
 	AuditEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 32},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"TOKEN_CREATED", "TOKEN_RENAMED", "TOKEN_ROTATED", "TOKEN_REVOKED", "TOKEN_REFUSED"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"TOKEN_CREATED", "TOKEN_RENAMED", "TOKEN_ROTATED", "TOKEN_REVOKED", "TOKEN_REFUSED", "DATA_EXPORTED"}},
 		{Name: "ip", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "details", Type: field.TypeJSON, Nullable: true},

@@ -162,7 +162,7 @@ func init() {
 	// answer.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	answer.UpdateDefaultUpdatedAt = answerDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// answerDescProjectID is the schema descriptor for project_id field.
-	answerDescProjectID := answerFields[3].Descriptor()
+	answerDescProjectID := answerFields[8].Descriptor()
 	// answer.ProjectIDValidator is a validator for the "project_id" field. It is called by the builders before save.
 	answer.ProjectIDValidator = answerDescProjectID.Validators[0].(func(string) error)
 	// answerDescID is the schema descriptor for id field.

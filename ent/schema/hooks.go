@@ -100,7 +100,8 @@ func (Question) Hooks() []ent.Hook {
 // answersStayValid refuses a change of a question's kind or options that
 // one of its answers would no longer fit, such as removing an option that
 // answers chose, or making a text question a NUMBER one while some answers
-// are words. Like validAnswer, it reads the answers outside the caller's
+// are words. When the kind changes, it types the answers anew (retype).
+// Like validAnswer, it reads and writes the answers outside the caller's
 // privacy, after the policy has allowed the change.
 func answersStayValid() ent.Hook {
 	return hook.On(func(next ent.Mutator) ent.Mutator {
@@ -124,6 +125,7 @@ func answersStayValid() ent.Hook {
 			if kindSet {
 				arg = "input.kind"
 			}
+			var retyped []retype
 			for _, q := range qs {
 				// The question as the change leaves it.
 				if !kindSet {
@@ -141,15 +143,57 @@ func answersStayValid() ent.Hook {
 				if err != nil {
 					return nil, err
 				}
+				r := retype{question: q.ID, kind: kind, values: map[string]answer.Value{}}
 				for _, v := range values {
-					if err := answer.Validate(kind, options, v); err != nil {
+					typed, err := answer.Parse(kind, options, v)
+					if err != nil {
 						return nil, &answer.Error{Arg: arg, Reason: "an answer to the question would no longer be valid: " + err.Error()}
 					}
+					r.values[v] = typed
+				}
+				if kind != q.Kind && len(values) > 0 {
+					retyped = append(retyped, r)
 				}
 			}
-			return next.Mutate(ctx, m)
+			v, err := next.Mutate(ctx, m)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range retyped {
+				if err := r.apply(system, m.Client()); err != nil {
+					return nil, fmt.Errorf("typing the answers of question %s anew: %w", r.question, err)
+				}
+			}
+			return v, nil
 		})
 	}, ent.OpUpdate|ent.OpUpdateOne)
+}
+
+// retype is the new typed value of each value that the answers to a
+// question hold, after a change of the question's kind.
+type retype struct {
+	question string
+	kind     question.Kind
+	values   map[string]answer.Value
+}
+
+// apply writes the answers' new kind and typed values: one statement for
+// a text kind, whose answers have no typed value, else one per value.
+func (r retype) apply(ctx context.Context, c *gen.Client) error {
+	of := entanswer.QuestionID(r.question)
+	if r.kind == question.KindSHORT_TEXT || r.kind == question.KindLONG_TEXT {
+		u := c.Answer.Update().Where(of).SetQuestionKind(entanswer.QuestionKind(r.kind))
+		setValue(u.Mutation(), answer.Value{})
+		return u.Exec(ctx)
+	}
+	for value, typed := range r.values {
+		u := c.Answer.Update().Where(of, entanswer.Value(value)).SetQuestionKind(entanswer.QuestionKind(r.kind))
+		setValue(u.Mutation(), typed)
+		if err := u.Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (Response) Hooks() []ent.Hook {
@@ -175,7 +219,8 @@ var errAnswered = &answer.Error{Arg: "input.questionID", Reason: "the response a
 
 // validAnswer refuses an answer to a question of another survey than its
 // response's, a second answer to a question in one response, and a value
-// that the question does not take (answer.Validate). It validates data,
+// that the question does not take (answer.Parse); it writes the value's
+// kind and typed fields with the value. It validates data,
 // not rights: the privacy policy, which runs first, has already refused
 // callers who may not see the response and the question, so these are read
 // outside the caller's privacy.
@@ -224,9 +269,12 @@ func checkNewAnswer(ctx context.Context, m *gen.AnswerMutation) error {
 	if answered {
 		return errAnswered
 	}
-	if err := answer.Validate(q.Kind, q.Options, value); err != nil {
+	typed, err := answer.Parse(q.Kind, q.Options, value)
+	if err != nil {
 		return &answer.Error{Arg: "input.value", Reason: err.Error()}
 	}
+	m.SetQuestionKind(entanswer.QuestionKind(q.Kind))
+	setValue(m, typed)
 	return nil
 }
 
@@ -246,12 +294,51 @@ func checkChangedAnswers(ctx context.Context, m *gen.AnswerMutation) error {
 	if err != nil {
 		return err
 	}
-	for _, q := range qs {
-		if err := answer.Validate(q.Kind, q.Options, value); err != nil {
+	var typed answer.Value
+	for i, q := range qs {
+		v, err := answer.Parse(q.Kind, q.Options, value)
+		if err != nil {
 			return &answer.Error{Arg: "input.value", Reason: err.Error()}
 		}
+		// One statement writes one typed value: answers whose questions
+		// type the value differently need one change each.
+		if i > 0 && !v.Equal(typed) {
+			return &answer.Error{Arg: "input.value", Reason: "the answers are to questions that type the value differently; change them one question kind at a time"}
+		}
+		typed = v
 	}
+	setValue(m, typed)
 	return nil
+}
+
+// setValue sets the typed fields of the answers that m writes to v, and on
+// an update clears those that v leaves unset.
+func setValue(m *gen.AnswerMutation, v answer.Value) {
+	update := !m.Op().Is(ent.OpCreate)
+	switch {
+	case v.Number != nil:
+		m.SetNumber(*v.Number)
+	case update:
+		m.ClearNumber()
+	}
+	switch {
+	case v.Rating != nil:
+		m.SetRating(*v.Rating)
+	case update:
+		m.ClearRating()
+	}
+	switch {
+	case v.Date != nil:
+		m.SetDate(*v.Date)
+	case update:
+		m.ClearDate()
+	}
+	switch {
+	case v.Choices != nil:
+		m.SetChoices(v.Choices)
+	case update:
+		m.ClearChoices() // SetChoices(nil) would store the JSON null
+	}
 }
 
 func (Pin) Hooks() []ent.Hook {

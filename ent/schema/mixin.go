@@ -117,6 +117,10 @@ func projectID() ent.Field {
 // too, as it does every field the type does not show.
 var hiddenLink = entgql.Skip(entgql.SkipType)
 
+// typedValue marks a typed copy of an answer's value: shown, filterable and
+// orderable, but written only by the hooks, from the value (hooks.go).
+var typedValue = entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
+
 // secret hides a field from GraphQL entirely.
 var secret = entgql.Skip(entgql.SkipAll)
 

@@ -5,6 +5,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
@@ -57,7 +58,7 @@ func (Survey) Edges() []ent.Edge {
 
 func (Survey) Indexes() []ent.Index {
 	// (parent, id) indexes let a nested page read its first rows per parent
-	// in order (ent/child_pages.go) and serve lookups by parent.
+	// in order (pageload) and serve lookups by parent.
 	return []ent.Index{index.Fields("project_id", "id")}
 }
 
@@ -70,6 +71,9 @@ func (Survey) Annotations() []schema.Annotation {
 // Question is one question of a survey.
 type Question struct{ ent.Schema }
 
+// questionKinds are the kinds of question, and of answer.
+var questionKinds = []string{"SHORT_TEXT", "LONG_TEXT", "SINGLE_CHOICE", "MULTIPLE_CHOICE", "RATING", "NUMBER", "DATE"}
+
 func (Question) Mixin() []ent.Mixin {
 	return []ent.Mixin{withID(gid.Question), timeMixin{}, privacyMixin{}}
 }
@@ -80,7 +84,7 @@ func (Question) Fields() []ent.Field {
 			Annotations(entgql.OrderField("POSITION")).
 			Comment("Order of the question in its survey, from 0."),
 		field.Enum("kind").
-			Values("SHORT_TEXT", "LONG_TEXT", "SINGLE_CHOICE", "MULTIPLE_CHOICE", "RATING", "NUMBER", "DATE").
+			Values(questionKinds...).
 			Annotations(valueDocs{
 				"SHORT_TEXT":      "A line of free text.",
 				"LONG_TEXT":       "Paragraphs of free text.",
@@ -183,6 +187,29 @@ func (Answer) Fields() []ent.Field {
 	return []ent.Field{
 		field.Text("value").
 			Comment("The answer as text: free text, the chosen option(s) joined by newlines, a number or an ISO date."),
+		// The value typed by the question's kind, in the one column of its
+		// type (answer.Parse), so that filters, ordering and aggregates
+		// compare numbers as numbers and dates as dates. The hooks write
+		// them with the value, and again when the question's kind changes.
+		field.Enum("question_kind").Values(questionKinds...).
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("The kind of the question answered, copied from the question: it says which typed field holds the value."),
+		field.Float("number").Optional().Nillable().
+			Annotations(typedValue, entgql.OrderField("NUMBER")).
+			Comment("The value of an answer to a NUMBER question, as a number (the exact decimal is the value); null for other kinds."),
+		field.Int("rating").Optional().Nillable().
+			Annotations(typedValue, entgql.OrderField("RATING")).
+			Comment("The value of an answer to a RATING question, from 1 to 5; null for other kinds."),
+		field.Time("date").Optional().Nillable().
+			SchemaType(map[string]string{dialect.Postgres: "date", dialect.SQLite: "date"}).
+			Annotations(typedValue, entgql.Type("Date"), entgql.OrderField("DATE")).
+			Comment("The value of an answer to a DATE question, as a date; null for other kinds."),
+		// A JSON array: aggregates count per option with json_each
+		// (SQLite) or jsonb_array_elements_text (PostgreSQL) on a query of
+		// answers, which the Answer policy filters as any other.
+		field.Strings("choices").Optional().
+			Annotations(typedValue).
+			Comment("The options chosen in an answer to a SINGLE_CHOICE (one) or MULTIPLE_CHOICE question, in the order the value lists them; null for other kinds."),
 		field.String("response_id").Immutable().Comment("ID of the response the answer is part of."),
 		field.String("question_id").Immutable().Comment("ID of the question answered."),
 		projectID(),
@@ -212,5 +239,8 @@ func (Answer) Indexes() []ent.Index {
 func (Answer) Policy() ent.Policy { return rule.AnswerPolicy() }
 
 func (Answer) Annotations() []schema.Annotation {
-	return node("A response's answer to one question.", "answers", "answers", true)
+	return node("A response's answer to one question. Its value is text (value), and also typed by the question's kind "+
+		"in the one field of that kind: text, number, rating, date or choices; the others are null. They are fields side by side, "+
+		"rather than a union, so that one selection reads answers of every kind, and where-filters and ordering name the same fields.",
+		"answers", "answers", true)
 }

@@ -78,13 +78,14 @@ func (AuditEvent) Mixin() []ent.Mixin { return []ent.Mixin{withID(gid.AuditEvent
 func (AuditEvent) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("action").
-			Values("TOKEN_CREATED", "TOKEN_RENAMED", "TOKEN_ROTATED", "TOKEN_REVOKED", "TOKEN_REFUSED").
+			Values("TOKEN_CREATED", "TOKEN_RENAMED", "TOKEN_ROTATED", "TOKEN_REVOKED", "TOKEN_REFUSED", "DATA_EXPORTED").
 			Annotations(entgql.OrderField("ACTION"), valueDocs{
 				"TOKEN_CREATED": "A token was minted.",
 				"TOKEN_RENAMED": "A token was renamed.",
 				"TOKEN_ROTATED": "A token got a new secret; the old one stopped working.",
 				"TOKEN_REVOKED": "A token was revoked.",
 				"TOKEN_REFUSED": "A revoked or expired token was presented and refused.",
+				"DATA_EXPORTED": "A survey's responses or a map's pins were exported (details: survey or map, format, rows, complete).",
 			}).
 			Comment("What happened."),
 		field.String("ip").Optional().MaxLen(64).Comment("IP address the action came from."),

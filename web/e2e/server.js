@@ -1,7 +1,8 @@
-// Starts a real Engage server for the browser test: the binary built from
-// this checkout, a fresh SQLite database with the demo data, and an
-// administrator with a known password.
-import { spawn, execFile } from 'node:child_process';
+// Starts a real Engage server for the tests that drive one from outside:
+// the browser test (this folder) and the GraphQL-over-HTTP audit
+// (api/conformance). It builds the binary from this checkout and serves a
+// fresh SQLite database that the caller prepares.
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,13 +10,22 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
 
 /** The repository's root, where `go build .` builds the engage binary. */
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The administrator the test signs in as. */
-export const admin = { email: 'e2e-admin@example.test', name: 'Eve E2E', password: 'correct-horse-battery-e2e' };
+/** Runs the engage binary bin with args; input, when given, is its standard input. Returns its standard output. */
+export async function engage(bin, args, input) {
+  if (input === undefined) {
+    const { stdout } = await execFileAsync(bin, args, { maxBuffer: 16 << 20 });
+    return stdout;
+  }
+  return new Promise((ok, fail) => {
+    const p = execFile(bin, args, { maxBuffer: 16 << 20 }, (err, stdout) => (err ? fail(err) : ok(stdout)));
+    p.stdin.end(input);
+  });
+}
 
 /** Returns a TCP port that is free on 127.0.0.1 now. */
 async function freePort() {
@@ -31,30 +41,22 @@ async function freePort() {
 }
 
 /**
- * Builds the binary, loads the demo data, creates the administrator and
- * serves on a free port. Returns {url, stop, logs}.
+ * Builds the binary, awaits prepare(bin, db) to fill the fresh database db,
+ * and runs `engage serve` on it on a free port with serveArgs added. Returns
+ * what prepare returned, with url (the server's root), logs (everything the
+ * server wrote) and stop, which ends the server and waits for its last line.
  */
-export async function startServer() {
-  const dir = await mkdtemp(join(tmpdir(), 'engage-e2e-'));
+export async function startServer({ prepare, serveArgs = [] }) {
+  const dir = await mkdtemp(join(tmpdir(), 'engage-test-'));
   const bin = join(dir, 'engage');
-  const db = join(dir, 'e2e.db');
-  await run('go', ['build', '-o', bin, '.'], { cwd: root, maxBuffer: 16 << 20 });
-  // engage demo loads the demo data into the empty database; the user comes
-  // after, since the demo loads only into an empty one.
-  await run(bin, ['demo', '--database-url', db], { maxBuffer: 16 << 20 });
-  await new Promise((ok, fail) => {
-    const p = execFile(
-      bin,
-      ['user', 'create', '--database-url', db, '--email', admin.email, '--name', admin.name, '--role', 'ADMIN', '--password-stdin'],
-      (err) => (err ? fail(err) : ok()),
-    );
-    p.stdin.end(admin.password + '\n');
-  });
+  const db = join(dir, 'test.db');
+  await execFileAsync('go', ['build', '-o', bin, '.'], { cwd: root, maxBuffer: 16 << 20 });
+  const prepared = await prepare(bin, db);
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logs = [];
-  const child = spawn(bin, ['serve', '--demo', '--addr', `127.0.0.1:${port}`, '--database-url', db], {
+  const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--database-url', db, ...serveArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (d) => logs.push(String(d)));
@@ -76,11 +78,12 @@ export async function startServer() {
   }
 
   return {
+    ...prepared,
     url,
     logs,
     async stop() {
       child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });
     },

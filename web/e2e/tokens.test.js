@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
-import { admin, root, startServer } from './server.js';
+import { engage, root, startServer } from './server.js';
 
 const shots = process.env.SCREENSHOTS || join(root, 'screenshots');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -28,12 +28,23 @@ const launchArgs = [
 // The query run with the token: who it acts for, and data it may see.
 const query = 'query E2E { viewer { user { name } token { name readOnly } } projects(first: 5) { totalCount edges { node { title } } } }';
 
+/** The administrator the test signs in as. */
+const admin = { email: 'e2e-admin@example.test', name: 'Eve E2E', password: 'correct-horse-battery-e2e' };
+
 let server;
 let browser;
 
 before(async () => {
   await mkdir(shots, { recursive: true });
-  server = await startServer();
+  server = await startServer({
+    // The demo data first: engage demo loads only into an empty database.
+    async prepare(bin, db) {
+      await engage(bin, ['demo', '--database-url', db]);
+      const args = ['user', 'create', '--database-url', db, '--email', admin.email, '--name', admin.name, '--role', 'ADMIN', '--password-stdin'];
+      await engage(bin, args, admin.password + '\n');
+    },
+    serveArgs: ['--demo'],
+  });
   browser = await chromium.launch({ executablePath: chromiumPath, args: launchArgs });
 });
 
@@ -206,6 +217,10 @@ test('the examples panel loads an example into the editor', async () => {
   await page.getByRole('button', { name: 'Show API by area' }).click();
   await page.getByRole('button', { name: 'Try projects', exact: true }).waitFor();
   await page.locator('.engage-area', { hasText: 'Surveys' }).locator('summary').click();
+  // Surveys link to their exports on the demo data.
+  const csvLink = page.locator('.engage-area', { hasText: 'Surveys' }).getByRole('link', { name: 'Responses as CSV' });
+  assert.match(await csvLink.getAttribute('href'), /^\/exports\/surveys\/svy_\w+\/responses\.csv\?bom=1$/);
+  await csvLink.scrollIntoViewIfNeeded();
   await shot(page, '8-docs-areas.png');
   await page.locator('.engage-area', { hasText: 'Surveys' }).getByRole('button', { name: 'responses', exact: true }).click();
   await page.locator('.graphiql-doc-explorer', { hasText: 'Lists the responses' }).waitFor();

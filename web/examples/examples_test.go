@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"engage/api"
 	"engage/config"
+	"engage/server"
 	"engage/session"
 	"engage/testdb"
 	"engage/usage"
@@ -72,7 +72,7 @@ func TestExamplesRunOnDemoData(t *testing.T) {
 	}
 	db := testdb.Open(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	handler := api.New(api.Deps{
+	handler := server.New(server.Deps{
 		DB: db, Config: config.Default(), Logger: logger,
 		Sessions: session.NewManager(db.Ent, false), Usage: usage.New(db.Ent, logger),
 	})

@@ -17,9 +17,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"engage/api"
 	"engage/config"
 	"engage/database"
+	"engage/server"
 	"engage/session"
 	"engage/usage"
 	"engage/web/examples"
@@ -57,7 +57,7 @@ func run(ctx context.Context, dir string) error {
 		return err
 	}
 	logger := slog.New(slog.DiscardHandler)
-	handler := api.New(api.Deps{
+	handler := server.New(server.Deps{
 		DB: db, Config: config.Default(), Logger: logger,
 		Sessions: session.NewManager(db.Ent, false), Usage: usage.New(db.Ent, logger),
 	})

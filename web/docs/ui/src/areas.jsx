@@ -1,6 +1,6 @@
 // The "API by area" panel: each area of the API (Projects, Surveys, Maps,
-// Tokens, Users & Teams) with its root queries, mutations, types and
-// examples. Names open the documentation explorer; "Try" puts a starter
+// Tokens, Users & Teams) with its root queries, mutations, types, file
+// exports and examples. Names open the documentation explorer; "Try" puts a starter
 // operation in a new tab.
 import { useLoadOperation, useOpenDocs } from './actions.js';
 import { skeleton } from './skeleton.js';
@@ -40,6 +40,25 @@ export function AreasPanel({ areas, onShowExample }) {
                     <button type="button" className="engage-link" onClick={() => docs.openType(t)}>
                       {t}
                     </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {area.exports.length > 0 && (
+            <>
+              <h4>Exports</h4>
+              <p className="engage-muted">
+                Files for your own tools, with your session or a token. The links export from the demo data.
+              </p>
+              <ul className="engage-fields">
+                {area.exports.map((ex) => (
+                  <li key={ex.path}>
+                    <a className="engage-link" href={ex.path} download>
+                      {ex.title}
+                    </a>
+                    <div className="engage-muted">{ex.description}</div>
+                    <pre className="engage-code-block">{`curl -H "Authorization: Bearer eng_…" \\\n  "${window.location.origin}${ex.path}"`}</pre>
                   </li>
                 ))}
               </ul>

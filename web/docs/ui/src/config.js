@@ -5,8 +5,10 @@
  * @typedef {{name: string, description: string}} Field
  * @typedef {{name: string, title: string, description: string, query: string,
  *   variables: string, response: string, note: string}} Example
+ * @typedef {{title: string, description: string, path: string}} Export
  * @typedef {{key: string, name: string, summary: string, queries: Field[],
- *   mutations: Field[], types: string[], examples: Example[]}} Area
+ *   mutations: Field[], types: string[], examples: Example[],
+ *   exports: Export[]}} Area
  * @typedef {{endpoint: string, workers: Record<string, string>,
  *   defaultQuery: string, areas: Area[]}} Config
  */

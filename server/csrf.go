@@ -1,4 +1,4 @@
-package web
+package server
 
 import (
 	"net/http"
@@ -7,10 +7,10 @@ import (
 	"engage/session"
 )
 
-// CSRF wraps h with protection against cross-site request forgery: every
-// unsafe request (POST, PUT, DELETE...) that a browser marks as cross-origin,
-// by its Sec-Fetch-Site header or, from older browsers, by an Origin that is
-// not this host, is refused with 403 Forbidden. It relies on Go's
+// protectFromCSRF wraps h with protection against cross-site request
+// forgery: every unsafe request (POST, PUT, DELETE...) that a browser marks
+// as cross-origin, by its Sec-Fetch-Site header or, from older browsers, by
+// an Origin that is not this host, is refused with 403 Forbidden. It relies on Go's
 // http.CrossOriginProtection, so no token has to travel in forms.
 //
 // Requests that carry an "Authorization: Bearer" header and no session
@@ -20,7 +20,7 @@ import (
 // all, except a login, which would open a session: forged, they can act as
 // no one, and browser code on an allowed origin that has not attached its
 // token gets the API's own 401 rather than this check's 403.
-func CSRF(h http.Handler) http.Handler {
+func protectFromCSRF(h http.Handler) http.Handler {
 	protected := http.NewCrossOriginProtection().Handler(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if bearerOnly(r) || withoutCredentials(r) {

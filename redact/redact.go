@@ -1,4 +1,7 @@
-package api
+// Package redact keeps credentials out of the server's log: Logger wraps a
+// logger so that every line it writes, whichever code logs it, has what
+// looks like a secret masked and long values cut.
+package redact
 
 import (
 	"context"
@@ -66,9 +69,14 @@ func redact(s string) string {
 	return s
 }
 
-// redacting wraps a log handler so that no message or value it writes
-// holds a credential or more than a short excerpt of a request, whichever
-// code logs it: every logger of the API goes through it (api.New).
+// Logger returns l writing through a redacting handler: no message or
+// value it writes holds a credential or more than a short excerpt of a
+// request. Every logger of the server is one (server.New).
+func Logger(l *slog.Logger) *slog.Logger {
+	return slog.New(redacting{l.Handler()})
+}
+
+// redacting is the handler of Logger.
 type redacting struct{ slog.Handler }
 
 func (h redacting) Handle(ctx context.Context, r slog.Record) error {

@@ -1,4 +1,4 @@
-package api
+package server
 
 import (
 	"context"
@@ -14,8 +14,8 @@ import (
 
 // metrics are the server's Prometheus metrics, served at GET /metrics: the
 // Go runtime and the process, the database pool, every HTTP request by
-// route, method and status, and the GraphQL operations running and
-// waiting their turn. No label holds anything a client chose (a route is
+// route, method and status, and what package api registers (refused
+// requests by reason, GraphQL operations running and waiting). No label holds anything a client chose (a route is
 // the pattern a request matched), so their number stays bounded, and none
 // holds a secret.
 type metrics struct {
@@ -23,7 +23,7 @@ type metrics struct {
 	requests *prometheus.HistogramVec
 }
 
-func newMetrics(db *database.DB, operations operationLimit) *metrics {
+func newMetrics(db *database.DB) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -37,14 +37,6 @@ func newMetrics(db *database.DB, operations operationLimit) *metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.SQL, db.Dialect),
 		m.requests,
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "engage_graphql_operations_running",
-			Help: "GraphQL operations running now.",
-		}, func() float64 { return float64(operations.running.Load()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "engage_graphql_operations_waiting",
-			Help: "GraphQL operations waiting for their turn now (ENGAGE_MAX_CONCURRENT_OPERATIONS).",
-		}, func() float64 { return float64(operations.waiting.Load()) }),
 	)
 	return m
 }

@@ -1,0 +1,2 @@
+-- reverse: modify "answers" table
+ALTER TABLE "answers" ALTER COLUMN "question_kind" DROP NOT NULL;

@@ -1,0 +1,2 @@
+-- modify "answers" table
+ALTER TABLE "answers" ALTER COLUMN "question_kind" SET NOT NULL;
