@@ -125,7 +125,7 @@ func newExecutor(db *database.DB, cfg config.Config, logger *slog.Logger, operat
 	exec.SetQueryCache(cache)
 	exec.SetParserTokenLimit(parserTokenLimit)
 	// No extension here may intercept fields (graphql.FieldInterceptor):
-	// the fields that graph/generate resolves directly skip that chain.
+	// the fields that codegen/gqlgen resolves directly skip that chain.
 	exec.Use(extension.Introspection{})
 	exec.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	// After the persisted query is looked up, before the query is parsed.

@@ -372,7 +372,7 @@ func TestPagesCountOnlyForTotalCount(t *testing.T) {
 }
 
 // TestDeferredFragmentsAnswerInline checks that @defer, which the generated
-// code handles with graph's newDeferredGroup and withPath, still answers
+// code handles with gqlexec.NewDeferredGroup, still answers
 // the deferred fields in the one response that POST gives, at every level.
 func TestDeferredFragmentsAnswerInline(t *testing.T) {
 	h := apitest.New(t)

@@ -19,6 +19,7 @@ import (
 	"engage/ent"
 	"engage/ent/privacy"
 	"engage/gid"
+	"engage/pageload"
 	"engage/requestlog"
 	"engage/rule"
 	"engage/token"
@@ -94,7 +95,7 @@ func classify(ctx context.Context, err error) (code, msg string) {
 		return codeBadInput, err.Error()
 	case errors.Is(err, gid.ErrInvalid):
 		return codeBadInput, "invalid ID"
-	case errors.Is(err, ent.ErrInvalidCursor):
+	case errors.Is(err, pageload.ErrInvalidCursor):
 		return codeBadInput, "invalid cursor"
 	case errors.As(err, &invalidAnswer):
 		return codeBadInput, invalidAnswer.Error()

@@ -134,7 +134,7 @@ func TestStatementsDependOnTheQueryShapeOnly(t *testing.T) {
 
 // TestNestedPagesReadEachParentsRows checks the pages of nested connections
 // against the database, forwards and backwards, and that on PostgreSQL
-// each is read per parent through a LATERAL join (ent/child_pages.go)
+// each is read per parent through a LATERAL join (pageload)
 // rather than by numbering every child of the parents with a window.
 func TestNestedPagesReadEachParentsRows(t *testing.T) {
 	h := apitest.NewWith(t, apitest.Options{KeepLogs: true})

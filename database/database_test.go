@@ -34,7 +34,7 @@ func TestMigrationsMatchSchema(t *testing.T) {
 		}
 	}
 	if len(changes) > 0 {
-		t.Errorf("on %s the migrations differ from the ent schema; run go run ./migrations/generate -name NAME. Missing:\n%s",
+		t.Errorf("on %s the migrations differ from the ent schema; run go run ./codegen/migrations -name NAME. Missing:\n%s",
 			testdb.Dialect(), strings.Join(changes, "\n"))
 	}
 }

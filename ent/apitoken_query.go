@@ -10,6 +10,7 @@ import (
 	"engage/ent/predicate"
 	"engage/ent/project"
 	"engage/ent/user"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -460,9 +461,9 @@ func (_q *APITokenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*API
 			_q.withAuditEvents != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*APIToken).scanValues(nil, columns)
-	})
+	}
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &APIToken{config: _q.config}
 		nodes = append(nodes, node)
@@ -472,6 +473,7 @@ func (_q *APITokenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*API
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
+	_spec.ScanValues = pageload.ScanValuesOnce(_spec.ScanValues)
 	for i := range hooks {
 		hooks[i](ctx, _spec)
 	}
@@ -506,11 +508,12 @@ func (_q *APITokenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*API
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
+		ctx = pageload.WithParentIDs(ctx, parents)
 		var loads []Query
 		for _, query := range _q.withNamedAuditEvents {
 			loads = append(loads, query)
 		}
-		ctx = withChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.MarkChildLoads(ctx, nodes, loads...)
 	}
 	for name, query := range _q.withNamedAllowedProjects {
 		if err := _q.loadAllowedProjects(ctx, query, nodes,
@@ -638,7 +641,7 @@ func (_q *APITokenQuery) loadAuditEvents(ctx context.Context, query *AuditEventQ
 		query.ctx.AppendFieldOnce(auditevent.FieldTokenID)
 	}
 	query.Where(predicate.AuditEvent(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(apitoken.AuditEventsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(apitoken.AuditEventsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -663,6 +666,7 @@ func (_q *APITokenQuery) sqlCount(ctx context.Context) (int, error) {
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
+	_spec.ScanValues = pageload.ScanValuesOnce(_spec.ScanValues)
 	_spec.Node.Columns = _q.ctx.Fields
 	if len(_q.ctx.Fields) > 0 {
 		_spec.Unique = _q.ctx.Unique != nil && *_q.ctx.Unique

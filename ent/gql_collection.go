@@ -19,6 +19,7 @@ import (
 	"engage/ent/team"
 	"engage/ent/teammembership"
 	"engage/ent/user"
+	"engage/pageload"
 	"fmt"
 
 	"entgo.io/contrib/entgql"
@@ -142,11 +143,11 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(apitoken.AllowedProjectsPrimaryKey[0], limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(apitoken.AllowedProjectsPrimaryKey[0], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -187,10 +188,11 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							NodeID string `sql:"token_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(apitoken.AuditEventsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(apitoken.AuditEventsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(apitoken.AuditEventsColumn), &v); err != nil {
+						if err := query.Select(apitoken.AuditEventsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -231,11 +233,11 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(apitoken.AuditEventsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(apitoken.AuditEventsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -857,10 +859,11 @@ func (_q *PinQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 							NodeID string `sql:"pin_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(pin.CommentsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(pin.CommentsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(pin.CommentsColumn), &v); err != nil {
+						if err := query.Select(pin.CommentsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -901,11 +904,11 @@ func (_q *PinQuery) collectField(ctx context.Context, oneNode bool, opCtx *graph
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(pin.CommentsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(pin.CommentsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1090,10 +1093,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 							NodeID string `sql:"project_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(project.MembershipsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(project.MembershipsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(project.MembershipsColumn), &v); err != nil {
+						if err := query.Select(project.MembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1134,11 +1138,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(project.MembershipsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(project.MembershipsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1179,10 +1183,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 							NodeID string `sql:"project_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(project.SurveysColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(project.SurveysColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(project.SurveysColumn), &v); err != nil {
+						if err := query.Select(project.SurveysColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1223,11 +1228,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(project.SurveysColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(project.SurveysColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1268,10 +1273,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 							NodeID string `sql:"project_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(project.MapsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(project.MapsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(project.MapsColumn), &v); err != nil {
+						if err := query.Select(project.MapsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1312,11 +1318,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(project.MapsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(project.MapsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1491,10 +1497,11 @@ func (_q *ProjectMapQuery) collectField(ctx context.Context, oneNode bool, opCtx
 							NodeID string `sql:"map_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(projectmap.PinsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(projectmap.PinsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(projectmap.PinsColumn), &v); err != nil {
+						if err := query.Select(projectmap.PinsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1535,11 +1542,11 @@ func (_q *ProjectMapQuery) collectField(ctx context.Context, oneNode bool, opCtx
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(projectmap.PinsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(projectmap.PinsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -1848,10 +1855,11 @@ func (_q *QuestionQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							NodeID string `sql:"question_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(question.AnswersColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(question.AnswersColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(question.AnswersColumn), &v); err != nil {
+						if err := query.Select(question.AnswersColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -1892,11 +1900,11 @@ func (_q *QuestionQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(question.AnswersColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(question.AnswersColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -2076,10 +2084,11 @@ func (_q *ResponseQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							NodeID string `sql:"response_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(response.AnswersColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(response.AnswersColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(response.AnswersColumn), &v); err != nil {
+						if err := query.Select(response.AnswersColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2120,11 +2129,11 @@ func (_q *ResponseQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(response.AnswersColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(response.AnswersColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -2284,10 +2293,11 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 							NodeID string `sql:"survey_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(survey.QuestionsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(survey.QuestionsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(survey.QuestionsColumn), &v); err != nil {
+						if err := query.Select(survey.QuestionsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2328,11 +2338,11 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(survey.QuestionsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(survey.QuestionsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -2373,10 +2383,11 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 							NodeID string `sql:"survey_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(survey.ResponsesColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(survey.ResponsesColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(survey.ResponsesColumn), &v); err != nil {
+						if err := query.Select(survey.ResponsesColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2417,11 +2428,11 @@ func (_q *SurveyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(survey.ResponsesColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(survey.ResponsesColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -2586,10 +2597,11 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							NodeID string `sql:"team_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(team.MembershipsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(team.MembershipsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(team.MembershipsColumn), &v); err != nil {
+						if err := query.Select(team.MembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2630,11 +2642,11 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(team.MembershipsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(team.MembershipsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -2675,10 +2687,11 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							NodeID string `sql:"team_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(team.ProjectsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(team.ProjectsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(team.ProjectsColumn), &v); err != nil {
+						if err := query.Select(team.ProjectsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -2719,11 +2732,11 @@ func (_q *TeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(team.ProjectsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(team.ProjectsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -3002,10 +3015,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							NodeID string `sql:"user_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(user.TeamMembershipsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(user.TeamMembershipsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(user.TeamMembershipsColumn), &v); err != nil {
+						if err := query.Select(user.TeamMembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3046,11 +3060,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(user.TeamMembershipsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(user.TeamMembershipsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -3091,10 +3105,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							NodeID string `sql:"user_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(user.ProjectMembershipsColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(user.ProjectMembershipsColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(user.ProjectMembershipsColumn), &v); err != nil {
+						if err := query.Select(user.ProjectMembershipsColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3135,11 +3150,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(user.ProjectMembershipsColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(user.ProjectMembershipsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {
@@ -3180,10 +3195,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							NodeID string `sql:"owner_id"`
 							Count  int    `sql:"count"`
 						}
+						ctx = pageload.MarkChildLoads(ctx, nodes, query)
 						query.Where(func(s *sql.Selector) {
-							s.Where(childrenOf(s, s.C(user.APITokensColumn), ids...))
+							s.Where(pageload.ChildrenOf(s, s.C(user.APITokensColumn), ids...))
 						})
-						if err := countChildren(withChildLoads(ctx, ids, nodes, query), ids, query.Select(user.APITokensColumn), &v); err != nil {
+						if err := query.Select(user.APITokensColumn).Aggregate(AggregateFunc(pageload.CountPerParent(ids))).Scan(ctx, &v); err != nil {
 							return err
 						}
 						m := make(map[string]int, len(v))
@@ -3224,11 +3240,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					return err
 				}
 			}
-			if limit := pageLimit(args.first, args.last, pageInfo); limit > 0 {
+			if limit := pageload.PageLimit(paginateLimit(args.first, args.last), pageInfo); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
-					modify := limitPerParent(user.APITokensColumn, limit, pager.orderExpr(query))
+					modify := pageload.LimitPerParent(user.APITokensColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {

@@ -18,6 +18,7 @@ import (
 	"engage/ent/team"
 	"engage/ent/teammembership"
 	"engage/ent/user"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"io"
@@ -229,7 +230,7 @@ func (p *apitokenPager) applyCursors(query *APITokenQuery, after, before *Cursor
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAPITokenOrder.Field.column, p.order.Field.column, direction) {
@@ -304,7 +305,7 @@ func (_m *APITokenQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -600,7 +601,7 @@ func (p *answerPager) applyCursors(query *AnswerQuery, after, before *Cursor) (*
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAnswerOrder.Field.column, p.order.Field.column, direction) {
@@ -675,7 +676,7 @@ func (_m *AnswerQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -971,7 +972,7 @@ func (p *auditeventPager) applyCursors(query *AuditEventQuery, after, before *Cu
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAuditEventOrder.Field.column, p.order.Field.column, direction) {
@@ -1046,7 +1047,7 @@ func (_m *AuditEventQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -1288,7 +1289,7 @@ func (p *commentPager) applyCursors(query *CommentQuery, after, before *Cursor) 
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCommentOrder.Field.column, p.order.Field.column, direction) {
@@ -1363,7 +1364,7 @@ func (_m *CommentQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -1623,7 +1624,7 @@ func (p *pinPager) applyCursors(query *PinQuery, after, before *Cursor) (*PinQue
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultPinOrder.Field.column, p.order.Field.column, direction) {
@@ -1698,7 +1699,7 @@ func (_m *PinQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -1976,7 +1977,7 @@ func (p *projectPager) applyCursors(query *ProjectQuery, after, before *Cursor) 
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectOrder.Field.column, p.order.Field.column, direction) {
@@ -2051,7 +2052,7 @@ func (_m *ProjectQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -2347,7 +2348,7 @@ func (p *projectmapPager) applyCursors(query *ProjectMapQuery, after, before *Cu
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectMapOrder.Field.column, p.order.Field.column, direction) {
@@ -2422,7 +2423,7 @@ func (_m *ProjectMapQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -2682,7 +2683,7 @@ func (p *projectmembershipPager) applyCursors(query *ProjectMembershipQuery, aft
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectMembershipOrder.Field.column, p.order.Field.column, direction) {
@@ -2757,7 +2758,7 @@ func (_m *ProjectMembershipQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -3017,7 +3018,7 @@ func (p *questionPager) applyCursors(query *QuestionQuery, after, before *Cursor
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultQuestionOrder.Field.column, p.order.Field.column, direction) {
@@ -3092,7 +3093,7 @@ func (_m *QuestionQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -3352,7 +3353,7 @@ func (p *responsePager) applyCursors(query *ResponseQuery, after, before *Cursor
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultResponseOrder.Field.column, p.order.Field.column, direction) {
@@ -3427,7 +3428,7 @@ func (_m *ResponseQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -3687,7 +3688,7 @@ func (p *surveyPager) applyCursors(query *SurveyQuery, after, before *Cursor) (*
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSurveyOrder.Field.column, p.order.Field.column, direction) {
@@ -3762,7 +3763,7 @@ func (_m *SurveyQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -4076,7 +4077,7 @@ func (p *teamPager) applyCursors(query *TeamQuery, after, before *Cursor) (*Team
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTeamOrder.Field.column, p.order.Field.column, direction) {
@@ -4151,7 +4152,7 @@ func (_m *TeamQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -4411,7 +4412,7 @@ func (p *teammembershipPager) applyCursors(query *TeamMembershipQuery, after, be
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTeamMembershipOrder.Field.column, p.order.Field.column, direction) {
@@ -4486,7 +4487,7 @@ func (_m *TeamMembershipQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}
@@ -4746,7 +4747,7 @@ func (p *userPager) applyCursors(query *UserQuery, after, before *Cursor) (*User
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if err := validCursors(p.order.Field.toCursor, after, before); err != nil {
+	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
 		return nil, err
 	}
 	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultUserOrder.Field.column, p.order.Field.column, direction) {
@@ -4821,7 +4822,7 @@ func (_m *UserQuery) Paginate(
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := pageLimit(first, last, hasCollectedField(ctx, pageInfoField))
+	limit := pageload.PageLimit(paginateLimit(first, last), hasCollectedField(ctx, pageInfoField))
 	if limit != 0 {
 		_m.Limit(limit)
 	}

@@ -12,6 +12,7 @@ import (
 	"engage/ent/projectmembership"
 	"engage/ent/survey"
 	"engage/ent/team"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -536,9 +537,9 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 			_q.withAllowedTokens != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Project).scanValues(nil, columns)
-	})
+	}
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &Project{config: _q.config}
 		nodes = append(nodes, node)
@@ -548,6 +549,7 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
+	_spec.ScanValues = pageload.ScanValuesOnce(_spec.ScanValues)
 	for i := range hooks {
 		hooks[i](ctx, _spec)
 	}
@@ -596,6 +598,7 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
+		ctx = pageload.WithParentIDs(ctx, parents)
 		var loads []Query
 		for _, query := range _q.withNamedMemberships {
 			loads = append(loads, query)
@@ -606,7 +609,7 @@ func (_q *ProjectQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Proj
 		for _, query := range _q.withNamedMaps {
 			loads = append(loads, query)
 		}
-		ctx = withChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.MarkChildLoads(ctx, nodes, loads...)
 	}
 	for name, query := range _q.withNamedMemberships {
 		if err := _q.loadMemberships(ctx, query, nodes,
@@ -690,7 +693,7 @@ func (_q *ProjectQuery) loadMemberships(ctx context.Context, query *ProjectMembe
 		query.ctx.AppendFieldOnce(projectmembership.FieldProjectID)
 	}
 	query.Where(predicate.ProjectMembership(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(project.MembershipsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(project.MembershipsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -720,7 +723,7 @@ func (_q *ProjectQuery) loadSurveys(ctx context.Context, query *SurveyQuery, nod
 		query.ctx.AppendFieldOnce(survey.FieldProjectID)
 	}
 	query.Where(predicate.Survey(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(project.SurveysColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(project.SurveysColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -750,7 +753,7 @@ func (_q *ProjectQuery) loadMaps(ctx context.Context, query *ProjectMapQuery, no
 		query.ctx.AppendFieldOnce(projectmap.FieldProjectID)
 	}
 	query.Where(predicate.ProjectMap(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(project.MapsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(project.MapsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -833,6 +836,7 @@ func (_q *ProjectQuery) sqlCount(ctx context.Context) (int, error) {
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
+	_spec.ScanValues = pageload.ScanValuesOnce(_spec.ScanValues)
 	_spec.Node.Columns = _q.ctx.Fields
 	if len(_q.ctx.Fields) > 0 {
 		_spec.Unique = _q.ctx.Unique != nil && *_q.ctx.Unique

@@ -10,6 +10,7 @@ import (
 	"engage/ent/question"
 	"engage/ent/response"
 	"engage/ent/survey"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -460,9 +461,9 @@ func (_q *SurveyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Surve
 			_q.withResponses != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Survey).scanValues(nil, columns)
-	})
+	}
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &Survey{config: _q.config}
 		nodes = append(nodes, node)
@@ -472,6 +473,7 @@ func (_q *SurveyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Surve
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
+	_spec.ScanValues = pageload.ScanValuesOnce(_spec.ScanValues)
 	for i := range hooks {
 		hooks[i](ctx, _spec)
 	}
@@ -506,6 +508,7 @@ func (_q *SurveyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Surve
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
+		ctx = pageload.WithParentIDs(ctx, parents)
 		var loads []Query
 		for _, query := range _q.withNamedQuestions {
 			loads = append(loads, query)
@@ -513,7 +516,7 @@ func (_q *SurveyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Surve
 		for _, query := range _q.withNamedResponses {
 			loads = append(loads, query)
 		}
-		ctx = withChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.MarkChildLoads(ctx, nodes, loads...)
 	}
 	for name, query := range _q.withNamedQuestions {
 		if err := _q.loadQuestions(ctx, query, nodes,
@@ -580,7 +583,7 @@ func (_q *SurveyQuery) loadQuestions(ctx context.Context, query *QuestionQuery, 
 		query.ctx.AppendFieldOnce(question.FieldSurveyID)
 	}
 	query.Where(predicate.Question(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(survey.QuestionsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(survey.QuestionsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -610,7 +613,7 @@ func (_q *SurveyQuery) loadResponses(ctx context.Context, query *ResponseQuery, 
 		query.ctx.AppendFieldOnce(response.FieldSurveyID)
 	}
 	query.Where(predicate.Response(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(survey.ResponsesColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(survey.ResponsesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -632,6 +635,7 @@ func (_q *SurveyQuery) sqlCount(ctx context.Context) (int, error) {
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
+	_spec.ScanValues = pageload.ScanValuesOnce(_spec.ScanValues)
 	_spec.Node.Columns = _q.ctx.Fields
 	if len(_q.ctx.Fields) > 0 {
 		_spec.Unique = _q.ctx.Unique != nil && *_q.ctx.Unique

@@ -9,6 +9,7 @@ import (
 	"engage/ent/project"
 	"engage/ent/team"
 	"engage/ent/teammembership"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -423,9 +424,9 @@ func (_q *TeamQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Team, e
 			_q.withProjects != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Team).scanValues(nil, columns)
-	})
+	}
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &Team{config: _q.config}
 		nodes = append(nodes, node)
@@ -435,6 +436,7 @@ func (_q *TeamQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Team, e
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
+	_spec.ScanValues = pageload.ScanValuesOnce(_spec.ScanValues)
 	for i := range hooks {
 		hooks[i](ctx, _spec)
 	}
@@ -463,6 +465,7 @@ func (_q *TeamQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Team, e
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
+		ctx = pageload.WithParentIDs(ctx, parents)
 		var loads []Query
 		for _, query := range _q.withNamedMemberships {
 			loads = append(loads, query)
@@ -470,7 +473,7 @@ func (_q *TeamQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Team, e
 		for _, query := range _q.withNamedProjects {
 			loads = append(loads, query)
 		}
-		ctx = withChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.MarkChildLoads(ctx, nodes, loads...)
 	}
 	for name, query := range _q.withNamedMemberships {
 		if err := _q.loadMemberships(ctx, query, nodes,
@@ -508,7 +511,7 @@ func (_q *TeamQuery) loadMemberships(ctx context.Context, query *TeamMembershipQ
 		query.ctx.AppendFieldOnce(teammembership.FieldTeamID)
 	}
 	query.Where(predicate.TeamMembership(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(team.MembershipsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(team.MembershipsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -538,7 +541,7 @@ func (_q *TeamQuery) loadProjects(ctx context.Context, query *ProjectQuery, node
 		query.ctx.AppendFieldOnce(project.FieldTeamID)
 	}
 	query.Where(predicate.Project(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(team.ProjectsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(team.ProjectsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -563,6 +566,7 @@ func (_q *TeamQuery) sqlCount(ctx context.Context) (int, error) {
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
+	_spec.ScanValues = pageload.ScanValuesOnce(_spec.ScanValues)
 	_spec.Node.Columns = _q.ctx.Fields
 	if len(_q.ctx.Fields) > 0 {
 		_spec.Unique = _q.ctx.Unique != nil && *_q.ctx.Unique

@@ -8,6 +8,7 @@ import (
 	"engage/ent/team"
 	"engage/ent/teammembership"
 	"engage/ent/user"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -420,9 +421,9 @@ func (_q *TeamMembershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 			_q.withUser != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*TeamMembership).scanValues(nil, columns)
-	})
+	}
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &TeamMembership{config: _q.config}
 		nodes = append(nodes, node)
@@ -432,6 +433,7 @@ func (_q *TeamMembershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
+	_spec.ScanValues = pageload.ScanValuesOnce(_spec.ScanValues)
 	for i := range hooks {
 		hooks[i](ctx, _spec)
 	}
@@ -525,6 +527,7 @@ func (_q *TeamMembershipQuery) sqlCount(ctx context.Context) (int, error) {
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
+	_spec.ScanValues = pageload.ScanValuesOnce(_spec.ScanValues)
 	_spec.Node.Columns = _q.ctx.Fields
 	if len(_q.ctx.Fields) > 0 {
 		_spec.Unique = _q.ctx.Unique != nil && *_q.ctx.Unique

@@ -10,6 +10,7 @@ import (
 	"engage/ent/projectmembership"
 	"engage/ent/teammembership"
 	"engage/ent/user"
+	"engage/pageload"
 	"errors"
 	"fmt"
 	"math"
@@ -461,9 +462,9 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			_q.withAPITokens != nil,
 		}
 	)
-	_spec.ScanValues = scanValuesOnce(func(columns []string) ([]any, error) {
+	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*User).scanValues(nil, columns)
-	})
+	}
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &User{config: _q.config}
 		nodes = append(nodes, node)
@@ -473,6 +474,7 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
+	_spec.ScanValues = pageload.ScanValuesOnce(_spec.ScanValues)
 	for i := range hooks {
 		hooks[i](ctx, _spec)
 	}
@@ -510,6 +512,7 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		for i := range nodes {
 			parents[i] = nodes[i].ID
 		}
+		ctx = pageload.WithParentIDs(ctx, parents)
 		var loads []Query
 		for _, query := range _q.withNamedTeamMemberships {
 			loads = append(loads, query)
@@ -520,7 +523,7 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		for _, query := range _q.withNamedAPITokens {
 			loads = append(loads, query)
 		}
-		ctx = withChildLoads(ctx, parents, nodes, loads...)
+		ctx = pageload.MarkChildLoads(ctx, nodes, loads...)
 	}
 	for name, query := range _q.withNamedTeamMemberships {
 		if err := _q.loadTeamMemberships(ctx, query, nodes,
@@ -565,7 +568,7 @@ func (_q *UserQuery) loadTeamMemberships(ctx context.Context, query *TeamMembers
 		query.ctx.AppendFieldOnce(teammembership.FieldUserID)
 	}
 	query.Where(predicate.TeamMembership(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(user.TeamMembershipsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(user.TeamMembershipsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -595,7 +598,7 @@ func (_q *UserQuery) loadProjectMemberships(ctx context.Context, query *ProjectM
 		query.ctx.AppendFieldOnce(projectmembership.FieldUserID)
 	}
 	query.Where(predicate.ProjectMembership(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(user.ProjectMembershipsColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(user.ProjectMembershipsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -625,7 +628,7 @@ func (_q *UserQuery) loadAPITokens(ctx context.Context, query *APITokenQuery, no
 		query.ctx.AppendFieldOnce(apitoken.FieldOwnerID)
 	}
 	query.Where(predicate.APIToken(func(s *sql.Selector) {
-		s.Where(childrenOf(s, s.C(user.APITokensColumn), fks...))
+		s.Where(pageload.ChildrenOf(s, s.C(user.APITokensColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -647,6 +650,7 @@ func (_q *UserQuery) sqlCount(ctx context.Context) (int, error) {
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
+	_spec.ScanValues = pageload.ScanValuesOnce(_spec.ScanValues)
 	_spec.Node.Columns = _q.ctx.Fields
 	if len(_q.ctx.Fields) > 0 {
 		_spec.Unique = _q.ctx.Unique != nil && *_q.ctx.Unique

@@ -27,7 +27,7 @@ const codeInvalidFilter = "INVALID_FILTER"
 // The value is validated against the GraphQL schema before it is decoded
 // into out: the Go type has fields that the GraphQL type leaves out on
 // purpose (personal data, the IDs of links to objects that may be hidden:
-// gqlschema/visibility.go), and a filter on them would reveal what the
+// codegen/gqlschema/visibility.go), and a filter on them would reveal what the
 // types hide. Decoding only what validation let through, and refusing any
 // name the Go type lacks, keeps the two in step.
 func (h *Handler) where(raw, inputType string, out any) error {

@@ -12,6 +12,7 @@ import (
 	"engage/ent/question"
 	"engage/ent/survey"
 	"engage/ent/user"
+	"engage/gqlexec"
 	"engage/moderation"
 	"engage/role"
 	"errors"
@@ -2908,7 +2909,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
-	collected collectedFields
+	collected gqlexec.CollectedFields
 }
 
 func newExecutionContext(
@@ -14316,84 +14317,84 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _APIToken_id(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_APIToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "ID")
 }
 
 func (ec *executionContext) _APIToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_APIToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "Time")
 }
 
 func (ec *executionContext) _APIToken_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_APIToken_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "Time")
 }
 
 func (ec *executionContext) _APIToken_name(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_APIToken_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "String")
 }
 
 func (ec *executionContext) _APIToken_prefix(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_prefix, obj.Prefix, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_prefix, obj.Prefix, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_APIToken_prefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "String")
 }
 
 func (ec *executionContext) _APIToken_readOnly(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_readOnly, obj.ReadOnly, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_readOnly, obj.ReadOnly, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_APIToken_readOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _APIToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_expiresAt, obj.ExpiresAt, ec.marshalOTime2ᚖtimeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_expiresAt, obj.ExpiresAt, ec.marshalOTime2ᚖtimeᚐTime)
 }
 func (ec *executionContext) fieldContext_APIToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "Time")
 }
 
 func (ec *executionContext) _APIToken_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_lastUsedAt, obj.LastUsedAt, ec.marshalOTime2ᚖtimeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_lastUsedAt, obj.LastUsedAt, ec.marshalOTime2ᚖtimeᚐTime)
 }
 func (ec *executionContext) fieldContext_APIToken_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "Time")
 }
 
 func (ec *executionContext) _APIToken_lastUsedIP(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_lastUsedIP, obj.LastUsedIP, ec.marshalOString2ᚖstring)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_lastUsedIP, obj.LastUsedIP, ec.marshalOString2ᚖstring)
 }
 func (ec *executionContext) fieldContext_APIToken_lastUsedIP(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "String")
 }
 
 func (ec *executionContext) _APIToken_useCount(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_useCount, obj.UseCount, ec.marshalNInt2int64)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_useCount, obj.UseCount, ec.marshalNInt2int64)
 }
 func (ec *executionContext) fieldContext_APIToken_useCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "Int")
 }
 
 func (ec *executionContext) _APIToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_revokedAt, obj.RevokedAt, ec.marshalOTime2ᚖtimeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_revokedAt, obj.RevokedAt, ec.marshalOTime2ᚖtimeᚐTime)
 }
 func (ec *executionContext) fieldContext_APIToken_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "Time")
 }
 
 func (ec *executionContext) _APIToken_ownerID(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_ownerID, obj.OwnerID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_ownerID, obj.OwnerID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_APIToken_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "ID")
@@ -14520,7 +14521,7 @@ func (ec *executionContext) fieldContext_APIToken_auditEvents(ctx context.Contex
 }
 
 func (ec *executionContext) _APITokenConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.APITokenConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenConnection_edges, obj.Edges, ec.marshalOAPITokenEdge2ᚕᚖengageᚋentᚐAPITokenEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenConnection_edges, obj.Edges, ec.marshalOAPITokenEdge2ᚕᚖengageᚋentᚐAPITokenEdge)
 }
 func (ec *executionContext) fieldContext_APITokenConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14536,7 +14537,7 @@ func (ec *executionContext) fieldContext_APITokenConnection_edges(_ context.Cont
 }
 
 func (ec *executionContext) _APITokenConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.APITokenConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_APITokenConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14552,14 +14553,14 @@ func (ec *executionContext) fieldContext_APITokenConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _APITokenConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.APITokenConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_APITokenConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APITokenConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _APITokenEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.APITokenEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenEdge_node, obj.Node, ec.marshalOAPIToken2ᚖengageᚋentᚐAPIToken)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenEdge_node, obj.Node, ec.marshalOAPIToken2ᚖengageᚋentᚐAPIToken)
 }
 func (ec *executionContext) fieldContext_APITokenEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14575,14 +14576,14 @@ func (ec *executionContext) fieldContext_APITokenEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _APITokenEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.APITokenEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_APITokenEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APITokenEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _APITokenWithSecret_token(ctx context.Context, field graphql.CollectedField, obj *APITokenWithSecret) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenWithSecret_token, obj.Token, ec.marshalNAPIToken2ᚖengageᚋentᚐAPIToken)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenWithSecret_token, obj.Token, ec.marshalNAPIToken2ᚖengageᚋentᚐAPIToken)
 }
 func (ec *executionContext) fieldContext_APITokenWithSecret_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14598,77 +14599,77 @@ func (ec *executionContext) fieldContext_APITokenWithSecret_token(_ context.Cont
 }
 
 func (ec *executionContext) _APITokenWithSecret_secret(ctx context.Context, field graphql.CollectedField, obj *APITokenWithSecret) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenWithSecret_secret, obj.Secret, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenWithSecret_secret, obj.Secret, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_APITokenWithSecret_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APITokenWithSecret", field, false, false, "String")
 }
 
 func (ec *executionContext) _Answer_id(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Answer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Answer_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Answer_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Answer_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Answer_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Answer_value(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_value, obj.Value, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_value, obj.Value, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Answer_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "String")
 }
 
 func (ec *executionContext) _Answer_number(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_number, obj.Number, ec.marshalOFloat2ᚖfloat64)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_number, obj.Number, ec.marshalOFloat2ᚖfloat64)
 }
 func (ec *executionContext) fieldContext_Answer_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Answer_rating(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_rating, obj.Rating, ec.marshalOInt2ᚖint)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_rating, obj.Rating, ec.marshalOInt2ᚖint)
 }
 func (ec *executionContext) fieldContext_Answer_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Answer_date(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_date, obj.Date, ec.marshalODate2ᚖtimeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_date, obj.Date, ec.marshalODate2ᚖtimeᚐTime)
 }
 func (ec *executionContext) fieldContext_Answer_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Answer_choices(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_choices, obj.Choices, ec.marshalOString2ᚕstringᚄ)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_choices, obj.Choices, ec.marshalOString2ᚕstringᚄ)
 }
 func (ec *executionContext) fieldContext_Answer_choices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "String")
 }
 
 func (ec *executionContext) _Answer_responseID(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_responseID, obj.ResponseID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_responseID, obj.ResponseID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Answer_responseID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Answer_questionID(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_questionID, obj.QuestionID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_questionID, obj.QuestionID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Answer_questionID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "ID")
@@ -14762,7 +14763,7 @@ func (ec *executionContext) fieldContext_Answer_text(_ context.Context, field gr
 }
 
 func (ec *executionContext) _AnswerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AnswerConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerConnection_edges, obj.Edges, ec.marshalOAnswerEdge2ᚕᚖengageᚋentᚐAnswerEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerConnection_edges, obj.Edges, ec.marshalOAnswerEdge2ᚕᚖengageᚋentᚐAnswerEdge)
 }
 func (ec *executionContext) fieldContext_AnswerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14778,7 +14779,7 @@ func (ec *executionContext) fieldContext_AnswerConnection_edges(_ context.Contex
 }
 
 func (ec *executionContext) _AnswerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.AnswerConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_AnswerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14794,14 +14795,14 @@ func (ec *executionContext) fieldContext_AnswerConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _AnswerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AnswerConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_AnswerConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AnswerConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AnswerEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AnswerEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerEdge_node, obj.Node, ec.marshalOAnswer2ᚖengageᚋentᚐAnswer)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerEdge_node, obj.Node, ec.marshalOAnswer2ᚖengageᚋentᚐAnswer)
 }
 func (ec *executionContext) fieldContext_AnswerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14817,49 +14818,49 @@ func (ec *executionContext) fieldContext_AnswerEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _AnswerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AnswerEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_AnswerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AnswerEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_AuditEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AuditEvent_action(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_action, obj.Action, ec.marshalNAuditEventAction2engageᚋentᚋauditeventᚐAction)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_action, obj.Action, ec.marshalNAuditEventAction2engageᚋentᚋauditeventᚐAction)
 }
 func (ec *executionContext) fieldContext_AuditEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "AuditEventAction")
 }
 
 func (ec *executionContext) _AuditEvent_ip(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_ip, obj.IP, ec.marshalOString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_ip, obj.IP, ec.marshalOString2string)
 }
 func (ec *executionContext) fieldContext_AuditEvent_ip(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _AuditEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_AuditEvent_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "Time")
 }
 
 func (ec *executionContext) _AuditEvent_details(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_details, obj.Details, ec.marshalOJSON2map)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_details, obj.Details, ec.marshalOJSON2map)
 }
 func (ec *executionContext) fieldContext_AuditEvent_details(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "JSON")
 }
 
 func (ec *executionContext) _AuditEvent_tokenID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_tokenID, obj.TokenID, ec.marshalOID2ᚖstring)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_tokenID, obj.TokenID, ec.marshalOID2ᚖstring)
 }
 func (ec *executionContext) fieldContext_AuditEvent_tokenID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "ID")
@@ -14930,7 +14931,7 @@ func (ec *executionContext) fieldContext_AuditEvent_token(_ context.Context, fie
 }
 
 func (ec *executionContext) _AuditEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventConnection_edges, obj.Edges, ec.marshalOAuditEventEdge2ᚕᚖengageᚋentᚐAuditEventEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventConnection_edges, obj.Edges, ec.marshalOAuditEventEdge2ᚕᚖengageᚋentᚐAuditEventEdge)
 }
 func (ec *executionContext) fieldContext_AuditEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14946,7 +14947,7 @@ func (ec *executionContext) fieldContext_AuditEventConnection_edges(_ context.Co
 }
 
 func (ec *executionContext) _AuditEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14962,14 +14963,14 @@ func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AuditEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_AuditEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEventConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AuditEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventEdge_node, obj.Node, ec.marshalOAuditEvent2ᚖengageᚋentᚐAuditEvent)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventEdge_node, obj.Node, ec.marshalOAuditEvent2ᚖengageᚋentᚐAuditEvent)
 }
 func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14985,56 +14986,56 @@ func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Comment_id(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Comment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Comment_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Comment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Comment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Comment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Comment_body(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_body, obj.Body, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_body, obj.Body, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Comment_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "String")
 }
 
 func (ec *executionContext) _Comment_authorName(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_authorName, obj.AuthorName, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_authorName, obj.AuthorName, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Comment_authorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "String")
 }
 
 func (ec *executionContext) _Comment_status(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_status, obj.Status, ec.marshalNModerationStatus2engageᚋmoderationᚐStatus)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_status, obj.Status, ec.marshalNModerationStatus2engageᚋmoderationᚐStatus)
 }
 func (ec *executionContext) fieldContext_Comment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "ModerationStatus")
 }
 
 func (ec *executionContext) _Comment_pinID(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_pinID, obj.PinID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_pinID, obj.PinID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Comment_pinID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "ID")
@@ -15109,7 +15110,7 @@ func (ec *executionContext) fieldContext_Comment_authorEmail(_ context.Context, 
 }
 
 func (ec *executionContext) _CommentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CommentConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_CommentConnection_edges, obj.Edges, ec.marshalOCommentEdge2ᚕᚖengageᚋentᚐCommentEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_CommentConnection_edges, obj.Edges, ec.marshalOCommentEdge2ᚕᚖengageᚋentᚐCommentEdge)
 }
 func (ec *executionContext) fieldContext_CommentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15125,7 +15126,7 @@ func (ec *executionContext) fieldContext_CommentConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _CommentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CommentConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_CommentConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_CommentConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_CommentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15141,14 +15142,14 @@ func (ec *executionContext) fieldContext_CommentConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _CommentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CommentConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_CommentConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_CommentConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_CommentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommentConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CommentEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CommentEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_CommentEdge_node, obj.Node, ec.marshalOComment2ᚖengageᚋentᚐComment)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_CommentEdge_node, obj.Node, ec.marshalOComment2ᚖengageᚋentᚐComment)
 }
 func (ec *executionContext) fieldContext_CommentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15164,63 +15165,63 @@ func (ec *executionContext) fieldContext_CommentEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _CommentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CommentEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_CommentEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_CommentEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_CommentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommentEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Map_id(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Map_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Map_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Map_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Map_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Map_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Map_title(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_title, obj.Title, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_title, obj.Title, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Map_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "String")
 }
 
 func (ec *executionContext) _Map_centerLatitude(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Map_centerLatitude, obj.CenterLatitude, ec.marshalNFloat2float64)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Map_centerLatitude, obj.CenterLatitude, ec.marshalNFloat2float64)
 }
 func (ec *executionContext) fieldContext_Map_centerLatitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Map_centerLongitude(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Map_centerLongitude, obj.CenterLongitude, ec.marshalNFloat2float64)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Map_centerLongitude, obj.CenterLongitude, ec.marshalNFloat2float64)
 }
 func (ec *executionContext) fieldContext_Map_centerLongitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Map_zoom(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_zoom, obj.Zoom, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_zoom, obj.Zoom, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_Map_zoom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Map_projectID(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_projectID, obj.ProjectID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_projectID, obj.ProjectID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Map_projectID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "ID")
@@ -15303,7 +15304,7 @@ func (ec *executionContext) fieldContext_Map_pins(ctx context.Context, field gra
 }
 
 func (ec *executionContext) _MapConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMapConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_MapConnection_edges, obj.Edges, ec.marshalOMapEdge2ᚕᚖengageᚋentᚐProjectMapEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_MapConnection_edges, obj.Edges, ec.marshalOMapEdge2ᚕᚖengageᚋentᚐProjectMapEdge)
 }
 func (ec *executionContext) fieldContext_MapConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15319,7 +15320,7 @@ func (ec *executionContext) fieldContext_MapConnection_edges(_ context.Context, 
 }
 
 func (ec *executionContext) _MapConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMapConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_MapConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_MapConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_MapConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15335,14 +15336,14 @@ func (ec *executionContext) fieldContext_MapConnection_pageInfo(_ context.Contex
 }
 
 func (ec *executionContext) _MapConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMapConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_MapConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_MapConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_MapConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MapConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _MapEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMapEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_MapEdge_node, obj.Node, ec.marshalOMap2ᚖengageᚋentᚐProjectMap)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_MapEdge_node, obj.Node, ec.marshalOMap2ᚖengageᚋentᚐProjectMap)
 }
 func (ec *executionContext) fieldContext_MapEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15358,7 +15359,7 @@ func (ec *executionContext) fieldContext_MapEdge_node(_ context.Context, field g
 }
 
 func (ec *executionContext) _MapEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMapEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_MapEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_MapEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_MapEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MapEdge", field, false, false, "Cursor")
@@ -16773,112 +16774,112 @@ func (ec *executionContext) fieldContext_Mutation_deleteTeamMembership(ctx conte
 }
 
 func (ec *executionContext) _OptionCount_option(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_OptionCount_option, obj.Option, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_OptionCount_option, obj.Option, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_OptionCount_option(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "String")
 }
 
 func (ec *executionContext) _OptionCount_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_OptionCount_count, obj.Count, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_OptionCount_count, obj.Count, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_OptionCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[string]) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasNextPage, obj.HasNextPage, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasNextPage, obj.HasNextPage, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[string]) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasPreviousPage, obj.HasPreviousPage, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasPreviousPage, obj.HasPreviousPage, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[string]) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_startCursor, obj.StartCursor, ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_startCursor, obj.StartCursor, ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[string]) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_endCursor, obj.EndCursor, ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_endCursor, obj.EndCursor, ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Pin_id(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Pin_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Pin_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Pin_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Pin_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Pin_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Pin_latitude(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_latitude, obj.Latitude, ec.marshalNFloat2float64)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_latitude, obj.Latitude, ec.marshalNFloat2float64)
 }
 func (ec *executionContext) fieldContext_Pin_latitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Pin_longitude(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_longitude, obj.Longitude, ec.marshalNFloat2float64)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_longitude, obj.Longitude, ec.marshalNFloat2float64)
 }
 func (ec *executionContext) fieldContext_Pin_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Pin_category(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_category, obj.Category, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_category, obj.Category, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Pin_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "String")
 }
 
 func (ec *executionContext) _Pin_body(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_body, obj.Body, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_body, obj.Body, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Pin_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "String")
 }
 
 func (ec *executionContext) _Pin_authorName(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_authorName, obj.AuthorName, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_authorName, obj.AuthorName, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Pin_authorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "String")
 }
 
 func (ec *executionContext) _Pin_status(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_status, obj.Status, ec.marshalNModerationStatus2engageᚋmoderationᚐStatus)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_status, obj.Status, ec.marshalNModerationStatus2engageᚋmoderationᚐStatus)
 }
 func (ec *executionContext) fieldContext_Pin_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "ModerationStatus")
 }
 
 func (ec *executionContext) _Pin_mapID(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_mapID, obj.MapID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_mapID, obj.MapID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Pin_mapID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "ID")
@@ -16997,7 +16998,7 @@ func (ec *executionContext) fieldContext_Pin_authorEmail(_ context.Context, fiel
 }
 
 func (ec *executionContext) _PinConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PinConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PinConnection_edges, obj.Edges, ec.marshalOPinEdge2ᚕᚖengageᚋentᚐPinEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PinConnection_edges, obj.Edges, ec.marshalOPinEdge2ᚕᚖengageᚋentᚐPinEdge)
 }
 func (ec *executionContext) fieldContext_PinConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -17013,7 +17014,7 @@ func (ec *executionContext) fieldContext_PinConnection_edges(_ context.Context, 
 }
 
 func (ec *executionContext) _PinConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.PinConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PinConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PinConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_PinConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -17029,14 +17030,14 @@ func (ec *executionContext) fieldContext_PinConnection_pageInfo(_ context.Contex
 }
 
 func (ec *executionContext) _PinConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PinConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_PinConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_PinConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_PinConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PinConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PinEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PinEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PinEdge_node, obj.Node, ec.marshalOPin2ᚖengageᚋentᚐPin)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PinEdge_node, obj.Node, ec.marshalOPin2ᚖengageᚋentᚐPin)
 }
 func (ec *executionContext) fieldContext_PinEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -17052,63 +17053,63 @@ func (ec *executionContext) fieldContext_PinEdge_node(_ context.Context, field g
 }
 
 func (ec *executionContext) _PinEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.PinEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_PinEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_PinEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_PinEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PinEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Project_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Project_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Project_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Project_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Project_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Project_title(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_title, obj.Title, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_title, obj.Title, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Project_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
 func (ec *executionContext) _Project_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_slug, obj.Slug, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_slug, obj.Slug, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Project_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
 func (ec *executionContext) _Project_summary(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_summary, obj.Summary, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_summary, obj.Summary, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Project_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
 func (ec *executionContext) _Project_status(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Project_status, obj.Status, ec.marshalNProjectStatus2engageᚋentᚋprojectᚐStatus)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Project_status, obj.Status, ec.marshalNProjectStatus2engageᚋentᚋprojectᚐStatus)
 }
 func (ec *executionContext) fieldContext_Project_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "ProjectStatus")
 }
 
 func (ec *executionContext) _Project_moderation(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Project_moderation, obj.Moderation, ec.marshalNProjectModeration2engageᚋentᚋprojectᚐModeration)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Project_moderation, obj.Moderation, ec.marshalNProjectModeration2engageᚋentᚋprojectᚐModeration)
 }
 func (ec *executionContext) fieldContext_Project_moderation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "ProjectModeration")
@@ -17323,7 +17324,7 @@ func (ec *executionContext) fieldContext_Project_stats(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectConnection_edges, obj.Edges, ec.marshalOProjectEdge2ᚕᚖengageᚋentᚐProjectEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectConnection_edges, obj.Edges, ec.marshalOProjectEdge2ᚕᚖengageᚋentᚐProjectEdge)
 }
 func (ec *executionContext) fieldContext_ProjectConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -17339,7 +17340,7 @@ func (ec *executionContext) fieldContext_ProjectConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _ProjectConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_ProjectConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -17355,14 +17356,14 @@ func (ec *executionContext) fieldContext_ProjectConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _ProjectConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_ProjectConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ProjectEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectEdge_node, obj.Node, ec.marshalOProject2ᚖengageᚋentᚐProject)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectEdge_node, obj.Node, ec.marshalOProject2ᚖengageᚋentᚐProject)
 }
 func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -17378,42 +17379,42 @@ func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_ProjectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _ProjectMembership_id(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembership) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_ProjectMembership_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembership", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ProjectMembership_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembership) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_ProjectMembership_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembership", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ProjectMembership_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembership) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_ProjectMembership_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembership", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ProjectMembership_role(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembership) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_role, obj.Role, ec.marshalNProjectRole2engageᚋroleᚐRole)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_role, obj.Role, ec.marshalNProjectRole2engageᚋroleᚐRole)
 }
 func (ec *executionContext) fieldContext_ProjectMembership_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembership", field, false, false, "ProjectRole")
 }
 
 func (ec *executionContext) _ProjectMembership_projectID(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembership) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_projectID, obj.ProjectID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_projectID, obj.ProjectID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_ProjectMembership_projectID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembership", field, false, false, "ID")
@@ -17484,7 +17485,7 @@ func (ec *executionContext) fieldContext_ProjectMembership_user(_ context.Contex
 }
 
 func (ec *executionContext) _ProjectMembershipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembershipConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipConnection_edges, obj.Edges, ec.marshalOProjectMembershipEdge2ᚕᚖengageᚋentᚐProjectMembershipEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipConnection_edges, obj.Edges, ec.marshalOProjectMembershipEdge2ᚕᚖengageᚋentᚐProjectMembershipEdge)
 }
 func (ec *executionContext) fieldContext_ProjectMembershipConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -17500,7 +17501,7 @@ func (ec *executionContext) fieldContext_ProjectMembershipConnection_edges(_ con
 }
 
 func (ec *executionContext) _ProjectMembershipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembershipConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_ProjectMembershipConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -17516,14 +17517,14 @@ func (ec *executionContext) fieldContext_ProjectMembershipConnection_pageInfo(_ 
 }
 
 func (ec *executionContext) _ProjectMembershipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembershipConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_ProjectMembershipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembershipConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ProjectMembershipEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembershipEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipEdge_node, obj.Node, ec.marshalOProjectMembership2ᚖengageᚋentᚐProjectMembership)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipEdge_node, obj.Node, ec.marshalOProjectMembership2ᚖengageᚋentᚐProjectMembership)
 }
 func (ec *executionContext) fieldContext_ProjectMembershipEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -17539,7 +17540,7 @@ func (ec *executionContext) fieldContext_ProjectMembershipEdge_node(_ context.Co
 }
 
 func (ec *executionContext) _ProjectMembershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembershipEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_ProjectMembershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembershipEdge", field, false, false, "Cursor")
@@ -18445,63 +18446,63 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _Question_id(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Question_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Question_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Question_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Question_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Question_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Question_position(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_position, obj.Position, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_position, obj.Position, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_Question_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Question_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Question_kind, obj.Kind, ec.marshalNQuestionKind2engageᚋentᚋquestionᚐKind)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Question_kind, obj.Kind, ec.marshalNQuestionKind2engageᚋentᚋquestionᚐKind)
 }
 func (ec *executionContext) fieldContext_Question_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "QuestionKind")
 }
 
 func (ec *executionContext) _Question_prompt(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_prompt, obj.Prompt, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_prompt, obj.Prompt, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Question_prompt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "String")
 }
 
 func (ec *executionContext) _Question_required(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_required, obj.Required, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_required, obj.Required, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_Question_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Question_options(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Question_options, obj.Options, ec.marshalOString2ᚕstringᚄ)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Question_options, obj.Options, ec.marshalOString2ᚕstringᚄ)
 }
 func (ec *executionContext) fieldContext_Question_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "String")
 }
 
 func (ec *executionContext) _Question_surveyID(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_surveyID, obj.SurveyID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_surveyID, obj.SurveyID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Question_surveyID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "ID")
@@ -18628,7 +18629,7 @@ func (ec *executionContext) fieldContext_Question_stats(ctx context.Context, fie
 }
 
 func (ec *executionContext) _QuestionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.QuestionConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionConnection_edges, obj.Edges, ec.marshalOQuestionEdge2ᚕᚖengageᚋentᚐQuestionEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionConnection_edges, obj.Edges, ec.marshalOQuestionEdge2ᚕᚖengageᚋentᚐQuestionEdge)
 }
 func (ec *executionContext) fieldContext_QuestionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -18644,7 +18645,7 @@ func (ec *executionContext) fieldContext_QuestionConnection_edges(_ context.Cont
 }
 
 func (ec *executionContext) _QuestionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.QuestionConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_QuestionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -18660,14 +18661,14 @@ func (ec *executionContext) fieldContext_QuestionConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _QuestionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.QuestionConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_QuestionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuestionConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _QuestionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.QuestionEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionEdge_node, obj.Node, ec.marshalOQuestion2ᚖengageᚋentᚐQuestion)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionEdge_node, obj.Node, ec.marshalOQuestion2ᚖengageᚋentᚐQuestion)
 }
 func (ec *executionContext) fieldContext_QuestionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -18683,7 +18684,7 @@ func (ec *executionContext) fieldContext_QuestionEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _QuestionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.QuestionEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_QuestionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuestionEdge", field, false, false, "Cursor")
@@ -18892,35 +18893,35 @@ func (ec *executionContext) fieldContext_QuestionStats_median(_ context.Context,
 }
 
 func (ec *executionContext) _Response_id(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Response_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Response", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Response_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Response_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Response", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Response_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Response_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Response", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Response_submittedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_submittedAt, obj.SubmittedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_submittedAt, obj.SubmittedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Response_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Response", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Response_surveyID(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_surveyID, obj.SurveyID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_surveyID, obj.SurveyID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Response_surveyID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Response", field, false, false, "ID")
@@ -19075,7 +19076,7 @@ func (ec *executionContext) fieldContext_Response_respondentEmail(_ context.Cont
 }
 
 func (ec *executionContext) _ResponseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ResponseConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseConnection_edges, obj.Edges, ec.marshalOResponseEdge2ᚕᚖengageᚋentᚐResponseEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseConnection_edges, obj.Edges, ec.marshalOResponseEdge2ᚕᚖengageᚋentᚐResponseEdge)
 }
 func (ec *executionContext) fieldContext_ResponseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -19091,7 +19092,7 @@ func (ec *executionContext) fieldContext_ResponseConnection_edges(_ context.Cont
 }
 
 func (ec *executionContext) _ResponseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ResponseConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_ResponseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -19107,14 +19108,14 @@ func (ec *executionContext) fieldContext_ResponseConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _ResponseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ResponseConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_ResponseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResponseConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ResponseEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ResponseEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseEdge_node, obj.Node, ec.marshalOResponse2ᚖengageᚋentᚐResponse)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseEdge_node, obj.Node, ec.marshalOResponse2ᚖengageᚋentᚐResponse)
 }
 func (ec *executionContext) fieldContext_ResponseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -19130,98 +19131,98 @@ func (ec *executionContext) fieldContext_ResponseEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _ResponseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ResponseEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_ResponseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResponseEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _SeriesBucket_start(ctx context.Context, field graphql.CollectedField, obj *aggregate.SeriesBucket) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_SeriesBucket_start, obj.Start, ec.marshalNDate2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_SeriesBucket_start, obj.Start, ec.marshalNDate2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_SeriesBucket_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SeriesBucket", field, false, false, "Date")
 }
 
 func (ec *executionContext) _SeriesBucket_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.SeriesBucket) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_SeriesBucket_count, obj.Count, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_SeriesBucket_count, obj.Count, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_SeriesBucket_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SeriesBucket", field, false, false, "Int")
 }
 
 func (ec *executionContext) _StatusCount_status(ctx context.Context, field graphql.CollectedField, obj *aggregate.StatusCount) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_StatusCount_status, obj.Status, ec.marshalNModerationStatus2engageᚋmoderationᚐStatus)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_StatusCount_status, obj.Status, ec.marshalNModerationStatus2engageᚋmoderationᚐStatus)
 }
 func (ec *executionContext) fieldContext_StatusCount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "ModerationStatus")
 }
 
 func (ec *executionContext) _StatusCount_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.StatusCount) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_StatusCount_count, obj.Count, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_StatusCount_count, obj.Count, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_StatusCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Survey_id(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Survey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Survey_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Survey_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Survey_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Survey_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Survey_title(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_title, obj.Title, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_title, obj.Title, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Survey_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "String")
 }
 
 func (ec *executionContext) _Survey_description(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_description, obj.Description, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_description, obj.Description, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Survey_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "String")
 }
 
 func (ec *executionContext) _Survey_status(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_status, obj.Status, ec.marshalNSurveyStatus2engageᚋentᚋsurveyᚐStatus)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_status, obj.Status, ec.marshalNSurveyStatus2engageᚋentᚋsurveyᚐStatus)
 }
 func (ec *executionContext) fieldContext_Survey_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "SurveyStatus")
 }
 
 func (ec *executionContext) _Survey_opensAt(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_opensAt, obj.OpensAt, ec.marshalOTime2ᚖtimeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_opensAt, obj.OpensAt, ec.marshalOTime2ᚖtimeᚐTime)
 }
 func (ec *executionContext) fieldContext_Survey_opensAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Survey_closesAt(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_closesAt, obj.ClosesAt, ec.marshalOTime2ᚖtimeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_closesAt, obj.ClosesAt, ec.marshalOTime2ᚖtimeᚐTime)
 }
 func (ec *executionContext) fieldContext_Survey_closesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Survey_projectID(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_projectID, obj.ProjectID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_projectID, obj.ProjectID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Survey_projectID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "ID")
@@ -19392,7 +19393,7 @@ func (ec *executionContext) fieldContext_Survey_stats(ctx context.Context, field
 }
 
 func (ec *executionContext) _SurveyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyConnection_edges, obj.Edges, ec.marshalOSurveyEdge2ᚕᚖengageᚋentᚐSurveyEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyConnection_edges, obj.Edges, ec.marshalOSurveyEdge2ᚕᚖengageᚋentᚐSurveyEdge)
 }
 func (ec *executionContext) fieldContext_SurveyConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -19408,7 +19409,7 @@ func (ec *executionContext) fieldContext_SurveyConnection_edges(_ context.Contex
 }
 
 func (ec *executionContext) _SurveyConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_SurveyConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -19424,14 +19425,14 @@ func (ec *executionContext) fieldContext_SurveyConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _SurveyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_SurveyConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SurveyConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SurveyEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyEdge_node, obj.Node, ec.marshalOSurvey2ᚖengageᚋentᚐSurvey)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyEdge_node, obj.Node, ec.marshalOSurvey2ᚖengageᚋentᚐSurvey)
 }
 func (ec *executionContext) fieldContext_SurveyEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -19447,7 +19448,7 @@ func (ec *executionContext) fieldContext_SurveyEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SurveyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_SurveyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SurveyEdge", field, false, false, "Cursor")
@@ -19521,35 +19522,35 @@ func (ec *executionContext) fieldContext_SurveyStats_series(ctx context.Context,
 }
 
 func (ec *executionContext) _Team_id(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Team_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Team", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Team_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Team_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Team", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Team_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Team_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Team", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Team_name(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Team_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Team", field, false, false, "String")
 }
 
 func (ec *executionContext) _Team_restricted(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_restricted, obj.Restricted, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_restricted, obj.Restricted, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_Team_restricted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Team", field, false, false, "Boolean")
@@ -19644,7 +19645,7 @@ func (ec *executionContext) fieldContext_Team_projects(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _TeamConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.TeamConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamConnection_edges, obj.Edges, ec.marshalOTeamEdge2ᚕᚖengageᚋentᚐTeamEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamConnection_edges, obj.Edges, ec.marshalOTeamEdge2ᚕᚖengageᚋentᚐTeamEdge)
 }
 func (ec *executionContext) fieldContext_TeamConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -19660,7 +19661,7 @@ func (ec *executionContext) fieldContext_TeamConnection_edges(_ context.Context,
 }
 
 func (ec *executionContext) _TeamConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.TeamConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_TeamConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -19676,14 +19677,14 @@ func (ec *executionContext) fieldContext_TeamConnection_pageInfo(_ context.Conte
 }
 
 func (ec *executionContext) _TeamConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.TeamConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_TeamConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TeamEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.TeamEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamEdge_node, obj.Node, ec.marshalOTeam2ᚖengageᚋentᚐTeam)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamEdge_node, obj.Node, ec.marshalOTeam2ᚖengageᚋentᚐTeam)
 }
 func (ec *executionContext) fieldContext_TeamEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -19699,42 +19700,42 @@ func (ec *executionContext) fieldContext_TeamEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _TeamEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.TeamEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_TeamEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_TeamEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_TeamEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _TeamMembership_id(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembership) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_TeamMembership_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembership", field, false, false, "ID")
 }
 
 func (ec *executionContext) _TeamMembership_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembership) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_TeamMembership_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembership", field, false, false, "Time")
 }
 
 func (ec *executionContext) _TeamMembership_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembership) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_TeamMembership_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembership", field, false, false, "Time")
 }
 
 func (ec *executionContext) _TeamMembership_role(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembership) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_role, obj.Role, ec.marshalNProjectRole2engageᚋroleᚐRole)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_role, obj.Role, ec.marshalNProjectRole2engageᚋroleᚐRole)
 }
 func (ec *executionContext) fieldContext_TeamMembership_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembership", field, false, false, "ProjectRole")
 }
 
 func (ec *executionContext) _TeamMembership_teamID(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembership) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_teamID, obj.TeamID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_teamID, obj.TeamID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_TeamMembership_teamID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembership", field, false, false, "ID")
@@ -19805,7 +19806,7 @@ func (ec *executionContext) fieldContext_TeamMembership_user(_ context.Context, 
 }
 
 func (ec *executionContext) _TeamMembershipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembershipConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipConnection_edges, obj.Edges, ec.marshalOTeamMembershipEdge2ᚕᚖengageᚋentᚐTeamMembershipEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipConnection_edges, obj.Edges, ec.marshalOTeamMembershipEdge2ᚕᚖengageᚋentᚐTeamMembershipEdge)
 }
 func (ec *executionContext) fieldContext_TeamMembershipConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -19821,7 +19822,7 @@ func (ec *executionContext) fieldContext_TeamMembershipConnection_edges(_ contex
 }
 
 func (ec *executionContext) _TeamMembershipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembershipConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_TeamMembershipConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -19837,14 +19838,14 @@ func (ec *executionContext) fieldContext_TeamMembershipConnection_pageInfo(_ con
 }
 
 func (ec *executionContext) _TeamMembershipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembershipConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_TeamMembershipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembershipConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TeamMembershipEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembershipEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipEdge_node, obj.Node, ec.marshalOTeamMembership2ᚖengageᚋentᚐTeamMembership)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipEdge_node, obj.Node, ec.marshalOTeamMembership2ᚖengageᚋentᚐTeamMembership)
 }
 func (ec *executionContext) fieldContext_TeamMembershipEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -19860,56 +19861,56 @@ func (ec *executionContext) fieldContext_TeamMembershipEdge_node(_ context.Conte
 }
 
 func (ec *executionContext) _TeamMembershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembershipEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_TeamMembershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembershipEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "ID")
 }
 
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
 }
 
 func (ec *executionContext) _User_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_User_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
 }
 
 func (ec *executionContext) _User_name(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_User_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_role(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_User_role, obj.Role, ec.marshalNUserRole2engageᚋentᚋuserᚐRole)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_User_role, obj.Role, ec.marshalNUserRole2engageᚋentᚋuserᚐRole)
 }
 func (ec *executionContext) fieldContext_User_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "UserRole")
 }
 
 func (ec *executionContext) _User_apiAccess(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_apiAccess, obj.APIAccess, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_apiAccess, obj.APIAccess, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_User_apiAccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _User_active(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_active, obj.Active, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_active, obj.Active, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_User_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
@@ -20084,7 +20085,7 @@ func (ec *executionContext) fieldContext_User_email(_ context.Context, field gra
 }
 
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_edges, obj.Edges, ec.marshalOUserEdge2ᚕᚖengageᚋentᚐUserEdge)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_edges, obj.Edges, ec.marshalOUserEdge2ᚕᚖengageᚋentᚐUserEdge)
 }
 func (ec *executionContext) fieldContext_UserConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -20100,7 +20101,7 @@ func (ec *executionContext) fieldContext_UserConnection_edges(_ context.Context,
 }
 
 func (ec *executionContext) _UserConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_pageInfo, obj.PageInfo, ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo)
 }
 func (ec *executionContext) fieldContext_UserConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -20116,14 +20117,14 @@ func (ec *executionContext) fieldContext_UserConnection_pageInfo(_ context.Conte
 }
 
 func (ec *executionContext) _UserConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_UserConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _UserEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_node, obj.Node, ec.marshalOUser2ᚖengageᚋentᚐUser)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_node, obj.Node, ec.marshalOUser2ᚖengageᚋentᚐUser)
 }
 func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -20139,21 +20140,21 @@ func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
-	return resolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _ValueCount_value(ctx context.Context, field graphql.CollectedField, obj *aggregate.ValueCount) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ValueCount_value, obj.Value, ec.marshalNFloat2float64)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ValueCount_value, obj.Value, ec.marshalNFloat2float64)
 }
 func (ec *executionContext) fieldContext_ValueCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ValueCount", field, false, false, "Float")
 }
 
 func (ec *executionContext) _ValueCount_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.ValueCount) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ValueCount_count, obj.Count, ec.marshalNInt2int)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ValueCount_count, obj.Count, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_ValueCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ValueCount", field, false, false, "Int")
@@ -20268,7 +20269,7 @@ func (ec *executionContext) fieldContext_Viewer_apiTokens(ctx context.Context, f
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___Directive_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___Directive_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
@@ -20298,14 +20299,14 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___Directive_isRepeatable, obj.IsRepeatable, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___Directive_isRepeatable, obj.IsRepeatable, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext___Directive_locations, obj.Locations, ec.marshalN__DirectiveLocation2ᚕstringᚄ)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext___Directive_locations, obj.Locations, ec.marshalN__DirectiveLocation2ᚕstringᚄ)
 }
 func (ec *executionContext) fieldContext___Directive_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "__DirectiveLocation")
@@ -20356,7 +20357,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
@@ -20432,7 +20433,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___Field_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___Field_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
@@ -20506,7 +20507,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext___Field_type, obj.Type, ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext___Field_type, obj.Type, ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType)
 }
 func (ec *executionContext) fieldContext___Field_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -20568,7 +20569,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return resolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -20598,7 +20599,7 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_type, obj.Type, ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_type, obj.Type, ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType)
 }
 func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -20614,7 +20615,7 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return resolveStructField(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_defaultValue, obj.DefaultValue, ec.marshalOString2ᚖstring)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_defaultValue, obj.DefaultValue, ec.marshalOString2ᚖstring)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -31465,10 +31466,10 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 var aPITokenImplementors = []string{"APIToken", "Node"}
 
 func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet, obj *ent.APIToken) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, aPITokenImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -31565,16 +31566,16 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var aPITokenConnectionImplementors = []string{"APITokenConnection"}
 
 func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, aPITokenConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -31614,10 +31615,10 @@ func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.Sel
 var aPITokenEdgeImplementors = []string{"APITokenEdge"}
 
 func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, aPITokenEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -31652,10 +31653,10 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 var aPITokenWithSecretImplementors = []string{"APITokenWithSecret"}
 
 func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.SelectionSet, obj *APITokenWithSecret) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, aPITokenWithSecretImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenWithSecretImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -31690,10 +31691,10 @@ func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.Sel
 var answerImplementors = []string{"Answer", "Node"}
 
 func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, obj *ent.Answer) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, answerImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, answerImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -31780,16 +31781,16 @@ func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var answerConnectionImplementors = []string{"AnswerConnection"}
 
 func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AnswerConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, answerConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, answerConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -31829,10 +31830,10 @@ func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.Selec
 var answerEdgeImplementors = []string{"AnswerEdge"}
 
 func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AnswerEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, answerEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, answerEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -31867,10 +31868,10 @@ func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSe
 var auditEventImplementors = []string{"AuditEvent", "Node"}
 
 func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEvent) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, auditEventImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, auditEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -31931,16 +31932,16 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var auditEventConnectionImplementors = []string{"AuditEventConnection"}
 
 func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, auditEventConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, auditEventConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -31980,10 +31981,10 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 var auditEventEdgeImplementors = []string{"AuditEventEdge"}
 
 func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, auditEventEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, auditEventEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32018,10 +32019,10 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 var commentImplementors = []string{"Comment", "Node"}
 
 func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, obj *ent.Comment) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, commentImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, commentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32086,16 +32087,16 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var commentConnectionImplementors = []string{"CommentConnection"}
 
 func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, commentConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, commentConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32135,10 +32136,10 @@ func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.Sele
 var commentEdgeImplementors = []string{"CommentEdge"}
 
 func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, commentEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, commentEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32173,10 +32174,10 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 var mapImplementors = []string{"Map", "Node"}
 
 func (ec *executionContext) _Map(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMap) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, mapImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, mapImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32247,16 +32248,16 @@ func (ec *executionContext) _Map(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var mapConnectionImplementors = []string{"MapConnection"}
 
 func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMapConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, mapConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, mapConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32296,10 +32297,10 @@ func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.Selectio
 var mapEdgeImplementors = []string{"MapEdge"}
 
 func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMapEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, mapEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, mapEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32334,13 +32335,13 @@ func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, 
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, mutationImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
 
-	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -32588,16 +32589,16 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return out
 }
 
 var optionCountImplementors = []string{"OptionCount"}
 
 func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.OptionCount) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, optionCountImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, optionCountImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32632,10 +32633,10 @@ func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionS
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[string]) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, pageInfoImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32680,10 +32681,10 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var pinImplementors = []string{"Pin", "Node"}
 
 func (ec *executionContext) _Pin(ctx context.Context, sel ast.SelectionSet, obj *ent.Pin) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, pinImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, pinImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32769,16 +32770,16 @@ func (ec *executionContext) _Pin(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var pinConnectionImplementors = []string{"PinConnection"}
 
 func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PinConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, pinConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, pinConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32818,10 +32819,10 @@ func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.Selectio
 var pinEdgeImplementors = []string{"PinEdge"}
 
 func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PinEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, pinEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, pinEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32856,10 +32857,10 @@ func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, 
 var projectImplementors = []string{"Project", "Node"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *ent.Project) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, projectImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, projectImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32948,16 +32949,16 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var projectConnectionImplementors = []string{"ProjectConnection"}
 
 func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, projectConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, projectConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -32997,10 +32998,10 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 var projectEdgeImplementors = []string{"ProjectEdge"}
 
 func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, projectEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, projectEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33035,10 +33036,10 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 var projectMembershipImplementors = []string{"ProjectMembership", "Node"}
 
 func (ec *executionContext) _ProjectMembership(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembership) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, projectMembershipImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, projectMembershipImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33094,16 +33095,16 @@ func (ec *executionContext) _ProjectMembership(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var projectMembershipConnectionImplementors = []string{"ProjectMembershipConnection"}
 
 func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembershipConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, projectMembershipConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, projectMembershipConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33143,10 +33144,10 @@ func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, se
 var projectMembershipEdgeImplementors = []string{"ProjectMembershipEdge"}
 
 func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembershipEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, projectMembershipEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, projectMembershipEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33181,10 +33182,10 @@ func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.
 var projectStatsImplementors = []string{"ProjectStats"}
 
 func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.SelectionSet, obj *aggregate.ProjectStats) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, projectStatsImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, projectStatsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33221,19 +33222,19 @@ func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, queryImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -33373,16 +33374,16 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var questionImplementors = []string{"Question", "Node"}
 
 func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet, obj *ent.Question) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, questionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, questionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33464,16 +33465,16 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var questionConnectionImplementors = []string{"QuestionConnection"}
 
 func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.QuestionConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, questionConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, questionConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33513,10 +33514,10 @@ func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.Sel
 var questionEdgeImplementors = []string{"QuestionEdge"}
 
 func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.QuestionEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, questionEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, questionEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33551,10 +33552,10 @@ func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.Selection
 var questionStatsImplementors = []string{"QuestionStats"}
 
 func (ec *executionContext) _QuestionStats(ctx context.Context, sel ast.SelectionSet, obj *aggregate.QuestionStats) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, questionStatsImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, questionStatsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33621,16 +33622,16 @@ func (ec *executionContext) _QuestionStats(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var responseImplementors = []string{"Response", "Node"}
 
 func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet, obj *ent.Response) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, responseImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, responseImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33696,16 +33697,16 @@ func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var responseConnectionImplementors = []string{"ResponseConnection"}
 
 func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponseConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, responseConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, responseConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33745,10 +33746,10 @@ func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.Sel
 var responseEdgeImplementors = []string{"ResponseEdge"}
 
 func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponseEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, responseEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, responseEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33783,10 +33784,10 @@ func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.Selection
 var seriesBucketImplementors = []string{"SeriesBucket"}
 
 func (ec *executionContext) _SeriesBucket(ctx context.Context, sel ast.SelectionSet, obj *aggregate.SeriesBucket) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, seriesBucketImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, seriesBucketImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33821,10 +33822,10 @@ func (ec *executionContext) _SeriesBucket(ctx context.Context, sel ast.Selection
 var statusCountImplementors = []string{"StatusCount"}
 
 func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.StatusCount) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, statusCountImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, statusCountImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33859,10 +33860,10 @@ func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionS
 var surveyImplementors = []string{"Survey", "Node"}
 
 func (ec *executionContext) _Survey(ctx context.Context, sel ast.SelectionSet, obj *ent.Survey) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, surveyImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, surveyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33950,16 +33951,16 @@ func (ec *executionContext) _Survey(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var surveyConnectionImplementors = []string{"SurveyConnection"}
 
 func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, surveyConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, surveyConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -33999,10 +34000,10 @@ func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.Selec
 var surveyEdgeImplementors = []string{"SurveyEdge"}
 
 func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, surveyEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, surveyEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34037,10 +34038,10 @@ func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSe
 var surveyStatsImplementors = []string{"SurveyStats"}
 
 func (ec *executionContext) _SurveyStats(ctx context.Context, sel ast.SelectionSet, obj *aggregate.SurveyStats) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, surveyStatsImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, surveyStatsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34071,16 +34072,16 @@ func (ec *executionContext) _SurveyStats(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var teamImplementors = []string{"Team", "Node"}
 
 func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj *ent.Team) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, teamImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, teamImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34136,16 +34137,16 @@ func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var teamConnectionImplementors = []string{"TeamConnection"}
 
 func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, teamConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, teamConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34185,10 +34186,10 @@ func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.Selecti
 var teamEdgeImplementors = []string{"TeamEdge"}
 
 func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, teamEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, teamEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34223,10 +34224,10 @@ func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet,
 var teamMembershipImplementors = []string{"TeamMembership", "Node"}
 
 func (ec *executionContext) _TeamMembership(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembership) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, teamMembershipImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, teamMembershipImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34282,16 +34283,16 @@ func (ec *executionContext) _TeamMembership(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var teamMembershipConnectionImplementors = []string{"TeamMembershipConnection"}
 
 func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembershipConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, teamMembershipConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, teamMembershipConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34331,10 +34332,10 @@ func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel a
 var teamMembershipEdgeImplementors = []string{"TeamMembershipEdge"}
 
 func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembershipEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, teamMembershipEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, teamMembershipEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34369,10 +34370,10 @@ func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.Sel
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, userImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, userImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34449,16 +34450,16 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var userConnectionImplementors = []string{"UserConnection"}
 
 func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.UserConnection) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, userConnectionImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, userConnectionImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34498,10 +34499,10 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 var userEdgeImplementors = []string{"UserEdge"}
 
 func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.UserEdge) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, userEdgeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, userEdgeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34536,10 +34537,10 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 var valueCountImplementors = []string{"ValueCount"}
 
 func (ec *executionContext) _ValueCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.ValueCount) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, valueCountImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, valueCountImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34574,10 +34575,10 @@ func (ec *executionContext) _ValueCount(ctx context.Context, sel ast.SelectionSe
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *Viewer) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, viewerImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, viewerImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34614,16 +34615,16 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectFields{fields, out.Values}
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34673,10 +34674,10 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34721,10 +34722,10 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, __FieldImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, __FieldImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34779,10 +34780,10 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, __InputValueImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34837,10 +34838,10 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, __SchemaImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34895,10 +34896,10 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := ec.collected.get(ec.OperationContext, sel, __TypeImplementors)
+	fields := ec.collected.Get(ec.OperationContext, sel, __TypeImplementors)
 
-	out := newObject(fields)
-	deferred := newDeferredGroup(ctx)
+	out := gqlexec.NewObject(fields)
+	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35363,7 +35364,7 @@ func (ec *executionContext) marshalNModerationStatus2engageᚋmoderationᚐStatu
 }
 
 func (ec *executionContext) marshalNNode2ᚕengageᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2engageᚋentᚐNoder(ctx, sel, v[i])
@@ -35626,7 +35627,7 @@ func (ec *executionContext) unmarshalNResponseWhereInput2ᚖengageᚋentᚐRespo
 }
 
 func (ec *executionContext) marshalNSeriesBucket2ᚕᚖengageᚋaggregateᚐSeriesBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*aggregate.SeriesBucket) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeriesBucket2ᚖengageᚋaggregateᚐSeriesBucket(ctx, sel, v[i])
@@ -35660,7 +35661,7 @@ func (ec *executionContext) marshalNSeriesInterval2engageᚋaggregateᚐInterval
 }
 
 func (ec *executionContext) marshalNStatusCount2ᚕᚖengageᚋaggregateᚐStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*aggregate.StatusCount) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStatusCount2ᚖengageᚋaggregateᚐStatusCount(ctx, sel, v[i])
@@ -35960,7 +35961,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -36004,7 +36005,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -36032,7 +36033,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -36060,7 +36061,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -36108,7 +36109,7 @@ func (ec *executionContext) marshalOAPITokenEdge2ᚕᚖengageᚋentᚐAPITokenEd
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAPITokenEdge2ᚖengageᚋentᚐAPITokenEdge(ctx, sel, v[i])
@@ -36168,7 +36169,7 @@ func (ec *executionContext) marshalOAnswerEdge2ᚕᚖengageᚋentᚐAnswerEdge(c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAnswerEdge2ᚖengageᚋentᚐAnswerEdge(ctx, sel, v[i])
@@ -36245,7 +36246,7 @@ func (ec *executionContext) marshalOAuditEventAction2ᚕengageᚋentᚋauditeven
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEventAction2engageᚋentᚋauditeventᚐAction(ctx, sel, v[i])
@@ -36280,7 +36281,7 @@ func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖengageᚋentᚐAuditEve
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAuditEventEdge2ᚖengageᚋentᚐAuditEventEdge(ctx, sel, v[i])
@@ -36370,7 +36371,7 @@ func (ec *executionContext) marshalOCommentEdge2ᚕᚖengageᚋentᚐCommentEdge
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCommentEdge2ᚖengageᚋentᚐCommentEdge(ctx, sel, v[i])
@@ -36728,7 +36729,7 @@ func (ec *executionContext) marshalOMapEdge2ᚕᚖengageᚋentᚐProjectMapEdge(
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOMapEdge2ᚖengageᚋentᚐProjectMapEdge(ctx, sel, v[i])
@@ -36798,7 +36799,7 @@ func (ec *executionContext) marshalOModerationStatus2ᚕengageᚋmoderationᚐSt
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNModerationStatus2engageᚋmoderationᚐStatus(ctx, sel, v[i])
@@ -36840,7 +36841,7 @@ func (ec *executionContext) marshalOOptionCount2ᚕᚖengageᚋaggregateᚐOptio
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOptionCount2ᚖengageᚋaggregateᚐOptionCount(ctx, sel, v[i])
@@ -36866,7 +36867,7 @@ func (ec *executionContext) marshalOPinEdge2ᚕᚖengageᚋentᚐPinEdge(ctx con
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPinEdge2ᚖengageᚋentᚐPinEdge(ctx, sel, v[i])
@@ -36926,7 +36927,7 @@ func (ec *executionContext) marshalOProjectEdge2ᚕᚖengageᚋentᚐProjectEdge
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOProjectEdge2ᚖengageᚋentᚐProjectEdge(ctx, sel, v[i])
@@ -36953,7 +36954,7 @@ func (ec *executionContext) marshalOProjectMembershipEdge2ᚕᚖengageᚋentᚐP
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOProjectMembershipEdge2ᚖengageᚋentᚐProjectMembershipEdge(ctx, sel, v[i])
@@ -37023,7 +37024,7 @@ func (ec *executionContext) marshalOProjectModeration2ᚕengageᚋentᚋproject�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProjectModeration2engageᚋentᚋprojectᚐModeration(ctx, sel, v[i])
@@ -37083,7 +37084,7 @@ func (ec *executionContext) marshalOProjectRole2ᚕengageᚋroleᚐRoleᚄ(ctx c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProjectRole2engageᚋroleᚐRole(ctx, sel, v[i])
@@ -37135,7 +37136,7 @@ func (ec *executionContext) marshalOProjectStatus2ᚕengageᚋentᚋprojectᚐSt
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProjectStatus2engageᚋentᚋprojectᚐStatus(ctx, sel, v[i])
@@ -37202,7 +37203,7 @@ func (ec *executionContext) marshalOQuestionEdge2ᚕᚖengageᚋentᚐQuestionEd
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOQuestionEdge2ᚖengageᚋentᚐQuestionEdge(ctx, sel, v[i])
@@ -37239,7 +37240,7 @@ func (ec *executionContext) marshalOQuestionKind2ᚕengageᚋentᚋquestionᚐKi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuestionKind2engageᚋentᚋquestionᚐKind(ctx, sel, v[i])
@@ -37314,7 +37315,7 @@ func (ec *executionContext) marshalOResponseEdge2ᚕᚖengageᚋentᚐResponseEd
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOResponseEdge2ᚖengageᚋentᚐResponseEdge(ctx, sel, v[i])
@@ -37439,7 +37440,7 @@ func (ec *executionContext) marshalOSurveyEdge2ᚕᚖengageᚋentᚐSurveyEdge(c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOSurveyEdge2ᚖengageᚋentᚐSurveyEdge(ctx, sel, v[i])
@@ -37484,7 +37485,7 @@ func (ec *executionContext) marshalOSurveyStatus2ᚕengageᚋentᚋsurveyᚐStat
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSurveyStatus2engageᚋentᚋsurveyᚐStatus(ctx, sel, v[i])
@@ -37551,7 +37552,7 @@ func (ec *executionContext) marshalOTeamEdge2ᚕᚖengageᚋentᚐTeamEdge(ctx c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTeamEdge2ᚖengageᚋentᚐTeamEdge(ctx, sel, v[i])
@@ -37578,7 +37579,7 @@ func (ec *executionContext) marshalOTeamMembershipEdge2ᚕᚖengageᚋentᚐTeam
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTeamMembershipEdge2ᚖengageᚋentᚐTeamMembershipEdge(ctx, sel, v[i])
@@ -37724,7 +37725,7 @@ func (ec *executionContext) marshalOUserEdge2ᚕᚖengageᚋentᚐUserEdge(ctx c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOUserEdge2ᚖengageᚋentᚐUserEdge(ctx, sel, v[i])
@@ -37769,7 +37770,7 @@ func (ec *executionContext) marshalOUserRole2ᚕengageᚋentᚋuserᚐRoleᚄ(ct
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUserRole2engageᚋentᚋuserᚐRole(ctx, sel, v[i])
@@ -37829,7 +37830,7 @@ func (ec *executionContext) marshalOValueCount2ᚕᚖengageᚋaggregateᚐValueC
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNValueCount2ᚖengageᚋaggregateᚐValueCount(ctx, sel, v[i])
@@ -37848,7 +37849,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -37867,7 +37868,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -37886,7 +37887,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -37905,7 +37906,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

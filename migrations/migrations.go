@@ -3,7 +3,7 @@
 //
 // The files are generated from the ent schema:
 //
-//	go run ./migrations/generate -name describe_the_change
+//	go run ./codegen/migrations -name describe_the_change
 //
 // writes the next migration for SQLite and for PostgreSQL (see its doc).
 // The only lines written by hand are data steps that a schema change needs

@@ -1,7 +1,10 @@
 // Package rule holds the whole permission model of Engage API as ent
 // privacy rules: who may see and change what. Every entity's policy is
 // declared in policies.go from the small rules in this file, and the SQL
-// predicates that decide visibility are in scope.go.
+// predicates that decide visibility are in scope.go. Its subpackage
+// readparents is the one fact besides the viewer that a rule trusts: the
+// mark, set by the code that loads connections, of queries that read only
+// children of parents the request has read (allowChildrenOf).
 //
 // The model is PRODUCT.md section 2; PERMISSIONS.md states it and maps each
 // point to the rule that implements it.
@@ -15,6 +18,7 @@ import (
 
 	"engage/ent"
 	"engage/ent/privacy"
+	"engage/rule/readparents"
 	"engage/viewer"
 )
 
@@ -67,12 +71,13 @@ func AllowIfAdmin() privacy.QueryMutationRule {
 // allowChildrenOf allows, with no filter of its own, a query that loads a
 // connection of parents of type P that this request has already read, for
 // entities visible exactly when that parent is. Such a load reads only the
-// parents' children (ent/child_pages.go), and the parents passed their own
-// policy for the same viewer: filtering every child again would repeat, row
-// by row, a check already made.
+// parents' children, and the parents passed their own policy for the same
+// viewer: filtering every child again would repeat, row by row, a check
+// already made. The loading code (pageload) marks those queries, and only
+// them, with readparents.Mark.
 func allowChildrenOf[P any]() privacy.QueryRule {
 	return privacy.QueryRuleFunc(func(ctx context.Context, q ent.Query) error {
-		if _, ok := ent.ParentsOfLoad(ctx, q).([]*P); ok {
+		if _, ok := readparents.Parents[P](ctx, q); ok {
 			return privacy.Allow
 		}
 		return privacy.Skip

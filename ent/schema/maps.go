@@ -52,7 +52,7 @@ func (ProjectMap) Indexes() []ent.Index {
 func (ProjectMap) Policy() ent.Policy { return rule.MapPolicy() }
 
 func (ProjectMap) Annotations() []schema.Annotation {
-	// GraphQL calls it Map: ent/entc.go renames the generated types, because
+	// GraphQL calls it Map: codegen/entc renames the generated types, because
 	// entgql mistakes a type named Map for its builtin Map scalar. Implements
 	// makes field collection accept fragments "on Map"; the rename removes it
 	// from the schema.

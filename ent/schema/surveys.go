@@ -58,7 +58,7 @@ func (Survey) Edges() []ent.Edge {
 
 func (Survey) Indexes() []ent.Index {
 	// (parent, id) indexes let a nested page read its first rows per parent
-	// in order (ent/child_pages.go) and serve lookups by parent.
+	// in order (pageload) and serve lookups by parent.
 	return []ent.Index{index.Fields("project_id", "id")}
 }
 

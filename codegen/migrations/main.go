@@ -2,7 +2,7 @@
 // the ent schema, by comparing the schema with the state that replaying the
 // existing migrations gives on a scratch database:
 //
-//	go run ./migrations/generate -name add_survey_locale
+//	go run ./codegen/migrations -name add_survey_locale
 //
 // SQLite is replayed in memory. PostgreSQL needs a server: the command creates
 // a scratch database on the one that -postgres names (default: the local
@@ -15,7 +15,7 @@
 // columns, after the statements that add them), with a comment that says so, then record the files' new checksums in atlas.sum, which the
 // next run checks:
 //
-//	go run ./migrations/generate -hash
+//	go run ./codegen/migrations -hash
 package main
 
 import (

@@ -3,7 +3,7 @@
 // what the types show and makes links to objects that may be hidden nullable
 // (visibility.go), and fills in the descriptions entgql
 // leaves out, so that every type, field, argument and enum value is
-// documented. ent/entc.go runs its Hooks during go generate.
+// documented. codegen/entc runs its Hooks during go generate.
 package gqlschema
 
 import (

@@ -1,4 +1,9 @@
-package graph
+// Package gqlexec holds what the generated GraphQL executor
+// (graph/generated.go) calls in place of some of gqlgen's own helpers,
+// which do the same at a larger cost: codegen/gqlgen points the generated
+// code here after gqlgen writes it. codegen/README.md lists each rewrite,
+// its measured gain and the test that guards it.
+package gqlexec
 
 import (
 	"context"
@@ -13,11 +18,11 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// marshalSliceInOrder replaces graphql.MarshalSliceConcurrently in the
-// generated code (see graph/generate): it marshals the elements of a list
+// MarshalSliceInOrder replaces graphql.MarshalSliceConcurrently in the
+// generated code (see codegen/gqlgen): it marshals the elements of a list
 // one after another instead of one goroutine each. As gqlgen does, a panic
 // in an element becomes an error on its path and a null in its place.
-func marshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHandler bool, marshal func(context.Context, int) graphql.Marshaler) graphql.Array {
+func MarshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHandler bool, marshal func(context.Context, int) graphql.Marshaler) graphql.Array {
 	out := make(graphql.Array, length)
 	// The elements' field contexts and indexes, allocated once per list.
 	contexts, indexes := make([]graphql.FieldContext, length), make([]int, length)
@@ -41,22 +46,22 @@ func marshalElement(ctx context.Context, i int, omitPanicHandler bool, marshal f
 	return marshal(ctx, i)
 }
 
-// newDeferredGroup replaces graphql.NewDeferredGroup in the generated code:
+// NewDeferredGroup replaces graphql.NewDeferredGroup in the generated code:
 // an empty group, without the field set, map and path that gqlgen builds for
 // every object and only @defer fields use. None reaches execution: the
 // query cache answers deferred fragments inline (api/limits.go), which
 // TestDeferredFragmentsAnswerInline checks through this code.
-func newDeferredGroup(ctx context.Context) graphql.DeferredGroup {
+func NewDeferredGroup(ctx context.Context) graphql.DeferredGroup {
 	return graphql.DeferredGroup{Context: ctx}
 }
 
-// resolveStructField replaces graphql.ResolveField in the generated code for
+// ResolveStructField replaces graphql.ResolveField in the generated code for
 // the fields read straight from a struct field, with no resolver, directive
-// or middleware of their own (see graph/generate): the same field context,
+// or middleware of their own (see codegen/gqlgen): the same field context,
 // marshalling and recovery from panics, without gqlgen's three closures, the
 // boxing of the value, and the resolver middleware chain, which carries
 // only field interceptors, and this server installs none (api.newGraphQL).
-func resolveStructField[T any](
+func ResolveStructField[T any](
 	ctx context.Context,
 	oc *graphql.OperationContext,
 	field graphql.CollectedField,
@@ -78,18 +83,18 @@ func resolveStructField[T any](
 	return marshal(ctx, field.Selections, value)
 }
 
-// leaf is the Go types of the scalar fields that resolveLeafField takes.
+// leaf is the Go types of the scalar fields that ResolveLeafField takes.
 type leaf interface {
 	~string | ~int | ~bool | time.Time
 }
 
-// resolveLeafField is resolveStructField for a field of type ID, String,
+// ResolveLeafField is ResolveStructField for a field of type ID, String,
 // Int, Boolean or Time: their marshallers read the context only to report a
 // null, which only a zero value (the zero time) can marshal to, so any other
 // value is marshalled without building the field's context. (Float is left
 // out: NaN reports an error when written.) Half the fields of a nested page
 // are such scalars.
-func resolveLeafField[T leaf](
+func ResolveLeafField[T leaf](
 	ctx context.Context,
 	oc *graphql.OperationContext,
 	field graphql.CollectedField,
@@ -101,15 +106,15 @@ func resolveLeafField[T leaf](
 	if value != zero {
 		return marshal(ctx, field.Selections, value)
 	}
-	return resolveStructField(ctx, oc, field, fieldContext, value, marshal)
+	return ResolveStructField(ctx, oc, field, fieldContext, value, marshal)
 }
 
-// resolveCursorField is resolveStructField for the cursor of a connection's
-// edge: its marshaller hands the cursor on as it is (graph/generate checks
+// ResolveCursorField is ResolveStructField for the cursor of a connection's
+// edge: its marshaller hands the cursor on as it is (codegen/gqlgen checks
 // that), and the cursor writes itself later without reporting anything, so
 // neither the field's context nor recovery from a panic has any use. A
 // page of a nested query has one per edge.
-func resolveCursorField[T any](
+func ResolveCursorField[T any](
 	ctx context.Context,
 	_ *graphql.OperationContext,
 	field graphql.CollectedField,
@@ -120,23 +125,24 @@ func resolveCursorField[T any](
 	return marshal(ctx, field.Selections, value)
 }
 
-// objectFields writes an object as graphql.FieldSet does, each field once
+// ObjectFields writes an object as graphql.FieldSet does, each field once
 // under its alias, in the order collected, without the map of written
 // names, the iterator and the heap copy of every field that FieldSet's
 // MarshalGQL allocates (a quarter of the allocations of a nested page).
-// graph/generate makes the generated code return it for every object that
-// resolves fields concurrently, and an object (below) for the others.
-type objectFields struct {
-	fields []graphql.CollectedField
-	Values []graphql.Marshaler
+// codegen/gqlgen makes the generated code return it for every object that
+// resolves fields concurrently, and an Object (below) for the others.
+type ObjectFields struct {
+	Fields []graphql.CollectedField // as collected, aliases repeated
+	Values []graphql.Marshaler      // the value of each of Fields
 }
 
-func (o objectFields) MarshalGQL(w io.Writer) {
+// MarshalGQL writes the object's JSON.
+func (o ObjectFields) MarshalGQL(w io.Writer) {
 	io.WriteString(w, "{")
 	first := true
-	for i := range o.fields {
-		alias := o.fields[i].Alias
-		if writtenBefore(o.fields[:i], alias) {
+	for i := range o.Fields {
+		alias := o.Fields[i].Alias
+		if writtenBefore(o.Fields[:i], alias) {
 			continue
 		}
 		if !first {
@@ -152,20 +158,21 @@ func (o objectFields) MarshalGQL(w io.Writer) {
 	io.WriteString(w, "}")
 }
 
-// object replaces graphql.FieldSet in the generated code of an object that
-// resolves no field concurrently (graph/generate): what the generated code
-// fills (Values, Invalids) and what writes the object (objectFields), in
+// Object replaces graphql.FieldSet in the generated code of an object that
+// resolves no field concurrently (codegen/gqlgen): what the generated code
+// fills (Values, Invalids) and what writes the object (ObjectFields), in
 // one allocation with room for the values of a small object. A FieldSet
-// and its values are two, and the objectFields written from them a third;
+// and its values are two, and the ObjectFields written from them a third;
 // a nested page has two objects per edge.
-type object struct {
-	objectFields
+type Object struct {
+	ObjectFields
 	Invalids uint32
 	small    [4]graphql.Marshaler
 }
 
-func newObject(fields []graphql.CollectedField) *object {
-	o := &object{objectFields: objectFields{fields: fields}}
+// NewObject returns an Object of fields, their values not yet resolved.
+func NewObject(fields []graphql.CollectedField) *Object {
+	o := &Object{ObjectFields: ObjectFields{Fields: fields}}
 	if len(fields) <= len(o.small) {
 		o.Values = o.small[:len(fields)]
 	} else {
@@ -174,9 +181,9 @@ func newObject(fields []graphql.CollectedField) *object {
 	return o
 }
 
-// Dispatch resolves the fields left to resolve concurrently: an object has
+// Dispatch resolves the fields left to resolve concurrently: an Object has
 // none.
-func (*object) Dispatch(context.Context) {}
+func (*Object) Dispatch(context.Context) {}
 
 // writtenBefore reports whether one of fields has alias. Objects have few
 // fields, so a scan costs less than the map gqlgen builds.
@@ -189,7 +196,7 @@ func writtenBefore(fields []graphql.CollectedField, alias string) bool {
 	return false
 }
 
-// collectedFields replaces graphql.CollectFields in the generated code: the
+// CollectedFields replaces graphql.CollectFields in the generated code: the
 // fields of one selection set on one object type, collected once per
 // operation. gqlgen caches them too, but builds its cache key by hashing
 // the type's names, a hasher on the heap for every object of a page. The
@@ -201,7 +208,7 @@ func writtenBefore(fields []graphql.CollectedField, alias string) bool {
 // selection and type (a few times), from goroutines on several CPUs: the
 // map is copied on write and read without a lock, whose shared counter
 // every read would otherwise write.
-type collectedFields struct {
+type CollectedFields struct {
 	mu     sync.Mutex // serializes writers
 	fields atomic.Pointer[map[collectedKey][]graphql.CollectedField]
 }
@@ -212,7 +219,9 @@ type collectedKey struct {
 	implementors *string
 }
 
-func (c *collectedFields) get(op *graphql.OperationContext, sel ast.SelectionSet, implementors []string) []graphql.CollectedField {
+// Get returns the fields of sel on the type that implementors, a generated
+// package variable, names: those graphql.CollectFields returns.
+func (c *CollectedFields) Get(op *graphql.OperationContext, sel ast.SelectionSet, implementors []string) []graphql.CollectedField {
 	key := collectedKey{unsafe.SliceData(sel), len(sel), unsafe.SliceData(implementors)}
 	if m := c.fields.Load(); m != nil {
 		if fields, ok := (*m)[key]; ok {

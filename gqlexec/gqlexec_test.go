@@ -1,4 +1,4 @@
-package graph
+package gqlexec
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// TestListsMarshalInOrder checks marshalSliceInOrder, which the generated
+// TestListsMarshalInOrder checks MarshalSliceInOrder, which the generated
 // code calls for every list of objects: elements are marshalled one after
 // another, in order, each knowing its index, and a panicking element
 // becomes a null and an error while the others are kept.
@@ -23,7 +23,7 @@ func TestListsMarshalInOrder(t *testing.T) {
 	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, graphql.DefaultRecover)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{})
 	var visited []int
-	out := marshalSliceInOrder(ctx, 4, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	out := MarshalSliceInOrder(ctx, 4, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		if idx := graphql.GetFieldContext(ctx).Index; idx == nil || *idx != i {
 			t.Errorf("element %d has index %v in its field context", i, idx)
 		}
@@ -44,19 +44,19 @@ func TestListsMarshalInOrder(t *testing.T) {
 	}
 }
 
-// TestDeferredGroupsHoldOnlyTheirContext checks newDeferredGroup, which
+// TestDeferredGroupsHoldOnlyTheirContext checks NewDeferredGroup, which
 // replaces graphql.NewDeferredGroup in the generated code: no path, field
 // set or map is built for an object, as no @defer field reaches execution.
 func TestDeferredGroupsHoldOnlyTheirContext(t *testing.T) {
 	ctx := graphql.WithFieldContext(context.Background(), &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "projects"}}})
-	g := newDeferredGroup(ctx)
+	g := NewDeferredGroup(ctx)
 	if g.Path != nil || g.FieldSet != nil || g.Defers != nil || g.Context != ctx {
 		t.Errorf("group %+v: want only the context", g)
 	}
 }
 
-// TestStructFieldsResolveAsGqlgens checks resolveStructField and
-// resolveLeafField, which replace graphql.ResolveField for fields read from
+// TestStructFieldsResolveAsGqlgens checks ResolveStructField and
+// ResolveLeafField, which replace graphql.ResolveField for fields read from
 // struct fields: the same output, a panic turned into null and an error on
 // the field's path, and the field's context built for a leaf only when its
 // value could marshal to null (the zero value).
@@ -69,7 +69,7 @@ func TestStructFieldsResolveAsGqlgens(t *testing.T) {
 		return &graphql.FieldContext{Field: field}, nil
 	}
 	marshalTime := func(ctx context.Context, _ ast.SelectionSet, v time.Time) graphql.Marshaler {
-		res := MarshalTime(v)
+		res := graphql.MarshalTime(v)
 		if res == graphql.Null {
 			graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 		}
@@ -84,19 +84,19 @@ func TestStructFieldsResolveAsGqlgens(t *testing.T) {
 
 	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	got, errs := run(func(ctx context.Context) graphql.Marshaler {
-		return resolveLeafField(ctx, oc, field, fieldContext, at, marshalTime)
+		return ResolveLeafField(ctx, oc, field, fieldContext, at, marshalTime)
 	})
 	if got != `"2026-11-25T12:00:00Z"` || errs != nil || built != 0 {
 		t.Errorf("a time: wrote %s, errors %v, %d field contexts built; want the time, none, none", got, errs, built)
 	}
 	got, errs = run(func(ctx context.Context) graphql.Marshaler {
-		return resolveLeafField(ctx, oc, field, fieldContext, time.Time{}, marshalTime)
+		return ResolveLeafField(ctx, oc, field, fieldContext, time.Time{}, marshalTime)
 	})
 	if got != "null" || built != 1 || len(errs) != 1 || errs[0].Path.String() != "x" {
 		t.Errorf("the zero time: wrote %s, errors %v, %d field contexts built; want null, one error at x, one", got, errs, built)
 	}
 	got, errs = run(func(ctx context.Context) graphql.Marshaler {
-		return resolveStructField(ctx, oc, field, fieldContext, "v", func(context.Context, ast.SelectionSet, string) graphql.Marshaler {
+		return ResolveStructField(ctx, oc, field, fieldContext, "v", func(context.Context, ast.SelectionSet, string) graphql.Marshaler {
 			panic("boom")
 		})
 	})
@@ -105,7 +105,7 @@ func TestStructFieldsResolveAsGqlgens(t *testing.T) {
 	}
 }
 
-// TestObjectFieldsWriteWhatFieldSetWrites compares objectFields with
+// TestObjectFieldsWriteWhatFieldSetWrites compares ObjectFields with
 // graphql.FieldSet, which it replaces when writing objects: the same JSON,
 // a repeated alias written once.
 func TestObjectFieldsWriteWhatFieldSetWrites(t *testing.T) {
@@ -119,7 +119,7 @@ func TestObjectFieldsWriteWhatFieldSetWrites(t *testing.T) {
 			set.Values[i] = graphql.MarshalInt(i)
 		}
 		var got, want bytes.Buffer
-		objectFields{fields, set.Values}.MarshalGQL(&got)
+		ObjectFields{Fields: fields, Values: set.Values}.MarshalGQL(&got)
 		set.MarshalGQL(&want)
 		if got.String() != want.String() {
 			t.Errorf("%v: wrote %s, FieldSet writes %s", aliases, got.String(), want.String())
@@ -127,12 +127,23 @@ func TestObjectFieldsWriteWhatFieldSetWrites(t *testing.T) {
 	}
 }
 
+var surveyImplementors, projectImplementors []string
+
 // TestCollectedFieldsAreGqlgensOncePerTypeAndSelection checks
-// collectedFields, which the generated code asks for the fields of every
+// CollectedFields, which the generated code asks for the fields of every
 // object: for one selection it answers each type what graphql.CollectFields
 // answers, keeps the answer per type, and collects once per type.
 func TestCollectedFieldsAreGqlgensOncePerTypeAndSelection(t *testing.T) {
-	doc, errs := gqlparser.LoadQuery(parsedSchema, `query {
+	schema := gqlparser.MustLoadSchema(&ast.Source{Input: `
+		type Query { node(id: ID!): Node }
+		interface Node { id: ID! }
+		type Survey implements Node { id: ID! title: String! }
+		type Project implements Node { id: ID! title: String! slug: String! }
+	`})
+	// As the generated code declares them: package variables.
+	surveyImplementors = []string{"Survey", "Node"}
+	projectImplementors = []string{"Project", "Node"}
+	doc, errs := gqlparser.LoadQuery(schema, `query {
 		node(id: "x") { id ... on Survey { title } ... on Project { slug } ...F }
 	}
 	fragment F on Project { title }`)
@@ -147,14 +158,14 @@ func TestCollectedFieldsAreGqlgensOncePerTypeAndSelection(t *testing.T) {
 		}
 		return out
 	}
-	var cache collectedFields
+	var cache CollectedFields
 	wants := map[*[]string][]string{
 		&surveyImplementors:  {"id", "title"},
 		&projectImplementors: {"id", "slug", "title"},
 	}
 	first := map[*[]string][]graphql.CollectedField{}
 	for implementors, want := range wants {
-		got := cache.get(op, sel, *implementors)
+		got := cache.Get(op, sel, *implementors)
 		if gqlgens := names(graphql.CollectFields(op, sel, *implementors)); !slices.Equal(names(got), gqlgens) || !slices.Equal(gqlgens, want) {
 			t.Errorf("%v: collected %v, gqlgen %v, want %v", *implementors, names(got), gqlgens, want)
 		}
@@ -165,7 +176,7 @@ func TestCollectedFieldsAreGqlgensOncePerTypeAndSelection(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			for implementors := range wants {
-				if again := cache.get(op, sel, *implementors); &again[0] != &first[implementors][0] {
+				if again := cache.Get(op, sel, *implementors); &again[0] != &first[implementors][0] {
 					t.Errorf("%v: collected again instead of from the cache", *implementors)
 				}
 			}
@@ -174,7 +185,7 @@ func TestCollectedFieldsAreGqlgensOncePerTypeAndSelection(t *testing.T) {
 	wg.Wait()
 }
 
-// TestCursorsResolveAsGqlgens compares resolveCursorField, which the
+// TestCursorsResolveAsGqlgens compares ResolveCursorField, which the
 // generated code calls for every edge's cursor, with graphql.ResolveField,
 // which it replaces: the same text, no error, and no field context built.
 func TestCursorsResolveAsGqlgens(t *testing.T) {
@@ -188,7 +199,8 @@ func TestCursorsResolveAsGqlgens(t *testing.T) {
 		built++
 		return graphql.NewScalarFieldContext("ResponseEdge", field, false, false, "Cursor")
 	}
-	ec := &executionContext{}
+	// What gqlgen generates for a cursor, which codegen/gqlgen checks.
+	marshalCursor := func(_ context.Context, _ ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler { return v }
 	cursor := entgql.Cursor[string]{ID: "rsp_1", Value: "2026-11-25T12:00:00Z"}
 	write := func(resolve func(ctx context.Context) graphql.Marshaler) (string, gqlerror.List) {
 		ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, graphql.DefaultRecover)
@@ -199,18 +211,18 @@ func TestCursorsResolveAsGqlgens(t *testing.T) {
 	want, _ := write(func(ctx context.Context) graphql.Marshaler {
 		return graphql.ResolveField(ctx, oc, field, fieldContext,
 			func(context.Context) (any, error) { return cursor, nil }, nil,
-			ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor, true, true)
+			marshalCursor, true, true)
 	})
 	built = 0
 	got, errs := write(func(ctx context.Context) graphql.Marshaler {
-		return resolveCursorField(ctx, oc, field, fieldContext, cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+		return ResolveCursorField(ctx, oc, field, fieldContext, cursor, marshalCursor)
 	})
 	if got != want || len(want) < 10 || errs != nil || built != 0 {
 		t.Errorf("wrote %s, errors %v, %d field contexts built; gqlgen writes %s, and no field context is needed", got, errs, built, want)
 	}
 }
 
-// TestObjectsAreOneAllocation checks newObject, which the generated code
+// TestObjectsAreOneAllocation checks NewObject, which the generated code
 // builds every object that resolves no field concurrently with: one
 // allocation for a small object, its values and what writes it, and the
 // same JSON as graphql.FieldSet for small and large ones.
@@ -222,7 +234,7 @@ func TestObjectsAreOneAllocation(t *testing.T) {
 			fields[i] = graphql.CollectedField{Field: &ast.Field{Alias: name, Name: name}}
 		}
 		var m graphql.Marshaler
-		allocs := testing.AllocsPerRun(100, func() { m = newObject(fields) })
+		allocs := testing.AllocsPerRun(100, func() { m = NewObject(fields) })
 		wantAllocs := 1.0
 		if n > 4 {
 			wantAllocs = 2 // and the values apart
@@ -230,7 +242,7 @@ func TestObjectsAreOneAllocation(t *testing.T) {
 		if allocs != wantAllocs {
 			t.Errorf("%d fields: %v allocations, want %v", n, allocs, wantAllocs)
 		}
-		o, set := m.(*object), graphql.NewFieldSet(fields)
+		o, set := m.(*Object), graphql.NewFieldSet(fields)
 		for i := range fields {
 			o.Values[i], set.Values[i] = graphql.MarshalInt(i), graphql.MarshalInt(i)
 		}

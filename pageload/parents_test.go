@@ -1,4 +1,4 @@
-package ent
+package pageload
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// TestLimitPerParentReadsEachParentsPage checks the SQL of limitPerParent:
+// TestLimitPerParentReadsEachParentsPage checks the SQL of LimitPerParent:
 // on PostgreSQL, with the parents known, a LATERAL join that keeps every
 // condition of the query; otherwise entgql's window function.
 func TestLimitPerParentReadsEachParentsPage(t *testing.T) {
@@ -18,7 +18,7 @@ func TestLimitPerParentReadsEachParentsPage(t *testing.T) {
 	build := func(d string, parents []driver.Value, join bool) (string, []any) {
 		ctx := context.Background()
 		if parents != nil {
-			ctx = withChildLoads(ctx, parents, nil)
+			ctx = WithParentIDs(ctx, parents)
 		}
 		s := sql.Dialect(d).Select().From(sql.Table("responses")).WithContext(ctx)
 		s.Select(s.Columns("id", "survey_id")...)
@@ -26,8 +26,8 @@ func TestLimitPerParentReadsEachParentsPage(t *testing.T) {
 			j := sql.Table("links")
 			s.Join(j).On(s.C("id"), j.C("response_id"))
 		}
-		s.Where(sql.And(sql.EQ(s.C("status"), "OPEN"), childrenOf(s, s.C("survey_id"), "s1", "s2")))
-		limitPerParent("survey_id", 3, byID)(s)
+		s.Where(sql.And(sql.EQ(s.C("status"), "OPEN"), ChildrenOf(s, s.C("survey_id"), "s1", "s2")))
+		LimitPerParent("survey_id", 3, byID)(s)
 		return s.Query()
 	}
 
@@ -66,7 +66,7 @@ func TestLimitPerParentReadsEachParentsPage(t *testing.T) {
 }
 
 // TestCountPerParentCountsEachParentsChildren checks the SQL of
-// countPerParent, as entgql's nested totalCount runs it (a Select of the
+// CountPerParent, as entgql's nested totalCount runs it (a Select of the
 // parent's column, then the aggregate): on PostgreSQL, a count per parent
 // in a LATERAL join that keeps every condition of the query but the list
 // of parents; otherwise GROUP BY over that list.
@@ -74,8 +74,8 @@ func TestCountPerParentCountsEachParentsChildren(t *testing.T) {
 	build := func(d string, parents []driver.Value) (string, []any) {
 		s := sql.Dialect(d).Select().From(sql.Table("responses"))
 		s.Select(s.C("survey_id"))
-		s.Where(sql.And(sql.EQ(s.C("status"), "OPEN"), childrenOf(s, s.C("survey_id"), parents...)))
-		s.AppendSelect(countPerParent(parents)(s))
+		s.Where(sql.And(sql.EQ(s.C("status"), "OPEN"), ChildrenOf(s, s.C("survey_id"), parents...)))
+		s.AppendSelect(CountPerParent(parents)(s))
 		return s.Query()
 	}
 

@@ -1,37 +1,46 @@
-package ent
+package pageload
 
 import (
 	"context"
 	"database/sql/driver"
 
 	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
+
+	"engage/rule/readparents"
 )
 
 // Nested connections (projects → surveys → responses) are loaded for all
 // the parents of a level at once. entgql limits each parent's page with a
 // window function over every child of those parents, which reads and sorts
 // them all: 10,000 responses for a page of 100 surveys, 210,000 at a million
-// responses. On PostgreSQL, limitPerParent reads each parent's page through
+// responses. On PostgreSQL, LimitPerParent reads each parent's page through
 // a LATERAL join instead, first+1 rows per parent from a (parent, id)
 // index, so a level costs what its pages hold, not what the parents hold.
 //
-// entc.go makes entgql's collection template call limitPerParent where it
-// called entgql.LimitPerRow; ent/template/child_pages.tmpl hands it the
-// parents' IDs through the context of the loads.
-//
-// The same context tells privacy rules which queries are those loads
-// (ParentsOfLoad): a load reads only children of its parents, and the
-// parents were read by this request, through their own policy.
+// codegen/entc makes entgql's collection template call LimitPerParent where
+// it called entgql.LimitPerRow; codegen/entc/template/child_pages.tmpl
+// hands it the parents' IDs through the context of the loads
+// (WithParentIDs), and marks the loads for privacy rules (MarkChildLoads).
 
-type childLoadsKey struct{}
+type parentIDsKey struct{}
 
-// childLoads describes the loads of the connections of some nodes.
-type childLoads struct {
-	ids     []driver.Value // the nodes' IDs, in order
-	nodes   any            // the nodes, as read: []*Survey, []*Project...
-	queries []Query        // the loads: each reads only children of nodes
+// WithParentIDs returns ctx for the queries that load the connections of
+// some nodes, whose IDs are ids, in order: LimitPerParent reads each one's
+// page.
+func WithParentIDs(ctx context.Context, ids []driver.Value) context.Context {
+	return context.WithValue(ctx, parentIDsKey{}, ids)
+}
+
+// MarkChildLoads returns ctx for loads, queries that load connections of
+// parents, nodes of one type that this request read: it tells privacy
+// rules that each reads only children of parents (readparents.Mark), which
+// is what ent's loaders, ChildrenOf, LimitPerParent and CountPerParent
+// make of a query, keeping every condition it has.
+func MarkChildLoads[P any](ctx context.Context, parents []*P, loads ...ent.Query) context.Context {
+	return readparents.Mark(ctx, parents, loads...)
 }
 
 // maxLateralParents bounds the parents of one LATERAL read: it binds each
@@ -40,38 +49,17 @@ type childLoads struct {
 // level keeps the list of parents.
 const maxLateralParents = 30000
 
-// withChildLoads returns ctx for queries that load the connections of
-// nodes (a slice of one entity type, read by this request) and read only
-// their children; ids are the nodes' IDs, for limitPerParent.
-func withChildLoads(ctx context.Context, ids []driver.Value, nodes any, queries ...Query) context.Context {
-	return context.WithValue(ctx, childLoadsKey{}, &childLoads{ids: ids, nodes: nodes, queries: queries})
-}
-
-// ParentsOfLoad returns the parents of q when q loads a connection of
-// nodes this request has read: the nodes as read ([]*Survey for the
-// responses of surveys), whose children alone q reads. Otherwise nil.
-func ParentsOfLoad(ctx context.Context, q Query) any {
-	if loads, ok := ctx.Value(childLoadsKey{}).(*childLoads); ok {
-		for _, load := range loads.queries {
-			if load == q {
-				return loads.nodes
-			}
-		}
-	}
-	return nil
-}
-
 // readPerParentKey marks, in its context, a selector that readPerParent
 // rewrote.
 type readPerParentKey struct{}
 
-// childrenOf is the condition that the rows of s belong to the parents
-// fks: entc.go makes ent's one-to-many loaders and entgql's nested counts
-// call it. When s is read parent by parent (readPerParent), the LATERAL
+// ChildrenOf is the condition that the rows of s belong to the parents
+// fks: codegen/entc makes ent's one-to-many loaders and entgql's nested
+// counts call it. When s is read parent by parent (readPerParent), the LATERAL
 // join already names the parent, and the list is left out: PostgreSQL
 // would otherwise walk every parent of the list in the index again for
 // each parent.
-func childrenOf(s *sql.Selector, column string, fks ...driver.Value) *sql.Predicate {
+func ChildrenOf(s *sql.Selector, column string, fks ...driver.Value) *sql.Predicate {
 	in := sql.InValues(column, fks...)
 	return sql.P(func(b *sql.Builder) {
 		if s.Context().Value(readPerParentKey{}) != nil {
@@ -116,15 +104,12 @@ func readPerParent(s *sql.Selector, column string, parents []driver.Value, one f
 	*s = *sql.Dialect(s.Dialect()).Select().FromExpr(from).WithContext(marked)
 }
 
-// limitPerParent keeps the first limit children of each parent, by orderBy,
+// LimitPerParent keeps the first limit children of each parent, by orderBy,
 // where column holds the parent's ID.
-func limitPerParent(column string, limit int, orderBy ...sql.Querier) func(*sql.Selector) {
+func LimitPerParent(column string, limit int, orderBy ...sql.Querier) func(*sql.Selector) {
 	window := entgql.LimitPerRow(column, limit, orderBy...)
 	return func(s *sql.Selector) {
-		var parents []driver.Value
-		if loads, ok := s.Context().Value(childLoadsKey{}).(*childLoads); ok {
-			parents = loads.ids
-		}
+		parents, _ := s.Context().Value(parentIDsKey{}).([]driver.Value)
 		if !canReadPerParent(s, parents) {
 			window(s)
 			return
@@ -139,24 +124,15 @@ func limitPerParent(column string, limit int, orderBy ...sql.Querier) func(*sql.
 	}
 }
 
-// countChildren scans into v the number of children of each parent that
-// sel reads, which selects the children's column of their parent's ID
-// alone, as entgql's nested totalCount reads them (entc.go makes it call
-// countChildren): rows of that column and "count".
-func countChildren[S interface {
-	Aggregate(...AggregateFunc) S
-	Scan(context.Context, any) error
-}](ctx context.Context, parents []driver.Value, sel S, v any) error {
-	return sel.Aggregate(countPerParent(parents)).Scan(ctx, v)
-}
-
-// countPerParent counts the rows of a query of the children of parents,
-// which selects their parent's column alone. On PostgreSQL it counts each
-// parent's in a LATERAL join, as limitPerParent reads their pages: an
+// CountPerParent counts the rows of a query of the children of parents,
+// which selects their parent's column alone, as entgql's nested totalCount
+// reads them (codegen/entc makes it aggregate with CountPerParent): rows of
+// that column and "count". On PostgreSQL it counts each parent's in a
+// LATERAL join, as LimitPerParent reads their pages: an
 // index scan per parent that only counts, where GROUP BY over the list of
 // parents compares the parent's ID of every row (a third less CPU for 100
 // parents of 2,000 children each).
-func countPerParent(parents []driver.Value) AggregateFunc {
+func CountPerParent(parents []driver.Value) func(*sql.Selector) string {
 	return func(s *sql.Selector) string {
 		count := sql.As(sql.Count("*"), "count")
 		column := s.UnqualifiedColumns()[0]

@@ -1,9 +1,11 @@
-package ent
+package pageload
 
 import (
 	"errors"
 	"reflect"
 	"time"
+
+	"entgo.io/contrib/entgql"
 )
 
 // ErrInvalidCursor refuses a cursor whose value is not of the kind that
@@ -13,10 +15,10 @@ import (
 // (PostgreSQL parses each parameter as the column's type).
 var ErrInvalidCursor = errors.New("invalid cursor")
 
-// validCursors checks the values of a page's cursors against the value that
-// toCursor, the order field's, takes from an object (entc.go makes every
-// pager's applyCursors call it first).
-func validCursors[T any](toCursor func(*T) Cursor, cursors ...*Cursor) error {
+// ValidCursors checks the values of a page's cursors against the value that
+// toCursor, the order field's, takes from an object (codegen/entc makes
+// every pager's applyCursors call it first).
+func ValidCursors[T, ID any](toCursor func(*T) entgql.Cursor[ID], cursors ...*entgql.Cursor[ID]) error {
 	want := reflect.TypeOf(toCursor(new(T)).Value)
 	for _, c := range cursors {
 		if c != nil && !sameKind(want, c.Value) {
