@@ -130,78 +130,16 @@ func (d *dataset) load(ctx context.Context, scale int) error {
 	}
 	sys := rule.System(ctx) // the loader acts outside any user's rights
 	c := db.Ent
-
-	// Users and teams. Alpha and Beta are restricted: only members see
-	// their projects; Gamma is open to every staff user.
-	mkUser := func(email string, r user.Role) (*ent.User, error) {
-		return c.User.Create().SetEmail(email).SetName(email).SetRole(r).SetAPIAccess(true).Save(sys)
-	}
-	adminUser, err := mkUser("admin@bench.test", user.RoleADMIN)
+	adminUser, editor, viewerUser, teams, err := addPeople(sys, c)
 	if err != nil {
 		return err
 	}
-	editor, err := mkUser("editor@bench.test", user.RoleSTAFF)
+	prjs, err := addProjects(sys, c, teams, viewerUser)
 	if err != nil {
 		return err
-	}
-	viewerUser, err := mkUser("viewer@bench.test", user.RoleSTAFF)
-	if err != nil {
-		return err
-	}
-	teams := map[string]*ent.Team{}
-	for _, t := range []struct {
-		name       string
-		restricted bool
-	}{{"Alpha", true}, {"Beta", true}, {"Gamma", false}} {
-		if teams[t.name], err = c.Team.Create().SetName(t.name).SetRestricted(t.restricted).Save(sys); err != nil {
-			return err
-		}
-	}
-	if err := c.TeamMembership.Create().SetTeamID(teams["Alpha"].ID).SetUserID(editor.ID).SetRole(role.Editor).Exec(sys); err != nil {
-		return err
-	}
-
-	// Projects: 0-24 Alpha, 25-39 Beta, 40-44 Gamma, 45-49 no team.
-	projects := make([]*ent.ProjectCreate, numProjects)
-	for p := range projects {
-		pc := c.Project.Create().SetTitle(fmt.Sprintf("Project %02d", p)).SetSlug(fmt.Sprintf("project-%02d", p)).SetStatus(project.StatusPUBLISHED)
-		switch {
-		case p < 25:
-			pc.SetTeamID(teams["Alpha"].ID)
-		case p < 40:
-			pc.SetTeamID(teams["Beta"].ID)
-		case p < 45:
-			pc.SetTeamID(teams["Gamma"].ID)
-		}
-		projects[p] = pc
-	}
-	prjs, err := c.Project.CreateBulk(projects...).Save(sys)
-	if err != nil {
-		return err
-	}
-	for _, p := range prjs[25 : 25+viewerProjects] {
-		if err := c.ProjectMembership.Create().SetProjectID(p.ID).SetUserID(viewerUser.ID).SetRole(role.Viewer).Exec(sys); err != nil {
-			return err
-		}
 	}
 	d.exampleSlug = prjs[0].Slug
-
-	// Surveys: in each project the last is a draft (seen by editors only)
-	// and the one before it closed.
-	var surveys []*ent.SurveyCreate
-	for _, p := range prjs {
-		for s := range surveysPerProject {
-			status := "OPEN"
-			switch s {
-			case surveysPerProject - 1:
-				status = "DRAFT"
-			case surveysPerProject - 2:
-				status = "CLOSED"
-			}
-			surveys = append(surveys, c.Survey.Create().SetTitle(fmt.Sprintf("Survey %d", s)).SetStatus(survey.Status(status)).SetProjectID(p.ID))
-		}
-	}
-	svys, err := c.Survey.CreateBulk(surveys...).Save(sys)
+	svys, err := addSurveys(sys, c, prjs)
 	if err != nil {
 		return err
 	}
@@ -236,6 +174,82 @@ func (d *dataset) load(ctx context.Context, scale int) error {
 		return err
 	}
 	return d.inspect(ctx, db.SQL)
+}
+
+// addPeople makes the bench's users and teams. Alpha and Beta are
+// restricted: only members see their projects; Gamma is open to every staff
+// user. The editor is an EDITOR of Alpha.
+func addPeople(sys context.Context, c *ent.Client) (adminUser, editor, viewerUser *ent.User, teams map[string]*ent.Team, err error) {
+	mkUser := func(email string, r user.Role) (*ent.User, error) {
+		return c.User.Create().SetEmail(email).SetName(email).SetRole(r).SetAPIAccess(true).Save(sys)
+	}
+	if adminUser, err = mkUser("admin@bench.test", user.RoleADMIN); err != nil {
+		return
+	}
+	if editor, err = mkUser("editor@bench.test", user.RoleSTAFF); err != nil {
+		return
+	}
+	if viewerUser, err = mkUser("viewer@bench.test", user.RoleSTAFF); err != nil {
+		return
+	}
+	teams = map[string]*ent.Team{}
+	for _, t := range []struct {
+		name       string
+		restricted bool
+	}{{"Alpha", true}, {"Beta", true}, {"Gamma", false}} {
+		if teams[t.name], err = c.Team.Create().SetName(t.name).SetRestricted(t.restricted).Save(sys); err != nil {
+			return
+		}
+	}
+	err = c.TeamMembership.Create().SetTeamID(teams["Alpha"].ID).SetUserID(editor.ID).SetRole(role.Editor).Exec(sys)
+	return
+}
+
+// addProjects makes the projects: 0-24 Alpha, 25-39 Beta, 40-44 Gamma,
+// 45-49 no team; the viewer is a VIEWER of the first viewerProjects of Beta.
+func addProjects(sys context.Context, c *ent.Client, teams map[string]*ent.Team, viewerUser *ent.User) ([]*ent.Project, error) {
+	projects := make([]*ent.ProjectCreate, numProjects)
+	for p := range projects {
+		pc := c.Project.Create().SetTitle(fmt.Sprintf("Project %02d", p)).SetSlug(fmt.Sprintf("project-%02d", p)).SetStatus(project.StatusPUBLISHED)
+		switch {
+		case p < 25:
+			pc.SetTeamID(teams["Alpha"].ID)
+		case p < 40:
+			pc.SetTeamID(teams["Beta"].ID)
+		case p < 45:
+			pc.SetTeamID(teams["Gamma"].ID)
+		}
+		projects[p] = pc
+	}
+	prjs, err := c.Project.CreateBulk(projects...).Save(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range prjs[25 : 25+viewerProjects] {
+		if err := c.ProjectMembership.Create().SetProjectID(p.ID).SetUserID(viewerUser.ID).SetRole(role.Viewer).Exec(sys); err != nil {
+			return nil, err
+		}
+	}
+	return prjs, nil
+}
+
+// addSurveys makes the surveys: in each project the last is a draft (seen
+// by editors only) and the one before it closed.
+func addSurveys(sys context.Context, c *ent.Client, prjs []*ent.Project) ([]*ent.Survey, error) {
+	var surveys []*ent.SurveyCreate
+	for _, p := range prjs {
+		for s := range surveysPerProject {
+			status := "OPEN"
+			switch s {
+			case surveysPerProject - 1:
+				status = "DRAFT"
+			case surveysPerProject - 2:
+				status = "CLOSED"
+			}
+			surveys = append(surveys, c.Survey.Create().SetTitle(fmt.Sprintf("Survey %d", s)).SetStatus(survey.Status(status)).SetProjectID(p.ID))
+		}
+	}
+	return c.Survey.CreateBulk(surveys...).Save(sys)
 }
 
 // mintTokens gives each user a live token and makes the invalid ones.
@@ -275,15 +289,32 @@ func (d *dataset) mintTokens(sys context.Context, c *ent.Client, mint func(*ent.
 // them up to date row by row at a million responses.
 func (d *dataset) copyBulk(ctx context.Context, conn *sql.Conn, svys []*ent.Survey, scale int) error {
 	rng := rand.New(rand.NewPCG(1, 2))
-	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	questions, err := copyQuestions(ctx, conn, svys)
+	if err != nil {
+		return err
+	}
+	if err := copyResponses(ctx, conn, rng, svys, questions, scale); err != nil {
+		return err
+	}
+	return copyMaps(ctx, conn, rng, svys)
+}
 
-	type question struct{ id, surveyID, projectID string }
-	questions := make([][]question, len(svys))
+// bulkBase is the earliest time of the rows copyBulk loads.
+var bulkBase = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// bulkQuestion is a question copyBulk loaded.
+type bulkQuestion struct{ id, surveyID, projectID string }
+
+// copyQuestions loads questionsPerSurvey SHORT_TEXT questions per survey,
+// returned per survey in the order of svys.
+func copyQuestions(ctx context.Context, conn *sql.Conn, svys []*ent.Survey) ([][]bulkQuestion, error) {
+	base := bulkBase
+	questions := make([][]bulkQuestion, len(svys))
 	err := copyRows(ctx, conn, "questions", []string{"id", "created_at", "updated_at", "position", "kind", "prompt", "required", "survey_id", "project_id"},
 		func(emit func(...any) error) error {
 			for i, s := range svys {
 				for q := range questionsPerSurvey {
-					qq := question{gid.New(gid.Question), s.ID, s.ProjectID}
+					qq := bulkQuestion{gid.New(gid.Question), s.ID, s.ProjectID}
 					questions[i] = append(questions[i], qq)
 					if err := emit(qq.id, base, base, q, "SHORT_TEXT", fmt.Sprintf("Question %d?", q), false, s.ID, s.ProjectID); err != nil {
 						return err
@@ -292,10 +323,14 @@ func (d *dataset) copyBulk(ctx context.Context, conn *sql.Conn, svys []*ent.Surv
 			}
 			return nil
 		})
-	if err != nil {
-		return err
-	}
+	return questions, err
+}
 
+// copyResponses loads responsesPerScale × scale responses per survey, each
+// with an answer to every question of its survey, with the secondary
+// indexes and foreign keys of both tables dropped meanwhile.
+func copyResponses(ctx context.Context, conn *sql.Conn, rng *rand.Rand, svys []*ent.Survey, questions [][]bulkQuestion, scale int) error {
+	base := bulkBase
 	restore, err := dropSecondary(ctx, conn, "responses", "answers")
 	if err != nil {
 		return err
@@ -351,8 +386,14 @@ func (d *dataset) copyBulk(ctx context.Context, conn *sql.Conn, svys []*ent.Surv
 	if err := restore(); err != nil {
 		return err
 	}
+	return nil
+}
 
-	// Maps, pins and comments: most published, some waiting or hidden.
+// copyMaps loads mapsPerProject maps per project, pinsPerMap pins per map
+// and commentsPerPin comments per pin: most published, some waiting or
+// hidden.
+func copyMaps(ctx context.Context, conn *sql.Conn, rng *rand.Rand, svys []*ent.Survey) error {
+	base := bulkBase
 	statuses := []string{"PUBLISHED", "PUBLISHED", "PUBLISHED", "PUBLISHED", "PUBLISHED", "PUBLISHED", "PUBLISHED", "PUBLISHED", "PENDING", "HIDDEN"}
 	type pin struct{ id, projectID string }
 	var maps [][2]string // id, project
@@ -365,7 +406,7 @@ func (d *dataset) copyBulk(ctx context.Context, conn *sql.Conn, svys []*ent.Surv
 			}
 		}
 	}
-	err = copyRows(ctx, conn, "maps", []string{"id", "created_at", "updated_at", "title", "center_latitude", "center_longitude", "zoom", "project_id"},
+	err := copyRows(ctx, conn, "maps", []string{"id", "created_at", "updated_at", "title", "center_latitude", "center_longitude", "zoom", "project_id"},
 		func(emit func(...any) error) error {
 			for i, m := range maps {
 				if err := emit(m[0], base, base, fmt.Sprint("Map ", i), 51.5, -0.1, 12, m[1]); err != nil {
