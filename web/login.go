@@ -118,6 +118,9 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /docs/api", p.docsPage)
 	mux.Handle("GET "+DocsAssetsPath, http.StripPrefix(DocsAssetsPath, p.docsAssets))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", p.staticAssets))
+	// Browsers ask for /favicon.ico on pages that name no icon, such as
+	// plain-text errors.
+	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
 	mux.HandleFunc("GET /settings/api", p.tokensPage)
 	mux.Handle("POST /settings/api/tokens", limitBody(http.HandlerFunc(p.createToken)))
 	mux.HandleFunc("GET /settings/api/tokens/{id}/revoke", p.revokeConfirm)
