@@ -21,10 +21,10 @@ var ErrInvalidSpec = errors.New("invalid token request")
 type Spec struct {
 	OwnerID     string
 	Name        string
-	Description string // optional
-	ExpiresAt  *time.Time // nil: never, unless MaxLifetime applies
-	ReadOnly   bool
-	ProjectIDs []string // empty: every project the owner can reach
+	Description string     // optional
+	ExpiresAt   *time.Time // nil: never, unless MaxLifetime applies
+	ReadOnly    bool
+	ProjectIDs  []string // empty: every project the owner can reach
 	// MaxLifetime, when positive, is the site's longest token lifetime: a
 	// token without an expiry gets one, and a later expiry is refused.
 	MaxLifetime time.Duration

@@ -392,9 +392,9 @@ func TestTokenPageRules(t *testing.T) {
 
 	// The form's own checks.
 	for name, form := range map[string]url.Values{
-		"no name":  {"name": {"  "}},
-		"bad date": {"name": {"x"}, "expiry": {"date"}, "expires_on": {"30/06/2099"}},
-		"past":     {"name": {"x"}, "expiry": {"date"}, "expires_on": {"2001-01-01"}},
+		"no name":          {"name": {"  "}},
+		"bad date":         {"name": {"x"}, "expiry": {"date"}, "expires_on": {"30/06/2099"}},
+		"past":             {"name": {"x"}, "expiry": {"date"}, "expires_on": {"2001-01-01"}},
 		"no expiry chosen": {"name": {"x"}, "expiry": {""}},
 	} {
 		rec := create(admin, form)
