@@ -252,10 +252,10 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, data 
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	// The page has a password field: never cache it, never frame it
-	// (clickjacking), and allow nothing but its own inline style and forms
-	// posting back to this server.
+	// (clickjacking), and allow nothing but its own inline style, its icon
+	// and forms posting back to this server.
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
