@@ -32,6 +32,16 @@ func newSiteWith(t *testing.T, cfg config.Config) *site {
 	return &site{t: t, client: db.Ent, handler: h}
 }
 
+// newSiteOfAdaAndSam is a site with an administrator, Ada, and a staff
+// member with API access, Sam, both signed in.
+func newSiteOfAdaAndSam(t *testing.T) (s *site, ada, sam *http.Cookie) {
+	t.Helper()
+	s = newSite(t)
+	s.user("ada@example.test", "Ada Admin", "ADMIN", true)
+	s.user("sam@example.test", "Sam Staff", "STAFF", true)
+	return s, s.login("ada@example.test"), s.login("sam@example.test")
+}
+
 // tokensNamed returns the tokens with name.
 func (s *site) tokensNamed(name string) []*ent.APIToken {
 	s.t.Helper()
@@ -189,10 +199,7 @@ func TestTokenFormExpiry(t *testing.T) {
 // in any capitals, is refused with a clear message and the form kept as
 // typed, on creating and on renaming; a revoked token frees its name.
 func TestTokenNamesAreOwnersOwn(t *testing.T) {
-	s := newSite(t)
-	s.user("ada@example.test", "Ada Admin", "ADMIN", true)
-	s.user("sam@example.test", "Sam Staff", "STAFF", true)
-	ada, sam := s.login("ada@example.test"), s.login("sam@example.test")
+	s, ada, sam := newSiteOfAdaAndSam(t)
 
 	if rec := s.createToken(ada, url.Values{"name": {"Power BI"}, "description": {"The council's dashboard"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("the first Power BI: got %d", rec.Code)
@@ -243,10 +250,7 @@ func TestTokenNamesAreOwnersOwn(t *testing.T) {
 // secret, shown once after the redirect, once per confirmation; only its
 // owner regenerates it; the revoke page focuses no button.
 func TestRenameAndRegenerate(t *testing.T) {
-	s := newSite(t)
-	s.user("ada@example.test", "Ada Admin", "ADMIN", true)
-	s.user("sam@example.test", "Sam Staff", "STAFF", true)
-	ada, sam := s.login("ada@example.test"), s.login("sam@example.test")
+	s, ada, sam := newSiteOfAdaAndSam(t)
 	s.createToken(sam, url.Values{"name": {"Sam's export"}})
 	oldSecret := secretPattern.FindStringSubmatch(s.page("/settings/api", sam))[1]
 	tok := s.tokensNamed("Sam's export")[0]
@@ -302,10 +306,7 @@ func TestRenameAndRegenerate(t *testing.T) {
 // TestAdministratorsTokensListedOnce: an administrator's own tokens are in
 // "Your tokens" only; the other users' in the list below.
 func TestAdministratorsTokensListedOnce(t *testing.T) {
-	s := newSite(t)
-	s.user("ada@example.test", "Ada Admin", "ADMIN", true)
-	s.user("sam@example.test", "Sam Staff", "STAFF", true)
-	ada, sam := s.login("ada@example.test"), s.login("sam@example.test")
+	s, ada, sam := newSiteOfAdaAndSam(t)
 	s.createToken(ada, url.Values{"name": {"Ada's own"}})
 	s.createToken(sam, url.Values{"name": {"Sam's own"}})
 	page := s.page("/settings/api", ada)

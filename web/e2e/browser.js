@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 import { engage, root, startServer } from './server.js';
@@ -48,18 +49,37 @@ export async function startDemoServer() {
   });
 }
 
+/**
+ * Starts a demo server and the browser before the tests of the file that
+ * calls it, and stops them after; returns {server, browser}, set once they
+ * run.
+ */
+export function useDemoServer() {
+  const env = {};
+  before(async () => {
+    env.server = await startDemoServer();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
+}
+
 /** Starts Debian's chromium; no browser is downloaded. */
 export function launch() {
   return chromium.launch({ executablePath: chromiumPath, args: launchArgs });
 }
 
 /**
- * A new page of width that records problems: console errors, CSP
- * violations, responses of 400 and more (but those of expected), script
- * errors, and requests to other hosts, which it refuses.
+ * A new page of width in env's browser that records problems: console
+ * errors, CSP violations, responses of 400 and more (but those of
+ * expected), script errors, and requests to hosts other than env's server,
+ * which it refuses.
  * @param {{expected?: (url: URL, status: number) => boolean}} [opts]
  */
-export async function newPage(browser, server, width = 1280, opts = {}) {
+export async function newPage({ browser, server }, width = 1280, opts = {}) {
   const context = await browser.newContext({ viewport: { width, height: 900 } });
   // Violations as the page sees them, besides the console's word.
   await context.addInitScript(() => {
@@ -95,8 +115,9 @@ export async function assertNoProblems({ page, problems }) {
   assert.deepEqual(problems, [], 'no console error, failed request or request to another host');
 }
 
-/** Signs in at the login page that path leads to, and waits for path. */
-export async function signIn(page, server, login, path = '/docs/api') {
+/** Signs in as server's demo administrator at the login page that path leads to, and waits for path. */
+export async function signIn(page, server, path = '/docs/api') {
+  const login = server.admin;
   await page.goto(server.url + path);
   assert.match(new URL(page.url()).pathname, /^\/login$/, `${path} signed out leads to the login page`);
   await page.getByLabel('Email').fill(login.email);

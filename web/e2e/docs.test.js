@@ -7,22 +7,11 @@
 // hint whole, a stacked layout on a phone, no horizontal overflow, no
 // axe-core violation in the header and Engage's panels).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { assertNoProblems, checkPage, launch, newPage, setEditor, signIn, startDemoServer, widths } from './browser.js';
+import { assertNoProblems, checkPage, newPage, setEditor, signIn, useDemoServer, widths } from './browser.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startDemoServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useDemoServer();
 
 // The query run with the token: who it acts for, and data it may see.
 const query = 'query E2E { viewer { user { name } token { name readOnly } } projects(first: 5) { totalCount edges { node { title } } } }';
@@ -33,21 +22,26 @@ const ours = ['.site-header', '.engage-panel'];
 /** Waits for the editor of the docs page. */
 const editorReady = (page) => page.waitForSelector('.graphiql-query-editor .monaco-editor');
 
-/** Clicks Run and returns the API's response to the operation named name. */
-async function run(page, name) {
+/**
+ * Runs the editor's operation, with the Run button or else (as fast as
+ * possible after typing) the keyboard, and returns the API's response to
+ * the request that includes name.
+ */
+async function run(page, name, { byKeyboard = false } = {}) {
   const response = page.waitForResponse((r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes(name));
-  await page.locator('.graphiql-execute-button').click();
+  if (byKeyboard) await page.keyboard.press('ControlOrMeta+Enter');
+  else await page.locator('.graphiql-execute-button').click();
   const res = await response;
   return { status: res.status(), sent: JSON.parse(res.request().postData()), headers: res.request().headers(), body: await res.json() };
 }
 
 test('a token made on the token page runs a query from the headers editor, and is refused once revoked', async () => {
-  const pg = await newPage(browser, server, 1280, {
+  const pg = await newPage(env, 1280, {
     // The revoked token's query: the API's 401, as expected.
     expected: (url, status) => status === 401 && url.pathname === '/graphql',
   });
   const { page } = pg;
-  await signIn(page, server, server.admin, '/settings/api');
+  await signIn(page, env.server, '/settings/api');
   await page.getByLabel('Name', { exact: true }).fill('E2E token');
   await page.getByLabel('Read only').check();
   await page.getByLabel('Downtown Bike Network').check();
@@ -55,7 +49,7 @@ test('a token made on the token page runs a query from the headers editor, and i
   const secret = await page.locator('#secret').inputValue();
 
   const runWithToken = async () => {
-    await page.goto(server.url + '/docs/api');
+    await page.goto(env.server.url + '/docs/api');
     await editorReady(page);
     await setEditor(page, '.graphiql-query-editor', query);
     await page.getByRole('button', { name: 'Headers' }).click();
@@ -67,12 +61,12 @@ test('a token made on the token page runs a query from the headers editor, and i
   const ok = await runWithToken();
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   assert.deepEqual(ok.body.data.viewer.token, { name: 'E2E token', readOnly: true });
-  assert.equal(ok.body.data.viewer.user.name, server.admin.name);
+  assert.equal(ok.body.data.viewer.user.name, env.server.admin.name);
   assert.deepEqual(ok.body.data.projects.edges.map((e) => e.node.title), ['Downtown Bike Network'], 'the token sees only its allowed project');
   await page.locator('.graphiql-response', { hasText: 'Downtown Bike Network' }).waitFor();
   await checkPage(pg, 'docs-query-with-token', ours);
 
-  await page.goto(server.url + '/settings/api');
+  await page.goto(env.server.url + '/settings/api');
   await page.getByRole('link', { name: 'Revoke E2E token' }).click();
   await page.getByRole('button', { name: 'Revoke token' }).click();
   const refused = await runWithToken();
@@ -83,9 +77,9 @@ test('a token made on the token page runs a query from the headers editor, and i
 });
 
 test('a query with an error shows its underline, breaks no CSP rule, and logs no error', async () => {
-  const pg = await newPage(browser, server);
+  const pg = await newPage(env);
   const { page } = pg;
-  await signIn(page, server, server.admin);
+  await signIn(page, env.server);
   await editorReady(page);
   for (const broken of ['query Unknown { noSuchField }', 'query Unclosed { viewer {', '{ projects(first: "ten") { totalCount } }']) {
     await setEditor(page, '.graphiql-query-editor', broken);
@@ -101,28 +95,28 @@ test('a query with an error shows its underline, breaks no CSP rule, and logs no
 });
 
 test('Run right after the query was replaced sends the new operation', async () => {
-  const pg = await newPage(browser, server);
+  const pg = await newPage(env);
   const { page } = pg;
-  await signIn(page, server, server.admin);
+  await signIn(page, env.server);
   await editorReady(page);
   await page.locator('.graphiql-query-editor', { hasText: 'WhoAmI' }).waitFor();
   // Replaced and run at once, before GraphiQL reads the editor again.
   await setEditor(page, '.graphiql-query-editor', 'query Replaced { viewer { user { name } } }');
-  const res = await run(page, 'Replaced');
+  const res = await run(page, 'Replaced', { byKeyboard: true });
   assert.equal(res.sent.operationName, 'Replaced');
   assert.equal(res.status, 200);
   assert.equal(res.body.errors, undefined, JSON.stringify(res.body));
   await setEditor(page, '.graphiql-query-editor', '{ viewer { user { email } } }');
-  const anonymous = await run(page, 'email');
+  const anonymous = await run(page, 'email', { byKeyboard: true });
   assert.equal(anonymous.sent.operationName, undefined, 'an anonymous operation is sent without a name');
   assert.equal(anonymous.body.errors, undefined, JSON.stringify(anonymous.body));
   await assertNoProblems(pg);
 });
 
 test('the examples and "API by area" panels load operations and open the documentation', async () => {
-  const pg = await newPage(browser, server);
+  const pg = await newPage(env);
   const { page } = pg;
-  await signIn(page, server, server.admin);
+  await signIn(page, env.server);
   await editorReady(page);
 
   // "API by area", open at first: headings in order, and none skipped.
@@ -165,9 +159,9 @@ test('the examples and "API by area" panels load operations and open the documen
 
 test('the page fits a laptop and a phone: the welcome whole, a stacked layout, Run in reach', async () => {
   for (const width of widths) {
-    const pg = await newPage(browser, server, width);
+    const pg = await newPage(env, width);
     const { page } = pg;
-    await signIn(page, server, server.admin);
+    await signIn(page, env.server);
     await editorReady(page);
     await page.locator('.graphiql-query-editor', { hasText: 'Welcome to the Engage API' }).waitFor();
     const cut = await page.evaluate(() => {

@@ -7,22 +7,11 @@
 // a screenshot in screenshots/), and no page may log an error, break its
 // Content-Security-Policy or reach another host.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { assertNoProblems, checkPage, launch, newPage, signIn, startDemoServer, statusWithToken, widths } from './browser.js';
+import { assertNoProblems, checkPage, newPage, signIn, statusWithToken, useDemoServer, widths } from './browser.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startDemoServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useDemoServer();
 
 /** The rows of the page's "Your tokens" table named name. */
 const rowsNamed = (page, name) =>
@@ -30,24 +19,30 @@ const rowsNamed = (page, name) =>
 
 /** The number of tokens named name on a fresh token page. */
 async function countTokens(page, name) {
-  await page.goto(server.url + '/settings/api');
+  await page.goto(env.server.url + '/settings/api');
   return rowsNamed(page, name).count();
 }
 
-/** The element that has the focus: its id, or its tag and text. */
-const focused = (page) =>
-  page.evaluate(() => {
+/**
+ * The element that has the focus once the page has loaded and drawn
+ * itself (autofocus applies then): its id, or its tag and text.
+ */
+async function focused(page) {
+  await page.waitForLoadState('load');
+  return page.evaluate(async () => {
+    await new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)));
     const el = document.activeElement;
     return el === document.body ? 'body' : el.id || `${el.tagName.toLowerCase()} ${el.textContent.trim()}`;
   });
+}
 
 test('a token is created once, however often its form is sent, and its secret shown once', async () => {
-  const pg = await newPage(browser, server, 1280, {
+  const pg = await newPage(env, 1280, {
     // A form to correct answers 400, with the form and what to correct.
     expected: (url, status) => status === 400 && url.pathname === '/settings/api/tokens',
   });
   const { page } = pg;
-  await signIn(page, server, server.admin, '/settings/api');
+  await signIn(page, env.server, '/settings/api');
   await checkPage(pg, 'tokens');
 
   // A double click on Create token.
@@ -73,13 +68,13 @@ test('a token is created once, however often its form is sent, and its secret sh
   await page.goForward();
   assert.equal(await page.locator('#secret').count(), 0, 'Back and Forward do not show the secret again');
   // The form sent again as it was, nonce and all, as a browser resends it.
-  const resent = await page.request.post(server.url + '/settings/api/tokens', {
+  const resent = await page.request.post(env.server.url + '/settings/api/tokens', {
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'same-origin' },
     data: form,
   });
   assert.equal(resent.status(), 200, 'the form sent again leads to the token page');
   assert.equal(await countTokens(page, 'Double click'), 1, 'after reload, Back and a resent form: still one token');
-  assert.equal(await statusWithToken(server, secret), 200, 'the secret works');
+  assert.equal(await statusWithToken(env.server, secret), 200, 'the secret works');
 
   // The same name again is refused, with the form kept and the name focused.
   await page.getByLabel('Name', { exact: true }).fill('double CLICK');
@@ -94,9 +89,9 @@ test('a token is created once, however often its form is sent, and its secret sh
 });
 
 test('the expiry presets, a date, and never with a warning', async () => {
-  const pg = await newPage(browser, server);
+  const pg = await newPage(env);
   const { page } = pg;
-  await signIn(page, server, server.admin, '/settings/api');
+  await signIn(page, env.server, '/settings/api');
   const expiry = page.getByRole('group', { name: 'Expires' });
   for (const label of ['7 days', '30 days', '60 days', '90 days', 'On a date', 'Never']) {
     assert.ok(await expiry.getByLabel(label, { exact: false }).first().isVisible(), `the expiry offers ${label}`);
@@ -130,9 +125,9 @@ test('the expiry presets, a date, and never with a warning', async () => {
 });
 
 test('rename, regenerate and revoke a token, each on its own page', async () => {
-  const pg = await newPage(browser, server);
+  const pg = await newPage(env);
   const { page } = pg;
-  await signIn(page, server, server.admin, '/settings/api');
+  await signIn(page, env.server, '/settings/api');
   await page.getByLabel('Name', { exact: true }).fill('Warehouse');
   await page.getByRole('button', { name: 'Create token' }).click();
   const oldSecret = await page.locator('#secret').inputValue();
@@ -143,7 +138,7 @@ test('rename, regenerate and revoke a token, each on its own page', async () => 
   await checkPage(pg, 'token-rename');
   await page.getByLabel('New name').fill('Nightly warehouse');
   await page.getByRole('button', { name: 'Rename' }).click();
-  await page.waitForURL(server.url + '/settings/api');
+  await page.waitForURL(env.server.url + '/settings/api');
   assert.match(await page.getByRole('status').innerText(), /“Warehouse” is now named “Nightly warehouse”/);
   assert.equal(await rowsNamed(page, 'Nightly warehouse').count(), 1);
 
@@ -158,25 +153,25 @@ test('rename, regenerate and revoke a token, each on its own page', async () => 
   assert.notEqual(newSecret, oldSecret);
   assert.equal(await focused(page), 'secret', 'the focus is on the new secret');
   assert.match(await page.locator('.created').innerText(), /The old secret has stopped working/);
-  assert.equal(await statusWithToken(server, oldSecret), 401, 'the old secret is refused');
-  assert.equal(await statusWithToken(server, newSecret), 200, 'the new secret works, once regenerated however often clicked');
+  assert.equal(await statusWithToken(env.server, oldSecret), 401, 'the old secret is refused');
+  assert.equal(await statusWithToken(env.server, newSecret), 200, 'the new secret works, once regenerated however often clicked');
 
   // Revoke: the confirmation does not focus the destructive button.
   await rowsNamed(page, 'Nightly warehouse').getByRole('link', { name: 'Revoke Nightly warehouse' }).click();
   assert.equal(await focused(page), 'body', 'the revoke page focuses no button');
   await checkPage(pg, 'token-revoke');
   await page.getByRole('button', { name: 'Revoke token' }).click();
-  await page.waitForURL(server.url + '/settings/api');
+  await page.waitForURL(env.server.url + '/settings/api');
   assert.match(await page.getByRole('status').innerText(), /“Nightly warehouse” is revoked/);
   assert.match(await rowsNamed(page, 'Nightly warehouse').locator('.status').innerText(), /revoked/);
-  assert.equal(await statusWithToken(server, newSecret), 401, 'a revoked token is refused');
+  assert.equal(await statusWithToken(env.server, newSecret), 401, 'a revoked token is refused');
   await assertNoProblems(pg);
 });
 
 test('the account menu leads to the token page and signs out, by keyboard', async () => {
-  const pg = await newPage(browser, server);
+  const pg = await newPage(env);
   const { page } = pg;
-  await signIn(page, server, server.admin, '/docs/api');
+  await signIn(page, env.server, '/docs/api');
   const summary = page.locator('.user-menu summary');
   await summary.focus();
   await page.keyboard.press('Enter');
@@ -187,7 +182,7 @@ test('the account menu leads to the token page and signs out, by keyboard', asyn
   await page.keyboard.press('Enter');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
-  await page.waitForURL(server.url + '/settings/api');
+  await page.waitForURL(env.server.url + '/settings/api');
   await summary.click();
   await checkPage(pg, 'account-menu', ['.site-header']);
   await page.getByRole('button', { name: 'Sign out' }).click();
@@ -197,9 +192,9 @@ test('the account menu leads to the token page and signs out, by keyboard', asyn
 });
 
 test('a session that ends while the form is filled returns, after signing in, to the form as typed', async () => {
-  const pg = await newPage(browser, server);
+  const pg = await newPage(env);
   const { page, context } = pg;
-  await signIn(page, server, server.admin, '/settings/api');
+  await signIn(page, env.server, '/settings/api');
   await page.getByLabel('Name', { exact: true }).fill('Typed before lunch');
   await page.getByLabel('Description').fill('Half an hour of typing');
   await page.getByLabel(/^7 days/).check();
@@ -207,13 +202,13 @@ test('a session that ends while the form is filled returns, after signing in, to
   await page.getByLabel('Downtown Bike Network').check();
 
   // The session ends on the server: the browser's cookie names none.
-  await context.addCookies([{ name: 'engage_session', value: 'a-session-that-ended', url: server.url }]);
+  await context.addCookies([{ name: 'engage_session', value: 'a-session-that-ended', url: env.server.url }]);
   await page.getByRole('button', { name: 'Create token' }).click();
   await page.waitForURL(/\/login\?next=\/settings\/api$/);
-  await page.getByLabel('Email').fill(server.admin.email);
-  await page.getByLabel('Password').fill(server.admin.password);
+  await page.getByLabel('Email').fill(env.server.admin.email);
+  await page.getByLabel('Password').fill(env.server.admin.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(server.url + '/settings/api');
+  await page.waitForURL(env.server.url + '/settings/api');
 
   assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Typed before lunch');
   assert.equal(await page.getByLabel('Description').inputValue(), 'Half an hour of typing');
@@ -229,11 +224,11 @@ test('a session that ends while the form is filled returns, after signing in, to
 
 test('the pages fit a phone and a laptop, with no axe-core violation', async () => {
   for (const width of widths) {
-    const pg = await newPage(browser, server, width);
+    const pg = await newPage(env, width);
     const { page } = pg;
-    await page.goto(server.url + '/login');
+    await page.goto(env.server.url + '/login');
     await checkPage(pg, 'login');
-    await signIn(page, server, server.admin, '/settings/api');
+    await signIn(page, env.server, '/settings/api');
     await page.getByLabel('Name', { exact: true }).fill(`Fits ${width}`);
     await page.getByLabel('Description').fill('A description long enough to wrap on a phone, and then some more words.');
     await page.getByRole('button', { name: 'Create token' }).click();
@@ -246,7 +241,7 @@ test('the pages fit a phone and a laptop, with no axe-core violation', async () 
     }
     const id = await rowsNamed(page, `Fits ${width}`).getAttribute('data-token-id');
     for (const action of ['rename', 'regenerate', 'revoke']) {
-      await page.goto(`${server.url}/settings/api/tokens/${id}/${action}`);
+      await page.goto(`${env.server.url}/settings/api/tokens/${id}/${action}`);
       await checkPage(pg, `token-${action}`);
     }
     await assertNoProblems(pg);
