@@ -200,7 +200,7 @@ func printSignIn(ctx context.Context, site string, db *database.DB, demoLoaded b
 	fmt.Fprintf(w, `Open %s/ once you have an account: nobody can sign in yet. Create the first administrator
 in another terminal (type a password of at least %d characters, then Enter):
 
-    %s user create --role ADMIN --api-access --email you@example.org --name "Your Name" --password-stdin
+    %s user create --role ADMIN --email you@example.org --name "Your Name" --password-stdin
 
 or stop the server and start it again with --demo to try the demo data and its personas.
 `, site, password.MinLength, selfCommand())

@@ -78,10 +78,10 @@ func TestTokenFormActsOnce(t *testing.T) {
 		t.Fatalf("one form sent twice: got %d tokens, want 1", n)
 	}
 	page := s.page("/settings/api", ada)
-	if secretPattern.FindString(page) == "" || !strings.Contains(page, "it acted once") {
+	if secretPattern.FindString(page) == "" || !strings.Contains(page, "only the first was handled") {
 		t.Errorf("the page after the forms: want the secret and a notice that the form was sent twice: %s", page)
 	}
-	if page := s.page("/settings/api", ada); secretPattern.FindString(page) != "" || strings.Contains(page, "acted once") {
+	if page := s.page("/settings/api", ada); secretPattern.FindString(page) != "" || strings.Contains(page, "only the first was handled") {
 		t.Error("a reload of the page after the form shows the secret or the notice again")
 	}
 
@@ -95,6 +95,15 @@ func TestTokenFormActsOnce(t *testing.T) {
 	wg.Wait()
 	if n := len(s.tokensNamed("Double click")); n != 1 {
 		t.Errorf("one form sent five times at once: got %d tokens, want 1", n)
+	}
+
+	// A form to correct, sent twice, is shown again twice, as typed.
+	form.Set("name", "")
+	form.Set("description", "typed twice")
+	for range 2 {
+		if rec := s.do(http.MethodPost, "/settings/api/tokens", form, ada); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), ">typed twice</textarea>") {
+			t.Errorf("a form to correct, sent again: got %d, want 400 with the form as typed", rec.Code)
+		}
 	}
 
 	// A form without a nonce is not one of the page's.

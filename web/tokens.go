@@ -279,11 +279,24 @@ func newTokenRow(t tokenNode, now time.Time) tokenRow {
 // A session that ended while the form was being filled leads to the login
 // page, and back to the form as it was typed.
 func (p *Pages) createToken(w http.ResponseWriter, r *http.Request) {
-	if !p.readForm(w, r, tokensPath) || !p.claimFormOnce(w, r) {
+	if !p.readForm(w, r, tokensPath) {
 		return
 	}
 	form := readTokenForm(r.PostForm)
-	minted, formErr, err := p.mint(r, form)
+	// A form to correct is shown again however often it is sent; only one
+	// that may mint claims its nonce.
+	expiresAt, formErr := p.expiryRules().expiresAt(form)
+	if formErr == nil {
+		formErr = form.check()
+	}
+	if formErr != nil {
+		p.showFormError(w, r, form, formErr)
+		return
+	}
+	if !p.claimFormOnce(w, r) {
+		return
+	}
+	minted, formErr, err := p.mint(r, form, expiresAt)
 	switch {
 	case errors.Is(err, api.ErrSignedOut):
 		p.keepDraftAndSignIn(w, r, tokensPath)
@@ -306,17 +319,11 @@ type mintedToken struct {
 	} `json:"token"`
 }
 
-// mint mints the token the form describes, as the signed-in user. When the
-// form, or the API, refuses it, formErr says what to correct.
-func (p *Pages) mint(r *http.Request, form tokenForm) (minted mintedToken, formErr *formError, err error) {
-	rules := p.expiryRules()
-	expiresAt, formErr := rules.expiresAt(form)
-	if formErr == nil {
-		formErr = form.check()
-	}
-	if formErr == nil {
-		formErr, err = p.nameTaken(r, session.UserID(r.Context(), p.sm), form.Name, "", true)
-	}
+// mint mints the token the form describes, expiring at expiresAt, as the
+// signed-in user. When the name is taken, or the API refuses the token,
+// formErr says what to correct.
+func (p *Pages) mint(r *http.Request, form tokenForm, expiresAt *time.Time) (minted mintedToken, formErr *formError, err error) {
+	formErr, err = p.nameTaken(r, session.UserID(r.Context(), p.sm), form.Name, "", true)
 	if formErr != nil || err != nil {
 		return mintedToken{}, formErr, err
 	}
@@ -390,7 +397,7 @@ func (p *Pages) claimFormOnce(w http.ResponseWriter, r *http.Request) bool {
 	case err != nil:
 		p.serverError(w, r, "claiming a form's nonce", err)
 	case !first:
-		p.leaveNotice(r, "That form was sent more than once; it acted once, and its result is below.")
+		p.leaveNotice(r, "That form was sent more than once; only the first was handled.")
 		http.Redirect(w, r, tokensPath, http.StatusSeeOther)
 	}
 	return err == nil && first
