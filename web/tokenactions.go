@@ -80,9 +80,7 @@ func (p *Pages) loadTokenAction(w http.ResponseWriter, r *http.Request, action s
 	case errors.Is(err, api.ErrSignedOut):
 		redirectToLogin(w, r)
 		return tokenActionData{}, false
-	case refused, err == nil && (out.Node == nil || out.Node.ID == ""),
-		// Only owners regenerate: a secret is for the one who uses it.
-		err == nil && action == "regenerate" && out.Node.Owner.ID != u.ID:
+	case refused, err == nil && (out.Node == nil || out.Node.ID == ""):
 		// A token the user may not see looks like one that does not exist.
 		http.NotFound(w, r)
 		return tokenActionData{}, false
