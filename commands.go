@@ -42,14 +42,14 @@ func migrateCommand(cfg *config.Config) *cobra.Command {
 func demoCommand(cfg *config.Config, stdout io.Writer) *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
-		Short: "Load the demo data set into an empty database and print a token for each persona",
+		Short: "Load the demo data set into an empty database and print a login password and a token for each persona",
 		Args:  cobra.NoArgs,
 		RunE: withDatabase(cfg, func(cmd *cobra.Command, db *database.DB, _ []string) error {
 			personas, err := demo.Load(rule.System(cmd.Context()), db.Ent)
 			if err != nil {
 				return err
 			}
-			return printPersonaTokens(cmd.Context(), db, personas, stdout)
+			return printPersonaLogins(cmd.Context(), db, personas, stdout)
 		}),
 	}
 }
@@ -122,15 +122,22 @@ func readPasswordHash(r io.Reader) (string, error) {
 	return password.Hash(strings.TrimRight(line, "\r\n"))
 }
 
-// printPersonaTokens mints a fresh token for each demo persona and prints
-// it with what the persona shows, so that a newcomer can compare them.
-func printPersonaTokens(ctx context.Context, db *database.DB, personas []demo.Persona, w io.Writer) error {
-	for _, p := range personas {
+// printPersonaLogins gives each demo persona a fresh login password and
+// token, and prints them with what the persona shows, so that a newcomer can
+// sign in as any of them, or call the API, and compare what each one sees.
+func printPersonaLogins(ctx context.Context, db *database.DB, personas []demo.Persona, w io.Writer) error {
+	passwords, err := demo.GivePasswords(ctx, db.Ent, personas)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "Demo personas: sign in to the pages with an email and its password, or send a token to /graphql as \"Authorization: Bearer <token>\".")
+	fmt.Fprintf(w, "%-10s %-28s %-20s %s\n", "PERSONA", "EMAIL", "PASSWORD", "TOKEN")
+	for i, p := range personas {
 		_, secret, err := token.Mint(rule.System(ctx), db.Ent, token.Spec{OwnerID: p.UserID, Name: "demo"}, token.Actor{})
 		if err != nil {
 			return fmt.Errorf("minting a token for %s: %w", p.Email, err)
 		}
-		fmt.Fprintf(w, "%-10s %-28s %s\n           %s\n", p.Key, p.Email, secret, p.Description)
+		fmt.Fprintf(w, "%-10s %-28s %-20s %s\n           %s\n", p.Key, p.Email, passwords[i], secret, p.Description)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,6 +21,8 @@ import (
 	"engage/config"
 	"engage/database"
 	"engage/demo"
+	"engage/ent/user"
+	"engage/password"
 	"engage/rule"
 	"engage/server"
 	"engage/session"
@@ -101,21 +104,16 @@ func serveCommand(cfg *config.Config, stderr io.Writer) *cobra.Command {
 				return err
 			}
 			defer db.Close()
+			demoLoaded := false
 			if loadDemo {
-				switch personas, err := demo.Load(rule.System(cmd.Context()), db.Ent); {
-				case errors.Is(err, demo.ErrNotEmpty):
-					logger.Info("the database has data already: demo data not loaded")
-				case err != nil:
+				if demoLoaded, err = loadDemoData(cmd.Context(), db, logger, stderr); err != nil {
 					return err
-				default:
-					logger.Info("demo data loaded; one token per persona follows")
-					if err := printPersonaTokens(cmd.Context(), db, personas, stderr); err != nil {
-						return err
-					}
 				}
 			}
 			logger.Info("starting", "config", cfg.String())
-			return serve(cmd.Context(), cfg, db, logger)
+			return serve(cmd.Context(), cfg, db, logger, func() error {
+				return printSignIn(cmd.Context(), "http://"+cfg.Addr, db, demoLoaded, stderr)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&loadDemo, "demo", false, "load the demo data set into an empty database first")
@@ -123,8 +121,9 @@ func serveCommand(cfg *config.Config, stderr io.Writer) *cobra.Command {
 }
 
 // serve runs the API on cfg.Addr until ctx ends, then lets requests in
-// flight finish for up to 15 seconds and writes the last token usage.
-func serve(ctx context.Context, cfg *config.Config, db *database.DB, logger *slog.Logger) error {
+// flight finish for up to 15 seconds and writes the last token usage. Once
+// it listens, it logs where, and runs welcome.
+func serve(ctx context.Context, cfg *config.Config, db *database.DB, logger *slog.Logger, welcome func() error) error {
 	config.TuneGC()
 	sessions := session.NewManager(db.Ent, cfg.SecureCookies)
 	rec, stopUsage := recordUsage(db, logger)
@@ -149,7 +148,11 @@ func serve(ctx context.Context, cfg *config.Config, db *database.DB, logger *slo
 	}
 	failed := make(chan error, 1)
 	go func() { failed <- srv.ListenAndServe() }()
-	logger.Info("listening", "url", "http://"+cfg.Addr+"/graphql")
+	site := "http://" + cfg.Addr
+	logger.Info("listening", "pages", site+"/", "docs", site+"/docs/api", "tokens", site+"/settings/api", "graphql", site+"/graphql")
+	if err := welcome(); err != nil {
+		return err
+	}
 	select {
 	case err := <-failed:
 		return err
@@ -159,6 +162,59 @@ func serve(ctx context.Context, cfg *config.Config, db *database.DB, logger *slo
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// loadDemoData loads the demo data set into db and prints the personas'
+// logins to w. On a database that has users already it loads nothing and
+// warns why: --demo never mixes its data with real data.
+func loadDemoData(ctx context.Context, db *database.DB, logger *slog.Logger, w io.Writer) (loaded bool, err error) {
+	personas, err := demo.Load(rule.System(ctx), db.Ent)
+	switch {
+	case errors.Is(err, demo.ErrNotEmpty):
+		logger.Warn("demo data not loaded: --demo loads only into an empty database, and this one has users; " +
+			"point DATABASE_URL at a new database (such as another SQLite file) to try the demo")
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	logger.Info("demo data loaded; each persona's login password and token follow")
+	return true, printPersonaLogins(ctx, db, personas, w)
+}
+
+// printSignIn tells w how to sign in to the pages at site: as a demo
+// persona, with an account of one's own, or, when nobody can sign in yet,
+// how to create the first administrator.
+func printSignIn(ctx context.Context, site string, db *database.DB, demoLoaded bool, w io.Writer) error {
+	if demoLoaded {
+		fmt.Fprintf(w, "Open %s/ and sign in as a persona above, such as admin@demo.engage.test with its password.\n", site)
+		return nil
+	}
+	canSignIn, err := db.Ent.User.Query().Where(user.Active(true), user.PasswordHashNEQ("")).Exist(rule.System(ctx))
+	if err != nil {
+		return err
+	}
+	if canSignIn {
+		fmt.Fprintf(w, "Open %s/ and sign in with your email and password.\n", site)
+		return nil
+	}
+	fmt.Fprintf(w, `Open %s/ once you have an account: nobody can sign in yet. Create the first administrator
+in another terminal (type a password of at least %d characters, then Enter):
+
+    %s user create --role ADMIN --email you@example.org --name "Your Name" --password-stdin
+
+or stop the server and start it again with --demo to try the demo data and its personas.
+`, site, password.MinLength, selfCommand())
+	return nil
+}
+
+// selfCommand is how to run this program again from the same shell: "go
+// run ." when go run started it (from a temporary go-build folder), else
+// the command it was started with.
+func selfCommand() string {
+	if strings.Contains(os.Args[0], "go-build") {
+		return "go run ."
+	}
+	return os.Args[0]
 }
 
 // recordUsage starts the recorder of token usage, which writes it every 10

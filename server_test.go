@@ -232,18 +232,11 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: got error %v (stderr %q), want nil", err, stderr)
 	}
-	// Each persona: a line "key email secret", then its description, indented.
+	// Each persona: a line "key email password secret", then its
+	// description, indented.
 	keys := map[string]bool{}
-	for _, line := range lines(stdout) {
-		if strings.HasPrefix(line, " ") {
-			continue
-		}
-		fields := strings.Fields(line)
-		if len(fields) != 3 || !strings.Contains(fields[1], "@") || token.Check(fields[2]) != nil {
-			t.Errorf("demo line %q: want a persona key, an email and a token secret", line)
-			continue
-		}
-		keys[fields[0]] = true
+	for _, p := range personaLogins(t, stdout) {
+		keys[p.key] = true
 	}
 	if len(keys) != 4 {
 		t.Errorf("demo stdout: got personas %v, want 4", keys)
@@ -345,12 +338,7 @@ func TestServe(t *testing.T) {
 	}
 
 	// --demo printed a token per persona: the admin's sees every project.
-	adminToken := ""
-	for _, line := range lines(stderr.String()) {
-		if f := strings.Fields(line); len(f) == 3 && f[0] == "admin" {
-			adminToken = f[2]
-		}
-	}
+	adminToken := personaLogins(t, stderr.String())["admin"].token
 	if adminToken == "" {
 		t.Fatalf("serve --demo printed no admin token; stderr:\n%s", stderr)
 	}

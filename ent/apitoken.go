@@ -25,6 +25,8 @@ type APIToken struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Name given by the owner, to tell tokens apart.
 	Name string `json:"name,omitempty"`
+	// What the token is for, in the owner's words; empty when not given.
+	Description string `json:"description,omitempty"`
 	// The first characters of the secret, for recognising the token (for example eng_AbC1); changes when the token is rotated.
 	Prefix string `json:"prefix,omitempty"`
 	// SHA-256 of the secret, hex-encoded; never exposed.
@@ -105,7 +107,7 @@ func (*APIToken) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case apitoken.FieldUseCount:
 			values[i] = new(sql.NullInt64)
-		case apitoken.FieldID, apitoken.FieldName, apitoken.FieldPrefix, apitoken.FieldSecretHash, apitoken.FieldLastUsedIP, apitoken.FieldOwnerID:
+		case apitoken.FieldID, apitoken.FieldName, apitoken.FieldDescription, apitoken.FieldPrefix, apitoken.FieldSecretHash, apitoken.FieldLastUsedIP, apitoken.FieldOwnerID:
 			values[i] = new(sql.NullString)
 		case apitoken.FieldCreatedAt, apitoken.FieldUpdatedAt, apitoken.FieldExpiresAt, apitoken.FieldLastUsedAt, apitoken.FieldRevokedAt:
 			values[i] = new(sql.NullTime)
@@ -147,6 +149,12 @@ func (_m *APIToken) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field name", values[i])
 			} else if value.Valid {
 				_m.Name = value.String
+			}
+		case apitoken.FieldDescription:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field description", values[i])
+			} else if value.Valid {
+				_m.Description = value.String
 			}
 		case apitoken.FieldPrefix:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -265,6 +273,9 @@ func (_m *APIToken) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)
+	builder.WriteString(", ")
+	builder.WriteString("description=")
+	builder.WriteString(_m.Description)
 	builder.WriteString(", ")
 	builder.WriteString("prefix=")
 	builder.WriteString(_m.Prefix)

@@ -57,6 +57,20 @@ func (_c *APITokenCreate) SetName(v string) *APITokenCreate {
 	return _c
 }
 
+// SetDescription sets the "description" field.
+func (_c *APITokenCreate) SetDescription(v string) *APITokenCreate {
+	_c.mutation.SetDescription(v)
+	return _c
+}
+
+// SetNillableDescription sets the "description" field if the given value is not nil.
+func (_c *APITokenCreate) SetNillableDescription(v *string) *APITokenCreate {
+	if v != nil {
+		_c.SetDescription(*v)
+	}
+	return _c
+}
+
 // SetPrefix sets the "prefix" field.
 func (_c *APITokenCreate) SetPrefix(v string) *APITokenCreate {
 	_c.mutation.SetPrefix(v)
@@ -293,6 +307,11 @@ func (_c *APITokenCreate) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "APIToken.name": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.Description(); ok {
+		if err := apitoken.DescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "APIToken.description": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Prefix(); !ok {
 		return &ValidationError{Name: "prefix", err: errors.New(`ent: missing required field "APIToken.prefix"`)}
 	}
@@ -382,6 +401,10 @@ func (_c *APITokenCreate) createSpec() (*APIToken, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(apitoken.FieldName, field.TypeString, value)
 		_node.Name = value
+	}
+	if value, ok := _c.mutation.Description(); ok {
+		_spec.SetField(apitoken.FieldDescription, field.TypeString, value)
+		_node.Description = value
 	}
 	if value, ok := _c.mutation.Prefix(); ok {
 		_spec.SetField(apitoken.FieldPrefix, field.TypeString, value)

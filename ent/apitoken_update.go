@@ -50,6 +50,26 @@ func (_u *APITokenUpdate) SetNillableName(v *string) *APITokenUpdate {
 	return _u
 }
 
+// SetDescription sets the "description" field.
+func (_u *APITokenUpdate) SetDescription(v string) *APITokenUpdate {
+	_u.mutation.SetDescription(v)
+	return _u
+}
+
+// SetNillableDescription sets the "description" field if the given value is not nil.
+func (_u *APITokenUpdate) SetNillableDescription(v *string) *APITokenUpdate {
+	if v != nil {
+		_u.SetDescription(*v)
+	}
+	return _u
+}
+
+// ClearDescription clears the value of the "description" field.
+func (_u *APITokenUpdate) ClearDescription() *APITokenUpdate {
+	_u.mutation.ClearDescription()
+	return _u
+}
+
 // SetPrefix sets the "prefix" field.
 func (_u *APITokenUpdate) SetPrefix(v string) *APITokenUpdate {
 	_u.mutation.SetPrefix(v)
@@ -285,6 +305,11 @@ func (_u *APITokenUpdate) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "APIToken.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Description(); ok {
+		if err := apitoken.DescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "APIToken.description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Prefix(); ok {
 		if err := apitoken.PrefixValidator(v); err != nil {
 			return &ValidationError{Name: "prefix", err: fmt.Errorf(`ent: validator failed for field "APIToken.prefix": %w`, err)}
@@ -328,6 +353,12 @@ func (_u *APITokenUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(apitoken.FieldName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Description(); ok {
+		_spec.SetField(apitoken.FieldDescription, field.TypeString, value)
+	}
+	if _u.mutation.DescriptionCleared() {
+		_spec.ClearField(apitoken.FieldDescription, field.TypeString)
 	}
 	if value, ok := _u.mutation.Prefix(); ok {
 		_spec.SetField(apitoken.FieldPrefix, field.TypeString, value)
@@ -489,6 +520,26 @@ func (_u *APITokenUpdateOne) SetNillableName(v *string) *APITokenUpdateOne {
 	if v != nil {
 		_u.SetName(*v)
 	}
+	return _u
+}
+
+// SetDescription sets the "description" field.
+func (_u *APITokenUpdateOne) SetDescription(v string) *APITokenUpdateOne {
+	_u.mutation.SetDescription(v)
+	return _u
+}
+
+// SetNillableDescription sets the "description" field if the given value is not nil.
+func (_u *APITokenUpdateOne) SetNillableDescription(v *string) *APITokenUpdateOne {
+	if v != nil {
+		_u.SetDescription(*v)
+	}
+	return _u
+}
+
+// ClearDescription clears the value of the "description" field.
+func (_u *APITokenUpdateOne) ClearDescription() *APITokenUpdateOne {
+	_u.mutation.ClearDescription()
 	return _u
 }
 
@@ -740,6 +791,11 @@ func (_u *APITokenUpdateOne) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "APIToken.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Description(); ok {
+		if err := apitoken.DescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "APIToken.description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Prefix(); ok {
 		if err := apitoken.PrefixValidator(v); err != nil {
 			return &ValidationError{Name: "prefix", err: fmt.Errorf(`ent: validator failed for field "APIToken.prefix": %w`, err)}
@@ -800,6 +856,12 @@ func (_u *APITokenUpdateOne) sqlSave(ctx context.Context) (_node *APIToken, err 
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(apitoken.FieldName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Description(); ok {
+		_spec.SetField(apitoken.FieldDescription, field.TypeString, value)
+	}
+	if _u.mutation.DescriptionCleared() {
+		_spec.ClearField(apitoken.FieldDescription, field.TypeString)
 	}
 	if value, ok := _u.mutation.Prefix(); ok {
 		_spec.SetField(apitoken.FieldPrefix, field.TypeString, value)

@@ -40,18 +40,19 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "APIToken",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			apitoken.FieldCreatedAt:  {Type: field.TypeTime, Column: apitoken.FieldCreatedAt},
-			apitoken.FieldUpdatedAt:  {Type: field.TypeTime, Column: apitoken.FieldUpdatedAt},
-			apitoken.FieldName:       {Type: field.TypeString, Column: apitoken.FieldName},
-			apitoken.FieldPrefix:     {Type: field.TypeString, Column: apitoken.FieldPrefix},
-			apitoken.FieldSecretHash: {Type: field.TypeString, Column: apitoken.FieldSecretHash},
-			apitoken.FieldReadOnly:   {Type: field.TypeBool, Column: apitoken.FieldReadOnly},
-			apitoken.FieldExpiresAt:  {Type: field.TypeTime, Column: apitoken.FieldExpiresAt},
-			apitoken.FieldLastUsedAt: {Type: field.TypeTime, Column: apitoken.FieldLastUsedAt},
-			apitoken.FieldLastUsedIP: {Type: field.TypeString, Column: apitoken.FieldLastUsedIP},
-			apitoken.FieldUseCount:   {Type: field.TypeInt64, Column: apitoken.FieldUseCount},
-			apitoken.FieldRevokedAt:  {Type: field.TypeTime, Column: apitoken.FieldRevokedAt},
-			apitoken.FieldOwnerID:    {Type: field.TypeString, Column: apitoken.FieldOwnerID},
+			apitoken.FieldCreatedAt:   {Type: field.TypeTime, Column: apitoken.FieldCreatedAt},
+			apitoken.FieldUpdatedAt:   {Type: field.TypeTime, Column: apitoken.FieldUpdatedAt},
+			apitoken.FieldName:        {Type: field.TypeString, Column: apitoken.FieldName},
+			apitoken.FieldDescription: {Type: field.TypeString, Column: apitoken.FieldDescription},
+			apitoken.FieldPrefix:      {Type: field.TypeString, Column: apitoken.FieldPrefix},
+			apitoken.FieldSecretHash:  {Type: field.TypeString, Column: apitoken.FieldSecretHash},
+			apitoken.FieldReadOnly:    {Type: field.TypeBool, Column: apitoken.FieldReadOnly},
+			apitoken.FieldExpiresAt:   {Type: field.TypeTime, Column: apitoken.FieldExpiresAt},
+			apitoken.FieldLastUsedAt:  {Type: field.TypeTime, Column: apitoken.FieldLastUsedAt},
+			apitoken.FieldLastUsedIP:  {Type: field.TypeString, Column: apitoken.FieldLastUsedIP},
+			apitoken.FieldUseCount:    {Type: field.TypeInt64, Column: apitoken.FieldUseCount},
+			apitoken.FieldRevokedAt:   {Type: field.TypeTime, Column: apitoken.FieldRevokedAt},
+			apitoken.FieldOwnerID:     {Type: field.TypeString, Column: apitoken.FieldOwnerID},
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
@@ -793,6 +794,11 @@ func (f *APITokenFilter) WhereUpdatedAt(p entql.TimeP) {
 // WhereName applies the entql string predicate on the name field.
 func (f *APITokenFilter) WhereName(p entql.StringP) {
 	f.Where(p.Field(apitoken.FieldName))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *APITokenFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldDescription))
 }
 
 // WherePrefix applies the entql string predicate on the prefix field.

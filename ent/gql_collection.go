@@ -261,6 +261,11 @@ func (_q *APITokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, apitoken.FieldName)
 				fieldSeen[apitoken.FieldName] = struct{}{}
 			}
+		case "description":
+			if _, ok := fieldSeen[apitoken.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, apitoken.FieldDescription)
+				fieldSeen[apitoken.FieldDescription] = struct{}{}
+			}
 		case "prefix":
 			if _, ok := fieldSeen[apitoken.FieldPrefix]; !ok {
 				selectedFields = append(selectedFields, apitoken.FieldPrefix)

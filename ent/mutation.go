@@ -66,6 +66,7 @@ type APITokenMutation struct {
 	created_at              *time.Time
 	updated_at              *time.Time
 	name                    *string
+	description             *string
 	prefix                  *string
 	secret_hash             *string
 	read_only               *bool
@@ -299,6 +300,55 @@ func (m *APITokenMutation) OldName(ctx context.Context) (v string, err error) {
 // ResetName resets all changes to the "name" field.
 func (m *APITokenMutation) ResetName() {
 	m.name = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *APITokenMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *APITokenMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the APIToken entity.
+// If the APIToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APITokenMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ClearDescription clears the value of the "description" field.
+func (m *APITokenMutation) ClearDescription() {
+	m.description = nil
+	m.clearedFields[apitoken.FieldDescription] = struct{}{}
+}
+
+// DescriptionCleared returns if the "description" field was cleared in this mutation.
+func (m *APITokenMutation) DescriptionCleared() bool {
+	_, ok := m.clearedFields[apitoken.FieldDescription]
+	return ok
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *APITokenMutation) ResetDescription() {
+	m.description = nil
+	delete(m.clearedFields, apitoken.FieldDescription)
 }
 
 // SetPrefix sets the "prefix" field.
@@ -866,7 +916,7 @@ func (m *APITokenMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *APITokenMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, apitoken.FieldCreatedAt)
 	}
@@ -875,6 +925,9 @@ func (m *APITokenMutation) Fields() []string {
 	}
 	if m.name != nil {
 		fields = append(fields, apitoken.FieldName)
+	}
+	if m.description != nil {
+		fields = append(fields, apitoken.FieldDescription)
 	}
 	if m.prefix != nil {
 		fields = append(fields, apitoken.FieldPrefix)
@@ -917,6 +970,8 @@ func (m *APITokenMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case apitoken.FieldName:
 		return m.Name()
+	case apitoken.FieldDescription:
+		return m.Description()
 	case apitoken.FieldPrefix:
 		return m.Prefix()
 	case apitoken.FieldSecretHash:
@@ -950,6 +1005,8 @@ func (m *APITokenMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldUpdatedAt(ctx)
 	case apitoken.FieldName:
 		return m.OldName(ctx)
+	case apitoken.FieldDescription:
+		return m.OldDescription(ctx)
 	case apitoken.FieldPrefix:
 		return m.OldPrefix(ctx)
 	case apitoken.FieldSecretHash:
@@ -997,6 +1054,13 @@ func (m *APITokenMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetName(v)
+		return nil
+	case apitoken.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
 		return nil
 	case apitoken.FieldPrefix:
 		v, ok := value.(string)
@@ -1106,6 +1170,9 @@ func (m *APITokenMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *APITokenMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(apitoken.FieldDescription) {
+		fields = append(fields, apitoken.FieldDescription)
+	}
 	if m.FieldCleared(apitoken.FieldExpiresAt) {
 		fields = append(fields, apitoken.FieldExpiresAt)
 	}
@@ -1132,6 +1199,9 @@ func (m *APITokenMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *APITokenMutation) ClearField(name string) error {
 	switch name {
+	case apitoken.FieldDescription:
+		m.ClearDescription()
+		return nil
 	case apitoken.FieldExpiresAt:
 		m.ClearExpiresAt()
 		return nil
@@ -1160,6 +1230,9 @@ func (m *APITokenMutation) ResetField(name string) error {
 		return nil
 	case apitoken.FieldName:
 		m.ResetName()
+		return nil
+	case apitoken.FieldDescription:
+		m.ResetDescription()
 		return nil
 	case apitoken.FieldPrefix:
 		m.ResetPrefix()

@@ -59,6 +59,7 @@ type ComplexityRoot struct {
 		AllowedProjects func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
 		AuditEvents     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
 		CreatedAt       func(childComplexity int) int
+		Description     func(childComplexity int) int
 		ExpiresAt       func(childComplexity int) int
 		ID              func(childComplexity int) int
 		LastUsedAt      func(childComplexity int) int
@@ -641,6 +642,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.APIToken.CreatedAt(childComplexity), true
+	case "APIToken.description":
+		if e.ComplexityRoot.APIToken.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIToken.Description(childComplexity), true
 	case "APIToken.expiresAt":
 		if e.ComplexityRoot.APIToken.ExpiresAt == nil {
 			break
@@ -2969,6 +2976,10 @@ type APIToken implements Node {
   Name given by the owner, to tell tokens apart.
   """
   name: String!
+  """
+  What the token is for, in the owner's words; empty when not given.
+  """
+  description: String
   """
   The first characters of the secret, for recognising the token (for example eng_AbC1); changes when the token is rotated.
   """
@@ -10862,6 +10873,10 @@ input CreateAPITokenInput {
   """
   name: String!
   """
+  What the token is for, in a few words (at most 500 characters), such as "Nightly export to the council's data warehouse".
+  """
+  description: String
+  """
   When the token stops working; null for never, unless this server sets a longest lifetime.
   """
   expiresAt: Time
@@ -10966,6 +10981,8 @@ func (ec *executionContext) childFields_APIToken(ctx context.Context, field grap
 		return ec.fieldContext_APIToken_updatedAt(ctx, field)
 	case "name":
 		return ec.fieldContext_APIToken_name(ctx, field)
+	case "description":
+		return ec.fieldContext_APIToken_description(ctx, field)
 	case "prefix":
 		return ec.fieldContext_APIToken_prefix(ctx, field)
 	case "readOnly":
@@ -14341,6 +14358,13 @@ func (ec *executionContext) _APIToken_name(ctx context.Context, field graphql.Co
 	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_APIToken_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("APIToken", field, false, false, "String")
+}
+
+func (ec *executionContext) _APIToken_description(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
+	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_description, obj.Description, ec.marshalOString2string)
+}
+func (ec *executionContext) fieldContext_APIToken_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "String")
 }
 
@@ -24084,7 +24108,7 @@ func (ec *executionContext) unmarshalInputCreateAPITokenInput(ctx context.Contex
 		asMap["readOnly"] = false
 	}
 
-	fieldsInOrder := [...]string{"name", "expiresAt", "readOnly", "projectIDs"}
+	fieldsInOrder := [...]string{"name", "description", "expiresAt", "readOnly", "projectIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24098,6 +24122,13 @@ func (ec *executionContext) unmarshalInputCreateAPITokenInput(ctx context.Contex
 				return it, err
 			}
 			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
 		case "expiresAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -31492,6 +31523,11 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 		case "name":
 			out.Values[i] = ec._APIToken_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._APIToken_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "prefix":

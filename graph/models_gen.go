@@ -21,6 +21,8 @@ type APITokenWithSecret struct {
 type CreateAPITokenInput struct {
 	// A name to tell the token apart, such as "Power BI export".
 	Name string `json:"name"`
+	// What the token is for, in a few words (at most 500 characters), such as "Nightly export to the council's data warehouse".
+	Description *string `json:"description,omitempty"`
 	// When the token stops working; null for never, unless this server sets a longest lifetime.
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 	// When true, the token can read but run no mutation.

@@ -18,8 +18,12 @@ import (
 // CreateAPIToken is the resolver for the createAPIToken field.
 func (r *mutationResolver) CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*APITokenWithSecret, error) {
 	v := viewer.FromContext(ctx)
+	var description string
+	if input.Description != nil {
+		description = *input.Description
+	}
 	tok, secret, err := token.Mint(ctx, ent.FromContext(ctx), token.Spec{
-		OwnerID: v.UserID, Name: input.Name, ExpiresAt: input.ExpiresAt, ReadOnly: input.ReadOnly != nil && *input.ReadOnly,
+		OwnerID: v.UserID, Name: input.Name, Description: description, ExpiresAt: input.ExpiresAt, ReadOnly: input.ReadOnly != nil && *input.ReadOnly,
 		ProjectIDs: input.ProjectIDs, MaxLifetime: r.tokenMaxLifetime,
 	}, actor(ctx))
 	if err != nil {

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"crypto/rand"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -60,8 +61,8 @@ func TestAuditRecordsTheClientBehindTrustedProxies(t *testing.T) {
 				t.Fatalf("createAPIToken: got %d: %s", w.Code, w.Body)
 			}
 			w = s.do(request{method: http.MethodPost, path: "/settings/api/tokens", peer: c.from.peer, cookie: cookie,
-				form: url.Values{"name": {viaPage}}, header: c.from.header(sameOrigin)})
-			if w.Code != http.StatusCreated {
+				form: url.Values{"name": {viaPage}, "expiry": {"30"}, "nonce": {rand.Text()}}, header: c.from.header(sameOrigin)})
+			if w.Code != http.StatusSeeOther {
 				t.Fatalf("POST /settings/api/tokens: got %d", w.Code)
 			}
 			for _, name := range []string{viaAPI, viaPage} {

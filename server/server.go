@@ -58,7 +58,12 @@ func NewWithMetrics(d Deps) (site, metricsOnly http.Handler) {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graphQL)
 	mux.Handle("/exports/", graphQL.Authenticated(export.New(d.DB.Ent, logger, graphQL.CheckWhere)))
-	web.NewPages(d.DB.Ent, d.Sessions, graphQL.Runner(), logger).Routes(mux)
+	web.NewPages(web.Deps{
+		Client: d.DB.Ent, Sessions: d.Sessions, GraphQL: graphQL.Runner(), Logger: logger, TokenMaxLifetime: d.Config.TokenMaxLifetime,
+	}).Routes(mux)
+	// The site's root leads to the pages: the documentation, by way of the
+	// login page for a visitor who is not signed in.
+	mux.Handle("GET /{$}", http.RedirectHandler(web.DefaultNext, http.StatusSeeOther))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(d.DB, logger))
 	metricsHandler := requireMetricsToken(d.Config.MetricsToken, metrics.handler())

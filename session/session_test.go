@@ -260,3 +260,40 @@ func TestStoreConcurrentCommit(t *testing.T) {
 		t.Errorf("%d rows, %v; want 1", n, err)
 	}
 }
+
+// TestClaim: of concurrent claims of one key, exactly one wins; later ones
+// lose; other keys are free; no session token finds a claim.
+func TestClaim(t *testing.T) {
+	client := testdb.Open(t).Ent
+	sm := session.NewManager(client, false)
+	ctx := context.Background()
+	expiry := time.Now().Add(time.Hour)
+
+	const callers = 8
+	won := make(chan bool, callers)
+	for range callers {
+		go func() {
+			ok, err := session.Claim(ctx, sm, "form-nonce-1", expiry)
+			if err != nil {
+				t.Error(err)
+			}
+			won <- ok
+		}()
+	}
+	winners := 0
+	for range callers {
+		if <-won {
+			winners++
+		}
+	}
+	if winners != 1 {
+		t.Errorf("%d concurrent claims of one key: got %d winners, want 1", callers, winners)
+	}
+	if ok, err := session.Claim(ctx, sm, "form-nonce-1", expiry); ok || err != nil {
+		t.Errorf("claiming a claimed key again: got %v, %v; want false, nil", ok, err)
+	}
+	if ok, err := session.Claim(ctx, sm, "form-nonce-2", expiry); !ok || err != nil {
+		t.Errorf("claiming another key: got %v, %v; want true, nil", ok, err)
+	}
+	mustNotFind(t, sm.Store.(*session.Store), "form-nonce-1")
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"engage/ent"
 	"engage/ent/auditevent"
@@ -18,11 +19,12 @@ var ErrInvalidSpec = errors.New("invalid token request")
 
 // Spec describes a token to mint.
 type Spec struct {
-	OwnerID    string
-	Name       string
-	ExpiresAt  *time.Time // nil: never, unless MaxLifetime applies
-	ReadOnly   bool
-	ProjectIDs []string // empty: every project the owner can reach
+	OwnerID     string
+	Name        string
+	Description string     // optional
+	ExpiresAt   *time.Time // nil: never, unless MaxLifetime applies
+	ReadOnly    bool
+	ProjectIDs  []string // empty: every project the owner can reach
 	// MaxLifetime, when positive, is the site's longest token lifetime: a
 	// token without an expiry gets one, and a later expiry is refused.
 	MaxLifetime time.Duration
@@ -44,6 +46,10 @@ func Mint(ctx context.Context, client *ent.Client, spec Spec, actor Actor) (*ent
 	if err != nil {
 		return nil, "", err
 	}
+	description, err := cleanDescription(spec.Description)
+	if err != nil {
+		return nil, "", err
+	}
 	expires, err := expiry(spec.ExpiresAt, spec.MaxLifetime, time.Now())
 	if err != nil {
 		return nil, "", err
@@ -52,6 +58,7 @@ func Mint(ctx context.Context, client *ent.Client, spec Spec, actor Actor) (*ent
 	tok, err := client.APIToken.Create().
 		SetOwnerID(spec.OwnerID).
 		SetName(name).
+		SetDescription(description).
 		SetPrefix(Display(secret)).
 		SetSecretHash(Hash(secret)).
 		SetReadOnly(spec.ReadOnly).
@@ -135,6 +142,14 @@ func cleanName(name string) (string, error) {
 		return "", fmt.Errorf("%w: the name must have 1 to 100 characters", ErrInvalidSpec)
 	}
 	return name, nil
+}
+
+func cleanDescription(description string) (string, error) {
+	description = strings.TrimSpace(description)
+	if utf8.RuneCountInString(description) > 500 {
+		return "", fmt.Errorf("%w: the description must have at most 500 characters", ErrInvalidSpec)
+	}
+	return description, nil
 }
 
 // expiry applies the site's maximum lifetime to a requested expiry.

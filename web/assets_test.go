@@ -1,7 +1,6 @@
 package web
 
 import (
-	"engage/api"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -65,7 +64,7 @@ func TestDocsAssetsAreLocal(t *testing.T) {
 }
 
 func TestAssetServerStaysInItsFolder(t *testing.T) {
-	p := NewPages(nil, nil, api.Runner{}, nil)
+	p := NewPages(Deps{})
 	for _, name := range []string{"../static/pages.css", "/../static/pages.css", "..", "docs/assets/docs.js", ""} {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
@@ -78,7 +77,7 @@ func TestAssetServerStaysInItsFolder(t *testing.T) {
 }
 
 func TestAssetServer(t *testing.T) {
-	p := NewPages(nil, nil, api.Runner{}, nil)
+	p := NewPages(Deps{})
 	mux := http.NewServeMux()
 	mux.Handle("GET "+DocsAssetsPath, http.StripPrefix(DocsAssetsPath, p.docsAssets))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", p.staticAssets))

@@ -18,23 +18,30 @@ const DocsAssetsPath = "/docs/assets/"
 // fonts and stylesheets come from this server only, and the page's
 // configuration is data in a JSON script tag, not code. Styles also allow
 // 'unsafe-inline' because Monaco, GraphiQL's editor, writes <style>
-// elements at run time and takes no nonce.
+// elements at run time and takes no nonce; and images data: URLs, which
+// those styles use for the wavy underline of an error in the editor (data:
+// images run no code).
 const docsCSP = "default-src 'none'; script-src 'self'; worker-src 'self'; connect-src 'self'; " +
-	"style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self'; " +
+	"style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data:; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // defaultQuery is what a new visitor finds in the editor.
+// Its lines are short enough for the editor's width at 1280 pixels, beside
+// the panel and the response, and on a phone.
 const defaultQuery = `# Welcome to the Engage API.
 #
-# Queries run as you, with your login
-# session. To try an API token, open
-# Headers below and enter:
-# {"Authorization": "Bearer eng_…"}
+# Queries run as you, with your
+# login session. To try an API
+# token, open Headers below and
+# enter:
+# {"Authorization":
+#  "Bearer eng_…"}
 #
-# The panel on the left groups the API
-# by area and has examples; Docs has
-# every type and field. Run with
-# Ctrl+Enter (⌘+Enter on a Mac).
+# The panel on the left groups
+# the API by area and has
+# examples; Docs has every type
+# and field. Run with Ctrl+Enter
+# (⌘+Enter on a Mac).
 query WhoAmI {
   viewer {
     user {

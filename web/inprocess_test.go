@@ -36,7 +36,7 @@ func newPagesAlone(t *testing.T, cfg config.Config) *pagesAlone {
 	sm := session.NewManager(db.Ent, false)
 	runner := api.New(api.Deps{DB: db, Config: cfg, Logger: logger, Sessions: sm, Usage: usage.New(db.Ent, logger)}).Runner()
 	mux := http.NewServeMux()
-	web.NewPages(db.Ent, sm, runner, logger).Routes(mux)
+	web.NewPages(web.Deps{Client: db.Ent, Sessions: sm, GraphQL: runner, Logger: logger, TokenMaxLifetime: cfg.TokenMaxLifetime}).Routes(mux)
 	return &pagesAlone{site: &site{t: t, client: db.Ent, handler: sm.LoadAndSave(mux)}, sessions: sm, runner: runner}
 }
 
@@ -66,11 +66,12 @@ func TestPagesRunWithoutTheGraphQLRoute(t *testing.T) {
 	if rec := p.do(http.MethodGet, "/docs/api", nil, admin); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Ada Admin") {
 		t.Errorf("GET /docs/api: got %d, want 200 with the signed-in user's name", rec.Code)
 	}
-	rec := p.do(http.MethodPost, "/settings/api/tokens", url.Values{
-		"name": {"Power BI"}, "expires": {"2099-06-30"}, "project": {prj.ID},
-	}, admin)
-	if rec.Code != http.StatusCreated || secretPattern.FindString(rec.Body.String()) == "" {
-		t.Fatalf("POST /settings/api/tokens: got %d, want 201 with the secret", rec.Code)
+	rec := p.createToken(admin, url.Values{"name": {"Power BI"}, "expiry": {"date"}, "expires_on": {"2099-06-30"}, "project": {prj.ID}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("POST /settings/api/tokens: got %d, want 303 to the token page", rec.Code)
+	}
+	if page := p.do(http.MethodGet, "/settings/api", nil, admin).Body.String(); secretPattern.FindString(page) == "" {
+		t.Fatal("the page after the form shows no secret")
 	}
 	tok := p.client.APIToken.Query().Where(apitoken.Name("Power BI")).WithAllowedProjects().OnlyX(system())
 	if len(tok.Edges.AllowedProjects) != 1 || tok.Edges.AllowedProjects[0].ID != prj.ID {

@@ -66,6 +66,8 @@ type Pages struct {
 	// graphQL runs the pages' operations as the signed-in user.
 	graphQL api.Runner
 	logger  *slog.Logger
+	// tokenMaxLifetime is the server's longest token lifetime, 0 for none.
+	tokenMaxLifetime time.Duration
 
 	// docsConfig builds the /docs/api page's configuration once.
 	docsConfig func() (docsConfig, error)
@@ -77,15 +79,30 @@ type Pages struct {
 	window              time.Duration
 }
 
-// NewPages returns the pages, which look users up through client (to log
-// them in), keep sessions in sm, read and change data through graphQL, and
-// log to logger.
-func NewPages(client *ent.Client, sm *scs.SessionManager, graphQL api.Runner, logger *slog.Logger) *Pages {
+// Deps are what the pages need.
+type Deps struct {
+	// Client looks users up, to sign them in.
+	Client *ent.Client
+	// Sessions keeps the login sessions.
+	Sessions *scs.SessionManager
+	// GraphQL runs the pages' operations, which read and change data.
+	GraphQL api.Runner
+	// Logger, when set, receives the pages' log lines.
+	Logger *slog.Logger
+	// TokenMaxLifetime is the server's longest token lifetime
+	// (ENGAGE_TOKEN_MAX_LIFETIME), 0 for none: the New token form offers
+	// no longer one.
+	TokenMaxLifetime time.Duration
+}
+
+// NewPages returns the pages.
+func NewPages(d Deps) *Pages {
+	logger := d.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Pages{
-		client: client, sm: sm, graphQL: graphQL, logger: logger,
+		client: d.Client, sm: d.Sessions, graphQL: d.GraphQL, logger: logger, tokenMaxLifetime: d.TokenMaxLifetime,
 		docsConfig:   sync.OnceValues(buildDocsConfig),
 		docsAssets:   newAssetServer(docsBuild, "docs/assets"),
 		staticAssets: newAssetServer(staticFiles, "static"),
@@ -95,7 +112,8 @@ func NewPages(client *ent.Client, sm *scs.SessionManager, graphQL api.Runner, lo
 
 // Routes registers the pages on mux: GET and POST /login, POST /logout,
 // GET /docs/api and its assets under /docs/assets/, the token page
-// /settings/api with its forms, and /static/.
+// /settings/api with the pages and forms of its tokens, /static/ and
+// /favicon.ico.
 //
 // POST /login is throttled, in memory, to a number of attempts per minute
 // from one client IP and, separately, for one email address, so that
@@ -118,10 +136,10 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /docs/api", p.docsPage)
 	mux.Handle("GET "+DocsAssetsPath, http.StripPrefix(DocsAssetsPath, p.docsAssets))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", p.staticAssets))
-	mux.HandleFunc("GET /settings/api", p.tokensPage)
-	mux.Handle("POST /settings/api/tokens", limitBody(http.HandlerFunc(p.createToken)))
-	mux.HandleFunc("GET /settings/api/tokens/{id}/revoke", p.revokeConfirm)
-	mux.Handle("POST /settings/api/tokens/{id}/revoke", limitBody(http.HandlerFunc(p.revoke)))
+	// Browsers ask for /favicon.ico on pages that name no icon, such as
+	// plain-text errors.
+	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
+	p.tokenRoutes(mux)
 }
 
 // loginData fills templates/login.html.
@@ -234,10 +252,10 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, data 
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	// The page has a password field: never cache it, never frame it
-	// (clickjacking), and allow nothing but its own inline style and forms
-	// posting back to this server.
+	// (clickjacking), and allow nothing but its own inline style, its icon
+	// and forms posting back to this server.
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")

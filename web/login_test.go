@@ -48,7 +48,7 @@ func newHarness(t *testing.T, configure func(*Pages)) *harness {
 	logs := new(bytes.Buffer)
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	graphQL := api.New(api.Deps{DB: db, Config: config.Default(), Logger: logger, Sessions: sm, Usage: usage.New(client, logger)})
-	p := NewPages(client, sm, graphQL.Runner(), logger)
+	p := NewPages(Deps{Client: client, Sessions: sm, GraphQL: graphQL.Runner(), Logger: logger})
 	if configure != nil {
 		configure(p)
 	}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"html"
 	"io"
@@ -106,12 +107,41 @@ func (s *site) graphql(secret, query string) (int, string) {
 	return rec.Code, rec.Body.String()
 }
 
+var noncePattern = regexp.MustCompile(`name="nonce" value="([^"]+)"`)
+
+// formNonce opens page as cookie's user and returns the one-time nonce of
+// its form.
+func (s *site) formNonce(page string, cookie *http.Cookie) string {
+	s.t.Helper()
+	rec := s.do(http.MethodGet, page, nil, cookie)
+	m := noncePattern.FindStringSubmatch(rec.Body.String())
+	if m == nil {
+		s.t.Fatalf("GET %s: got %d and no form nonce: %s", page, rec.Code, rec.Body)
+	}
+	return m[1]
+}
+
+// createToken posts the New token form, as typed in a fresh token page,
+// and returns the answer; the expiry is 30 days unless form says.
+func (s *site) createToken(cookie *http.Cookie, form url.Values) *httptest.ResponseRecorder {
+	s.t.Helper()
+	form.Set("nonce", s.formNonce("/settings/api", cookie))
+	if form.Get("expiry") == "" && !form.Has("expiry") {
+		form.Set("expiry", "30")
+	}
+	return s.do(http.MethodPost, "/settings/api/tokens", form, cookie)
+}
+
+// newTestNonce is a nonce no page has issued, as good as any: a nonce only
+// stops a form from acting twice.
+func newTestNonce() string { return rand.Text() }
+
 func TestPagesRedirectToLoginWhenSignedOut(t *testing.T) {
 	s := newSite(t)
 	for path, want := range map[string]string{
 		"/docs/api":                           "/login?next=/docs/api",
 		"/settings/api":                       "/login?next=/settings/api",
-		"/settings/api?revoked=tok_x":         "/login?next=/settings/api%3Frevoked%3Dtok_x",
+		"/settings/api?from=bookmark":         "/login?next=/settings/api%3Ffrom%3Dbookmark",
 		"/settings/api/tokens/tok_abc/revoke": "/login?next=/settings/api/tokens/tok_abc/revoke",
 	} {
 		rec := s.do(http.MethodGet, path, nil, nil)
@@ -120,8 +150,8 @@ func TestPagesRedirectToLoginWhenSignedOut(t *testing.T) {
 		}
 	}
 	rec := s.do(http.MethodPost, "/settings/api/tokens", url.Values{"name": {"x"}}, nil)
-	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login?next=") {
-		t.Errorf("POST /settings/api/tokens signed out: got %d to %q, want 303 to the login page", rec.Code, rec.Header().Get("Location"))
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login?next=/settings/api" {
+		t.Errorf("POST /settings/api/tokens signed out: got %d to %q, want 303 to the login page, then the token page", rec.Code, rec.Header().Get("Location"))
 	}
 
 	// A deactivated user's session counts as signed out.
@@ -147,7 +177,9 @@ func TestDocsPage(t *testing.T) {
 		t.Fatalf("GET /docs/api: got %d, want 200: %s", rec.Code, rec.Body)
 	}
 	csp := rec.Header().Get("Content-Security-Policy")
-	for _, want := range []string{"default-src 'none'", "script-src 'self';", "worker-src 'self'", "connect-src 'self'", "font-src 'self'", "frame-ancestors 'none'"} {
+	// data: images for the editor's error underline, and no more.
+	for _, want := range []string{"default-src 'none'", "script-src 'self';", "worker-src 'self'", "connect-src 'self'", "font-src 'self'",
+		"img-src 'self' data:;", "frame-ancestors 'none'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("Content-Security-Policy %q: want %q", csp, want)
 		}
@@ -222,8 +254,10 @@ func TestDocsPage(t *testing.T) {
 		t.Errorf("areas: got %s", got)
 	}
 
-	// The header says who is signed in and offers to log out.
-	for _, want := range []string{"Signed in as <strong>Ada Admin</strong>", `<form method="post" action="/logout">`, `aria-current="page">API documentation`} {
+	// The header's account menu says who is signed in, leads to the token
+	// page, and signs out.
+	for _, want := range []string{"Signed in as <strong>Ada Admin</strong>", `<a href="/settings/api">API</a>`,
+		`<form method="post" action="/logout"><button type="submit">Sign out</button>`, `aria-current="page">API documentation`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
 		}
@@ -246,23 +280,24 @@ func TestTokenPageLifecycle(t *testing.T) {
 		t.Errorf("Content-Security-Policy: got %q, want script-src 'self' and nothing unsafe", csp)
 	}
 	page := rec.Body.String()
-	for _, want := range []string{`<label for="name">Name</label>`, `<label for="expires">`, `<label for="read_only">Read only</label>`,
-		`value="` + prj.ID + `"`, "Riverside Park", "Every user’s tokens"} {
+	for _, want := range []string{`<label for="name">Name</label>`, `<label for="description">`, `<label for="expires_on"`,
+		`<label for="read_only">Read only</label>`, `value="` + prj.ID + `"`, "Riverside Park"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the token page lacks %q", want)
 		}
 	}
 
-	// Create: the secret is shown once.
-	rec = s.do(http.MethodPost, "/settings/api/tokens", url.Values{
-		"name": {"Power BI"}, "expires": {"2099-06-30"}, "read_only": {"1"}, "project": {prj.ID},
-	}, admin)
-	if rec.Code != http.StatusCreated {
-		t.Fatalf("POST /settings/api/tokens: got %d, want 201: %s", rec.Code, rec.Body)
+	// Create: the secret is shown once, on the page after the form.
+	rec = s.createToken(admin, url.Values{
+		"name": {"Power BI"}, "expiry": {"date"}, "expires_on": {"2099-06-30"}, "read_only": {"1"}, "project": {prj.ID},
+	})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/settings/api" {
+		t.Fatalf("POST /settings/api/tokens: got %d to %q, want 303 to the token page: %s", rec.Code, rec.Header().Get("Location"), rec.Body)
 	}
-	m := secretPattern.FindStringSubmatch(rec.Body.String())
-	if m == nil || !strings.Contains(rec.Body.String(), "it will not be shown again") {
-		t.Fatalf("the answer shows no secret and warning: %s", rec.Body)
+	page = s.do(http.MethodGet, "/settings/api", nil, admin).Body.String()
+	m := secretPattern.FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, "it will not be shown again") {
+		t.Fatalf("the page after the form shows no secret and warning: %s", page)
 	}
 	secret := m[1]
 	tok := s.client.APIToken.Query().Where(apitoken.Name("Power BI")).WithAllowedProjects().OnlyX(system())
@@ -291,11 +326,11 @@ func TestTokenPageLifecycle(t *testing.T) {
 		t.Fatal("the confirmation page revoked the token")
 	}
 	rec = s.do(http.MethodPost, "/settings/api/tokens/"+tok.ID+"/revoke", url.Values{}, admin)
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/settings/api?revoked="+tok.ID {
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/settings/api" {
 		t.Fatalf("POST revoke: got %d to %q", rec.Code, rec.Header().Get("Location"))
 	}
 	page = s.do(http.MethodGet, rec.Header().Get("Location"), nil, admin).Body.String()
-	if !strings.Contains(page, "The token “Power BI”") || !strings.Contains(page, "status-revoked") {
+	if !strings.Contains(page, "The token “Power BI” is revoked") || !strings.Contains(page, "status-revoked") {
 		t.Error("the page does not say that the token is revoked")
 	}
 	if code, _ := s.graphql(secret, `{ viewer { user { name } } }`); code != http.StatusUnauthorized {
@@ -310,13 +345,11 @@ func TestTokenPageRules(t *testing.T) {
 	s.user("nia@example.test", "Nia NoAPI", "STAFF", false)
 	admin, sam, nia := s.login("ada@example.test"), s.login("sam@example.test"), s.login("nia@example.test")
 
-	create := func(cookie *http.Cookie, form url.Values) *httptest.ResponseRecorder {
-		return s.do(http.MethodPost, "/settings/api/tokens", form, cookie)
-	}
-	if rec := create(admin, url.Values{"name": {"Admin's"}}); rec.Code != http.StatusCreated {
+	create := s.createToken
+	if rec := create(admin, url.Values{"name": {"Admin's"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("admin creates: got %d", rec.Code)
 	}
-	if rec := create(sam, url.Values{"name": {"Sam's"}}); rec.Code != http.StatusCreated {
+	if rec := create(sam, url.Values{"name": {"Sam's"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("staff with API access creates: got %d", rec.Code)
 	}
 	adminTok := s.client.APIToken.Query().Where(apitoken.Name("Admin's")).OnlyX(system())
@@ -324,7 +357,7 @@ func TestTokenPageRules(t *testing.T) {
 
 	// Staff see their own tokens only, and cannot reach the admin's.
 	page := s.do(http.MethodGet, "/settings/api", nil, sam).Body.String()
-	if !strings.Contains(page, "Sam&#39;s") || strings.Contains(page, "Admin&#39;s") || strings.Contains(page, "Every user’s tokens") {
+	if !strings.Contains(page, "Sam&#39;s") || strings.Contains(page, "Admin&#39;s") || strings.Contains(page, "Other users’ tokens") {
 		t.Error("staff: want their own token only, and no list of everyone's")
 	}
 	if rec := s.do(http.MethodGet, "/settings/api/tokens/"+adminTok.ID+"/revoke", nil, sam); rec.Code != http.StatusNotFound {
@@ -340,7 +373,7 @@ func TestTokenPageRules(t *testing.T) {
 	// The admin sees everyone's tokens, with their owner, and revokes Sam's.
 	page = s.do(http.MethodGet, "/settings/api", nil, admin).Body.String()
 	if !strings.Contains(page, "Sam Staff (sam@example.test)") {
-		t.Error("admin: want everyone's tokens with their owner")
+		t.Error("admin: want the other users' tokens with their owner")
 	}
 	if rec := s.do(http.MethodPost, "/settings/api/tokens/"+samTok.ID+"/revoke", url.Values{}, admin); rec.Code != http.StatusSeeOther {
 		t.Errorf("admin revokes Sam's token: got %d, want 303", rec.Code)
@@ -354,15 +387,17 @@ func TestTokenPageRules(t *testing.T) {
 	if !strings.Contains(page, "You do not have API access") || strings.Contains(page, `action="/settings/api/tokens"`) {
 		t.Error("a user without API access: want an explanation instead of the form")
 	}
-	if rec := create(nia, url.Values{"name": {"Nia's"}}); rec.Code != http.StatusBadRequest {
-		t.Errorf("a user without API access creates: got %d, want 400", rec.Code)
+	rec := s.do(http.MethodPost, "/settings/api/tokens", url.Values{"name": {"Nia's"}, "expiry": {"30"}, "nonce": {newTestNonce()}}, nia)
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "The token was not created: not allowed") {
+		t.Errorf("a user without API access creates: got %d, want 400 with the API's refusal: %s", rec.Code, rec.Body)
 	}
 
 	// The form's own checks.
 	for name, form := range map[string]url.Values{
-		"no name":  {"name": {"  "}},
-		"bad date": {"name": {"x"}, "expires": {"30/06/2099"}},
-		"past":     {"name": {"x"}, "expires": {"2001-01-01"}},
+		"no name":          {"name": {"  "}},
+		"bad date":         {"name": {"x"}, "expiry": {"date"}, "expires_on": {"30/06/2099"}},
+		"past":             {"name": {"x"}, "expiry": {"date"}, "expires_on": {"2001-01-01"}},
+		"no expiry chosen": {"name": {"x"}, "expiry": {""}},
 	} {
 		rec := create(admin, form)
 		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `role="alert"`) {
@@ -375,7 +410,7 @@ func TestTokenPageRules(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	req.AddCookie(admin)
-	rec := httptest.NewRecorder()
+	rec = httptest.NewRecorder()
 	s.handler.ServeHTTP(rec, req)
 	if rec.Code != http.StatusForbidden {
 		t.Errorf("a cross-site POST: got %d, want 403", rec.Code)

@@ -44,15 +44,20 @@ func (p *Pages) requireUser(w http.ResponseWriter, r *http.Request) (signedInUse
 }
 
 // redirectToLogin sends the browser to the login page, with r's path (and
-// query) as the page to come back to.
+// query) as the page to come back to. Forms use keepDraftAndSignIn, which
+// leads back to the form's page.
 func redirectToLogin(w http.ResponseWriter, r *http.Request) {
 	next := r.URL.Path
 	if r.URL.RawQuery != "" {
 		next += "?" + r.URL.RawQuery
 	}
+	http.Redirect(w, r, "/login?next="+nextParam(next), http.StatusSeeOther)
+}
+
+// nextParam is path as the login page's next parameter.
+func nextParam(path string) string {
 	// Slashes may stay as they are in a query, and read better there.
-	escaped := strings.ReplaceAll(url.QueryEscape(next), "%2F", "/")
-	http.Redirect(w, r, "/login?next="+escaped, http.StatusSeeOther)
+	return strings.ReplaceAll(url.QueryEscape(path), "%2F", "/")
 }
 
 // serverError logs err and answers 500 without details.

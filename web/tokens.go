@@ -1,13 +1,15 @@
 package web
 
 import (
-	"engage/api"
 	"errors"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"engage/api"
+	"engage/session"
 )
 
 // The token page, /settings/api, reads and changes tokens through the
@@ -15,20 +17,41 @@ import (
 // decide what it shows and allows: users see their own tokens, and
 // administrators everyone's.
 
-// tokenPageQuery reads the page's data; $all adds every user's tokens, which
-// only an administrator can see.
-const tokenPageQuery = `query TokenPage($all: Boolean!) {
+// tokensPath is the token page.
+const tokensPath = "/settings/api"
+
+// tokenRoutes registers the token page, its New token form, and the pages
+// and forms that rename, regenerate and revoke a token.
+func (p *Pages) tokenRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+tokensPath, p.tokensPage)
+	mux.Handle("POST "+tokensPath+"/tokens", limitBody(http.HandlerFunc(p.createToken)))
+	// The form's address, opened as a page (an old bookmark, a typed URL),
+	// is the page of the form.
+	mux.Handle("GET "+tokensPath+"/tokens", http.RedirectHandler(tokensPath, http.StatusSeeOther))
+	mux.HandleFunc("GET "+tokensPath+"/tokens/{id}/{action}", p.tokenActionPage)
+	mux.Handle("POST "+tokensPath+"/tokens/{id}/rename", limitBody(http.HandlerFunc(p.rename)))
+	mux.Handle("POST "+tokensPath+"/tokens/{id}/regenerate", limitBody(http.HandlerFunc(p.regenerate)))
+	mux.Handle("POST "+tokensPath+"/tokens/{id}/revoke", limitBody(http.HandlerFunc(p.revoke)))
+}
+
+// tokenPageQuery reads the page's data; $all adds the other users' tokens,
+// which only an administrator can see.
+const tokenPageQuery = `query TokenPage($all: Boolean!, $me: ID!) {
   viewer {
     user { id name email role apiAccess }
     apiTokens(first: 100, orderBy: {field: CREATED_AT, direction: DESC}) { totalCount edges { node { ...Row } } }
   }
-  everyone: apiTokens(first: 100, orderBy: {field: CREATED_AT, direction: DESC}) @include(if: $all) {
-    totalCount edges { node { ...Row owner { name email } } }
+  others: apiTokens(first: 100, orderBy: {field: CREATED_AT, direction: DESC}, where: {ownerIDNEQ: $me}) @include(if: $all) {
+    totalCount edges { node { ...Row } }
   }
   projects(first: 100, orderBy: {field: TITLE, direction: ASC}) { totalCount edges { node { id title } } }
 }
-fragment Row on APIToken {
-  id name prefix readOnly createdAt lastUsedAt lastUsedIP useCount expiresAt revokedAt
+` + tokenRowFragment
+
+// tokenRowFragment is what a row of the token tables shows.
+const tokenRowFragment = `fragment Row on APIToken {
+  id name description prefix readOnly createdAt lastUsedAt lastUsedIP useCount expiresAt revokedAt
+  owner { id name email }
   allowedProjects(first: 20, orderBy: {field: TITLE, direction: ASC}) { edges { node { title } } }
 }`
 
@@ -36,16 +59,18 @@ const createTokenMutation = `mutation CreateToken($input: CreateAPITokenInput!) 
   createAPIToken(input: $input) { secret token { id name prefix } }
 }`
 
-const tokenQuery = `query Token($id: ID!) {
-  node(id: $id) { ... on APIToken { id name prefix createdAt revokedAt owner { name email } } }
+// liveTokensNamedQuery counts an owner's live tokens with a name, but for
+// one (the token being renamed), in any capitals.
+const liveTokensNamedQuery = `query LiveTokensNamed($owner: ID!, $name: String!, $except: ID, $now: Time!) {
+  apiTokens(where: {ownerID: $owner, nameEqualFold: $name, idNEQ: $except, revokedAtIsNil: true,
+    or: [{expiresAtIsNil: true}, {expiresAtGT: $now}]}) { totalCount }
 }`
-
-const revokeMutation = `mutation RevokeToken($id: ID!) { revokeAPIToken(id: $id) { id name } }`
 
 // tokenNode is an API token as the queries above return it.
 type tokenNode struct {
 	ID              string     `json:"id"`
 	Name            string     `json:"name"`
+	Description     string     `json:"description"`
 	Prefix          string     `json:"prefix"`
 	ReadOnly        bool       `json:"readOnly"`
 	CreatedAt       time.Time  `json:"createdAt"`
@@ -59,7 +84,8 @@ type tokenNode struct {
 			Node struct{ Title string } `json:"node"`
 		} `json:"edges"`
 	} `json:"allowedProjects"`
-	Owner *struct {
+	Owner struct {
+		ID    string `json:"id"`
 		Name  string `json:"name"`
 		Email string `json:"email"`
 	} `json:"owner"`
@@ -74,15 +100,26 @@ type tokenConnection struct {
 
 // tokenRow is a token as the page's tables show it.
 type tokenRow struct {
-	ID, Name, Prefix, Owner    string
-	Created, LastUsed, Expires timeText
-	Rights, Projects           string
-	Status                     string // live, revoked or expired
-	Revocable                  bool
+	ID, Name, Description, Prefix string
+	OwnerID, Owner                string // Owner: "Name (email)"
+	Created, LastUsed, Expires    timeText
+	Rights, Projects              string
+	Status                        string // live, revoked or expired
+	Revoked                       bool
 }
+
+// Live reports whether the token works: neither revoked nor expired. Only a
+// live token can get a new secret.
+func (t tokenRow) Live() bool { return t.Status == "live" }
 
 // timeText is a time for display, with its machine-readable form.
 type timeText struct{ Text, ISO string }
+
+// tokenTable is a table of tokens: the newest hundred of Total.
+type tokenTable struct {
+	Rows  []tokenRow
+	Total int
+}
 
 // projectOption is a project the New token form offers.
 type projectOption struct {
@@ -90,30 +127,25 @@ type projectOption struct {
 	Checked   bool
 }
 
-// tokenForm is what the New token form holds.
-type tokenForm struct {
-	Name, Expires string
-	ReadOnly      bool
-	Projects      []string
-}
-
-// createdToken is a token just minted, shown once with its secret.
-type createdToken struct{ Name, Secret string }
-
 // tokensData fills templates/tokens.html.
 type tokensData struct {
 	layout
-	CanMint   bool
+	CanMint bool
+	// The New token form.
 	Form      tokenForm
+	FormError *formError
+	Nonce     string
+	Expiry    []expiryOption
+	FirstDay  string // the date field's range; LastDay "" for none
+	LastDay   string
+	MaxDays   int // the longest lifetime, 0 for none
 	Projects  []projectOption
-	MinDate   string // the earliest expiry date the form accepts
-	Error     string
-	Notice    string
-	Created   *createdToken
-	Mine      []tokenRow
-	MineTotal int
-	All       []tokenRow // every user's tokens; for administrators only
-	AllTotal  int
+	// What the previous form did.
+	Notice string
+	Secret *shownSecret
+	// The tables.
+	Mine   tokenTable
+	Others *tokenTable // the other users' tokens, for administrators
 }
 
 // tokenPageData is the data of tokenPageQuery.
@@ -122,7 +154,7 @@ type tokenPageData struct {
 		User      signedInUser    `json:"user"`
 		APITokens tokenConnection `json:"apiTokens"`
 	} `json:"viewer"`
-	Everyone *tokenConnection `json:"everyone"`
+	Others   *tokenConnection `json:"others"`
 	Projects struct {
 		Edges []struct {
 			Node struct{ ID, Title string } `json:"node"`
@@ -130,34 +162,34 @@ type tokenPageData struct {
 	} `json:"projects"`
 }
 
-// tokensPage shows the token page.
+// tokensPage shows the token page, with what the previous form left: a
+// notice, a secret to show this once, or a form as typed before the
+// session ended.
 func (p *Pages) tokensPage(w http.ResponseWriter, r *http.Request) {
-	data, ok := p.loadTokens(w, r, tokenForm{})
+	var form tokenForm
+	if draft := p.takeDraft(r, tokensPath); draft != nil {
+		form = readTokenForm(draft)
+	}
+	data, ok := p.loadTokens(w, r, form)
 	if !ok {
 		return
 	}
-	if id := r.URL.Query().Get("revoked"); id != "" {
-		for _, t := range append(data.Mine, data.All...) {
-			if t.ID == id {
-				data.Notice = "The token “" + t.Name + "” (" + t.Prefix + ") is revoked: programs that use it now get HTTP 401."
-				break
-			}
-		}
-	}
+	data.Notice, data.Secret = p.takeNotice(r), p.takeSecret(r)
 	p.renderPage(w, r, http.StatusOK, "tokens.html", pageCSP, data)
 }
 
-// loadTokens reads the page's data, or answers the request (a redirect to
-// the login page, or an error) and returns false.
+// loadTokens reads the page's data, with form in the New token form and a
+// fresh nonce, or answers the request (a redirect to the login page, or an
+// error) and returns false.
 func (p *Pages) loadTokens(w http.ResponseWriter, r *http.Request, form tokenForm) (tokensData, bool) {
-	// Whether the user is an administrator decides whether to ask for every
-	// user's tokens; the header query answers it.
+	// Whether the user is an administrator decides whether to ask for the
+	// other users' tokens; the header query answers it.
 	u, ok := p.requireUser(w, r)
 	if !ok {
 		return tokensData{}, false
 	}
 	var page tokenPageData
-	if err := p.graphQL.Run(r, tokenPageQuery, map[string]any{"all": u.Admin()}, &page); err != nil {
+	if err := p.graphQL.Run(r, tokenPageQuery, map[string]any{"all": u.Admin(), "me": u.ID}, &page); err != nil {
 		if errors.Is(err, api.ErrSignedOut) {
 			redirectToLogin(w, r)
 		} else {
@@ -165,22 +197,21 @@ func (p *Pages) loadTokens(w http.ResponseWriter, r *http.Request, form tokenFor
 		}
 		return tokensData{}, false
 	}
-	now := time.Now()
+	rules := p.expiryRules()
 	data := tokensData{
-		layout:    layout{User: page.Viewer.User, Page: "tokens", Title: "API tokens"},
-		CanMint:   page.Viewer.User.Admin() || page.Viewer.User.APIAccess,
-		Form:      form,
-		MinDate:   now.UTC().AddDate(0, 0, 1).Format(time.DateOnly),
-		MineTotal: page.Viewer.APITokens.TotalCount,
+		layout:   layout{User: page.Viewer.User, Page: "tokens", Title: "API tokens"},
+		CanMint:  page.Viewer.User.Admin() || page.Viewer.User.APIAccess,
+		Form:     form,
+		Nonce:    newNonce(),
+		Expiry:   rules.options(form.Expiry),
+		FirstDay: rules.firstDay(),
+		LastDay:  rules.lastDay(),
+		MaxDays:  rules.maxDays(),
+		Mine:     newTokenTable(page.Viewer.APITokens, rules.now),
 	}
-	for _, e := range page.Viewer.APITokens.Edges {
-		data.Mine = append(data.Mine, newTokenRow(e.Node, now))
-	}
-	if page.Everyone != nil {
-		data.AllTotal = page.Everyone.TotalCount
-		for _, e := range page.Everyone.Edges {
-			data.All = append(data.All, newTokenRow(e.Node, now))
-		}
+	if page.Others != nil {
+		others := newTokenTable(*page.Others, rules.now)
+		data.Others = &others
 	}
 	for _, e := range page.Projects.Edges {
 		data.Projects = append(data.Projects, projectOption{
@@ -190,13 +221,27 @@ func (p *Pages) loadTokens(w http.ResponseWriter, r *http.Request, form tokenFor
 	return data, true
 }
 
+// expiryRules are the expiries the New token form may offer now.
+func (p *Pages) expiryRules() expiryRules {
+	return expiryRules{now: time.Now().UTC(), maxLifetime: p.tokenMaxLifetime}
+}
+
+func newTokenTable(c tokenConnection, now time.Time) tokenTable {
+	table := tokenTable{Total: c.TotalCount}
+	for _, e := range c.Edges {
+		table.Rows = append(table.Rows, newTokenRow(e.Node, now))
+	}
+	return table
+}
+
 func newTokenRow(t tokenNode, now time.Time) tokenRow {
 	row := tokenRow{
 		// The prefix is the start of the secret: "eng_AbC1…".
-		ID: t.ID, Name: t.Name, Prefix: t.Prefix + "…", Created: formatTime(&t.CreatedAt),
-		LastUsed: timeText{Text: "Never"}, Expires: timeText{Text: "Never"},
+		ID: t.ID, Name: t.Name, Description: t.Description, Prefix: t.Prefix + "…",
+		OwnerID: t.Owner.ID, Owner: t.Owner.Name + " (" + t.Owner.Email + ")",
+		Created: formatTime(&t.CreatedAt), LastUsed: timeText{Text: "Never"}, Expires: timeText{Text: "Never"},
 		Rights: "Read and write", Projects: "All projects the owner can see",
-		Status: "live", Revocable: t.RevokedAt == nil,
+		Status: "live", Revoked: t.RevokedAt != nil,
 	}
 	if t.ReadOnly {
 		row.Rights = "Read only"
@@ -226,83 +271,47 @@ func newTokenRow(t tokenNode, now time.Time) tokenRow {
 		}
 		row.Projects = strings.Join(titles, ", ")
 	}
-	if t.Owner != nil {
-		row.Owner = t.Owner.Name + " (" + t.Owner.Email + ")"
-	}
 	return row
 }
 
-// createToken mints a token from the New token form and shows its secret,
-// this once, on the page it answers with. The secret is not kept anywhere,
-// not even in the session, so it is never shown again.
+// createToken mints a token from the New token form, once per form (its
+// nonce), and leads to the token page, which shows the secret this once.
+// A session that ended while the form was being filled leads to the login
+// page, and back to the form as it was typed.
 func (p *Pages) createToken(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "The form could not be read.", http.StatusBadRequest)
+	if !p.readForm(w, r, tokensPath) {
 		return
 	}
-	form := readTokenForm(r)
-	input, formError := form.input()
-	var minted mintedToken
-	if formError == "" {
-		var err error
-		minted, err = p.mintToken(r, input)
-		var ae *api.OperationError
-		switch {
-		case errors.Is(err, api.ErrSignedOut):
-			redirectToLogin(w, r)
-			return
-		case errors.As(err, &ae):
-			formError = "The token was not created: " + ae.Message
-		case err != nil:
-			p.serverError(w, r, "creating a token", err)
-			return
-		}
+	form := readTokenForm(r.PostForm)
+	// A form to correct is shown again however often it is sent; only one
+	// that may mint claims its nonce.
+	expiresAt, formErr := p.expiryRules().expiresAt(form)
+	if formErr == nil {
+		formErr = form.check()
 	}
-	if formError != "" {
-		p.showFormError(w, r, form, formError)
+	if formErr != nil {
+		p.showFormError(w, r, form, formErr)
 		return
 	}
-	data, ok := p.loadTokens(w, r, tokenForm{})
-	if !ok {
+	if !p.claimFormOnce(w, r) {
 		return
 	}
-	data.Created = &createdToken{Name: minted.Token.Name, Secret: minted.Secret}
-	p.logger.InfoContext(r.Context(), "token created on the token page", "user", data.User.ID, "token", minted.Token.ID)
-	p.renderPage(w, r, http.StatusCreated, "tokens.html", pageCSP, data)
-}
-
-// readTokenForm reads the New token form that r posted.
-func readTokenForm(r *http.Request) tokenForm {
-	return tokenForm{
-		Name:     strings.TrimSpace(r.PostFormValue("name")),
-		Expires:  strings.TrimSpace(r.PostFormValue("expires")),
-		ReadOnly: r.PostFormValue("read_only") != "",
-		Projects: r.PostForm["project"],
+	minted, formErr, err := p.mint(r, form, expiresAt)
+	switch {
+	case errors.Is(err, api.ErrSignedOut):
+		p.keepDraftAndSignIn(w, r, tokensPath)
+	case err != nil:
+		p.serverError(w, r, "creating a token", err)
+	case formErr != nil:
+		p.showFormError(w, r, form, formErr)
+	default:
+		p.logger.InfoContext(r.Context(), "token created on the token page", "user", session.UserID(r.Context(), p.sm), "token", minted.Token.ID)
+		p.leaveSecret(r, shownSecret{TokenName: minted.Token.Name, Secret: minted.Secret})
+		http.Redirect(w, r, tokensPath, http.StatusSeeOther)
 	}
 }
 
-// input is the form as the input of createAPIToken, or else a message that
-// says what to correct.
-func (f tokenForm) input() (map[string]any, string) {
-	if f.Name == "" {
-		return nil, "Give the token a name, such as the program that will use it."
-	}
-	input := map[string]any{"name": f.Name, "readOnly": f.ReadOnly}
-	if len(f.Projects) > 0 {
-		input["projectIDs"] = f.Projects
-	}
-	if f.Expires != "" {
-		day, err := time.Parse(time.DateOnly, f.Expires)
-		if err != nil {
-			return nil, "The expiry date must be a date such as 2027-06-30."
-		}
-		// The token works until the end of the chosen day, in UTC.
-		input["expiresAt"] = day.Add(24*time.Hour - time.Second).Format(time.RFC3339)
-	}
-	return input, ""
-}
-
-// mintedToken is what createAPIToken answers.
+// mintedToken is what createAPIToken and rotateAPIToken answer.
 type mintedToken struct {
 	Secret string `json:"secret"`
 	Token  struct {
@@ -310,85 +319,94 @@ type mintedToken struct {
 	} `json:"token"`
 }
 
-// mintToken runs createAPIToken with input as the signed-in user.
-func (p *Pages) mintToken(r *http.Request, input map[string]any) (mintedToken, error) {
+// mint mints the token the form describes, expiring at expiresAt, as the
+// signed-in user. When the name is taken, or the API refuses the token,
+// formErr says what to correct.
+func (p *Pages) mint(r *http.Request, form tokenForm, expiresAt *time.Time) (minted mintedToken, formErr *formError, err error) {
+	formErr, err = p.nameTaken(r, session.UserID(r.Context(), p.sm), form.Name, "", true)
+	if formErr != nil || err != nil {
+		return mintedToken{}, formErr, err
+	}
 	var out struct {
 		CreateAPIToken mintedToken `json:"createAPIToken"`
 	}
-	err := p.graphQL.Run(r, createTokenMutation, map[string]any{"input": input}, &out)
-	return out.CreateAPIToken, err
+	err = p.graphQL.Run(r, createTokenMutation, map[string]any{"input": form.input(expiresAt)}, &out)
+	if refused, ok := asRefusal(err); ok {
+		return mintedToken{}, &formError{Message: "The token was not created: " + refused.Message}, nil
+	}
+	return out.CreateAPIToken, nil, err
 }
 
-// showFormError shows the token page again with the form as it was sent and
-// what to correct in it.
-func (p *Pages) showFormError(w http.ResponseWriter, r *http.Request, form tokenForm, message string) {
+// nameTaken says, as a formError, when owner has a live token named name
+// already (in any capitals), but for the token except; mine says whether
+// the owner is the signed-in user.
+func (p *Pages) nameTaken(r *http.Request, owner, name, except string, mine bool) (*formError, error) {
+	var out struct {
+		APITokens struct{ TotalCount int } `json:"apiTokens"`
+	}
+	vars := map[string]any{"owner": owner, "name": name, "now": time.Now().UTC().Format(time.RFC3339)}
+	if except != "" {
+		vars["except"] = except
+	}
+	if err := p.graphQL.Run(r, liveTokensNamedQuery, vars, &out); err != nil || out.APITokens.TotalCount == 0 {
+		return nil, err
+	}
+	whose := "Its owner has"
+	if mine {
+		whose = "You have"
+	}
+	return &formError{"name", whose + " a live token named “" + name + "” already: choose another name, or revoke that token first."}, nil
+}
+
+// showFormError shows the token page again with the New token form as it
+// was sent and what to correct in it.
+func (p *Pages) showFormError(w http.ResponseWriter, r *http.Request, form tokenForm, formErr *formError) {
 	data, ok := p.loadTokens(w, r, form)
 	if !ok {
 		return
 	}
-	data.Error = message
+	data.FormError = formErr
 	p.renderPage(w, r, http.StatusBadRequest, "tokens.html", pageCSP, data)
 }
 
-// revokeData fills templates/revoke.html.
-type revokeData struct {
-	layout
-	Token tokenRow
+// readForm parses the form r posted from page, and reports whether someone
+// is signed in to act on it. When not, it has answered: a form that cannot
+// be read is a 400; a session that ended leads to the login page, and back
+// to page with the form as it was typed.
+func (p *Pages) readForm(w http.ResponseWriter, r *http.Request, page string) bool {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "The form could not be read.", http.StatusBadRequest)
+		return false
+	}
+	if session.UserID(r.Context(), p.sm) == "" {
+		p.keepDraftAndSignIn(w, r, page)
+		return false
+	}
+	return true
 }
 
-// revokeConfirm asks whether to revoke a token: revoking is for good.
-func (p *Pages) revokeConfirm(w http.ResponseWriter, r *http.Request) {
-	u, ok := p.requireUser(w, r)
-	if !ok {
-		return
-	}
-	var out struct {
-		Node *tokenNode `json:"node"`
-	}
-	err := p.graphQL.Run(r, tokenQuery, map[string]any{"id": r.PathValue("id")}, &out)
-	var ae *api.OperationError
+// claimFormOnce claims the nonce of the form r posted, and reports whether
+// the form may act. When it may not, it has answered: a form sent again
+// leads to the token page, which says so; a form with no nonce is not one
+// of these pages' (400).
+func (p *Pages) claimFormOnce(w http.ResponseWriter, r *http.Request) bool {
+	first, err := p.claimNonce(r)
 	switch {
-	case errors.Is(err, api.ErrSignedOut):
-		redirectToLogin(w, r)
-		return
-	case errors.As(err, &ae), err == nil && (out.Node == nil || out.Node.ID == ""):
-		// A token the user may not see looks like one that does not exist.
-		http.NotFound(w, r)
-		return
+	case errors.Is(err, errNoNonce):
+		http.Error(w, "The form is out of date: reload the page and send it again.", http.StatusBadRequest)
 	case err != nil:
-		p.serverError(w, r, "reading a token", err)
-		return
+		p.serverError(w, r, "claiming a form's nonce", err)
+	case !first:
+		p.leaveNotice(r, "That form was sent more than once; only the first was handled.")
+		http.Redirect(w, r, tokensPath, http.StatusSeeOther)
 	}
-	if out.Node.RevokedAt != nil {
-		http.Redirect(w, r, "/settings/api?revoked="+out.Node.ID, http.StatusSeeOther)
-		return
-	}
-	p.renderPage(w, r, http.StatusOK, "revoke.html", pageCSP, revokeData{
-		layout: layout{User: u, Page: "tokens", Title: "Revoke a token"},
-		Token:  newTokenRow(*out.Node, time.Now()),
-	})
+	return err == nil && first
 }
 
-// revoke revokes a token once the user confirmed it.
-func (p *Pages) revoke(w http.ResponseWriter, r *http.Request) {
-	var out struct {
-		RevokeAPIToken struct{ ID string } `json:"revokeAPIToken"`
-	}
-	err := p.graphQL.Run(r, revokeMutation, map[string]any{"id": r.PathValue("id")}, &out)
-	var ae *api.OperationError
-	switch {
-	case errors.Is(err, api.ErrSignedOut):
-		redirectToLogin(w, r)
-		return
-	case errors.As(err, &ae):
-		http.Error(w, "The token was not revoked: "+ae.Message, http.StatusNotFound)
-		return
-	case err != nil:
-		p.serverError(w, r, "revoking a token", err)
-		return
-	}
-	p.logger.InfoContext(r.Context(), "token revoked on the token page", "token", out.RevokeAPIToken.ID)
-	http.Redirect(w, r, "/settings/api?revoked="+out.RevokeAPIToken.ID, http.StatusSeeOther)
+// asRefusal returns err as the API's refusal of an operation, if it is one.
+func asRefusal(err error) (*api.OperationError, bool) {
+	var refused *api.OperationError
+	return refused, errors.As(err, &refused)
 }
 
 // formatTime shows t in UTC to the minute.

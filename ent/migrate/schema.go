@@ -15,6 +15,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2000},
 		{Name: "prefix", Type: field.TypeString, Size: 16},
 		{Name: "secret_hash", Type: field.TypeString, Unique: true},
 		{Name: "read_only", Type: field.TypeBool, Default: false},
@@ -33,7 +34,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "api_tokens_users_api_tokens",
-				Columns:    []*schema.Column{APITokensColumns[12]},
+				Columns:    []*schema.Column{APITokensColumns[13]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -42,7 +43,7 @@ var (
 			{
 				Name:    "apitoken_owner_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{APITokensColumns[12], APITokensColumns[0]},
+				Columns: []*schema.Column{APITokensColumns[13], APITokensColumns[0]},
 			},
 		},
 	}

@@ -74,8 +74,12 @@ func init() {
 			return nil
 		}
 	}()
+	// apitokenDescDescription is the schema descriptor for description field.
+	apitokenDescDescription := apitokenFields[1].Descriptor()
+	// apitoken.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	apitoken.DescriptionValidator = apitokenDescDescription.Validators[0].(func(string) error)
 	// apitokenDescPrefix is the schema descriptor for prefix field.
-	apitokenDescPrefix := apitokenFields[1].Descriptor()
+	apitokenDescPrefix := apitokenFields[2].Descriptor()
 	// apitoken.PrefixValidator is a validator for the "prefix" field. It is called by the builders before save.
 	apitoken.PrefixValidator = func() func(string) error {
 		validators := apitokenDescPrefix.Validators
@@ -93,19 +97,19 @@ func init() {
 		}
 	}()
 	// apitokenDescSecretHash is the schema descriptor for secret_hash field.
-	apitokenDescSecretHash := apitokenFields[2].Descriptor()
+	apitokenDescSecretHash := apitokenFields[3].Descriptor()
 	// apitoken.SecretHashValidator is a validator for the "secret_hash" field. It is called by the builders before save.
 	apitoken.SecretHashValidator = apitokenDescSecretHash.Validators[0].(func(string) error)
 	// apitokenDescReadOnly is the schema descriptor for read_only field.
-	apitokenDescReadOnly := apitokenFields[3].Descriptor()
+	apitokenDescReadOnly := apitokenFields[4].Descriptor()
 	// apitoken.DefaultReadOnly holds the default value on creation for the read_only field.
 	apitoken.DefaultReadOnly = apitokenDescReadOnly.Default.(bool)
 	// apitokenDescLastUsedIP is the schema descriptor for last_used_ip field.
-	apitokenDescLastUsedIP := apitokenFields[6].Descriptor()
+	apitokenDescLastUsedIP := apitokenFields[7].Descriptor()
 	// apitoken.LastUsedIPValidator is a validator for the "last_used_ip" field. It is called by the builders before save.
 	apitoken.LastUsedIPValidator = apitokenDescLastUsedIP.Validators[0].(func(string) error)
 	// apitokenDescUseCount is the schema descriptor for use_count field.
-	apitokenDescUseCount := apitokenFields[7].Descriptor()
+	apitokenDescUseCount := apitokenFields[8].Descriptor()
 	// apitoken.DefaultUseCount holds the default value on creation for the use_count field.
 	apitoken.DefaultUseCount = apitokenDescUseCount.Default.(int64)
 	// apitoken.UseCountValidator is a validator for the "use_count" field. It is called by the builders before save.

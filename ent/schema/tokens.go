@@ -26,6 +26,10 @@ func (APIToken) Fields() []ent.Field {
 		field.String("name").NotEmpty().MaxLen(100).
 			Annotations(entgql.OrderField("NAME")).
 			Comment("Name given by the owner, to tell tokens apart."),
+		// At most 500 characters of any size, as package token checks.
+		field.String("description").Optional().MaxLen(2000).
+			Annotations(entgql.Skip(entgql.SkipWhereInput)).
+			Comment("What the token is for, in the owner's words; empty when not given."),
 		field.String("prefix").NotEmpty().MaxLen(16).
 			Comment("The first characters of the secret, for recognising the token (for example eng_AbC1); changes when the token is rotated."),
 		field.String("secret_hash").NotEmpty().Unique().Sensitive().Annotations(secret).

@@ -1,8 +1,9 @@
 // Hooks that let Engage's panels drive GraphiQL: load an operation into a
 // new editor tab, and open the documentation explorer at a field or type.
-import { parse } from 'graphql';
 import { useGraphiQL, useGraphiQLActions } from '@graphiql/react';
 import { DOC_EXPLORER_PLUGIN, useDocExplorerActions } from '@graphiql/plugin-doc-explorer';
+
+import { operationNameIn } from './operations.js';
 
 /** Returns load(query, variables): opens them in a new tab, keeping the headers. */
 export function useLoadOperation() {
@@ -19,20 +20,10 @@ export function useLoadOperation() {
     headerEditor?.setValue(headers);
     // GraphiQL learns the operation's name from the editor after a delay;
     // say it now, so that running at once does not send the previous one.
-    const name = operationName(query);
+    const name = operationNameIn(query);
     if (name) setOperationName(name);
     queryEditor?.focus();
   };
-}
-
-/** The name of the first operation in query, if it has one. */
-function operationName(query) {
-  try {
-    const op = parse(query).definitions.find((d) => d.kind === 'OperationDefinition');
-    return op?.name?.value;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Returns {openField, openType, schema} to show the doc explorer at a definition. */

@@ -18,7 +18,7 @@ export function AreasPanel({ areas, onShowExample }) {
   };
   return (
     <div className="engage-panel">
-      <div className="graphiql-doc-explorer-title">API by area</div>
+      <h2 className="graphiql-doc-explorer-title">API by area</h2>
       <p className="engage-lead">
         The schema grouped the way it is written. Click a name to read its documentation, or <em>Try</em> to start
         an operation with it.

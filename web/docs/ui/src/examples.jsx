@@ -18,7 +18,7 @@ export function ExamplesPanel({ areas, focus }) {
   }, [focus]);
   return (
     <div className="engage-panel" ref={root}>
-      <div className="graphiql-doc-explorer-title">Examples</div>
+      <h2 className="graphiql-doc-explorer-title">Examples</h2>
       <p className="engage-lead">
         Operations for common tasks, with what they return on the demo data for the demo administrator. The test
         suite runs every one of them, so they stay true.

@@ -3,6 +3,12 @@
 // headers editor sets Authorization: Bearer <token>, which the API then
 // prefers. Error responses (such as 401 for a revoked token) are shown as
 // they are, since the API answers them in GraphQL's shape.
+//
+// It asks for application/json, with which the API answers a query it
+// cannot run (a syntax error, an unknown field) with 200 and the errors,
+// rather than 400: the browser then logs no failed request for a mistake
+// in the editor.
+import { operationNameIn } from './operations.js';
 
 /** @param {string} url */
 export function createFetcher(url) {
@@ -12,10 +18,10 @@ export function createFetcher(url) {
       credentials: 'same-origin',
       headers: {
         'Content-Type': 'application/json',
-        Accept: 'application/graphql-response+json, application/json;q=0.9',
+        Accept: 'application/json',
         ...(opts?.headers ?? {}),
       },
-      body: JSON.stringify(params),
+      body: JSON.stringify({ ...params, operationName: operationNameIn(params.query, params.operationName) }),
     });
     const text = await res.text();
     try {

@@ -1,8 +1,9 @@
 // The /docs/api page: GraphiQL, served with every asset by the Engage binary,
 // plus two panels of Engage's own: the API by area, and the example library.
-import { StrictMode, useMemo, useState } from 'react';
+import { StrictMode, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
+import { useGraphiQL } from '@graphiql/react';
 import 'graphiql/style.css';
 import './style.css';
 
@@ -17,9 +18,13 @@ const config = readConfig();
 setupWorkers(config.workers);
 const fetcher = createFetcher(config.endpoint);
 
+// In a narrow window, panels stack above the editor: the page starts with
+// none open, so that the editor is the first thing on it.
+const narrow = window.matchMedia('(max-width: 48rem)').matches;
+
 function App() {
   const [focus, setFocus] = useState('');
-  const [visible, setVisible] = useState('API by area');
+  const [visible, setVisible] = useState(narrow ? '' : 'API by area');
   const plugins = useMemo(() => {
     const areas = {
       title: 'API by area',
@@ -50,8 +55,19 @@ function App() {
       defaultQuery={config.defaultQuery}
       shouldPersistHeaders={false}
       isHeadersEditorEnabled
-    />
+    >
+      <WrapLongLines />
+    </GraphiQL>
   );
+}
+
+/** Wraps the operation editor's long lines, so that none is cut off, whatever the window's width. */
+function WrapLongLines() {
+  const queryEditor = useGraphiQL((s) => s.queryEditor);
+  useEffect(() => {
+    queryEditor?.updateOptions({ wordWrap: 'on' });
+  }, [queryEditor]);
+  return null;
 }
 
 createRoot(document.getElementById('graphiql')).render(

@@ -1,0 +1,2 @@
+-- modify "api_tokens" table
+ALTER TABLE "api_tokens" ADD COLUMN "description" character varying NULL;
