@@ -61,7 +61,7 @@ func TestPagesRunWithoutTheGraphQLRoute(t *testing.T) {
 	p := newPagesAlone(t, config.Default())
 	p.user("ada@example.test", "Ada Admin", "ADMIN", true)
 	admin := p.login("ada@example.test")
-	prj := p.client.Project.Create().SetTitle("Riverside Park").SetSlug("riverside").SetSummary("s").SaveX(system())
+	prj := p.client.Project.Create().SetTitle("Riverside Park").SetSlug("riverside").SetSummary("s").SaveX(testdb.System())
 
 	if rec := p.do(http.MethodGet, "/docs/api", nil, admin); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Ada Admin") {
 		t.Errorf("GET /docs/api: got %d, want 200 with the signed-in user's name", rec.Code)
@@ -73,7 +73,7 @@ func TestPagesRunWithoutTheGraphQLRoute(t *testing.T) {
 	if page := p.do(http.MethodGet, "/settings/api", nil, admin).Body.String(); secretPattern.FindString(page) == "" {
 		t.Fatal("the page after the form shows no secret")
 	}
-	tok := p.client.APIToken.Query().Where(apitoken.Name("Power BI")).WithAllowedProjects().OnlyX(system())
+	tok := p.client.APIToken.Query().Where(apitoken.Name("Power BI")).WithAllowedProjects().OnlyX(testdb.System())
 	if len(tok.Edges.AllowedProjects) != 1 || tok.Edges.AllowedProjects[0].ID != prj.ID {
 		t.Errorf("the token's projects: got %v, want [%s]", tok.Edges.AllowedProjects, prj.ID)
 	}
@@ -81,7 +81,7 @@ func TestPagesRunWithoutTheGraphQLRoute(t *testing.T) {
 		t.Error("the token page does not list the new token")
 	}
 	rec = p.do(http.MethodPost, "/settings/api/tokens/"+tok.ID+"/revoke", url.Values{}, admin)
-	if rec.Code != http.StatusSeeOther || p.client.APIToken.GetX(system(), tok.ID).RevokedAt == nil {
+	if rec.Code != http.StatusSeeOther || p.client.APIToken.GetX(testdb.System(), tok.ID).RevokedAt == nil {
 		t.Errorf("POST revoke: got %d, and the token is not revoked", rec.Code)
 	}
 }
@@ -97,7 +97,7 @@ func TestRunnerAnswersAsTheAPI(t *testing.T) {
 	goneID := p.user("gone@example.test", "Gone", "ADMIN", true)
 	p.user("nia@example.test", "Nia NoAPI", "STAFF", false)
 	ada, gone, nia := p.login("ada@example.test"), p.login("gone@example.test"), p.login("nia@example.test")
-	p.client.User.UpdateOneID(goneID).SetActive(false).ExecX(system())
+	p.client.User.UpdateOneID(goneID).SetActive(false).ExecX(testdb.System())
 
 	var who struct {
 		Viewer struct{ User struct{ ID string } }

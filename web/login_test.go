@@ -18,7 +18,6 @@ import (
 	"engage/config"
 	"engage/ent"
 	"engage/password"
-	"engage/rule"
 	"engage/session"
 	"engage/testdb"
 	"engage/usage"
@@ -74,14 +73,12 @@ func newHarness(t *testing.T, configure func(*Pages)) *harness {
 
 // tokens lists every session token in the database.
 func (h *harness) tokens(t *testing.T) []string {
-	ids, err := h.client.Session.Query().IDs(system())
+	ids, err := h.client.Session.Query().IDs(testdb.System())
 	if err != nil {
 		t.Errorf("listing sessions: %v", err)
 	}
 	return ids
 }
-
-func system() context.Context { return rule.System(context.Background()) }
 
 // user creates a user with goodPassword and returns its ID.
 func (h *harness) user(email string, active bool) string {
@@ -91,7 +88,7 @@ func (h *harness) user(email string, active bool) string {
 		h.t.Fatal(err)
 	}
 	u, err := h.client.User.Create().SetEmail(email).SetName("Test " + email).
-		SetPasswordHash(hash).SetActive(active).Save(system())
+		SetPasswordHash(hash).SetActive(active).Save(testdb.System())
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"html"
@@ -19,7 +18,6 @@ import (
 	"engage/ent/apitoken"
 	"engage/ent/user"
 	"engage/password"
-	"engage/rule"
 	"engage/server"
 	"engage/session"
 	"engage/testdb"
@@ -48,8 +46,6 @@ func newSite(t *testing.T) *site {
 	return &site{t: t, client: db.Ent, handler: h}
 }
 
-func system() context.Context { return rule.System(context.Background()) }
-
 // user creates a user with the login password pw and returns its ID.
 func (s *site) user(email, name, role string, apiAccess bool) string {
 	s.t.Helper()
@@ -58,7 +54,7 @@ func (s *site) user(email, name, role string, apiAccess bool) string {
 		s.t.Fatal(err)
 	}
 	return s.client.User.Create().SetEmail(email).SetName(name).SetRole(user.Role(role)).SetAPIAccess(apiAccess).
-		SetPasswordHash(hash).SaveX(system()).ID
+		SetPasswordHash(hash).SaveX(testdb.System()).ID
 }
 
 // login signs email in and returns the session cookie.
@@ -157,7 +153,7 @@ func TestPagesRedirectToLoginWhenSignedOut(t *testing.T) {
 	// A deactivated user's session counts as signed out.
 	id := s.user("gone@example.test", "Gone", "ADMIN", true)
 	cookie := s.login("gone@example.test")
-	s.client.User.UpdateOneID(id).SetActive(false).ExecX(system())
+	s.client.User.UpdateOneID(id).SetActive(false).ExecX(testdb.System())
 	if rec := s.do(http.MethodGet, "/docs/api", nil, cookie); rec.Code != http.StatusSeeOther {
 		t.Errorf("GET /docs/api as a deactivated user: got %d, want 303 to the login page", rec.Code)
 	}
@@ -270,7 +266,7 @@ func TestTokenPageLifecycle(t *testing.T) {
 	s := newSite(t)
 	s.user("ada@example.test", "Ada Admin", "ADMIN", true)
 	admin := s.login("ada@example.test")
-	prj := s.client.Project.Create().SetTitle("Riverside Park").SetSlug("riverside").SetSummary("s").SaveX(system())
+	prj := s.client.Project.Create().SetTitle("Riverside Park").SetSlug("riverside").SetSummary("s").SaveX(testdb.System())
 
 	rec := s.do(http.MethodGet, "/settings/api", nil, admin)
 	if rec.Code != http.StatusOK {
@@ -300,7 +296,7 @@ func TestTokenPageLifecycle(t *testing.T) {
 		t.Fatalf("the page after the form shows no secret and warning: %s", page)
 	}
 	secret := m[1]
-	tok := s.client.APIToken.Query().Where(apitoken.Name("Power BI")).WithAllowedProjects().OnlyX(system())
+	tok := s.client.APIToken.Query().Where(apitoken.Name("Power BI")).WithAllowedProjects().OnlyX(testdb.System())
 	if !tok.ReadOnly || tok.ExpiresAt == nil || tok.ExpiresAt.UTC().Format("2006-01-02 15:04:05") != "2099-06-30 23:59:59" ||
 		len(tok.Edges.AllowedProjects) != 1 {
 		t.Errorf("the token: got read-only %v, expiry %v, %d projects; want read-only, the end of 2099-06-30, 1 project",
@@ -322,7 +318,7 @@ func TestTokenPageLifecycle(t *testing.T) {
 	if confirm.Code != http.StatusOK || !strings.Contains(confirm.Body.String(), `action="/settings/api/tokens/`+tok.ID+`/revoke"`) {
 		t.Fatalf("GET the confirmation: got %d: %s", confirm.Code, confirm.Body)
 	}
-	if s.client.APIToken.GetX(system(), tok.ID).RevokedAt != nil {
+	if s.client.APIToken.GetX(testdb.System(), tok.ID).RevokedAt != nil {
 		t.Fatal("the confirmation page revoked the token")
 	}
 	rec = s.do(http.MethodPost, "/settings/api/tokens/"+tok.ID+"/revoke", url.Values{}, admin)
@@ -352,8 +348,8 @@ func TestTokenPageRules(t *testing.T) {
 	if rec := create(sam, url.Values{"name": {"Sam's"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("staff with API access creates: got %d", rec.Code)
 	}
-	adminTok := s.client.APIToken.Query().Where(apitoken.Name("Admin's")).OnlyX(system())
-	samTok := s.client.APIToken.Query().Where(apitoken.Name("Sam's")).OnlyX(system())
+	adminTok := s.client.APIToken.Query().Where(apitoken.Name("Admin's")).OnlyX(testdb.System())
+	samTok := s.client.APIToken.Query().Where(apitoken.Name("Sam's")).OnlyX(testdb.System())
 
 	// Staff see their own tokens only, and cannot reach the admin's.
 	page := s.do(http.MethodGet, "/settings/api", nil, sam).Body.String()
@@ -366,7 +362,7 @@ func TestTokenPageRules(t *testing.T) {
 	if rec := s.do(http.MethodPost, "/settings/api/tokens/"+adminTok.ID+"/revoke", url.Values{}, sam); rec.Code != http.StatusNotFound {
 		t.Errorf("staff revokes the admin's token: got %d, want 404", rec.Code)
 	}
-	if s.client.APIToken.GetX(system(), adminTok.ID).RevokedAt != nil {
+	if s.client.APIToken.GetX(testdb.System(), adminTok.ID).RevokedAt != nil {
 		t.Fatal("staff revoked the admin's token")
 	}
 
@@ -378,7 +374,7 @@ func TestTokenPageRules(t *testing.T) {
 	if rec := s.do(http.MethodPost, "/settings/api/tokens/"+samTok.ID+"/revoke", url.Values{}, admin); rec.Code != http.StatusSeeOther {
 		t.Errorf("admin revokes Sam's token: got %d, want 303", rec.Code)
 	}
-	if s.client.APIToken.GetX(system(), samTok.ID).RevokedAt == nil {
+	if s.client.APIToken.GetX(testdb.System(), samTok.ID).RevokedAt == nil {
 		t.Error("the admin's revoke did not revoke Sam's token")
 	}
 
@@ -415,7 +411,7 @@ func TestTokenPageRules(t *testing.T) {
 	if rec.Code != http.StatusForbidden {
 		t.Errorf("a cross-site POST: got %d, want 403", rec.Code)
 	}
-	if n := s.client.APIToken.Query().Where(apitoken.Name("evil")).CountX(system()); n != 0 {
+	if n := s.client.APIToken.Query().Where(apitoken.Name("evil")).CountX(testdb.System()); n != 0 {
 		t.Error("a cross-site POST created a token")
 	}
 }

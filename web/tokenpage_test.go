@@ -45,7 +45,7 @@ func newSiteOfAdaAndSam(t *testing.T) (s *site, ada, sam *http.Cookie) {
 // tokensNamed returns the tokens with name.
 func (s *site) tokensNamed(name string) []*ent.APIToken {
 	s.t.Helper()
-	return s.client.APIToken.Query().Where(apitoken.Name(name)).AllX(system())
+	return s.client.APIToken.Query().Where(apitoken.Name(name)).AllX(testdb.System())
 }
 
 // page returns the body of GET path as cookie's user.
@@ -225,7 +225,7 @@ func TestTokenNamesAreOwnersOwn(t *testing.T) {
 	if rec := s.createToken(sam, url.Values{"name": {"Power BI"}}); rec.Code != http.StatusSeeOther {
 		t.Errorf("another user's Power BI: got %d, want 303", rec.Code)
 	}
-	first := s.client.APIToken.Query().Where(apitoken.Name("Power BI"), apitoken.HasOwnerWith(user.Email("ada@example.test"))).OnlyX(system())
+	first := s.client.APIToken.Query().Where(apitoken.Name("Power BI"), apitoken.HasOwnerWith(user.Email("ada@example.test"))).OnlyX(testdb.System())
 	if first.Description != "The council's dashboard" {
 		t.Errorf("description: got %q", first.Description)
 	}
@@ -269,8 +269,8 @@ func TestRenameAndRegenerate(t *testing.T) {
 		t.Error("the rename page: want the name in a focused field")
 	}
 	rec := s.do(http.MethodPost, base+"/rename", url.Values{"name": {"Warehouse export"}}, sam)
-	if rec.Code != http.StatusSeeOther || s.client.APIToken.GetX(system(), tok.ID).Name != "Warehouse export" {
-		t.Fatalf("renaming: got %d, and the name is %q", rec.Code, s.client.APIToken.GetX(system(), tok.ID).Name)
+	if rec.Code != http.StatusSeeOther || s.client.APIToken.GetX(testdb.System(), tok.ID).Name != "Warehouse export" {
+		t.Fatalf("renaming: got %d, and the name is %q", rec.Code, s.client.APIToken.GetX(testdb.System(), tok.ID).Name)
 	}
 	if page := html.UnescapeString(s.page("/settings/api", sam)); !strings.Contains(page, "The token “Sam's export” is now named “Warehouse export”.") {
 		t.Error("the token page does not say that the token was renamed")
@@ -358,12 +358,12 @@ func TestSessionEndsMidForm(t *testing.T) {
 	s := newSite(t)
 	s.user("ada@example.test", "Ada Admin", "ADMIN", true)
 	ada := s.login("ada@example.test")
-	prj := s.client.Project.Create().SetTitle("Riverside Park").SetSlug("riverside").SetSummary("s").SaveX(system())
+	prj := s.client.Project.Create().SetTitle("Riverside Park").SetSlug("riverside").SetSummary("s").SaveX(testdb.System())
 	form := url.Values{"name": {"Typed while away"}, "description": {"Long lunch"}, "expiry": {"date"}, "expires_on": {"2099-03-01"},
 		"read_only": {"1"}, "project": {prj.ID}, "nonce": {s.formNonce("/settings/api", ada)}}
 
 	// The session ends on the server; the browser still sends its cookie.
-	s.client.Session.Delete().ExecX(system())
+	s.client.Session.Delete().ExecX(testdb.System())
 	rec := s.do(http.MethodPost, "/settings/api/tokens", form, ada)
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login?next=/settings/api" {
 		t.Fatalf("the form after the session ended: got %d to %q, want 303 to the login page, then the token page", rec.Code, rec.Header().Get("Location"))
@@ -386,7 +386,7 @@ func TestSessionEndsMidForm(t *testing.T) {
 	// The rename form too.
 	s.createToken(again, url.Values{"name": {"Old name"}})
 	renamePage := "/settings/api/tokens/" + s.tokensNamed("Old name")[0].ID + "/rename"
-	s.client.Session.Delete().ExecX(system())
+	s.client.Session.Delete().ExecX(testdb.System())
 	rec = s.do(http.MethodPost, renamePage, url.Values{"name": {"New name typed"}}, again)
 	if rec.Header().Get("Location") != "/login?next="+renamePage {
 		t.Fatalf("the rename form after the session ended: got %d to %q", rec.Code, rec.Header().Get("Location"))
