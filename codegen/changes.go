@@ -32,7 +32,6 @@ var Changes = []string{
 	"slice-in-order",
 	"no-deferred-group",
 	"object-fields",
-	"object-allocation",
 	"collected-fields",
 	"struct-fields",
 	"leaf-fields",

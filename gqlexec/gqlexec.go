@@ -129,8 +129,7 @@ func ResolveCursorField[T any](
 // under its alias, in the order collected, without the map of written
 // names, the iterator and the heap copy of every field that FieldSet's
 // MarshalGQL allocates (a quarter of the allocations of a nested page).
-// codegen/gqlgen makes the generated code return it for every object that
-// resolves fields concurrently, and an Object (below) for the others.
+// codegen/gqlgen makes the generated code return it for every object.
 type ObjectFields struct {
 	Fields []graphql.CollectedField // as collected, aliases repeated
 	Values []graphql.Marshaler      // the value of each of Fields
@@ -157,33 +156,6 @@ func (o ObjectFields) MarshalGQL(w io.Writer) {
 	}
 	io.WriteString(w, "}")
 }
-
-// Object replaces graphql.FieldSet in the generated code of an object that
-// resolves no field concurrently (codegen/gqlgen): what the generated code
-// fills (Values, Invalids) and what writes the object (ObjectFields), in
-// one allocation with room for the values of a small object. A FieldSet
-// and its values are two, and the ObjectFields written from them a third;
-// a nested page has two objects per edge.
-type Object struct {
-	ObjectFields
-	Invalids uint32
-	small    [4]graphql.Marshaler
-}
-
-// NewObject returns an Object of fields, their values not yet resolved.
-func NewObject(fields []graphql.CollectedField) *Object {
-	o := &Object{ObjectFields: ObjectFields{Fields: fields}}
-	if len(fields) <= len(o.small) {
-		o.Values = o.small[:len(fields)]
-	} else {
-		o.Values = make([]graphql.Marshaler, len(fields))
-	}
-	return o
-}
-
-// Dispatch resolves the fields left to resolve concurrently: an Object has
-// none.
-func (*Object) Dispatch(context.Context) {}
 
 // writtenBefore reports whether one of fields has alias. Objects have few
 // fields, so a scan costs less than the map gqlgen builds.

@@ -221,36 +221,3 @@ func TestCursorsResolveAsGqlgens(t *testing.T) {
 		t.Errorf("wrote %s, errors %v, %d field contexts built; gqlgen writes %s, and no field context is needed", got, errs, built, want)
 	}
 }
-
-// TestObjectsAreOneAllocation checks NewObject, which the generated code
-// builds every object that resolves no field concurrently with: one
-// allocation for a small object, its values and what writes it, and the
-// same JSON as graphql.FieldSet for small and large ones.
-func TestObjectsAreOneAllocation(t *testing.T) {
-	for _, n := range []int{0, 2, 4, 7} {
-		fields := make([]graphql.CollectedField, n)
-		for i := range fields {
-			name := string(rune('a' + i))
-			fields[i] = graphql.CollectedField{Field: &ast.Field{Alias: name, Name: name}}
-		}
-		var m graphql.Marshaler
-		allocs := testing.AllocsPerRun(100, func() { m = NewObject(fields) })
-		wantAllocs := 1.0
-		if n > 4 {
-			wantAllocs = 2 // and the values apart
-		}
-		if allocs != wantAllocs {
-			t.Errorf("%d fields: %v allocations, want %v", n, allocs, wantAllocs)
-		}
-		o, set := m.(*Object), graphql.NewFieldSet(fields)
-		for i := range fields {
-			o.Values[i], set.Values[i] = graphql.MarshalInt(i), graphql.MarshalInt(i)
-		}
-		var got, want bytes.Buffer
-		o.MarshalGQL(&got)
-		set.MarshalGQL(&want)
-		if got.String() != want.String() {
-			t.Errorf("%d fields: wrote %s, FieldSet writes %s", n, got.String(), want.String())
-		}
-	}
-}

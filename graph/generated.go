@@ -31574,7 +31574,7 @@ var aPITokenConnectionImplementors = []string{"APITokenConnection"}
 func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31609,7 +31609,7 @@ func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var aPITokenEdgeImplementors = []string{"APITokenEdge"}
@@ -31617,7 +31617,7 @@ var aPITokenEdgeImplementors = []string{"APITokenEdge"}
 func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31647,7 +31647,7 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var aPITokenWithSecretImplementors = []string{"APITokenWithSecret"}
@@ -31655,7 +31655,7 @@ var aPITokenWithSecretImplementors = []string{"APITokenWithSecret"}
 func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.SelectionSet, obj *APITokenWithSecret) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenWithSecretImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31685,7 +31685,7 @@ func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var answerImplementors = []string{"Answer", "Node"}
@@ -31789,7 +31789,7 @@ var answerConnectionImplementors = []string{"AnswerConnection"}
 func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AnswerConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, answerConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31824,7 +31824,7 @@ func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var answerEdgeImplementors = []string{"AnswerEdge"}
@@ -31832,7 +31832,7 @@ var answerEdgeImplementors = []string{"AnswerEdge"}
 func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AnswerEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, answerEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31862,7 +31862,7 @@ func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var auditEventImplementors = []string{"AuditEvent", "Node"}
@@ -31940,7 +31940,7 @@ var auditEventConnectionImplementors = []string{"AuditEventConnection"}
 func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, auditEventConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31975,7 +31975,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var auditEventEdgeImplementors = []string{"AuditEventEdge"}
@@ -31983,7 +31983,7 @@ var auditEventEdgeImplementors = []string{"AuditEventEdge"}
 func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, auditEventEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32013,7 +32013,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var commentImplementors = []string{"Comment", "Node"}
@@ -32095,7 +32095,7 @@ var commentConnectionImplementors = []string{"CommentConnection"}
 func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, commentConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32130,7 +32130,7 @@ func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var commentEdgeImplementors = []string{"CommentEdge"}
@@ -32138,7 +32138,7 @@ var commentEdgeImplementors = []string{"CommentEdge"}
 func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, commentEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32168,7 +32168,7 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var mapImplementors = []string{"Map", "Node"}
@@ -32256,7 +32256,7 @@ var mapConnectionImplementors = []string{"MapConnection"}
 func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMapConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, mapConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32291,7 +32291,7 @@ func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var mapEdgeImplementors = []string{"MapEdge"}
@@ -32299,7 +32299,7 @@ var mapEdgeImplementors = []string{"MapEdge"}
 func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMapEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, mapEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32329,7 +32329,7 @@ func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -32340,7 +32340,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -32589,7 +32589,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var optionCountImplementors = []string{"OptionCount"}
@@ -32597,7 +32597,7 @@ var optionCountImplementors = []string{"OptionCount"}
 func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.OptionCount) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, optionCountImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32627,7 +32627,7 @@ func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -32635,7 +32635,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[string]) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32675,7 +32675,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var pinImplementors = []string{"Pin", "Node"}
@@ -32778,7 +32778,7 @@ var pinConnectionImplementors = []string{"PinConnection"}
 func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PinConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, pinConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32813,7 +32813,7 @@ func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var pinEdgeImplementors = []string{"PinEdge"}
@@ -32821,7 +32821,7 @@ var pinEdgeImplementors = []string{"PinEdge"}
 func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PinEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, pinEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32851,7 +32851,7 @@ func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var projectImplementors = []string{"Project", "Node"}
@@ -32957,7 +32957,7 @@ var projectConnectionImplementors = []string{"ProjectConnection"}
 func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, projectConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32992,7 +32992,7 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var projectEdgeImplementors = []string{"ProjectEdge"}
@@ -33000,7 +33000,7 @@ var projectEdgeImplementors = []string{"ProjectEdge"}
 func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, projectEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33030,7 +33030,7 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var projectMembershipImplementors = []string{"ProjectMembership", "Node"}
@@ -33103,7 +33103,7 @@ var projectMembershipConnectionImplementors = []string{"ProjectMembershipConnect
 func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembershipConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, projectMembershipConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33138,7 +33138,7 @@ func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var projectMembershipEdgeImplementors = []string{"ProjectMembershipEdge"}
@@ -33146,7 +33146,7 @@ var projectMembershipEdgeImplementors = []string{"ProjectMembershipEdge"}
 func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembershipEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, projectMembershipEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33176,7 +33176,7 @@ func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var projectStatsImplementors = []string{"ProjectStats"}
@@ -33473,7 +33473,7 @@ var questionConnectionImplementors = []string{"QuestionConnection"}
 func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.QuestionConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, questionConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33508,7 +33508,7 @@ func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var questionEdgeImplementors = []string{"QuestionEdge"}
@@ -33516,7 +33516,7 @@ var questionEdgeImplementors = []string{"QuestionEdge"}
 func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.QuestionEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, questionEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33546,7 +33546,7 @@ func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var questionStatsImplementors = []string{"QuestionStats"}
@@ -33705,7 +33705,7 @@ var responseConnectionImplementors = []string{"ResponseConnection"}
 func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponseConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, responseConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33740,7 +33740,7 @@ func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var responseEdgeImplementors = []string{"ResponseEdge"}
@@ -33748,7 +33748,7 @@ var responseEdgeImplementors = []string{"ResponseEdge"}
 func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponseEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, responseEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33778,7 +33778,7 @@ func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var seriesBucketImplementors = []string{"SeriesBucket"}
@@ -33786,7 +33786,7 @@ var seriesBucketImplementors = []string{"SeriesBucket"}
 func (ec *executionContext) _SeriesBucket(ctx context.Context, sel ast.SelectionSet, obj *aggregate.SeriesBucket) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, seriesBucketImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33816,7 +33816,7 @@ func (ec *executionContext) _SeriesBucket(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var statusCountImplementors = []string{"StatusCount"}
@@ -33824,7 +33824,7 @@ var statusCountImplementors = []string{"StatusCount"}
 func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.StatusCount) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, statusCountImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33854,7 +33854,7 @@ func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var surveyImplementors = []string{"Survey", "Node"}
@@ -33959,7 +33959,7 @@ var surveyConnectionImplementors = []string{"SurveyConnection"}
 func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, surveyConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33994,7 +33994,7 @@ func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var surveyEdgeImplementors = []string{"SurveyEdge"}
@@ -34002,7 +34002,7 @@ var surveyEdgeImplementors = []string{"SurveyEdge"}
 func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, surveyEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34032,7 +34032,7 @@ func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var surveyStatsImplementors = []string{"SurveyStats"}
@@ -34145,7 +34145,7 @@ var teamConnectionImplementors = []string{"TeamConnection"}
 func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, teamConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34180,7 +34180,7 @@ func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var teamEdgeImplementors = []string{"TeamEdge"}
@@ -34188,7 +34188,7 @@ var teamEdgeImplementors = []string{"TeamEdge"}
 func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, teamEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34218,7 +34218,7 @@ func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var teamMembershipImplementors = []string{"TeamMembership", "Node"}
@@ -34291,7 +34291,7 @@ var teamMembershipConnectionImplementors = []string{"TeamMembershipConnection"}
 func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembershipConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, teamMembershipConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34326,7 +34326,7 @@ func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var teamMembershipEdgeImplementors = []string{"TeamMembershipEdge"}
@@ -34334,7 +34334,7 @@ var teamMembershipEdgeImplementors = []string{"TeamMembershipEdge"}
 func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembershipEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, teamMembershipEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34364,7 +34364,7 @@ func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var userImplementors = []string{"User", "Node"}
@@ -34458,7 +34458,7 @@ var userConnectionImplementors = []string{"UserConnection"}
 func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.UserConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, userConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34493,7 +34493,7 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var userEdgeImplementors = []string{"UserEdge"}
@@ -34501,7 +34501,7 @@ var userEdgeImplementors = []string{"UserEdge"}
 func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.UserEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, userEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34531,7 +34531,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var valueCountImplementors = []string{"ValueCount"}
@@ -34539,7 +34539,7 @@ var valueCountImplementors = []string{"ValueCount"}
 func (ec *executionContext) _ValueCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.ValueCount) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, valueCountImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34569,7 +34569,7 @@ func (ec *executionContext) _ValueCount(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var viewerImplementors = []string{"Viewer"}
@@ -34623,7 +34623,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34668,7 +34668,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -34676,7 +34676,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34716,7 +34716,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -34724,7 +34724,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, __FieldImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34774,7 +34774,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -34782,7 +34782,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34832,7 +34832,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -34840,7 +34840,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34890,7 +34890,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -34898,7 +34898,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, __TypeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34973,7 +34973,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 // endregion **************************** object.gotpl ****************************

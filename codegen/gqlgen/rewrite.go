@@ -284,18 +284,16 @@ func collectFieldsOnce(f *file, data *gqlcodegen.Data, _ codegen.Skips) error {
 	return nil
 }
 
-// writeObjects makes every object write itself with gqlexec instead of
-// graphql.FieldSet: an object that resolves no field concurrently as a
-// gqlexec.Object, built in one allocation ("object-allocation"), and any
-// other through gqlexec.ObjectFields ("object-fields"). gqlgen builds a
-// FieldSet, out, in the function of every object, and returns it last.
+// writeObjects makes every object write itself through gqlexec.ObjectFields
+// instead of graphql.FieldSet ("object-fields"). gqlgen builds a FieldSet,
+// out, in the function of every object, and returns it last.
 func writeObjects(f *file, data *gqlcodegen.Data, objects map[string]*gqlcodegen.Object, skips codegen.Skips) error {
-	if skips.Has("object-allocation") && skips.Has("object-fields") {
+	if skips.Has("object-fields") {
 		return nil
 	}
 	calls := f.callsOf("NewFieldSet")
 	if err := pinCalls(calls, "NewFieldSet", names(objects)); err != nil {
-		return fmt.Errorf("rewrites %q and %q: %w", "object-allocation", "object-fields", err)
+		return fmt.Errorf("rewrite %q: %w", "object-fields", err)
 	}
 	for _, c := range calls {
 		body := f.funcs[c.fn].Body.List
@@ -303,12 +301,7 @@ func writeObjects(f *file, data *gqlcodegen.Data, objects map[string]*gqlcodegen
 		if !ok || len(last.Results) != 1 || !isIdent(last.Results[0], "out") {
 			return fmt.Errorf("rewrite %q: %s does not end with return out: check what this gqlgen version generates", "object-fields", c.fn)
 		}
-		switch {
-		case !objects[c.fn].IsConcurrent() && !skips.Has("object-allocation"):
-			f.replace(c.expr.Fun, "gqlexec.NewObject")
-		case !skips.Has("object-fields"):
-			f.replace(last.Results[0], "gqlexec.ObjectFields{Fields: fields, Values: out.Values}")
-		}
+		f.replace(last.Results[0], "gqlexec.ObjectFields{Fields: fields, Values: out.Values}")
 	}
 	return nil
 }
