@@ -35,7 +35,6 @@ var Changes = []string{
 	"collected-fields",
 	"struct-fields",
 	"leaf-fields",
-	"cursor-fields",
 	"time-scalar",
 }
 

@@ -109,22 +109,6 @@ func ResolveLeafField[T leaf](
 	return ResolveStructField(ctx, oc, field, fieldContext, value, marshal)
 }
 
-// ResolveCursorField is ResolveStructField for the cursor of a connection's
-// edge: its marshaller hands the cursor on as it is (codegen/gqlgen checks
-// that), and the cursor writes itself later without reporting anything, so
-// neither the field's context nor recovery from a panic has any use. A
-// page of a nested query has one per edge.
-func ResolveCursorField[T any](
-	ctx context.Context,
-	_ *graphql.OperationContext,
-	field graphql.CollectedField,
-	_ func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error),
-	value T,
-	marshal func(context.Context, ast.SelectionSet, T) graphql.Marshaler,
-) graphql.Marshaler {
-	return marshal(ctx, field.Selections, value)
-}
-
 // ObjectFields writes an object as graphql.FieldSet does, each field once
 // under its alias, in the order collected, without the map of written
 // names, the iterator and the heap copy of every field that FieldSet's

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -183,41 +182,4 @@ func TestCollectedFieldsAreGqlgensOncePerTypeAndSelection(t *testing.T) {
 		})
 	}
 	wg.Wait()
-}
-
-// TestCursorsResolveAsGqlgens compares ResolveCursorField, which the
-// generated code calls for every edge's cursor, with graphql.ResolveField,
-// which it replaces: the same text, no error, and no field context built.
-func TestCursorsResolveAsGqlgens(t *testing.T) {
-	oc := &graphql.OperationContext{
-		RecoverFunc:        graphql.DefaultRecover,
-		ResolverMiddleware: func(ctx context.Context, next graphql.Resolver) (any, error) { return next(ctx) },
-	}
-	field := graphql.CollectedField{Field: &ast.Field{Alias: "cursor", Name: "cursor"}}
-	built := 0
-	fieldContext := func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
-		built++
-		return graphql.NewScalarFieldContext("ResponseEdge", field, false, false, "Cursor")
-	}
-	// What gqlgen generates for a cursor, which codegen/gqlgen checks.
-	marshalCursor := func(_ context.Context, _ ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler { return v }
-	cursor := entgql.Cursor[string]{ID: "rsp_1", Value: "2026-11-25T12:00:00Z"}
-	write := func(resolve func(ctx context.Context) graphql.Marshaler) (string, gqlerror.List) {
-		ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, graphql.DefaultRecover)
-		var out bytes.Buffer
-		resolve(ctx).MarshalGQL(&out)
-		return out.String(), graphql.GetErrors(ctx)
-	}
-	want, _ := write(func(ctx context.Context) graphql.Marshaler {
-		return graphql.ResolveField(ctx, oc, field, fieldContext,
-			func(context.Context) (any, error) { return cursor, nil }, nil,
-			marshalCursor, true, true)
-	})
-	built = 0
-	got, errs := write(func(ctx context.Context) graphql.Marshaler {
-		return ResolveCursorField(ctx, oc, field, fieldContext, cursor, marshalCursor)
-	})
-	if got != want || len(want) < 10 || errs != nil || built != 0 {
-		t.Errorf("wrote %s, errors %v, %d field contexts built; gqlgen writes %s, and no field context is needed", got, errs, built, want)
-	}
 }

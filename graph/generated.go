@@ -14576,7 +14576,7 @@ func (ec *executionContext) fieldContext_APITokenEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _APITokenEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.APITokenEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_APITokenEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APITokenEdge", field, false, false, "Cursor")
@@ -14818,7 +14818,7 @@ func (ec *executionContext) fieldContext_AnswerEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _AnswerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AnswerEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_AnswerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AnswerEdge", field, false, false, "Cursor")
@@ -14986,7 +14986,7 @@ func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
@@ -15165,7 +15165,7 @@ func (ec *executionContext) fieldContext_CommentEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _CommentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CommentEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_CommentEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_CommentEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_CommentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommentEdge", field, false, false, "Cursor")
@@ -15359,7 +15359,7 @@ func (ec *executionContext) fieldContext_MapEdge_node(_ context.Context, field g
 }
 
 func (ec *executionContext) _MapEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMapEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_MapEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_MapEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_MapEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MapEdge", field, false, false, "Cursor")
@@ -17053,7 +17053,7 @@ func (ec *executionContext) fieldContext_PinEdge_node(_ context.Context, field g
 }
 
 func (ec *executionContext) _PinEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.PinEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_PinEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PinEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_PinEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PinEdge", field, false, false, "Cursor")
@@ -17379,7 +17379,7 @@ func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_ProjectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectEdge", field, false, false, "Cursor")
@@ -17540,7 +17540,7 @@ func (ec *executionContext) fieldContext_ProjectMembershipEdge_node(_ context.Co
 }
 
 func (ec *executionContext) _ProjectMembershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembershipEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_ProjectMembershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembershipEdge", field, false, false, "Cursor")
@@ -18684,7 +18684,7 @@ func (ec *executionContext) fieldContext_QuestionEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _QuestionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.QuestionEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_QuestionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuestionEdge", field, false, false, "Cursor")
@@ -19131,7 +19131,7 @@ func (ec *executionContext) fieldContext_ResponseEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _ResponseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ResponseEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_ResponseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResponseEdge", field, false, false, "Cursor")
@@ -19448,7 +19448,7 @@ func (ec *executionContext) fieldContext_SurveyEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SurveyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_SurveyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SurveyEdge", field, false, false, "Cursor")
@@ -19700,7 +19700,7 @@ func (ec *executionContext) fieldContext_TeamEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _TeamEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.TeamEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_TeamEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_TeamEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamEdge", field, false, false, "Cursor")
@@ -19861,7 +19861,7 @@ func (ec *executionContext) fieldContext_TeamMembershipEdge_node(_ context.Conte
 }
 
 func (ec *executionContext) _TeamMembershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembershipEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_TeamMembershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembershipEdge", field, false, false, "Cursor")
@@ -20140,7 +20140,7 @@ func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserEdge", field, false, false, "Cursor")
