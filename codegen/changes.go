@@ -32,11 +32,9 @@ var Changes = []string{
 	"slice-in-order",
 	"no-deferred-group",
 	"object-fields",
-	"object-allocation",
 	"collected-fields",
 	"struct-fields",
 	"leaf-fields",
-	"cursor-fields",
 	"time-scalar",
 }
 

@@ -109,28 +109,11 @@ func ResolveLeafField[T leaf](
 	return ResolveStructField(ctx, oc, field, fieldContext, value, marshal)
 }
 
-// ResolveCursorField is ResolveStructField for the cursor of a connection's
-// edge: its marshaller hands the cursor on as it is (codegen/gqlgen checks
-// that), and the cursor writes itself later without reporting anything, so
-// neither the field's context nor recovery from a panic has any use. A
-// page of a nested query has one per edge.
-func ResolveCursorField[T any](
-	ctx context.Context,
-	_ *graphql.OperationContext,
-	field graphql.CollectedField,
-	_ func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error),
-	value T,
-	marshal func(context.Context, ast.SelectionSet, T) graphql.Marshaler,
-) graphql.Marshaler {
-	return marshal(ctx, field.Selections, value)
-}
-
 // ObjectFields writes an object as graphql.FieldSet does, each field once
 // under its alias, in the order collected, without the map of written
 // names, the iterator and the heap copy of every field that FieldSet's
 // MarshalGQL allocates (a quarter of the allocations of a nested page).
-// codegen/gqlgen makes the generated code return it for every object that
-// resolves fields concurrently, and an Object (below) for the others.
+// codegen/gqlgen makes the generated code return it for every object.
 type ObjectFields struct {
 	Fields []graphql.CollectedField // as collected, aliases repeated
 	Values []graphql.Marshaler      // the value of each of Fields
@@ -157,33 +140,6 @@ func (o ObjectFields) MarshalGQL(w io.Writer) {
 	}
 	io.WriteString(w, "}")
 }
-
-// Object replaces graphql.FieldSet in the generated code of an object that
-// resolves no field concurrently (codegen/gqlgen): what the generated code
-// fills (Values, Invalids) and what writes the object (ObjectFields), in
-// one allocation with room for the values of a small object. A FieldSet
-// and its values are two, and the ObjectFields written from them a third;
-// a nested page has two objects per edge.
-type Object struct {
-	ObjectFields
-	Invalids uint32
-	small    [4]graphql.Marshaler
-}
-
-// NewObject returns an Object of fields, their values not yet resolved.
-func NewObject(fields []graphql.CollectedField) *Object {
-	o := &Object{ObjectFields: ObjectFields{Fields: fields}}
-	if len(fields) <= len(o.small) {
-		o.Values = o.small[:len(fields)]
-	} else {
-		o.Values = make([]graphql.Marshaler, len(fields))
-	}
-	return o
-}
-
-// Dispatch resolves the fields left to resolve concurrently: an Object has
-// none.
-func (*Object) Dispatch(context.Context) {}
 
 // writtenBefore reports whether one of fields has alias. Objects have few
 // fields, so a scan costs less than the map gqlgen builds.

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -183,74 +182,4 @@ func TestCollectedFieldsAreGqlgensOncePerTypeAndSelection(t *testing.T) {
 		})
 	}
 	wg.Wait()
-}
-
-// TestCursorsResolveAsGqlgens compares ResolveCursorField, which the
-// generated code calls for every edge's cursor, with graphql.ResolveField,
-// which it replaces: the same text, no error, and no field context built.
-func TestCursorsResolveAsGqlgens(t *testing.T) {
-	oc := &graphql.OperationContext{
-		RecoverFunc:        graphql.DefaultRecover,
-		ResolverMiddleware: func(ctx context.Context, next graphql.Resolver) (any, error) { return next(ctx) },
-	}
-	field := graphql.CollectedField{Field: &ast.Field{Alias: "cursor", Name: "cursor"}}
-	built := 0
-	fieldContext := func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
-		built++
-		return graphql.NewScalarFieldContext("ResponseEdge", field, false, false, "Cursor")
-	}
-	// What gqlgen generates for a cursor, which codegen/gqlgen checks.
-	marshalCursor := func(_ context.Context, _ ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler { return v }
-	cursor := entgql.Cursor[string]{ID: "rsp_1", Value: "2026-11-25T12:00:00Z"}
-	write := func(resolve func(ctx context.Context) graphql.Marshaler) (string, gqlerror.List) {
-		ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, graphql.DefaultRecover)
-		var out bytes.Buffer
-		resolve(ctx).MarshalGQL(&out)
-		return out.String(), graphql.GetErrors(ctx)
-	}
-	want, _ := write(func(ctx context.Context) graphql.Marshaler {
-		return graphql.ResolveField(ctx, oc, field, fieldContext,
-			func(context.Context) (any, error) { return cursor, nil }, nil,
-			marshalCursor, true, true)
-	})
-	built = 0
-	got, errs := write(func(ctx context.Context) graphql.Marshaler {
-		return ResolveCursorField(ctx, oc, field, fieldContext, cursor, marshalCursor)
-	})
-	if got != want || len(want) < 10 || errs != nil || built != 0 {
-		t.Errorf("wrote %s, errors %v, %d field contexts built; gqlgen writes %s, and no field context is needed", got, errs, built, want)
-	}
-}
-
-// TestObjectsAreOneAllocation checks NewObject, which the generated code
-// builds every object that resolves no field concurrently with: one
-// allocation for a small object, its values and what writes it, and the
-// same JSON as graphql.FieldSet for small and large ones.
-func TestObjectsAreOneAllocation(t *testing.T) {
-	for _, n := range []int{0, 2, 4, 7} {
-		fields := make([]graphql.CollectedField, n)
-		for i := range fields {
-			name := string(rune('a' + i))
-			fields[i] = graphql.CollectedField{Field: &ast.Field{Alias: name, Name: name}}
-		}
-		var m graphql.Marshaler
-		allocs := testing.AllocsPerRun(100, func() { m = NewObject(fields) })
-		wantAllocs := 1.0
-		if n > 4 {
-			wantAllocs = 2 // and the values apart
-		}
-		if allocs != wantAllocs {
-			t.Errorf("%d fields: %v allocations, want %v", n, allocs, wantAllocs)
-		}
-		o, set := m.(*Object), graphql.NewFieldSet(fields)
-		for i := range fields {
-			o.Values[i], set.Values[i] = graphql.MarshalInt(i), graphql.MarshalInt(i)
-		}
-		var got, want bytes.Buffer
-		o.MarshalGQL(&got)
-		set.MarshalGQL(&want)
-		if got.String() != want.String() {
-			t.Errorf("%d fields: wrote %s, FieldSet writes %s", n, got.String(), want.String())
-		}
-	}
 }

@@ -14600,7 +14600,7 @@ func (ec *executionContext) fieldContext_APITokenEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _APITokenEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.APITokenEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_APITokenEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APITokenEdge", field, false, false, "Cursor")
@@ -14842,7 +14842,7 @@ func (ec *executionContext) fieldContext_AnswerEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _AnswerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AnswerEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_AnswerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AnswerEdge", field, false, false, "Cursor")
@@ -15010,7 +15010,7 @@ func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
@@ -15189,7 +15189,7 @@ func (ec *executionContext) fieldContext_CommentEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _CommentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CommentEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_CommentEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_CommentEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_CommentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommentEdge", field, false, false, "Cursor")
@@ -15383,7 +15383,7 @@ func (ec *executionContext) fieldContext_MapEdge_node(_ context.Context, field g
 }
 
 func (ec *executionContext) _MapEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMapEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_MapEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_MapEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_MapEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MapEdge", field, false, false, "Cursor")
@@ -17077,7 +17077,7 @@ func (ec *executionContext) fieldContext_PinEdge_node(_ context.Context, field g
 }
 
 func (ec *executionContext) _PinEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.PinEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_PinEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PinEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_PinEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PinEdge", field, false, false, "Cursor")
@@ -17403,7 +17403,7 @@ func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_ProjectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectEdge", field, false, false, "Cursor")
@@ -17564,7 +17564,7 @@ func (ec *executionContext) fieldContext_ProjectMembershipEdge_node(_ context.Co
 }
 
 func (ec *executionContext) _ProjectMembershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembershipEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_ProjectMembershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembershipEdge", field, false, false, "Cursor")
@@ -18708,7 +18708,7 @@ func (ec *executionContext) fieldContext_QuestionEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _QuestionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.QuestionEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_QuestionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuestionEdge", field, false, false, "Cursor")
@@ -19155,7 +19155,7 @@ func (ec *executionContext) fieldContext_ResponseEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _ResponseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ResponseEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_ResponseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResponseEdge", field, false, false, "Cursor")
@@ -19472,7 +19472,7 @@ func (ec *executionContext) fieldContext_SurveyEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SurveyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_SurveyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SurveyEdge", field, false, false, "Cursor")
@@ -19724,7 +19724,7 @@ func (ec *executionContext) fieldContext_TeamEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _TeamEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.TeamEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_TeamEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_TeamEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamEdge", field, false, false, "Cursor")
@@ -19885,7 +19885,7 @@ func (ec *executionContext) fieldContext_TeamMembershipEdge_node(_ context.Conte
 }
 
 func (ec *executionContext) _TeamMembershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembershipEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_TeamMembershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembershipEdge", field, false, false, "Cursor")
@@ -20164,7 +20164,7 @@ func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
-	return gqlexec.ResolveCursorField(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_UserEdge_cursor, obj.Cursor, ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor)
 }
 func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserEdge", field, false, false, "Cursor")
@@ -31610,7 +31610,7 @@ var aPITokenConnectionImplementors = []string{"APITokenConnection"}
 func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31645,7 +31645,7 @@ func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var aPITokenEdgeImplementors = []string{"APITokenEdge"}
@@ -31653,7 +31653,7 @@ var aPITokenEdgeImplementors = []string{"APITokenEdge"}
 func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31683,7 +31683,7 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var aPITokenWithSecretImplementors = []string{"APITokenWithSecret"}
@@ -31691,7 +31691,7 @@ var aPITokenWithSecretImplementors = []string{"APITokenWithSecret"}
 func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.SelectionSet, obj *APITokenWithSecret) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenWithSecretImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31721,7 +31721,7 @@ func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var answerImplementors = []string{"Answer", "Node"}
@@ -31825,7 +31825,7 @@ var answerConnectionImplementors = []string{"AnswerConnection"}
 func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AnswerConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, answerConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31860,7 +31860,7 @@ func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var answerEdgeImplementors = []string{"AnswerEdge"}
@@ -31868,7 +31868,7 @@ var answerEdgeImplementors = []string{"AnswerEdge"}
 func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AnswerEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, answerEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -31898,7 +31898,7 @@ func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var auditEventImplementors = []string{"AuditEvent", "Node"}
@@ -31976,7 +31976,7 @@ var auditEventConnectionImplementors = []string{"AuditEventConnection"}
 func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, auditEventConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32011,7 +32011,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var auditEventEdgeImplementors = []string{"AuditEventEdge"}
@@ -32019,7 +32019,7 @@ var auditEventEdgeImplementors = []string{"AuditEventEdge"}
 func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, auditEventEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32049,7 +32049,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var commentImplementors = []string{"Comment", "Node"}
@@ -32131,7 +32131,7 @@ var commentConnectionImplementors = []string{"CommentConnection"}
 func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, commentConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32166,7 +32166,7 @@ func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var commentEdgeImplementors = []string{"CommentEdge"}
@@ -32174,7 +32174,7 @@ var commentEdgeImplementors = []string{"CommentEdge"}
 func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, commentEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32204,7 +32204,7 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var mapImplementors = []string{"Map", "Node"}
@@ -32292,7 +32292,7 @@ var mapConnectionImplementors = []string{"MapConnection"}
 func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMapConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, mapConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32327,7 +32327,7 @@ func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var mapEdgeImplementors = []string{"MapEdge"}
@@ -32335,7 +32335,7 @@ var mapEdgeImplementors = []string{"MapEdge"}
 func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMapEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, mapEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32365,7 +32365,7 @@ func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -32376,7 +32376,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -32625,7 +32625,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var optionCountImplementors = []string{"OptionCount"}
@@ -32633,7 +32633,7 @@ var optionCountImplementors = []string{"OptionCount"}
 func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.OptionCount) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, optionCountImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32663,7 +32663,7 @@ func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -32671,7 +32671,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[string]) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32711,7 +32711,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var pinImplementors = []string{"Pin", "Node"}
@@ -32814,7 +32814,7 @@ var pinConnectionImplementors = []string{"PinConnection"}
 func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PinConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, pinConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32849,7 +32849,7 @@ func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var pinEdgeImplementors = []string{"PinEdge"}
@@ -32857,7 +32857,7 @@ var pinEdgeImplementors = []string{"PinEdge"}
 func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PinEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, pinEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -32887,7 +32887,7 @@ func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var projectImplementors = []string{"Project", "Node"}
@@ -32993,7 +32993,7 @@ var projectConnectionImplementors = []string{"ProjectConnection"}
 func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, projectConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33028,7 +33028,7 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var projectEdgeImplementors = []string{"ProjectEdge"}
@@ -33036,7 +33036,7 @@ var projectEdgeImplementors = []string{"ProjectEdge"}
 func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, projectEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33066,7 +33066,7 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var projectMembershipImplementors = []string{"ProjectMembership", "Node"}
@@ -33139,7 +33139,7 @@ var projectMembershipConnectionImplementors = []string{"ProjectMembershipConnect
 func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembershipConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, projectMembershipConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33174,7 +33174,7 @@ func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var projectMembershipEdgeImplementors = []string{"ProjectMembershipEdge"}
@@ -33182,7 +33182,7 @@ var projectMembershipEdgeImplementors = []string{"ProjectMembershipEdge"}
 func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembershipEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, projectMembershipEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33212,7 +33212,7 @@ func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var projectStatsImplementors = []string{"ProjectStats"}
@@ -33509,7 +33509,7 @@ var questionConnectionImplementors = []string{"QuestionConnection"}
 func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.QuestionConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, questionConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33544,7 +33544,7 @@ func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var questionEdgeImplementors = []string{"QuestionEdge"}
@@ -33552,7 +33552,7 @@ var questionEdgeImplementors = []string{"QuestionEdge"}
 func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.QuestionEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, questionEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33582,7 +33582,7 @@ func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var questionStatsImplementors = []string{"QuestionStats"}
@@ -33741,7 +33741,7 @@ var responseConnectionImplementors = []string{"ResponseConnection"}
 func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponseConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, responseConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33776,7 +33776,7 @@ func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var responseEdgeImplementors = []string{"ResponseEdge"}
@@ -33784,7 +33784,7 @@ var responseEdgeImplementors = []string{"ResponseEdge"}
 func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponseEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, responseEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33814,7 +33814,7 @@ func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var seriesBucketImplementors = []string{"SeriesBucket"}
@@ -33822,7 +33822,7 @@ var seriesBucketImplementors = []string{"SeriesBucket"}
 func (ec *executionContext) _SeriesBucket(ctx context.Context, sel ast.SelectionSet, obj *aggregate.SeriesBucket) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, seriesBucketImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33852,7 +33852,7 @@ func (ec *executionContext) _SeriesBucket(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var statusCountImplementors = []string{"StatusCount"}
@@ -33860,7 +33860,7 @@ var statusCountImplementors = []string{"StatusCount"}
 func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.StatusCount) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, statusCountImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -33890,7 +33890,7 @@ func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var surveyImplementors = []string{"Survey", "Node"}
@@ -33995,7 +33995,7 @@ var surveyConnectionImplementors = []string{"SurveyConnection"}
 func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, surveyConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34030,7 +34030,7 @@ func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var surveyEdgeImplementors = []string{"SurveyEdge"}
@@ -34038,7 +34038,7 @@ var surveyEdgeImplementors = []string{"SurveyEdge"}
 func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, surveyEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34068,7 +34068,7 @@ func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var surveyStatsImplementors = []string{"SurveyStats"}
@@ -34181,7 +34181,7 @@ var teamConnectionImplementors = []string{"TeamConnection"}
 func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, teamConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34216,7 +34216,7 @@ func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var teamEdgeImplementors = []string{"TeamEdge"}
@@ -34224,7 +34224,7 @@ var teamEdgeImplementors = []string{"TeamEdge"}
 func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, teamEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34254,7 +34254,7 @@ func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var teamMembershipImplementors = []string{"TeamMembership", "Node"}
@@ -34327,7 +34327,7 @@ var teamMembershipConnectionImplementors = []string{"TeamMembershipConnection"}
 func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembershipConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, teamMembershipConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34362,7 +34362,7 @@ func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var teamMembershipEdgeImplementors = []string{"TeamMembershipEdge"}
@@ -34370,7 +34370,7 @@ var teamMembershipEdgeImplementors = []string{"TeamMembershipEdge"}
 func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembershipEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, teamMembershipEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34400,7 +34400,7 @@ func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var userImplementors = []string{"User", "Node"}
@@ -34494,7 +34494,7 @@ var userConnectionImplementors = []string{"UserConnection"}
 func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.UserConnection) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, userConnectionImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34529,7 +34529,7 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var userEdgeImplementors = []string{"UserEdge"}
@@ -34537,7 +34537,7 @@ var userEdgeImplementors = []string{"UserEdge"}
 func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.UserEdge) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, userEdgeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34567,7 +34567,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var valueCountImplementors = []string{"ValueCount"}
@@ -34575,7 +34575,7 @@ var valueCountImplementors = []string{"ValueCount"}
 func (ec *executionContext) _ValueCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.ValueCount) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, valueCountImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34605,7 +34605,7 @@ func (ec *executionContext) _ValueCount(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var viewerImplementors = []string{"Viewer"}
@@ -34659,7 +34659,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34704,7 +34704,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -34712,7 +34712,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34752,7 +34752,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -34760,7 +34760,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, __FieldImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34810,7 +34810,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -34818,7 +34818,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34868,7 +34868,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -34876,7 +34876,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -34926,7 +34926,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -34934,7 +34934,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := ec.collected.Get(ec.OperationContext, sel, __TypeImplementors)
 
-	out := gqlexec.NewObject(fields)
+	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -35009,7 +35009,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.ObjectFields{Fields: fields, Values: out.Values}
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
-	"github.com/99designs/gqlgen/codegen/config"
 
 	"engage/codegen"
 )
@@ -284,18 +283,16 @@ func collectFieldsOnce(f *file, data *gqlcodegen.Data, _ codegen.Skips) error {
 	return nil
 }
 
-// writeObjects makes every object write itself with gqlexec instead of
-// graphql.FieldSet: an object that resolves no field concurrently as a
-// gqlexec.Object, built in one allocation ("object-allocation"), and any
-// other through gqlexec.ObjectFields ("object-fields"). gqlgen builds a
-// FieldSet, out, in the function of every object, and returns it last.
+// writeObjects makes every object write itself through gqlexec.ObjectFields
+// instead of graphql.FieldSet ("object-fields"). gqlgen builds a FieldSet,
+// out, in the function of every object, and returns it last.
 func writeObjects(f *file, data *gqlcodegen.Data, objects map[string]*gqlcodegen.Object, skips codegen.Skips) error {
-	if skips.Has("object-allocation") && skips.Has("object-fields") {
+	if skips.Has("object-fields") {
 		return nil
 	}
 	calls := f.callsOf("NewFieldSet")
 	if err := pinCalls(calls, "NewFieldSet", names(objects)); err != nil {
-		return fmt.Errorf("rewrites %q and %q: %w", "object-allocation", "object-fields", err)
+		return fmt.Errorf("rewrite %q: %w", "object-fields", err)
 	}
 	for _, c := range calls {
 		body := f.funcs[c.fn].Body.List
@@ -303,12 +300,7 @@ func writeObjects(f *file, data *gqlcodegen.Data, objects map[string]*gqlcodegen
 		if !ok || len(last.Results) != 1 || !isIdent(last.Results[0], "out") {
 			return fmt.Errorf("rewrite %q: %s does not end with return out: check what this gqlgen version generates", "object-fields", c.fn)
 		}
-		switch {
-		case !objects[c.fn].IsConcurrent() && !skips.Has("object-allocation"):
-			f.replace(c.expr.Fun, "gqlexec.NewObject")
-		case !skips.Has("object-fields"):
-			f.replace(last.Results[0], "gqlexec.ObjectFields{Fields: fields, Values: out.Values}")
-		}
+		f.replace(last.Results[0], "gqlexec.ObjectFields{Fields: fields, Values: out.Values}")
 	}
 	return nil
 }
@@ -316,12 +308,11 @@ func writeObjects(f *file, data *gqlcodegen.Data, objects map[string]*gqlcodegen
 // resolveStructFields points each field read straight from a struct field
 // (no resolver, method, directive or middleware) at a gqlexec function
 // instead of graphql.ResolveField: a scalar at ResolveLeafField
-// ("leaf-fields"), an edge's cursor at ResolveCursorField
-// ("cursor-fields"), any other at ResolveStructField ("struct-fields"). A
-// field whose own change is left out takes ResolveStructField, unless that
-// is left out too.
+// ("leaf-fields"), any other at ResolveStructField ("struct-fields"). A
+// scalar takes ResolveStructField when "leaf-fields" is left out, unless
+// that is left out too.
 func resolveStructFields(f *file, data *gqlcodegen.Data, skips codegen.Skips) error {
-	if skips.Has("struct-fields") && skips.Has("leaf-fields") && skips.Has("cursor-fields") {
+	if skips.Has("struct-fields") && skips.Has("leaf-fields") {
 		return nil
 	}
 	fieldDirectives := len(data.AllDirectives.LocationDirectives("FIELD")) > 0
@@ -358,14 +349,8 @@ func resolveStructFields(f *file, data *gqlcodegen.Data, skips codegen.Skips) er
 	for name, c := range found {
 		field := want[name]
 		helper := "struct-fields"
-		switch {
-		case isLeaf(field.TypeReference.GO) && !skips.Has("leaf-fields"):
+		if isLeaf(field.TypeReference.GO) && !skips.Has("leaf-fields") {
 			helper = "leaf-fields"
-		case isCursor(field.TypeReference.GO) && !skips.Has("cursor-fields"):
-			if err := checkPassesOn(f, field.TypeReference); err != nil {
-				return fmt.Errorf("rewrite %q: %w", "cursor-fields", err)
-			}
-			helper = "cursor-fields"
 		}
 		if skips.Has(helper) {
 			continue
@@ -373,7 +358,6 @@ func resolveStructFields(f *file, data *gqlcodegen.Data, skips codegen.Skips) er
 		resolve := map[string]string{
 			"struct-fields": "gqlexec.ResolveStructField",
 			"leaf-fields":   "gqlexec.ResolveLeafField",
-			"cursor-fields": "gqlexec.ResolveCursorField",
 		}[helper]
 		f.replace(c.call, fmt.Sprintf("%s(ctx, ec.OperationContext, field, %s, %s, %s)", resolve, f.text(c.fieldContext), f.text(c.value), f.text(c.marshal)))
 	}
@@ -488,26 +472,9 @@ func isLeaf(t types.Type) bool {
 	return isNamed(t, "time", "Time")
 }
 
-// isCursor reports whether t is entgql's cursor.
-func isCursor(t types.Type) bool { return isNamed(t, "entgo.io/contrib/entgql", "Cursor") }
-
 func isNamed(t types.Type, pkg, name string) bool {
 	n, ok := types.Unalias(t).(*types.Named)
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkg && n.Obj().Name() == name
-}
-
-// checkPassesOn checks that the marshaller of t hands its value on as it
-// is (return v), which gqlexec.ResolveCursorField relies on.
-func checkPassesOn(f *file, t *config.TypeReference) error {
-	name := ecMethod(t.MarshalFunc())
-	fn := f.funcs[name]
-	if fn == nil || len(fn.Body.List) != 1 {
-		return fmt.Errorf("%s is not one statement", name)
-	}
-	if ret, ok := fn.Body.List[0].(*ast.ReturnStmt); !ok || len(ret.Results) != 1 || !isIdent(ret.Results[0], "v") {
-		return fmt.Errorf("%s does not return its value as it is: check what this gqlgen version generates", name)
-	}
-	return nil
 }
 
 // isSelector reports whether e is x.sel.
