@@ -32,7 +32,6 @@ var Changes = []string{
 	"slice-in-order",
 	"no-deferred-group",
 	"object-fields",
-	"collected-fields",
 	"struct-fields",
 	"leaf-fields",
 	"time-scalar",

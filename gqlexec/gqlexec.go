@@ -8,11 +8,7 @@ package gqlexec
 import (
 	"context"
 	"io"
-	"maps"
-	"sync"
-	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -150,47 +146,4 @@ func writtenBefore(fields []graphql.CollectedField, alias string) bool {
 		}
 	}
 	return false
-}
-
-// CollectedFields replaces graphql.CollectFields in the generated code: the
-// fields of one selection set on one object type, collected once per
-// operation. gqlgen caches them too, but builds its cache key by hashing
-// the type's names, a hasher on the heap for every object of a page. The
-// generated implementors lists are package variables, so their address
-// names the type; a selection set is named, as gqlgen does, by the address
-// of its first element and its length.
-//
-// An operation reads the cache for every object and adds to it once per
-// selection and type (a few times), from goroutines on several CPUs: the
-// map is copied on write and read without a lock, whose shared counter
-// every read would otherwise write.
-type CollectedFields struct {
-	mu     sync.Mutex // serializes writers
-	fields atomic.Pointer[map[collectedKey][]graphql.CollectedField]
-}
-
-type collectedKey struct {
-	selections   *ast.Selection
-	length       int
-	implementors *string
-}
-
-// Get returns the fields of sel on the type that implementors, a generated
-// package variable, names: those graphql.CollectFields returns.
-func (c *CollectedFields) Get(op *graphql.OperationContext, sel ast.SelectionSet, implementors []string) []graphql.CollectedField {
-	key := collectedKey{unsafe.SliceData(sel), len(sel), unsafe.SliceData(implementors)}
-	if m := c.fields.Load(); m != nil {
-		if fields, ok := (*m)[key]; ok {
-			return fields
-		}
-	}
-	fields := graphql.CollectFields(op, sel, implementors)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	next := map[collectedKey][]graphql.CollectedField{key: fields}
-	if m := c.fields.Load(); m != nil {
-		maps.Copy(next, *m)
-	}
-	c.fields.Store(&next)
-	return fields
 }

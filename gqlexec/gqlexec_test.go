@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -124,62 +122,4 @@ func TestObjectFieldsWriteWhatFieldSetWrites(t *testing.T) {
 			t.Errorf("%v: wrote %s, FieldSet writes %s", aliases, got.String(), want.String())
 		}
 	}
-}
-
-var surveyImplementors, projectImplementors []string
-
-// TestCollectedFieldsAreGqlgensOncePerTypeAndSelection checks
-// CollectedFields, which the generated code asks for the fields of every
-// object: for one selection it answers each type what graphql.CollectFields
-// answers, keeps the answer per type, and collects once per type.
-func TestCollectedFieldsAreGqlgensOncePerTypeAndSelection(t *testing.T) {
-	schema := gqlparser.MustLoadSchema(&ast.Source{Input: `
-		type Query { node(id: ID!): Node }
-		interface Node { id: ID! }
-		type Survey implements Node { id: ID! title: String! }
-		type Project implements Node { id: ID! title: String! slug: String! }
-	`})
-	// As the generated code declares them: package variables.
-	surveyImplementors = []string{"Survey", "Node"}
-	projectImplementors = []string{"Project", "Node"}
-	doc, errs := gqlparser.LoadQuery(schema, `query {
-		node(id: "x") { id ... on Survey { title } ... on Project { slug } ...F }
-	}
-	fragment F on Project { title }`)
-	if errs != nil {
-		t.Fatal(errs)
-	}
-	op := &graphql.OperationContext{Doc: doc, Variables: map[string]any{}}
-	sel := doc.Operations[0].SelectionSet[0].(*ast.Field).SelectionSet
-	names := func(fields []graphql.CollectedField) (out []string) {
-		for _, f := range fields {
-			out = append(out, f.Alias)
-		}
-		return out
-	}
-	var cache CollectedFields
-	wants := map[*[]string][]string{
-		&surveyImplementors:  {"id", "title"},
-		&projectImplementors: {"id", "slug", "title"},
-	}
-	first := map[*[]string][]graphql.CollectedField{}
-	for implementors, want := range wants {
-		got := cache.Get(op, sel, *implementors)
-		if gqlgens := names(graphql.CollectFields(op, sel, *implementors)); !slices.Equal(names(got), gqlgens) || !slices.Equal(gqlgens, want) {
-			t.Errorf("%v: collected %v, gqlgen %v, want %v", *implementors, names(got), gqlgens, want)
-		}
-		first[implementors] = got
-	}
-	// Both kept, read from several goroutines at once as an operation does.
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			for implementors := range wants {
-				if again := cache.Get(op, sel, *implementors); &again[0] != &first[implementors][0] {
-					t.Errorf("%v: collected again instead of from the cache", *implementors)
-				}
-			}
-		})
-	}
-	wg.Wait()
 }

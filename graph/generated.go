@@ -2916,7 +2916,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
-	collected gqlexec.CollectedFields
 }
 
 func newExecutionContext(
@@ -31497,7 +31496,7 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 var aPITokenImplementors = []string{"APIToken", "Node"}
 
 func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet, obj *ent.APIToken) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, aPITokenImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -31608,7 +31607,7 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 var aPITokenConnectionImplementors = []string{"APITokenConnection"}
 
 func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, aPITokenConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -31651,7 +31650,7 @@ func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.Sel
 var aPITokenEdgeImplementors = []string{"APITokenEdge"}
 
 func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.APITokenEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, aPITokenEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -31689,7 +31688,7 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 var aPITokenWithSecretImplementors = []string{"APITokenWithSecret"}
 
 func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.SelectionSet, obj *APITokenWithSecret) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, aPITokenWithSecretImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, aPITokenWithSecretImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -31727,7 +31726,7 @@ func (ec *executionContext) _APITokenWithSecret(ctx context.Context, sel ast.Sel
 var answerImplementors = []string{"Answer", "Node"}
 
 func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, obj *ent.Answer) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, answerImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, answerImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -31823,7 +31822,7 @@ func (ec *executionContext) _Answer(ctx context.Context, sel ast.SelectionSet, o
 var answerConnectionImplementors = []string{"AnswerConnection"}
 
 func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AnswerConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, answerConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, answerConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -31866,7 +31865,7 @@ func (ec *executionContext) _AnswerConnection(ctx context.Context, sel ast.Selec
 var answerEdgeImplementors = []string{"AnswerEdge"}
 
 func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AnswerEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, answerEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, answerEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -31904,7 +31903,7 @@ func (ec *executionContext) _AnswerEdge(ctx context.Context, sel ast.SelectionSe
 var auditEventImplementors = []string{"AuditEvent", "Node"}
 
 func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEvent) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, auditEventImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -31974,7 +31973,7 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 var auditEventConnectionImplementors = []string{"AuditEventConnection"}
 
 func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, auditEventConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32017,7 +32016,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 var auditEventEdgeImplementors = []string{"AuditEventEdge"}
 
 func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, auditEventEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32055,7 +32054,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 var commentImplementors = []string{"Comment", "Node"}
 
 func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, obj *ent.Comment) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, commentImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, commentImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32129,7 +32128,7 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 var commentConnectionImplementors = []string{"CommentConnection"}
 
 func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, commentConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, commentConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32172,7 +32171,7 @@ func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.Sele
 var commentEdgeImplementors = []string{"CommentEdge"}
 
 func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, commentEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, commentEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32210,7 +32209,7 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 var mapImplementors = []string{"Map", "Node"}
 
 func (ec *executionContext) _Map(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMap) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, mapImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, mapImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32290,7 +32289,7 @@ func (ec *executionContext) _Map(ctx context.Context, sel ast.SelectionSet, obj 
 var mapConnectionImplementors = []string{"MapConnection"}
 
 func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMapConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, mapConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, mapConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32333,7 +32332,7 @@ func (ec *executionContext) _MapConnection(ctx context.Context, sel ast.Selectio
 var mapEdgeImplementors = []string{"MapEdge"}
 
 func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMapEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, mapEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, mapEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32371,7 +32370,7 @@ func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, 
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, mutationImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
@@ -32631,7 +32630,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var optionCountImplementors = []string{"OptionCount"}
 
 func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.OptionCount) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, optionCountImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, optionCountImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32669,7 +32668,7 @@ func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionS
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[string]) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, pageInfoImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32717,7 +32716,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var pinImplementors = []string{"Pin", "Node"}
 
 func (ec *executionContext) _Pin(ctx context.Context, sel ast.SelectionSet, obj *ent.Pin) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, pinImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, pinImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32812,7 +32811,7 @@ func (ec *executionContext) _Pin(ctx context.Context, sel ast.SelectionSet, obj 
 var pinConnectionImplementors = []string{"PinConnection"}
 
 func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PinConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, pinConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, pinConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32855,7 +32854,7 @@ func (ec *executionContext) _PinConnection(ctx context.Context, sel ast.Selectio
 var pinEdgeImplementors = []string{"PinEdge"}
 
 func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PinEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, pinEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, pinEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32893,7 +32892,7 @@ func (ec *executionContext) _PinEdge(ctx context.Context, sel ast.SelectionSet, 
 var projectImplementors = []string{"Project", "Node"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *ent.Project) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, projectImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -32991,7 +32990,7 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 var projectConnectionImplementors = []string{"ProjectConnection"}
 
 func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, projectConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33034,7 +33033,7 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 var projectEdgeImplementors = []string{"ProjectEdge"}
 
 func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, projectEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33072,7 +33071,7 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 var projectMembershipImplementors = []string{"ProjectMembership", "Node"}
 
 func (ec *executionContext) _ProjectMembership(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembership) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, projectMembershipImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectMembershipImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33137,7 +33136,7 @@ func (ec *executionContext) _ProjectMembership(ctx context.Context, sel ast.Sele
 var projectMembershipConnectionImplementors = []string{"ProjectMembershipConnection"}
 
 func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembershipConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, projectMembershipConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectMembershipConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33180,7 +33179,7 @@ func (ec *executionContext) _ProjectMembershipConnection(ctx context.Context, se
 var projectMembershipEdgeImplementors = []string{"ProjectMembershipEdge"}
 
 func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProjectMembershipEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, projectMembershipEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectMembershipEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33218,7 +33217,7 @@ func (ec *executionContext) _ProjectMembershipEdge(ctx context.Context, sel ast.
 var projectStatsImplementors = []string{"ProjectStats"}
 
 func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.SelectionSet, obj *aggregate.ProjectStats) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, projectStatsImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectStatsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33264,7 +33263,7 @@ func (ec *executionContext) _ProjectStats(ctx context.Context, sel ast.Selection
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, queryImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
@@ -33416,7 +33415,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var questionImplementors = []string{"Question", "Node"}
 
 func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet, obj *ent.Question) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, questionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, questionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33507,7 +33506,7 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 var questionConnectionImplementors = []string{"QuestionConnection"}
 
 func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.QuestionConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, questionConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, questionConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33550,7 +33549,7 @@ func (ec *executionContext) _QuestionConnection(ctx context.Context, sel ast.Sel
 var questionEdgeImplementors = []string{"QuestionEdge"}
 
 func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.QuestionEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, questionEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, questionEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33588,7 +33587,7 @@ func (ec *executionContext) _QuestionEdge(ctx context.Context, sel ast.Selection
 var questionStatsImplementors = []string{"QuestionStats"}
 
 func (ec *executionContext) _QuestionStats(ctx context.Context, sel ast.SelectionSet, obj *aggregate.QuestionStats) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, questionStatsImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, questionStatsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33664,7 +33663,7 @@ func (ec *executionContext) _QuestionStats(ctx context.Context, sel ast.Selectio
 var responseImplementors = []string{"Response", "Node"}
 
 func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet, obj *ent.Response) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, responseImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, responseImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33739,7 +33738,7 @@ func (ec *executionContext) _Response(ctx context.Context, sel ast.SelectionSet,
 var responseConnectionImplementors = []string{"ResponseConnection"}
 
 func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponseConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, responseConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, responseConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33782,7 +33781,7 @@ func (ec *executionContext) _ResponseConnection(ctx context.Context, sel ast.Sel
 var responseEdgeImplementors = []string{"ResponseEdge"}
 
 func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ResponseEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, responseEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, responseEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33820,7 +33819,7 @@ func (ec *executionContext) _ResponseEdge(ctx context.Context, sel ast.Selection
 var seriesBucketImplementors = []string{"SeriesBucket"}
 
 func (ec *executionContext) _SeriesBucket(ctx context.Context, sel ast.SelectionSet, obj *aggregate.SeriesBucket) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, seriesBucketImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, seriesBucketImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33858,7 +33857,7 @@ func (ec *executionContext) _SeriesBucket(ctx context.Context, sel ast.Selection
 var statusCountImplementors = []string{"StatusCount"}
 
 func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.StatusCount) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, statusCountImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, statusCountImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33896,7 +33895,7 @@ func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionS
 var surveyImplementors = []string{"Survey", "Node"}
 
 func (ec *executionContext) _Survey(ctx context.Context, sel ast.SelectionSet, obj *ent.Survey) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, surveyImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -33993,7 +33992,7 @@ func (ec *executionContext) _Survey(ctx context.Context, sel ast.SelectionSet, o
 var surveyConnectionImplementors = []string{"SurveyConnection"}
 
 func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, surveyConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34036,7 +34035,7 @@ func (ec *executionContext) _SurveyConnection(ctx context.Context, sel ast.Selec
 var surveyEdgeImplementors = []string{"SurveyEdge"}
 
 func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, surveyEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34074,7 +34073,7 @@ func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSe
 var surveyStatsImplementors = []string{"SurveyStats"}
 
 func (ec *executionContext) _SurveyStats(ctx context.Context, sel ast.SelectionSet, obj *aggregate.SurveyStats) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, surveyStatsImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyStatsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34114,7 +34113,7 @@ func (ec *executionContext) _SurveyStats(ctx context.Context, sel ast.SelectionS
 var teamImplementors = []string{"Team", "Node"}
 
 func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj *ent.Team) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, teamImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34179,7 +34178,7 @@ func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj
 var teamConnectionImplementors = []string{"TeamConnection"}
 
 func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, teamConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34222,7 +34221,7 @@ func (ec *executionContext) _TeamConnection(ctx context.Context, sel ast.Selecti
 var teamEdgeImplementors = []string{"TeamEdge"}
 
 func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, teamEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34260,7 +34259,7 @@ func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet,
 var teamMembershipImplementors = []string{"TeamMembership", "Node"}
 
 func (ec *executionContext) _TeamMembership(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembership) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, teamMembershipImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamMembershipImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34325,7 +34324,7 @@ func (ec *executionContext) _TeamMembership(ctx context.Context, sel ast.Selecti
 var teamMembershipConnectionImplementors = []string{"TeamMembershipConnection"}
 
 func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembershipConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, teamMembershipConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamMembershipConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34368,7 +34367,7 @@ func (ec *executionContext) _TeamMembershipConnection(ctx context.Context, sel a
 var teamMembershipEdgeImplementors = []string{"TeamMembershipEdge"}
 
 func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TeamMembershipEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, teamMembershipEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamMembershipEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34406,7 +34405,7 @@ func (ec *executionContext) _TeamMembershipEdge(ctx context.Context, sel ast.Sel
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, userImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34492,7 +34491,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 var userConnectionImplementors = []string{"UserConnection"}
 
 func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.UserConnection) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, userConnectionImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, userConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34535,7 +34534,7 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 var userEdgeImplementors = []string{"UserEdge"}
 
 func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.UserEdge) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, userEdgeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, userEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34573,7 +34572,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 var valueCountImplementors = []string{"ValueCount"}
 
 func (ec *executionContext) _ValueCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.ValueCount) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, valueCountImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, valueCountImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34611,7 +34610,7 @@ func (ec *executionContext) _ValueCount(ctx context.Context, sel ast.SelectionSe
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *Viewer) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, viewerImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34657,7 +34656,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34710,7 +34709,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34758,7 +34757,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, __FieldImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34816,7 +34815,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, __InputValueImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34874,7 +34873,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, __SchemaImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)
@@ -34932,7 +34931,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := ec.collected.Get(ec.OperationContext, sel, __TypeImplementors)
+	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := gqlexec.NewDeferredGroup(ctx)

@@ -34,7 +34,6 @@ func rewrite(path string, src []byte, data *gqlcodegen.Data, skips codegen.Skips
 	}{
 		{"slice-in-order", marshalListsInOrder},
 		{"no-deferred-group", buildNoDeferredGroups},
-		{"collected-fields", collectFieldsOnce},
 	} {
 		if skips.Has(r.change) {
 			continue
@@ -249,37 +248,6 @@ func buildNoDeferredGroups(f *file, data *gqlcodegen.Data, _ codegen.Skips) erro
 	for _, c := range calls {
 		f.replace(c.expr.Fun, "gqlexec.NewDeferredGroup")
 	}
-	return nil
-}
-
-// collectFieldsOnce gives the execution context a gqlexec.CollectedFields
-// and points every object at it instead of graphql.CollectFields. gqlgen
-// calls it in the function of every object, streams too.
-func collectFieldsOnce(f *file, data *gqlcodegen.Data, _ codegen.Skips) error {
-	want := map[string]bool{}
-	for _, o := range data.Objects {
-		want[ecMethod("_"+o.Name)] = true
-	}
-	calls := f.callsOf("CollectFields")
-	if err := pinCalls(calls, "CollectFields", want); err != nil {
-		return err
-	}
-	for _, c := range calls {
-		f.replace(c.expr.Fun, "ec.collected.Get")
-	}
-	var contexts []*ast.StructType
-	ast.Inspect(f.ast, func(n ast.Node) bool {
-		if t, ok := n.(*ast.TypeSpec); ok && t.Name.Name == "executionContext" {
-			if s, ok := t.Type.(*ast.StructType); ok {
-				contexts = append(contexts, s)
-			}
-		}
-		return true
-	})
-	if len(contexts) != 1 || len(contexts[0].Fields.List) == 0 {
-		return fmt.Errorf("want one executionContext struct with fields, found %d", len(contexts))
-	}
-	f.insert(contexts[0].Fields.List[0].End(), "\n\tcollected gqlexec.CollectedFields")
 	return nil
 }
 
