@@ -33,7 +33,6 @@ var Changes = []string{
 	"no-deferred-group",
 	"object-fields",
 	"struct-fields",
-	"leaf-fields",
 	"time-scalar",
 }
 

@@ -8,7 +8,6 @@ package gqlexec
 import (
 	"context"
 	"io"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -77,32 +76,6 @@ func ResolveStructField[T any](
 		}
 	}()
 	return marshal(ctx, field.Selections, value)
-}
-
-// leaf is the Go types of the scalar fields that ResolveLeafField takes.
-type leaf interface {
-	~string | ~int | ~bool | time.Time
-}
-
-// ResolveLeafField is ResolveStructField for a field of type ID, String,
-// Int, Boolean or Time: their marshallers read the context only to report a
-// null, which only a zero value (the zero time) can marshal to, so any other
-// value is marshalled without building the field's context. (Float is left
-// out: NaN reports an error when written.) Half the fields of a nested page
-// are such scalars.
-func ResolveLeafField[T leaf](
-	ctx context.Context,
-	oc *graphql.OperationContext,
-	field graphql.CollectedField,
-	fieldContext func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error),
-	value T,
-	marshal func(context.Context, ast.SelectionSet, T) graphql.Marshaler,
-) graphql.Marshaler {
-	var zero T
-	if value != zero {
-		return marshal(ctx, field.Selections, value)
-	}
-	return ResolveStructField(ctx, oc, field, fieldContext, value, marshal)
 }
 
 // ObjectFields writes an object as graphql.FieldSet does, each field once

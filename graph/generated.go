@@ -14333,28 +14333,28 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _APIToken_id(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_APIToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "ID")
 }
 
 func (ec *executionContext) _APIToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_APIToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "Time")
 }
 
 func (ec *executionContext) _APIToken_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_APIToken_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "Time")
 }
 
 func (ec *executionContext) _APIToken_name(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_APIToken_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "String")
@@ -14368,14 +14368,14 @@ func (ec *executionContext) fieldContext_APIToken_description(_ context.Context,
 }
 
 func (ec *executionContext) _APIToken_prefix(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_prefix, obj.Prefix, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_prefix, obj.Prefix, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_APIToken_prefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "String")
 }
 
 func (ec *executionContext) _APIToken_readOnly(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_readOnly, obj.ReadOnly, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_readOnly, obj.ReadOnly, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_APIToken_readOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "Boolean")
@@ -14417,7 +14417,7 @@ func (ec *executionContext) fieldContext_APIToken_revokedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _APIToken_ownerID(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_ownerID, obj.OwnerID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_ownerID, obj.OwnerID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_APIToken_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "ID")
@@ -14576,7 +14576,7 @@ func (ec *executionContext) fieldContext_APITokenConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _APITokenConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.APITokenConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_APITokenConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APITokenConnection", field, false, false, "Int")
@@ -14622,35 +14622,35 @@ func (ec *executionContext) fieldContext_APITokenWithSecret_token(_ context.Cont
 }
 
 func (ec *executionContext) _APITokenWithSecret_secret(ctx context.Context, field graphql.CollectedField, obj *APITokenWithSecret) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenWithSecret_secret, obj.Secret, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APITokenWithSecret_secret, obj.Secret, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_APITokenWithSecret_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APITokenWithSecret", field, false, false, "String")
 }
 
 func (ec *executionContext) _Answer_id(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Answer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Answer_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Answer_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Answer_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Answer_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Answer_value(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_value, obj.Value, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_value, obj.Value, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Answer_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "String")
@@ -14685,14 +14685,14 @@ func (ec *executionContext) fieldContext_Answer_choices(_ context.Context, field
 }
 
 func (ec *executionContext) _Answer_responseID(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_responseID, obj.ResponseID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_responseID, obj.ResponseID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Answer_responseID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Answer_questionID(ctx context.Context, field graphql.CollectedField, obj *ent.Answer) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_questionID, obj.QuestionID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Answer_questionID, obj.QuestionID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Answer_questionID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Answer", field, false, false, "ID")
@@ -14818,7 +14818,7 @@ func (ec *executionContext) fieldContext_AnswerConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _AnswerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AnswerConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AnswerConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_AnswerConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AnswerConnection", field, false, false, "Int")
@@ -14848,7 +14848,7 @@ func (ec *executionContext) fieldContext_AnswerEdge_cursor(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_AuditEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "ID")
@@ -14862,14 +14862,14 @@ func (ec *executionContext) fieldContext_AuditEvent_action(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditEvent_ip(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_ip, obj.IP, ec.marshalOString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_ip, obj.IP, ec.marshalOString2string)
 }
 func (ec *executionContext) fieldContext_AuditEvent_ip(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _AuditEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEvent_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_AuditEvent_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "Time")
@@ -14986,7 +14986,7 @@ func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AuditEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_AuditEventConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_AuditEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEventConnection", field, false, false, "Int")
@@ -15016,35 +15016,35 @@ func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context
 }
 
 func (ec *executionContext) _Comment_id(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Comment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Comment_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Comment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Comment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Comment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Comment_body(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_body, obj.Body, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_body, obj.Body, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Comment_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "String")
 }
 
 func (ec *executionContext) _Comment_authorName(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_authorName, obj.AuthorName, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_authorName, obj.AuthorName, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Comment_authorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "String")
@@ -15058,7 +15058,7 @@ func (ec *executionContext) fieldContext_Comment_status(_ context.Context, field
 }
 
 func (ec *executionContext) _Comment_pinID(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_pinID, obj.PinID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Comment_pinID, obj.PinID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Comment_pinID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "ID")
@@ -15165,7 +15165,7 @@ func (ec *executionContext) fieldContext_CommentConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _CommentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CommentConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_CommentConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_CommentConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_CommentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommentConnection", field, false, false, "Int")
@@ -15195,28 +15195,28 @@ func (ec *executionContext) fieldContext_CommentEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _Map_id(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Map_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Map_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Map_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Map_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Map_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Map_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Map_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Map_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Map_title(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_title, obj.Title, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Map_title, obj.Title, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Map_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "String")
@@ -15237,14 +15237,14 @@ func (ec *executionContext) fieldContext_Map_centerLongitude(_ context.Context, 
 }
 
 func (ec *executionContext) _Map_zoom(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_zoom, obj.Zoom, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Map_zoom, obj.Zoom, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_Map_zoom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Map_projectID(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMap) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Map_projectID, obj.ProjectID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Map_projectID, obj.ProjectID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Map_projectID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Map", field, false, false, "ID")
@@ -15359,7 +15359,7 @@ func (ec *executionContext) fieldContext_MapConnection_pageInfo(_ context.Contex
 }
 
 func (ec *executionContext) _MapConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMapConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_MapConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_MapConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_MapConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MapConnection", field, false, false, "Int")
@@ -16797,28 +16797,28 @@ func (ec *executionContext) fieldContext_Mutation_deleteTeamMembership(ctx conte
 }
 
 func (ec *executionContext) _OptionCount_option(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_OptionCount_option, obj.Option, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_OptionCount_option, obj.Option, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_OptionCount_option(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "String")
 }
 
 func (ec *executionContext) _OptionCount_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_OptionCount_count, obj.Count, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_OptionCount_count, obj.Count, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_OptionCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[string]) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasNextPage, obj.HasNextPage, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasNextPage, obj.HasNextPage, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[string]) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasPreviousPage, obj.HasPreviousPage, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PageInfo_hasPreviousPage, obj.HasPreviousPage, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
@@ -16839,21 +16839,21 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _Pin_id(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Pin_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Pin_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Pin_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Pin_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Pin_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "Time")
@@ -16874,21 +16874,21 @@ func (ec *executionContext) fieldContext_Pin_longitude(_ context.Context, field 
 }
 
 func (ec *executionContext) _Pin_category(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_category, obj.Category, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_category, obj.Category, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Pin_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "String")
 }
 
 func (ec *executionContext) _Pin_body(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_body, obj.Body, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_body, obj.Body, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Pin_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "String")
 }
 
 func (ec *executionContext) _Pin_authorName(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_authorName, obj.AuthorName, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_authorName, obj.AuthorName, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Pin_authorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "String")
@@ -16902,7 +16902,7 @@ func (ec *executionContext) fieldContext_Pin_status(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Pin_mapID(ctx context.Context, field graphql.CollectedField, obj *ent.Pin) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_mapID, obj.MapID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Pin_mapID, obj.MapID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Pin_mapID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pin", field, false, false, "ID")
@@ -17053,7 +17053,7 @@ func (ec *executionContext) fieldContext_PinConnection_pageInfo(_ context.Contex
 }
 
 func (ec *executionContext) _PinConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PinConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_PinConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_PinConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_PinConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PinConnection", field, false, false, "Int")
@@ -17083,42 +17083,42 @@ func (ec *executionContext) fieldContext_PinEdge_cursor(_ context.Context, field
 }
 
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Project_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Project_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Project_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Project_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Project_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Project_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Project_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Project_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Project_title(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_title, obj.Title, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Project_title, obj.Title, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Project_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
 func (ec *executionContext) _Project_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_slug, obj.Slug, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Project_slug, obj.Slug, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Project_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
 func (ec *executionContext) _Project_summary(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Project_summary, obj.Summary, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Project_summary, obj.Summary, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Project_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
@@ -17379,7 +17379,7 @@ func (ec *executionContext) fieldContext_ProjectConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _ProjectConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_ProjectConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectConnection", field, false, false, "Int")
@@ -17409,21 +17409,21 @@ func (ec *executionContext) fieldContext_ProjectEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _ProjectMembership_id(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembership) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_ProjectMembership_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembership", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ProjectMembership_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembership) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_ProjectMembership_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembership", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ProjectMembership_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembership) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_ProjectMembership_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembership", field, false, false, "Time")
@@ -17437,7 +17437,7 @@ func (ec *executionContext) fieldContext_ProjectMembership_role(_ context.Contex
 }
 
 func (ec *executionContext) _ProjectMembership_projectID(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembership) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_projectID, obj.ProjectID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembership_projectID, obj.ProjectID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_ProjectMembership_projectID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembership", field, false, false, "ID")
@@ -17540,7 +17540,7 @@ func (ec *executionContext) fieldContext_ProjectMembershipConnection_pageInfo(_ 
 }
 
 func (ec *executionContext) _ProjectMembershipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectMembershipConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ProjectMembershipConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_ProjectMembershipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMembershipConnection", field, false, false, "Int")
@@ -18469,28 +18469,28 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _Question_id(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Question_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Question_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Question_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Question_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Question_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Question_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Question_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Question_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Question_position(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_position, obj.Position, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Question_position, obj.Position, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_Question_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "Int")
@@ -18504,14 +18504,14 @@ func (ec *executionContext) fieldContext_Question_kind(_ context.Context, field 
 }
 
 func (ec *executionContext) _Question_prompt(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_prompt, obj.Prompt, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Question_prompt, obj.Prompt, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Question_prompt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "String")
 }
 
 func (ec *executionContext) _Question_required(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_required, obj.Required, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Question_required, obj.Required, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_Question_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "Boolean")
@@ -18525,7 +18525,7 @@ func (ec *executionContext) fieldContext_Question_options(_ context.Context, fie
 }
 
 func (ec *executionContext) _Question_surveyID(ctx context.Context, field graphql.CollectedField, obj *ent.Question) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Question_surveyID, obj.SurveyID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Question_surveyID, obj.SurveyID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Question_surveyID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Question", field, false, false, "ID")
@@ -18684,7 +18684,7 @@ func (ec *executionContext) fieldContext_QuestionConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _QuestionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.QuestionConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_QuestionConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_QuestionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuestionConnection", field, false, false, "Int")
@@ -18916,35 +18916,35 @@ func (ec *executionContext) fieldContext_QuestionStats_median(_ context.Context,
 }
 
 func (ec *executionContext) _Response_id(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Response_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Response_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Response", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Response_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Response_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Response_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Response", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Response_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Response_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Response_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Response", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Response_submittedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_submittedAt, obj.SubmittedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Response_submittedAt, obj.SubmittedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Response_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Response", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Response_surveyID(ctx context.Context, field graphql.CollectedField, obj *ent.Response) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Response_surveyID, obj.SurveyID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Response_surveyID, obj.SurveyID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Response_surveyID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Response", field, false, false, "ID")
@@ -19131,7 +19131,7 @@ func (ec *executionContext) fieldContext_ResponseConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _ResponseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ResponseConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ResponseConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_ResponseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResponseConnection", field, false, false, "Int")
@@ -19161,14 +19161,14 @@ func (ec *executionContext) fieldContext_ResponseEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _SeriesBucket_start(ctx context.Context, field graphql.CollectedField, obj *aggregate.SeriesBucket) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_SeriesBucket_start, obj.Start, ec.marshalNDate2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_SeriesBucket_start, obj.Start, ec.marshalNDate2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_SeriesBucket_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SeriesBucket", field, false, false, "Date")
 }
 
 func (ec *executionContext) _SeriesBucket_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.SeriesBucket) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_SeriesBucket_count, obj.Count, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_SeriesBucket_count, obj.Count, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_SeriesBucket_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SeriesBucket", field, false, false, "Int")
@@ -19182,42 +19182,42 @@ func (ec *executionContext) fieldContext_StatusCount_status(_ context.Context, f
 }
 
 func (ec *executionContext) _StatusCount_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.StatusCount) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_StatusCount_count, obj.Count, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_StatusCount_count, obj.Count, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_StatusCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Survey_id(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Survey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Survey_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Survey_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Survey_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Survey_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Survey_title(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_title, obj.Title, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_title, obj.Title, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Survey_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "String")
 }
 
 func (ec *executionContext) _Survey_description(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_description, obj.Description, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_description, obj.Description, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Survey_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "String")
@@ -19245,7 +19245,7 @@ func (ec *executionContext) fieldContext_Survey_closesAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Survey_projectID(ctx context.Context, field graphql.CollectedField, obj *ent.Survey) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_projectID, obj.ProjectID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Survey_projectID, obj.ProjectID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Survey_projectID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Survey", field, false, false, "ID")
@@ -19448,7 +19448,7 @@ func (ec *executionContext) fieldContext_SurveyConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _SurveyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_SurveyConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_SurveyConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SurveyConnection", field, false, false, "Int")
@@ -19545,35 +19545,35 @@ func (ec *executionContext) fieldContext_SurveyStats_series(ctx context.Context,
 }
 
 func (ec *executionContext) _Team_id(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Team_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_Team_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Team", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Team_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Team_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Team_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Team", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Team_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Team_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_Team_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Team", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Team_name(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Team_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_Team_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Team", field, false, false, "String")
 }
 
 func (ec *executionContext) _Team_restricted(ctx context.Context, field graphql.CollectedField, obj *ent.Team) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_Team_restricted, obj.Restricted, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_Team_restricted, obj.Restricted, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_Team_restricted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Team", field, false, false, "Boolean")
@@ -19700,7 +19700,7 @@ func (ec *executionContext) fieldContext_TeamConnection_pageInfo(_ context.Conte
 }
 
 func (ec *executionContext) _TeamConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.TeamConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_TeamConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamConnection", field, false, false, "Int")
@@ -19730,21 +19730,21 @@ func (ec *executionContext) fieldContext_TeamEdge_cursor(_ context.Context, fiel
 }
 
 func (ec *executionContext) _TeamMembership_id(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembership) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_TeamMembership_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembership", field, false, false, "ID")
 }
 
 func (ec *executionContext) _TeamMembership_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembership) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_TeamMembership_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembership", field, false, false, "Time")
 }
 
 func (ec *executionContext) _TeamMembership_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembership) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_TeamMembership_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembership", field, false, false, "Time")
@@ -19758,7 +19758,7 @@ func (ec *executionContext) fieldContext_TeamMembership_role(_ context.Context, 
 }
 
 func (ec *executionContext) _TeamMembership_teamID(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembership) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_teamID, obj.TeamID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembership_teamID, obj.TeamID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_TeamMembership_teamID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembership", field, false, false, "ID")
@@ -19861,7 +19861,7 @@ func (ec *executionContext) fieldContext_TeamMembershipConnection_pageInfo(_ con
 }
 
 func (ec *executionContext) _TeamMembershipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.TeamMembershipConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_TeamMembershipConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_TeamMembershipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TeamMembershipConnection", field, false, false, "Int")
@@ -19891,28 +19891,28 @@ func (ec *executionContext) fieldContext_TeamMembershipEdge_cursor(_ context.Con
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_id, obj.ID, ec.marshalNID2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_User_id, obj.ID, ec.marshalNID2string)
 }
 func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "ID")
 }
 
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_User_createdAt, obj.CreatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
 }
 
 func (ec *executionContext) _User_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_User_updatedAt, obj.UpdatedAt, ec.marshalNTime2timeᚐTime)
 }
 func (ec *executionContext) fieldContext_User_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
 }
 
 func (ec *executionContext) _User_name(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_User_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext_User_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
@@ -19926,14 +19926,14 @@ func (ec *executionContext) fieldContext_User_role(_ context.Context, field grap
 }
 
 func (ec *executionContext) _User_apiAccess(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_apiAccess, obj.APIAccess, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_User_apiAccess, obj.APIAccess, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_User_apiAccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _User_active(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_User_active, obj.Active, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_User_active, obj.Active, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext_User_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
@@ -20140,7 +20140,7 @@ func (ec *executionContext) fieldContext_UserConnection_pageInfo(_ context.Conte
 }
 
 func (ec *executionContext) _UserConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_UserConnection_totalCount, obj.TotalCount, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_UserConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserConnection", field, false, false, "Int")
@@ -20177,7 +20177,7 @@ func (ec *executionContext) fieldContext_ValueCount_value(_ context.Context, fie
 }
 
 func (ec *executionContext) _ValueCount_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.ValueCount) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_ValueCount_count, obj.Count, ec.marshalNInt2int)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_ValueCount_count, obj.Count, ec.marshalNInt2int)
 }
 func (ec *executionContext) fieldContext_ValueCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ValueCount", field, false, false, "Int")
@@ -20292,7 +20292,7 @@ func (ec *executionContext) fieldContext_Viewer_apiTokens(ctx context.Context, f
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___Directive_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext___Directive_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
@@ -20322,7 +20322,7 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___Directive_isRepeatable, obj.IsRepeatable, ec.marshalNBoolean2bool)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext___Directive_isRepeatable, obj.IsRepeatable, ec.marshalNBoolean2bool)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
@@ -20380,7 +20380,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext___EnumValue_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
@@ -20456,7 +20456,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___Field_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext___Field_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
@@ -20592,7 +20592,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_name, obj.Name, ec.marshalNString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_name, obj.Name, ec.marshalNString2string)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")

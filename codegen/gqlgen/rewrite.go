@@ -7,7 +7,6 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
-	"go/types"
 	"slices"
 	"sort"
 	"strings"
@@ -275,20 +274,17 @@ func writeObjects(f *file, data *gqlcodegen.Data, objects map[string]*gqlcodegen
 
 // resolveStructFields points each field read straight from a struct field
 // (no resolver, method, directive or middleware) at a gqlexec function
-// instead of graphql.ResolveField: a scalar at ResolveLeafField
-// ("leaf-fields"), any other at ResolveStructField ("struct-fields"). A
-// scalar takes ResolveStructField when "leaf-fields" is left out, unless
-// that is left out too.
+// instead of graphql.ResolveField: ResolveStructField ("struct-fields").
 func resolveStructFields(f *file, data *gqlcodegen.Data, skips codegen.Skips) error {
-	if skips.Has("struct-fields") && skips.Has("leaf-fields") {
+	if skips.Has("struct-fields") {
 		return nil
 	}
 	fieldDirectives := len(data.AllDirectives.LocationDirectives("FIELD")) > 0
-	want := map[string]*gqlcodegen.Field{}
+	want := map[string]bool{}
 	for _, o := range data.Objects {
 		for _, field := range o.Fields {
 			if readsStructField(field, fieldDirectives, data.Config.OmitPanicHandler) {
-				want[ecMethod("_"+o.Name+"_"+field.Name)] = field
+				want[ecMethod("_"+o.Name+"_"+field.Name)] = true
 			}
 		}
 	}
@@ -300,7 +296,7 @@ func resolveStructFields(f *file, data *gqlcodegen.Data, skips codegen.Skips) er
 	}
 	var wrong []string
 	for name := range found {
-		if want[name] == nil {
+		if !want[name] {
 			wrong = append(wrong, name+" reads a struct field, which gqlgen's model does not say")
 		}
 	}
@@ -314,20 +310,8 @@ func resolveStructFields(f *file, data *gqlcodegen.Data, skips codegen.Skips) er
 		return fmt.Errorf("rewrite %q: %d fields read from struct fields in gqlgen's model, %d found: %s; check what this gqlgen version generates",
 			"struct-fields", len(want), len(found), strings.Join(wrong, "; "))
 	}
-	for name, c := range found {
-		field := want[name]
-		helper := "struct-fields"
-		if isLeaf(field.TypeReference.GO) && !skips.Has("leaf-fields") {
-			helper = "leaf-fields"
-		}
-		if skips.Has(helper) {
-			continue
-		}
-		resolve := map[string]string{
-			"struct-fields": "gqlexec.ResolveStructField",
-			"leaf-fields":   "gqlexec.ResolveLeafField",
-		}[helper]
-		f.replace(c.call, fmt.Sprintf("%s(ctx, ec.OperationContext, field, %s, %s, %s)", resolve, f.text(c.fieldContext), f.text(c.value), f.text(c.marshal)))
+	for _, c := range found {
+		f.replace(c.call, fmt.Sprintf("gqlexec.ResolveStructField(ctx, ec.OperationContext, field, %s, %s, %s)", f.text(c.fieldContext), f.text(c.value), f.text(c.marshal)))
 	}
 	return nil
 }
@@ -428,21 +412,6 @@ func returnedValue(e ast.Expr) (ast.Expr, bool) {
 		return nil, false
 	}
 	return sel, true
-}
-
-// isLeaf reports whether t is a Go type whose marshaller only reports a
-// null, for its zero value: string, int, bool or time.Time
-// (gqlexec.ResolveLeafField).
-func isLeaf(t types.Type) bool {
-	if b, ok := t.(*types.Basic); ok {
-		return b.Kind() == types.String || b.Kind() == types.Int || b.Kind() == types.Bool
-	}
-	return isNamed(t, "time", "Time")
-}
-
-func isNamed(t types.Type, pkg, name string) bool {
-	n, ok := types.Unalias(t).(*types.Named)
-	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkg && n.Obj().Name() == name
 }
 
 // isSelector reports whether e is x.sel.
