@@ -14361,7 +14361,7 @@ func (ec *executionContext) fieldContext_APIToken_name(_ context.Context, field 
 }
 
 func (ec *executionContext) _APIToken_description(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
-	return gqlexec.ResolveLeafField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_description, obj.Description, ec.marshalOString2string)
+	return gqlexec.ResolveStructField(ctx, ec.OperationContext, field, ec.fieldContext_APIToken_description, obj.Description, ec.marshalOString2string)
 }
 func (ec *executionContext) fieldContext_APIToken_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("APIToken", field, false, false, "String")
