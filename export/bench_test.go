@@ -29,7 +29,7 @@ var benchRows = flag.Int("export-bench-rows", 100_000, "responses of the survey 
 //	go test ./export -run '^$' -bench Export -benchtime 3x
 func BenchmarkExport(b *testing.B) {
 	var hook pageHook // counts the statements of exports
-	s := newServerWith(b, hook.wrap)
+	s := newServerWith(b, hook.wrap, false)
 	admin := s.Admin()
 	bulk := newBulkSurvey(s)
 	bulk.insert(b, s.DB, *benchRows)

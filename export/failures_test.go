@@ -88,7 +88,7 @@ func (h *pageHook) failPage(n int) {
 // error status. Each export that ran is audited, as incomplete.
 func TestFailuresWhileStreaming(t *testing.T) {
 	var hook pageHook
-	s := newServerWith(t, hook.wrap)
+	s := newServerWith(t, hook.wrap, true)
 	admin := s.Admin()
 	b := newBulkSurvey(s)
 	b.insert(t, s.DB, 1500) // two pages
@@ -167,7 +167,7 @@ func TestFailuresWhileStreaming(t *testing.T) {
 // others are refused at once with 503 TOO_MANY_EXPORTS and Retry-After.
 func TestConcurrentExportsAreBounded(t *testing.T) {
 	var hook pageHook
-	s := newServerWith(t, hook.wrap)
+	s := newServerWith(t, hook.wrap, false)
 	admin := s.Admin()
 	b := newBulkSurvey(s)
 	b.insert(t, s.DB, 10)

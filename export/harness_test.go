@@ -27,14 +27,16 @@ type server struct {
 }
 
 func newServer(t testing.TB) *server {
-	return newServerWith(t, nil)
+	return newServerWith(t, nil, false)
 }
 
 // newServerWith is newServer with the ent client's driver passed through
-// wrap (when not nil): tests inject faults so. The server's logs are kept.
-func newServerWith(t testing.TB, wrap func(dialect.Driver) dialect.Driver) *server {
+// wrap (when not nil): tests inject faults so. With keepLogs the server's
+// logs, and every SQL statement, are kept in Logs: only for tests that read
+// them, since a large export would hold every statement in memory.
+func newServerWith(t testing.TB, wrap func(dialect.Driver) dialect.Driver, keepLogs bool) *server {
 	t.Helper()
-	return &server{Server: apitest.NewWith(t, apitest.Options{WrapDriver: wrap, KeepLogs: true}), t: t}
+	return &server{Server: apitest.NewWith(t, apitest.Options{WrapDriver: wrap, KeepLogs: keepLogs}), t: t}
 }
 
 // login gives the user a password, logs in through POST /login as a
