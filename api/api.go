@@ -133,7 +133,7 @@ func newExecutor(db *database.DB, cfg config.Config, logger *slog.Logger, operat
 	exec.Use(depthLimit{max: cfg.MaxDepth})
 	exec.Use(limits{es: es, maxComplexity: cfg.MaxComplexity})
 	exec.Use(filterLimit{schema: es.Schema(), maxDepth: cfg.MaxFilterDepth, maxPredicates: cfg.MaxFilterPredicates})
-	exec.Use(cursorCheck{})
+	exec.Use(argumentCheck{})
 	// Before the transactioner: an operation waiting for its turn holds no
 	// transaction.
 	exec.Use(operations)

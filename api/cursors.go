@@ -10,42 +10,40 @@ import (
 	"engage/ent"
 )
 
-// cursorCheck refuses, before anything runs, an operation with a cursor
-// argument (after, before) that does not decode. A cursor is the client's
-// to send back, and entgql's decoder panics on some malformed ones (a map
-// that repeats a key), at the top level and inside the eager loads of
-// nested connections alike; checked here once, none reaches either.
-type cursorCheck struct{}
+// argumentCheck refuses, before anything runs, an operation with a cursor
+// argument (after, before) that does not decode, or an orderBy that names
+// a field twice. A cursor is the client's to send back, and entgql's
+// decoder panics on some malformed ones (a map that repeats a key), at the
+// top level and inside the eager loads of nested connections alike;
+// checked here once, none reaches either. A field given twice in an
+// ordering is a mistake (its second direction could never matter), and
+// refusing it bounds an ordering's length by its type's order fields.
+type argumentCheck struct{}
 
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
-} = cursorCheck{}
+} = argumentCheck{}
 
-func (cursorCheck) ExtensionName() string                   { return "CursorCheck" }
-func (cursorCheck) Validate(graphql.ExecutableSchema) error { return nil }
+func (argumentCheck) ExtensionName() string                   { return "ArgumentCheck" }
+func (argumentCheck) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (cursorCheck) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (argumentCheck) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
 	}
-	return checkCursors(oc.Operation.SelectionSet, oc.Variables, map[string]bool{})
+	return checkArguments(oc.Operation.SelectionSet, oc.Variables, map[string]bool{})
 }
 
-// checkCursors checks the cursor arguments of the fields of set, through
-// fragments, each fragment once.
-func checkCursors(set ast.SelectionSet, vars map[string]any, seen map[string]bool) *gqlerror.Error {
+// checkArguments checks the cursor and orderBy arguments of the fields of
+// set, through fragments, each fragment once.
+func checkArguments(set ast.SelectionSet, vars map[string]any, seen map[string]bool) *gqlerror.Error {
 	for _, sel := range set {
 		var inner ast.SelectionSet
 		switch s := sel.(type) {
 		case *ast.Field:
 			for _, arg := range s.Arguments {
-				def := s.Definition
-				if def == nil || def.Arguments.ForName(arg.Name) == nil || def.Arguments.ForName(arg.Name).Type.Name() != "Cursor" {
-					continue
-				}
-				if v, err := arg.Value.Value(vars); err == nil && v != nil && !decodes(v) {
-					err := gqlerror.Errorf("%s: invalid cursor", arg.Name)
+				if err := checkArgument(s, arg, vars); err != nil {
 					err.Path = ast.Path{ast.PathName(s.Alias)}
 					err.Extensions = map[string]any{"code": codeBadInput}
 					return err
@@ -61,8 +59,41 @@ func checkCursors(set ast.SelectionSet, vars map[string]any, seen map[string]boo
 			seen[s.Name] = true
 			inner = s.Definition.SelectionSet
 		}
-		if err := checkCursors(inner, vars, seen); err != nil {
+		if err := checkArguments(inner, vars, seen); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkArgument checks one argument of field f: a cursor must decode, an
+// orderBy must not name a field twice.
+func checkArgument(f *ast.Field, arg *ast.Argument, vars map[string]any) *gqlerror.Error {
+	if f.Definition == nil || f.Definition.Arguments.ForName(arg.Name) == nil {
+		return nil
+	}
+	v, err := arg.Value.Value(vars)
+	if err != nil || v == nil {
+		return nil
+	}
+	switch {
+	case f.Definition.Arguments.ForName(arg.Name).Type.Name() == "Cursor":
+		if !decodes(v) {
+			return gqlerror.Errorf("%s: invalid cursor", arg.Name)
+		}
+	case arg.Name == "orderBy":
+		terms, ok := v.([]any)
+		if !ok {
+			return nil // one term, which input coercion makes a list of one
+		}
+		seen := map[any]bool{}
+		for _, term := range terms {
+			m, _ := term.(map[string]any)
+			field := m["field"]
+			if seen[field] {
+				return gqlerror.Errorf("orderBy: %v is given twice; give each field once", field)
+			}
+			seen[field] = true
 		}
 	}
 	return nil

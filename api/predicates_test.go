@@ -539,8 +539,16 @@ func (d *diffRun) checkPredicates(tok *oToken) {
 		}
 		for _, field := range f.order {
 			for _, dir := range []string{"ASC", "DESC"} {
-				checks = append(checks, predicateCheck{f: f, label: "order " + f.root + " by " + field, order: field + " " + dir})
+				checks = append(checks, predicateCheck{f: f, label: "order " + f.root + " by " + field, order: []string{field + " " + dir}})
 			}
+		}
+		// Orderings by several keys, drawn for the world.
+		for range min(2, len(f.order)-1) {
+			var terms []string
+			for _, i := range d.rng.Perm(len(f.order))[:2+d.rng.IntN(min(2, len(f.order)-1))] {
+				terms = append(terms, f.order[i]+" "+[]string{"ASC", "DESC"}[d.rng.IntN(2)])
+			}
+			checks = append(checks, predicateCheck{f: f, label: "order " + f.root + " by several keys", order: terms})
 		}
 	}
 	// The world's share of the checks, and of those, this battery's.
@@ -559,6 +567,13 @@ func (d *diffRun) checkPredicates(tok *oToken) {
 	for chunk := range slices.Chunk(checks, perRequest) {
 		d.runPredicateChecks(tok, ev, chunk)
 	}
+	// One ordering walked in pages, forwards and backwards.
+	for _, i := range d.rng.Perm(len(checks)) {
+		if ch := checks[i]; ch.where == nil && len(ch.order) > 1 {
+			d.checkOrderedWalk(tok, ev, ch)
+			break
+		}
+	}
 }
 
 // predicateCheck is one connection read with a filter or an ordering.
@@ -566,7 +581,17 @@ type predicateCheck struct {
 	f     *filterable
 	label string
 	where map[string]any // nil for an ordering
-	order string         // the order field and direction, for an ordering
+	order []string       // the order fields and directions ("TITLE ASC"), for an ordering
+}
+
+// orderBy writes an ordering's terms as an orderBy argument.
+func orderBy(terms []string) string {
+	var list []string
+	for _, term := range terms {
+		field, dir, _ := strings.Cut(term, " ")
+		list = append(list, fmt.Sprintf("{field: %s, direction: %s}", field, dir))
+	}
+	return "[" + strings.Join(list, ", ") + "]"
 }
 
 // runPredicateChecks runs checks as tok in one request, and compares each
@@ -581,8 +606,7 @@ func (d *diffRun) runPredicateChecks(tok *oToken, ev *evaluator, checks []predic
 			vars[alias] = ch.where
 			fields = append(fields, fmt.Sprintf("%s: %s(first: 100, where: $%s) { totalCount edges { node { id } } }", alias, ch.f.root, alias))
 		} else {
-			field, dir, _ := strings.Cut(ch.order, " ")
-			fields = append(fields, fmt.Sprintf("%s: %s(first: 100, orderBy: {field: %s, direction: %s}) { edges { node { id } } }", alias, ch.f.root, field, dir))
+			fields = append(fields, fmt.Sprintf("%s: %s(first: 100, orderBy: %s) { edges { node { id } } }", alias, ch.f.root, orderBy(ch.order)))
 		}
 	}
 	query := "{\n" + strings.Join(fields, "\n") + "\n}"
@@ -609,8 +633,8 @@ func (d *diffRun) runPredicateChecks(tok *oToken, ev *evaluator, checks []predic
 		got = append(got, errorLinesAt(resp, alias)...)
 		if ch.where == nil {
 			// An ordering has no totalCount; what matters is its order.
-			if !d.compare(tok, ch.label, ch.order, expectedConn(ch.f.root, want)[1:], got[1:]) {
-				d.checkOrder(tok, ch.f, ch.label, ch.order, out[alias])
+			if !d.compare(tok, ch.label, orderBy(ch.order), expectedConn(ch.f.root, want)[1:], got[1:]) {
+				d.checkOrder(tok, ch, ev, connIDs(out[alias]))
 			}
 			continue
 		}
@@ -619,30 +643,132 @@ func (d *diffRun) runPredicateChecks(tok *oToken, ev *evaluator, checks []predic
 	}
 }
 
-// checkOrder records a mismatch when two neighbours of an ordered page are
-// out of order by the field's values (nulls, which the dialects place
-// differently, are not compared).
-func (d *diffRun) checkOrder(tok *oToken, f *filterable, label, order string, got rootConn) {
-	value, dir, _ := strings.Cut(order, " ")
-	field := orderFieldName(value)
-	kind := f.object.Fields.ForName(field).Type.Name()
-	var prevID string
-	var prev any
-	for _, e := range got.Edges {
-		id, _ := e.Node["id"].(string)
-		v := d.truth.objects[f.typ][id][field]
-		if v == nil {
-			continue
+// ordered is the IDs the caller sees of ch's connection in ch's order:
+// by each key, nulls greater than any value (after every value in ascending
+// order, before them in descending order), then by ID ascending.
+func (d *diffRun) ordered(ch predicateCheck, ev *evaluator) []string {
+	var ids []string
+	for _, id := range d.truth.ids[ch.f.typ] {
+		if ev.visible[id] {
+			ids = append(ids, id)
 		}
-		if prev != nil {
-			c := compare(kind, prev, v)
-			if (dir == "ASC" && c > 0) || (dir == "DESC" && c < 0) {
-				d.record(mismatch{tok: tok, label: label, query: order,
-					missing:    []string{fmt.Sprintf("%s (%s=%v) after %s (%v)", id, field, v, prevID, prev)},
-					unexpected: []string{fmt.Sprintf("%s (%s=%v) before %s (%v)", prevID, field, prev, id, v)}})
-				return
+	}
+	objects := d.truth.objects[ch.f.typ]
+	slices.SortFunc(ids, func(a, b string) int {
+		for _, term := range ch.order {
+			value, dir, _ := strings.Cut(term, " ")
+			field := orderFieldName(value)
+			x, y := objects[a][field], objects[b][field]
+			var c int
+			switch {
+			case x == nil && y == nil:
+			case x == nil:
+				c = 1
+			case y == nil:
+				c = -1
+			default:
+				c = compare(ch.f.object.Fields.ForName(field).Type.Name(), x, y)
+			}
+			if dir == "DESC" {
+				c = -c
+			}
+			if c != 0 {
+				return c
 			}
 		}
-		prevID, prev = id, v
+		return strings.Compare(a, b)
+	})
+	return ids
+}
+
+func connIDs(c rootConn) []string {
+	var ids []string
+	for _, e := range c.Edges {
+		id, _ := e.Node["id"].(string)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// checkOrder records a mismatch when the IDs of an ordered connection are
+// not in the order the oracle computes, naming the first place they part.
+func (d *diffRun) checkOrder(tok *oToken, ch predicateCheck, ev *evaluator, got []string) {
+	want := d.ordered(ch, ev)
+	for i := range min(len(want), len(got)) {
+		if want[i] != got[i] {
+			d.record(mismatch{tok: tok, label: ch.label, query: orderBy(ch.order),
+				missing:    []string{fmt.Sprintf("%s at position %d (%s)", want[i], i, d.orderValues(ch, want[i]))},
+				unexpected: []string{fmt.Sprintf("%s at position %d (%s)", got[i], i, d.orderValues(ch, got[i]))}})
+			return
+		}
+	}
+}
+
+// orderValues describes an object's values of ch's order keys.
+func (d *diffRun) orderValues(ch predicateCheck, id string) string {
+	var parts []string
+	for _, term := range ch.order {
+		value, _, _ := strings.Cut(term, " ")
+		field := orderFieldName(value)
+		parts = append(parts, fmt.Sprintf("%s=%v", field, d.truth.objects[ch.f.typ][id][field]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// checkOrderedWalk reads ch's connection as tok in pages of about a
+// quarter of it, forwards (first, after) and backwards (last, before),
+// and compares each walk with the order the oracle computes: cursors of
+// several keys must lose no row and repeat none.
+func (d *diffRun) checkOrderedWalk(tok *oToken, ev *evaluator, ch predicateCheck) {
+	want := d.ordered(ch, ev)
+	size := max(1, (len(want)+3)/4)
+	d.stats["ordered walks"]++
+	query := fmt.Sprintf(`query($first: Int, $after: Cursor, $last: Int, $before: Cursor) {
+		c: %s(first: $first, after: $after, last: $last, before: $before, orderBy: %s) {
+			pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { id } } } }`, ch.f.root, orderBy(ch.order))
+	for _, backwards := range []bool{false, true} {
+		label := ch.label + " walked forwards"
+		if backwards {
+			label = ch.label + " walked backwards"
+		}
+		var got []string
+		var cursor any
+		for pages := 0; pages <= len(want)+1; pages++ {
+			vars := map[string]any{"first": size, "after": cursor}
+			if backwards {
+				vars = map[string]any{"last": size, "before": cursor}
+			}
+			resp, ok := d.read(tok, label, query, vars)
+			if !ok {
+				return
+			}
+			var out struct {
+				C struct {
+					PageInfo struct {
+						HasNextPage, HasPreviousPage bool
+						StartCursor, EndCursor       *string
+					}
+					rootConn
+				}
+			}
+			if !d.decode(tok, label, query, resp.Data, &out) {
+				return
+			}
+			page := connIDs(out.C.rootConn)
+			more, next := out.C.PageInfo.HasNextPage, out.C.PageInfo.EndCursor
+			if backwards {
+				got = append(page, got...)
+				more, next = out.C.PageInfo.HasPreviousPage, out.C.PageInfo.StartCursor
+			} else {
+				got = append(got, page...)
+			}
+			if !more || next == nil {
+				break
+			}
+			cursor = *next
+		}
+		if !slices.Equal(got, want) {
+			d.record(mismatch{tok: tok, label: label, query: orderBy(ch.order), missing: want, unexpected: got})
+		}
 	}
 }

@@ -158,7 +158,7 @@ func (p answerPage) values() []string {
 	return out
 }
 
-const answersPage = `query($where: AnswerWhereInput, $order: AnswerOrder, $first: Int, $after: Cursor) {
+const answersPage = `query($where: AnswerWhereInput, $order: [AnswerOrder!], $first: Int, $after: Cursor) {
 	answers(where: $where, orderBy: $order, first: $first, after: $after) {
 		totalCount edges { cursor node { ` + typedFields + ` } } pageInfo { hasNextPage endCursor } } }`
 

@@ -36,12 +36,12 @@ import (
 
 // deepQuery pages through every response the caller sees, as clients
 // page: with pageInfo.
-const deepQuery = `query Deep($after: Cursor, $order: ResponseOrder) { responses(first: 10, after: $after, orderBy: $order) {
+const deepQuery = `query Deep($after: Cursor, $order: [ResponseOrder!]) { responses(first: 10, after: $after, orderBy: $order) {
 	edges { node { id submittedAt } } pageInfo { hasNextPage endCursor } } }`
 
 // deepEdgesQuery is deepQuery without pageInfo: the next cursor is the
 // last edge's.
-const deepEdgesQuery = `query Deep($after: Cursor, $order: ResponseOrder) { responses(first: 10, after: $after, orderBy: $order) {
+const deepEdgesQuery = `query Deep($after: Cursor, $order: [ResponseOrder!]) { responses(first: 10, after: $after, orderBy: $order) {
 	edges { cursor node { id submittedAt } } } }`
 
 // example is a query to explain, as one user.

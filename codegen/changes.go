@@ -26,7 +26,9 @@ var Changes = []string{
 	"counts-per-parent",
 	"read-parents",
 	"undecodable-nested-cursor",
-	"cursor-kinds",
+	"nested-order-list",
+	"cursor-predicates",
+	"null-order",
 	"scan-values-once",
 	// codegen/gqlgen: gqlgen's executor.
 	"slice-in-order",

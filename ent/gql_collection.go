@@ -342,25 +342,34 @@ func newAPITokenPaginateArgs(rv map[string]any) *apitokenPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &APITokenOrder{Field: &APITokenOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*APITokenOrder:
+			args.opts = append(args.opts, WithAPITokenOrder(v))
+		case []any:
+			var orders []*APITokenOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &APITokenOrder{Field: &APITokenOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithAPITokenOrder(order))
-			}
-		case *APITokenOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithAPITokenOrder(v))
-			}
+			args.opts = append(args.opts, WithAPITokenOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*APITokenWhereInput); ok {
@@ -501,25 +510,34 @@ func newAnswerPaginateArgs(rv map[string]any) *answerPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &AnswerOrder{Field: &AnswerOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*AnswerOrder:
+			args.opts = append(args.opts, WithAnswerOrder(v))
+		case []any:
+			var orders []*AnswerOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &AnswerOrder{Field: &AnswerOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithAnswerOrder(order))
-			}
-		case *AnswerOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithAnswerOrder(v))
-			}
+			args.opts = append(args.opts, WithAnswerOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*AnswerWhereInput); ok {
@@ -640,25 +658,34 @@ func newAuditEventPaginateArgs(rv map[string]any) *auditeventPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &AuditEventOrder{Field: &AuditEventOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*AuditEventOrder:
+			args.opts = append(args.opts, WithAuditEventOrder(v))
+		case []any:
+			var orders []*AuditEventOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &AuditEventOrder{Field: &AuditEventOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithAuditEventOrder(order))
-			}
-		case *AuditEventOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithAuditEventOrder(v))
-			}
+			args.opts = append(args.opts, WithAuditEventOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*AuditEventWhereInput); ok {
@@ -769,25 +796,34 @@ func newCommentPaginateArgs(rv map[string]any) *commentPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &CommentOrder{Field: &CommentOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*CommentOrder:
+			args.opts = append(args.opts, WithCommentOrder(v))
+		case []any:
+			var orders []*CommentOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &CommentOrder{Field: &CommentOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithCommentOrder(order))
-			}
-		case *CommentOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithCommentOrder(v))
-			}
+			args.opts = append(args.opts, WithCommentOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*CommentWhereInput); ok {
@@ -1003,25 +1039,34 @@ func newPinPaginateArgs(rv map[string]any) *pinPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &PinOrder{Field: &PinOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*PinOrder:
+			args.opts = append(args.opts, WithPinOrder(v))
+		case []any:
+			var orders []*PinOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &PinOrder{Field: &PinOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithPinOrder(order))
-			}
-		case *PinOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithPinOrder(v))
-			}
+			args.opts = append(args.opts, WithPinOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*PinWhereInput); ok {
@@ -1407,25 +1452,34 @@ func newProjectPaginateArgs(rv map[string]any) *projectPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &ProjectOrder{Field: &ProjectOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*ProjectOrder:
+			args.opts = append(args.opts, WithProjectOrder(v))
+		case []any:
+			var orders []*ProjectOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ProjectOrder{Field: &ProjectOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithProjectOrder(order))
-			}
-		case *ProjectOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithProjectOrder(v))
-			}
+			args.opts = append(args.opts, WithProjectOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*ProjectWhereInput); ok {
@@ -1631,25 +1685,34 @@ func newProjectMapPaginateArgs(rv map[string]any) *projectmapPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &ProjectMapOrder{Field: &ProjectMapOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*ProjectMapOrder:
+			args.opts = append(args.opts, WithProjectMapOrder(v))
+		case []any:
+			var orders []*ProjectMapOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ProjectMapOrder{Field: &ProjectMapOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithProjectMapOrder(order))
-			}
-		case *ProjectMapOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithProjectMapOrder(v))
-			}
+			args.opts = append(args.opts, WithProjectMapOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*ProjectMapWhereInput); ok {
@@ -1765,25 +1828,34 @@ func newProjectMembershipPaginateArgs(rv map[string]any) *projectmembershipPagin
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &ProjectMembershipOrder{Field: &ProjectMembershipOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*ProjectMembershipOrder:
+			args.opts = append(args.opts, WithProjectMembershipOrder(v))
+		case []any:
+			var orders []*ProjectMembershipOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ProjectMembershipOrder{Field: &ProjectMembershipOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithProjectMembershipOrder(order))
-			}
-		case *ProjectMembershipOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithProjectMembershipOrder(v))
-			}
+			args.opts = append(args.opts, WithProjectMembershipOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*ProjectMembershipWhereInput); ok {
@@ -1994,25 +2066,34 @@ func newQuestionPaginateArgs(rv map[string]any) *questionPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &QuestionOrder{Field: &QuestionOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*QuestionOrder:
+			args.opts = append(args.opts, WithQuestionOrder(v))
+		case []any:
+			var orders []*QuestionOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &QuestionOrder{Field: &QuestionOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithQuestionOrder(order))
-			}
-		case *QuestionOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithQuestionOrder(v))
-			}
+			args.opts = append(args.opts, WithQuestionOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*QuestionWhereInput); ok {
@@ -2203,25 +2284,34 @@ func newResponsePaginateArgs(rv map[string]any) *responsePaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &ResponseOrder{Field: &ResponseOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*ResponseOrder:
+			args.opts = append(args.opts, WithResponseOrder(v))
+		case []any:
+			var orders []*ResponseOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ResponseOrder{Field: &ResponseOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithResponseOrder(order))
-			}
-		case *ResponseOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithResponseOrder(v))
-			}
+			args.opts = append(args.opts, WithResponseOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*ResponseWhereInput); ok {
@@ -2522,25 +2612,34 @@ func newSurveyPaginateArgs(rv map[string]any) *surveyPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &SurveyOrder{Field: &SurveyOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*SurveyOrder:
+			args.opts = append(args.opts, WithSurveyOrder(v))
+		case []any:
+			var orders []*SurveyOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &SurveyOrder{Field: &SurveyOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithSurveyOrder(order))
-			}
-		case *SurveyOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithSurveyOrder(v))
-			}
+			args.opts = append(args.opts, WithSurveyOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*SurveyWhereInput); ok {
@@ -2806,25 +2905,34 @@ func newTeamPaginateArgs(rv map[string]any) *teamPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &TeamOrder{Field: &TeamOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*TeamOrder:
+			args.opts = append(args.opts, WithTeamOrder(v))
+		case []any:
+			var orders []*TeamOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &TeamOrder{Field: &TeamOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithTeamOrder(order))
-			}
-		case *TeamOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithTeamOrder(v))
-			}
+			args.opts = append(args.opts, WithTeamOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*TeamWhereInput); ok {
@@ -2940,25 +3048,34 @@ func newTeamMembershipPaginateArgs(rv map[string]any) *teammembershipPaginateArg
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &TeamMembershipOrder{Field: &TeamMembershipOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*TeamMembershipOrder:
+			args.opts = append(args.opts, WithTeamMembershipOrder(v))
+		case []any:
+			var orders []*TeamMembershipOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &TeamMembershipOrder{Field: &TeamMembershipOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithTeamMembershipOrder(order))
-			}
-		case *TeamMembershipOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithTeamMembershipOrder(v))
-			}
+			args.opts = append(args.opts, WithTeamMembershipOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*TeamMembershipWhereInput); ok {
@@ -3324,25 +3441,34 @@ func newUserPaginateArgs(rv map[string]any) *userPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
+		if one, ok := v.(map[string]any); ok {
+			v = []any{one}
+		}
 		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &UserOrder{Field: &UserOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
+		case []*UserOrder:
+			args.opts = append(args.opts, WithUserOrder(v))
+		case []any:
+			var orders []*UserOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &UserOrder{Field: &UserOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
 			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithUserOrder(order))
-			}
-		case *UserOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithUserOrder(v))
-			}
+			args.opts = append(args.opts, WithUserOrder(orders))
 		}
 	}
 	if v, ok := rv[whereField].(*UserWhereInput); ok {

@@ -17,7 +17,7 @@ func (_m *APIToken) Owner(ctx context.Context) (*User, error) {
 }
 
 func (_m *APIToken) AllowedProjects(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectOrder, where *ProjectWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ProjectOrder, where *ProjectWhereInput,
 ) (*ProjectConnection, error) {
 	opts := []ProjectPaginateOption{
 		WithProjectOrder(orderBy),
@@ -38,7 +38,7 @@ func (_m *APIToken) AllowedProjects(
 }
 
 func (_m *APIToken) AuditEvents(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *AuditEventOrder, where *AuditEventWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AuditEventOrder, where *AuditEventWhereInput,
 ) (*AuditEventConnection, error) {
 	opts := []AuditEventPaginateOption{
 		WithAuditEventOrder(orderBy),
@@ -107,7 +107,7 @@ func (_m *Pin) Map(ctx context.Context) (*ProjectMap, error) {
 }
 
 func (_m *Pin) Comments(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CommentOrder, where *CommentWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*CommentOrder, where *CommentWhereInput,
 ) (*CommentConnection, error) {
 	opts := []CommentPaginateOption{
 		WithCommentOrder(orderBy),
@@ -136,7 +136,7 @@ func (_m *Project) Team(ctx context.Context) (*Team, error) {
 }
 
 func (_m *Project) Memberships(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectMembershipOrder, where *ProjectMembershipWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ProjectMembershipOrder, where *ProjectMembershipWhereInput,
 ) (*ProjectMembershipConnection, error) {
 	opts := []ProjectMembershipPaginateOption{
 		WithProjectMembershipOrder(orderBy),
@@ -157,7 +157,7 @@ func (_m *Project) Memberships(
 }
 
 func (_m *Project) Surveys(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *SurveyOrder, where *SurveyWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*SurveyOrder, where *SurveyWhereInput,
 ) (*SurveyConnection, error) {
 	opts := []SurveyPaginateOption{
 		WithSurveyOrder(orderBy),
@@ -178,7 +178,7 @@ func (_m *Project) Surveys(
 }
 
 func (_m *Project) Maps(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectMapOrder, where *ProjectMapWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ProjectMapOrder, where *ProjectMapWhereInput,
 ) (*ProjectMapConnection, error) {
 	opts := []ProjectMapPaginateOption{
 		WithProjectMapOrder(orderBy),
@@ -207,7 +207,7 @@ func (_m *ProjectMap) Project(ctx context.Context) (*Project, error) {
 }
 
 func (_m *ProjectMap) Pins(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PinOrder, where *PinWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*PinOrder, where *PinWhereInput,
 ) (*PinConnection, error) {
 	opts := []PinPaginateOption{
 		WithPinOrder(orderBy),
@@ -252,7 +252,7 @@ func (_m *Question) Survey(ctx context.Context) (*Survey, error) {
 }
 
 func (_m *Question) Answers(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *AnswerOrder, where *AnswerWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AnswerOrder, where *AnswerWhereInput,
 ) (*AnswerConnection, error) {
 	opts := []AnswerPaginateOption{
 		WithAnswerOrder(orderBy),
@@ -281,7 +281,7 @@ func (_m *Response) Survey(ctx context.Context) (*Survey, error) {
 }
 
 func (_m *Response) Answers(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *AnswerOrder, where *AnswerWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AnswerOrder, where *AnswerWhereInput,
 ) (*AnswerConnection, error) {
 	opts := []AnswerPaginateOption{
 		WithAnswerOrder(orderBy),
@@ -310,7 +310,7 @@ func (_m *Survey) Project(ctx context.Context) (*Project, error) {
 }
 
 func (_m *Survey) Questions(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *QuestionOrder, where *QuestionWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*QuestionOrder, where *QuestionWhereInput,
 ) (*QuestionConnection, error) {
 	opts := []QuestionPaginateOption{
 		WithQuestionOrder(orderBy),
@@ -331,7 +331,7 @@ func (_m *Survey) Questions(
 }
 
 func (_m *Survey) Responses(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ResponseOrder, where *ResponseWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ResponseOrder, where *ResponseWhereInput,
 ) (*ResponseConnection, error) {
 	opts := []ResponsePaginateOption{
 		WithResponseOrder(orderBy),
@@ -352,7 +352,7 @@ func (_m *Survey) Responses(
 }
 
 func (_m *Team) Memberships(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *TeamMembershipOrder, where *TeamMembershipWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*TeamMembershipOrder, where *TeamMembershipWhereInput,
 ) (*TeamMembershipConnection, error) {
 	opts := []TeamMembershipPaginateOption{
 		WithTeamMembershipOrder(orderBy),
@@ -373,7 +373,7 @@ func (_m *Team) Memberships(
 }
 
 func (_m *Team) Projects(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectOrder, where *ProjectWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ProjectOrder, where *ProjectWhereInput,
 ) (*ProjectConnection, error) {
 	opts := []ProjectPaginateOption{
 		WithProjectOrder(orderBy),
@@ -410,7 +410,7 @@ func (_m *TeamMembership) User(ctx context.Context) (*User, error) {
 }
 
 func (_m *User) TeamMemberships(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *TeamMembershipOrder, where *TeamMembershipWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*TeamMembershipOrder, where *TeamMembershipWhereInput,
 ) (*TeamMembershipConnection, error) {
 	opts := []TeamMembershipPaginateOption{
 		WithTeamMembershipOrder(orderBy),
@@ -431,7 +431,7 @@ func (_m *User) TeamMemberships(
 }
 
 func (_m *User) ProjectMemberships(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ProjectMembershipOrder, where *ProjectMembershipWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ProjectMembershipOrder, where *ProjectMembershipWhereInput,
 ) (*ProjectMembershipConnection, error) {
 	opts := []ProjectMembershipPaginateOption{
 		WithProjectMembershipOrder(orderBy),
@@ -452,7 +452,7 @@ func (_m *User) ProjectMemberships(
 }
 
 func (_m *User) APITokens(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *APITokenOrder, where *APITokenWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*APITokenOrder, where *APITokenWhereInput,
 ) (*APITokenConnection, error) {
 	opts := []APITokenPaginateOption{
 		WithAPITokenOrder(orderBy),

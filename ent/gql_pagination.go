@@ -167,19 +167,14 @@ func (c *APITokenConnection) build(nodes []*APIToken, pager *apitokenPager, afte
 type APITokenPaginateOption func(*apitokenPager) error
 
 // WithAPITokenOrder configures pagination ordering.
-func WithAPITokenOrder(order *APITokenOrder) APITokenPaginateOption {
-	if order == nil {
-		order = DefaultAPITokenOrder
-	}
-	o := *order
+func WithAPITokenOrder(order []*APITokenOrder) APITokenPaginateOption {
 	return func(pager *apitokenPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultAPITokenOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -197,7 +192,7 @@ func WithAPITokenFilter(filter func(*APITokenQuery) (*APITokenQuery, error)) API
 
 type apitokenPager struct {
 	reverse bool
-	order   *APITokenOrder
+	order   []*APITokenOrder
 	filter  func(*APITokenQuery) (*APITokenQuery, error)
 }
 
@@ -208,8 +203,10 @@ func newAPITokenPager(opts []APITokenPaginateOption, reverse bool) (*apitokenPag
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultAPITokenOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -222,51 +219,87 @@ func (p *apitokenPager) applyFilter(query *APITokenQuery) (*APITokenQuery, error
 }
 
 func (p *apitokenPager) toCursor(_m *APIToken) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *apitokenPager) applyCursors(query *APITokenQuery, after, before *Cursor) (*APITokenQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultAPITokenOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAPITokenOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *apitokenPager) applyOrder(query *APITokenQuery) *APITokenQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultAPITokenOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultAPITokenOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultAPITokenOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *apitokenPager) orderExpr(query *APITokenQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultAPITokenOrder.Field {
-			b.Comma().Ident(DefaultAPITokenOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultAPITokenOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -538,19 +571,14 @@ func (c *AnswerConnection) build(nodes []*Answer, pager *answerPager, after *Cur
 type AnswerPaginateOption func(*answerPager) error
 
 // WithAnswerOrder configures pagination ordering.
-func WithAnswerOrder(order *AnswerOrder) AnswerPaginateOption {
-	if order == nil {
-		order = DefaultAnswerOrder
-	}
-	o := *order
+func WithAnswerOrder(order []*AnswerOrder) AnswerPaginateOption {
 	return func(pager *answerPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultAnswerOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -568,7 +596,7 @@ func WithAnswerFilter(filter func(*AnswerQuery) (*AnswerQuery, error)) AnswerPag
 
 type answerPager struct {
 	reverse bool
-	order   *AnswerOrder
+	order   []*AnswerOrder
 	filter  func(*AnswerQuery) (*AnswerQuery, error)
 }
 
@@ -579,8 +607,10 @@ func newAnswerPager(opts []AnswerPaginateOption, reverse bool) (*answerPager, er
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultAnswerOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -593,51 +623,87 @@ func (p *answerPager) applyFilter(query *AnswerQuery) (*AnswerQuery, error) {
 }
 
 func (p *answerPager) toCursor(_m *Answer) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *answerPager) applyCursors(query *AnswerQuery, after, before *Cursor) (*AnswerQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultAnswerOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAnswerOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *answerPager) applyOrder(query *AnswerQuery) *AnswerQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultAnswerOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultAnswerOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultAnswerOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *answerPager) orderExpr(query *AnswerQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultAnswerOrder.Field {
-			b.Comma().Ident(DefaultAnswerOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultAnswerOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -909,19 +975,14 @@ func (c *AuditEventConnection) build(nodes []*AuditEvent, pager *auditeventPager
 type AuditEventPaginateOption func(*auditeventPager) error
 
 // WithAuditEventOrder configures pagination ordering.
-func WithAuditEventOrder(order *AuditEventOrder) AuditEventPaginateOption {
-	if order == nil {
-		order = DefaultAuditEventOrder
-	}
-	o := *order
+func WithAuditEventOrder(order []*AuditEventOrder) AuditEventPaginateOption {
 	return func(pager *auditeventPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultAuditEventOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -939,7 +1000,7 @@ func WithAuditEventFilter(filter func(*AuditEventQuery) (*AuditEventQuery, error
 
 type auditeventPager struct {
 	reverse bool
-	order   *AuditEventOrder
+	order   []*AuditEventOrder
 	filter  func(*AuditEventQuery) (*AuditEventQuery, error)
 }
 
@@ -950,8 +1011,10 @@ func newAuditEventPager(opts []AuditEventPaginateOption, reverse bool) (*auditev
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultAuditEventOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -964,51 +1027,87 @@ func (p *auditeventPager) applyFilter(query *AuditEventQuery) (*AuditEventQuery,
 }
 
 func (p *auditeventPager) toCursor(_m *AuditEvent) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *auditeventPager) applyCursors(query *AuditEventQuery, after, before *Cursor) (*AuditEventQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultAuditEventOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAuditEventOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *auditeventPager) applyOrder(query *AuditEventQuery) *AuditEventQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultAuditEventOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultAuditEventOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultAuditEventOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *auditeventPager) orderExpr(query *AuditEventQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultAuditEventOrder.Field {
-			b.Comma().Ident(DefaultAuditEventOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultAuditEventOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -1226,19 +1325,14 @@ func (c *CommentConnection) build(nodes []*Comment, pager *commentPager, after *
 type CommentPaginateOption func(*commentPager) error
 
 // WithCommentOrder configures pagination ordering.
-func WithCommentOrder(order *CommentOrder) CommentPaginateOption {
-	if order == nil {
-		order = DefaultCommentOrder
-	}
-	o := *order
+func WithCommentOrder(order []*CommentOrder) CommentPaginateOption {
 	return func(pager *commentPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultCommentOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -1256,7 +1350,7 @@ func WithCommentFilter(filter func(*CommentQuery) (*CommentQuery, error)) Commen
 
 type commentPager struct {
 	reverse bool
-	order   *CommentOrder
+	order   []*CommentOrder
 	filter  func(*CommentQuery) (*CommentQuery, error)
 }
 
@@ -1267,8 +1361,10 @@ func newCommentPager(opts []CommentPaginateOption, reverse bool) (*commentPager,
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultCommentOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -1281,51 +1377,87 @@ func (p *commentPager) applyFilter(query *CommentQuery) (*CommentQuery, error) {
 }
 
 func (p *commentPager) toCursor(_m *Comment) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *commentPager) applyCursors(query *CommentQuery, after, before *Cursor) (*CommentQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultCommentOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCommentOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *commentPager) applyOrder(query *CommentQuery) *CommentQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultCommentOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultCommentOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultCommentOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *commentPager) orderExpr(query *CommentQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultCommentOrder.Field {
-			b.Comma().Ident(DefaultCommentOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultCommentOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -1561,19 +1693,14 @@ func (c *PinConnection) build(nodes []*Pin, pager *pinPager, after *Cursor, firs
 type PinPaginateOption func(*pinPager) error
 
 // WithPinOrder configures pagination ordering.
-func WithPinOrder(order *PinOrder) PinPaginateOption {
-	if order == nil {
-		order = DefaultPinOrder
-	}
-	o := *order
+func WithPinOrder(order []*PinOrder) PinPaginateOption {
 	return func(pager *pinPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultPinOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -1591,7 +1718,7 @@ func WithPinFilter(filter func(*PinQuery) (*PinQuery, error)) PinPaginateOption 
 
 type pinPager struct {
 	reverse bool
-	order   *PinOrder
+	order   []*PinOrder
 	filter  func(*PinQuery) (*PinQuery, error)
 }
 
@@ -1602,8 +1729,10 @@ func newPinPager(opts []PinPaginateOption, reverse bool) (*pinPager, error) {
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultPinOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -1616,51 +1745,87 @@ func (p *pinPager) applyFilter(query *PinQuery) (*PinQuery, error) {
 }
 
 func (p *pinPager) toCursor(_m *Pin) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *pinPager) applyCursors(query *PinQuery, after, before *Cursor) (*PinQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultPinOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultPinOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *pinPager) applyOrder(query *PinQuery) *PinQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultPinOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultPinOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultPinOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *pinPager) orderExpr(query *PinQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultPinOrder.Field {
-			b.Comma().Ident(DefaultPinOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultPinOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -1914,19 +2079,14 @@ func (c *ProjectConnection) build(nodes []*Project, pager *projectPager, after *
 type ProjectPaginateOption func(*projectPager) error
 
 // WithProjectOrder configures pagination ordering.
-func WithProjectOrder(order *ProjectOrder) ProjectPaginateOption {
-	if order == nil {
-		order = DefaultProjectOrder
-	}
-	o := *order
+func WithProjectOrder(order []*ProjectOrder) ProjectPaginateOption {
 	return func(pager *projectPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultProjectOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -1944,7 +2104,7 @@ func WithProjectFilter(filter func(*ProjectQuery) (*ProjectQuery, error)) Projec
 
 type projectPager struct {
 	reverse bool
-	order   *ProjectOrder
+	order   []*ProjectOrder
 	filter  func(*ProjectQuery) (*ProjectQuery, error)
 }
 
@@ -1955,8 +2115,10 @@ func newProjectPager(opts []ProjectPaginateOption, reverse bool) (*projectPager,
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultProjectOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -1969,51 +2131,87 @@ func (p *projectPager) applyFilter(query *ProjectQuery) (*ProjectQuery, error) {
 }
 
 func (p *projectPager) toCursor(_m *Project) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *projectPager) applyCursors(query *ProjectQuery, after, before *Cursor) (*ProjectQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultProjectOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *projectPager) applyOrder(query *ProjectQuery) *ProjectQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultProjectOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultProjectOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultProjectOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *projectPager) orderExpr(query *ProjectQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultProjectOrder.Field {
-			b.Comma().Ident(DefaultProjectOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultProjectOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -2285,19 +2483,14 @@ func (c *ProjectMapConnection) build(nodes []*ProjectMap, pager *projectmapPager
 type ProjectMapPaginateOption func(*projectmapPager) error
 
 // WithProjectMapOrder configures pagination ordering.
-func WithProjectMapOrder(order *ProjectMapOrder) ProjectMapPaginateOption {
-	if order == nil {
-		order = DefaultProjectMapOrder
-	}
-	o := *order
+func WithProjectMapOrder(order []*ProjectMapOrder) ProjectMapPaginateOption {
 	return func(pager *projectmapPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultProjectMapOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -2315,7 +2508,7 @@ func WithProjectMapFilter(filter func(*ProjectMapQuery) (*ProjectMapQuery, error
 
 type projectmapPager struct {
 	reverse bool
-	order   *ProjectMapOrder
+	order   []*ProjectMapOrder
 	filter  func(*ProjectMapQuery) (*ProjectMapQuery, error)
 }
 
@@ -2326,8 +2519,10 @@ func newProjectMapPager(opts []ProjectMapPaginateOption, reverse bool) (*project
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultProjectMapOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -2340,51 +2535,87 @@ func (p *projectmapPager) applyFilter(query *ProjectMapQuery) (*ProjectMapQuery,
 }
 
 func (p *projectmapPager) toCursor(_m *ProjectMap) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *projectmapPager) applyCursors(query *ProjectMapQuery, after, before *Cursor) (*ProjectMapQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultProjectMapOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectMapOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *projectmapPager) applyOrder(query *ProjectMapQuery) *ProjectMapQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultProjectMapOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultProjectMapOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultProjectMapOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *projectmapPager) orderExpr(query *ProjectMapQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultProjectMapOrder.Field {
-			b.Comma().Ident(DefaultProjectMapOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultProjectMapOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -2620,19 +2851,14 @@ func (c *ProjectMembershipConnection) build(nodes []*ProjectMembership, pager *p
 type ProjectMembershipPaginateOption func(*projectmembershipPager) error
 
 // WithProjectMembershipOrder configures pagination ordering.
-func WithProjectMembershipOrder(order *ProjectMembershipOrder) ProjectMembershipPaginateOption {
-	if order == nil {
-		order = DefaultProjectMembershipOrder
-	}
-	o := *order
+func WithProjectMembershipOrder(order []*ProjectMembershipOrder) ProjectMembershipPaginateOption {
 	return func(pager *projectmembershipPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultProjectMembershipOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -2650,7 +2876,7 @@ func WithProjectMembershipFilter(filter func(*ProjectMembershipQuery) (*ProjectM
 
 type projectmembershipPager struct {
 	reverse bool
-	order   *ProjectMembershipOrder
+	order   []*ProjectMembershipOrder
 	filter  func(*ProjectMembershipQuery) (*ProjectMembershipQuery, error)
 }
 
@@ -2661,8 +2887,10 @@ func newProjectMembershipPager(opts []ProjectMembershipPaginateOption, reverse b
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultProjectMembershipOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -2675,51 +2903,87 @@ func (p *projectmembershipPager) applyFilter(query *ProjectMembershipQuery) (*Pr
 }
 
 func (p *projectmembershipPager) toCursor(_m *ProjectMembership) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *projectmembershipPager) applyCursors(query *ProjectMembershipQuery, after, before *Cursor) (*ProjectMembershipQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultProjectMembershipOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectMembershipOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *projectmembershipPager) applyOrder(query *ProjectMembershipQuery) *ProjectMembershipQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultProjectMembershipOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultProjectMembershipOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultProjectMembershipOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *projectmembershipPager) orderExpr(query *ProjectMembershipQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultProjectMembershipOrder.Field {
-			b.Comma().Ident(DefaultProjectMembershipOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultProjectMembershipOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -2955,19 +3219,14 @@ func (c *QuestionConnection) build(nodes []*Question, pager *questionPager, afte
 type QuestionPaginateOption func(*questionPager) error
 
 // WithQuestionOrder configures pagination ordering.
-func WithQuestionOrder(order *QuestionOrder) QuestionPaginateOption {
-	if order == nil {
-		order = DefaultQuestionOrder
-	}
-	o := *order
+func WithQuestionOrder(order []*QuestionOrder) QuestionPaginateOption {
 	return func(pager *questionPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultQuestionOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -2985,7 +3244,7 @@ func WithQuestionFilter(filter func(*QuestionQuery) (*QuestionQuery, error)) Que
 
 type questionPager struct {
 	reverse bool
-	order   *QuestionOrder
+	order   []*QuestionOrder
 	filter  func(*QuestionQuery) (*QuestionQuery, error)
 }
 
@@ -2996,8 +3255,10 @@ func newQuestionPager(opts []QuestionPaginateOption, reverse bool) (*questionPag
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultQuestionOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -3010,51 +3271,87 @@ func (p *questionPager) applyFilter(query *QuestionQuery) (*QuestionQuery, error
 }
 
 func (p *questionPager) toCursor(_m *Question) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *questionPager) applyCursors(query *QuestionQuery, after, before *Cursor) (*QuestionQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultQuestionOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultQuestionOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *questionPager) applyOrder(query *QuestionQuery) *QuestionQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultQuestionOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultQuestionOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultQuestionOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *questionPager) orderExpr(query *QuestionQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultQuestionOrder.Field {
-			b.Comma().Ident(DefaultQuestionOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultQuestionOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -3290,19 +3587,14 @@ func (c *ResponseConnection) build(nodes []*Response, pager *responsePager, afte
 type ResponsePaginateOption func(*responsePager) error
 
 // WithResponseOrder configures pagination ordering.
-func WithResponseOrder(order *ResponseOrder) ResponsePaginateOption {
-	if order == nil {
-		order = DefaultResponseOrder
-	}
-	o := *order
+func WithResponseOrder(order []*ResponseOrder) ResponsePaginateOption {
 	return func(pager *responsePager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultResponseOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -3320,7 +3612,7 @@ func WithResponseFilter(filter func(*ResponseQuery) (*ResponseQuery, error)) Res
 
 type responsePager struct {
 	reverse bool
-	order   *ResponseOrder
+	order   []*ResponseOrder
 	filter  func(*ResponseQuery) (*ResponseQuery, error)
 }
 
@@ -3331,8 +3623,10 @@ func newResponsePager(opts []ResponsePaginateOption, reverse bool) (*responsePag
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultResponseOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -3345,51 +3639,87 @@ func (p *responsePager) applyFilter(query *ResponseQuery) (*ResponseQuery, error
 }
 
 func (p *responsePager) toCursor(_m *Response) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *responsePager) applyCursors(query *ResponseQuery, after, before *Cursor) (*ResponseQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultResponseOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultResponseOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *responsePager) applyOrder(query *ResponseQuery) *ResponseQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultResponseOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultResponseOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultResponseOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *responsePager) orderExpr(query *ResponseQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultResponseOrder.Field {
-			b.Comma().Ident(DefaultResponseOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultResponseOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -3625,19 +3955,14 @@ func (c *SurveyConnection) build(nodes []*Survey, pager *surveyPager, after *Cur
 type SurveyPaginateOption func(*surveyPager) error
 
 // WithSurveyOrder configures pagination ordering.
-func WithSurveyOrder(order *SurveyOrder) SurveyPaginateOption {
-	if order == nil {
-		order = DefaultSurveyOrder
-	}
-	o := *order
+func WithSurveyOrder(order []*SurveyOrder) SurveyPaginateOption {
 	return func(pager *surveyPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultSurveyOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -3655,7 +3980,7 @@ func WithSurveyFilter(filter func(*SurveyQuery) (*SurveyQuery, error)) SurveyPag
 
 type surveyPager struct {
 	reverse bool
-	order   *SurveyOrder
+	order   []*SurveyOrder
 	filter  func(*SurveyQuery) (*SurveyQuery, error)
 }
 
@@ -3666,8 +3991,10 @@ func newSurveyPager(opts []SurveyPaginateOption, reverse bool) (*surveyPager, er
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultSurveyOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -3680,51 +4007,87 @@ func (p *surveyPager) applyFilter(query *SurveyQuery) (*SurveyQuery, error) {
 }
 
 func (p *surveyPager) toCursor(_m *Survey) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *surveyPager) applyCursors(query *SurveyQuery, after, before *Cursor) (*SurveyQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultSurveyOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSurveyOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *surveyPager) applyOrder(query *SurveyQuery) *SurveyQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultSurveyOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultSurveyOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultSurveyOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *surveyPager) orderExpr(query *SurveyQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultSurveyOrder.Field {
-			b.Comma().Ident(DefaultSurveyOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultSurveyOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -4014,19 +4377,14 @@ func (c *TeamConnection) build(nodes []*Team, pager *teamPager, after *Cursor, f
 type TeamPaginateOption func(*teamPager) error
 
 // WithTeamOrder configures pagination ordering.
-func WithTeamOrder(order *TeamOrder) TeamPaginateOption {
-	if order == nil {
-		order = DefaultTeamOrder
-	}
-	o := *order
+func WithTeamOrder(order []*TeamOrder) TeamPaginateOption {
 	return func(pager *teamPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultTeamOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -4044,7 +4402,7 @@ func WithTeamFilter(filter func(*TeamQuery) (*TeamQuery, error)) TeamPaginateOpt
 
 type teamPager struct {
 	reverse bool
-	order   *TeamOrder
+	order   []*TeamOrder
 	filter  func(*TeamQuery) (*TeamQuery, error)
 }
 
@@ -4055,8 +4413,10 @@ func newTeamPager(opts []TeamPaginateOption, reverse bool) (*teamPager, error) {
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultTeamOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -4069,51 +4429,87 @@ func (p *teamPager) applyFilter(query *TeamQuery) (*TeamQuery, error) {
 }
 
 func (p *teamPager) toCursor(_m *Team) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *teamPager) applyCursors(query *TeamQuery, after, before *Cursor) (*TeamQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultTeamOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTeamOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *teamPager) applyOrder(query *TeamQuery) *TeamQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultTeamOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultTeamOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultTeamOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *teamPager) orderExpr(query *TeamQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultTeamOrder.Field {
-			b.Comma().Ident(DefaultTeamOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultTeamOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -4349,19 +4745,14 @@ func (c *TeamMembershipConnection) build(nodes []*TeamMembership, pager *teammem
 type TeamMembershipPaginateOption func(*teammembershipPager) error
 
 // WithTeamMembershipOrder configures pagination ordering.
-func WithTeamMembershipOrder(order *TeamMembershipOrder) TeamMembershipPaginateOption {
-	if order == nil {
-		order = DefaultTeamMembershipOrder
-	}
-	o := *order
+func WithTeamMembershipOrder(order []*TeamMembershipOrder) TeamMembershipPaginateOption {
 	return func(pager *teammembershipPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultTeamMembershipOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -4379,7 +4770,7 @@ func WithTeamMembershipFilter(filter func(*TeamMembershipQuery) (*TeamMembership
 
 type teammembershipPager struct {
 	reverse bool
-	order   *TeamMembershipOrder
+	order   []*TeamMembershipOrder
 	filter  func(*TeamMembershipQuery) (*TeamMembershipQuery, error)
 }
 
@@ -4390,8 +4781,10 @@ func newTeamMembershipPager(opts []TeamMembershipPaginateOption, reverse bool) (
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultTeamMembershipOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -4404,51 +4797,87 @@ func (p *teammembershipPager) applyFilter(query *TeamMembershipQuery) (*TeamMemb
 }
 
 func (p *teammembershipPager) toCursor(_m *TeamMembership) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *teammembershipPager) applyCursors(query *TeamMembershipQuery, after, before *Cursor) (*TeamMembershipQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultTeamMembershipOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTeamMembershipOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *teammembershipPager) applyOrder(query *TeamMembershipQuery) *TeamMembershipQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultTeamMembershipOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultTeamMembershipOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultTeamMembershipOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *teammembershipPager) orderExpr(query *TeamMembershipQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultTeamMembershipOrder.Field {
-			b.Comma().Ident(DefaultTeamMembershipOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultTeamMembershipOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 
@@ -4684,19 +5113,14 @@ func (c *UserConnection) build(nodes []*User, pager *userPager, after *Cursor, f
 type UserPaginateOption func(*userPager) error
 
 // WithUserOrder configures pagination ordering.
-func WithUserOrder(order *UserOrder) UserPaginateOption {
-	if order == nil {
-		order = DefaultUserOrder
-	}
-	o := *order
+func WithUserOrder(order []*UserOrder) UserPaginateOption {
 	return func(pager *userPager) error {
-		if err := o.Direction.Validate(); err != nil {
-			return err
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
 		}
-		if o.Field == nil {
-			o.Field = DefaultUserOrder.Field
-		}
-		pager.order = &o
+		pager.order = append(pager.order, order...)
 		return nil
 	}
 }
@@ -4714,7 +5138,7 @@ func WithUserFilter(filter func(*UserQuery) (*UserQuery, error)) UserPaginateOpt
 
 type userPager struct {
 	reverse bool
-	order   *UserOrder
+	order   []*UserOrder
 	filter  func(*UserQuery) (*UserQuery, error)
 }
 
@@ -4725,8 +5149,10 @@ func newUserPager(opts []UserPaginateOption, reverse bool) (*userPager, error) {
 			return nil, err
 		}
 	}
-	if pager.order == nil {
-		pager.order = DefaultUserOrder
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
 	}
 	return pager, nil
 }
@@ -4739,51 +5165,87 @@ func (p *userPager) applyFilter(query *UserQuery) (*UserQuery, error) {
 }
 
 func (p *userPager) toCursor(_m *User) Cursor {
-	return p.order.Field.toCursor(_m)
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
 }
 
 func (p *userPager) applyCursors(query *UserQuery, after, before *Cursor) (*UserQuery, error) {
-	direction := p.order.Direction
+	idDirection := entgql.OrderDirectionAsc
 	if p.reverse {
-		direction = direction.Reverse()
+		idDirection = entgql.OrderDirectionDesc
 	}
-	if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := pageload.CursorsPredicate(p.toCursor, after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultUserOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultUserOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
 }
 
 func (p *userPager) applyOrder(query *UserQuery) *UserQuery {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))
+		if o.Field.column == DefaultUserOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
-	if p.order.Field != DefaultUserOrder.Field {
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
 		query = query.Order(DefaultUserOrder.Field.toTerm(direction.OrderTermOption()))
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
 }
 
 func (p *userPager) orderExpr(query *UserQuery) sql.Querier {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
-	}
 	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
-		if p.order.Field != DefaultUserOrder.Field {
-			b.Comma().Ident(DefaultUserOrder.Field.column).Pad().WriteString(string(direction))
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))
+			b.Comma()
 		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultUserOrder.Field.column).Pad().WriteString(string(direction))
 	})
 }
 

@@ -28,72 +28,72 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]ent.Noder, e
 }
 
 // APITokens is the resolver for the apiTokens field.
-func (r *queryResolver) APITokens(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error) {
+func (r *queryResolver) APITokens(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error) {
 	return r.client.APIToken.Query().Paginate(ctx, after, first, before, last, ent.WithAPITokenOrder(orderBy), ent.WithAPITokenFilter(where.Filter))
 }
 
 // Answers is the resolver for the answers field.
-func (r *queryResolver) Answers(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AnswerOrder, where *ent.AnswerWhereInput) (*ent.AnswerConnection, error) {
+func (r *queryResolver) Answers(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AnswerOrder, where *ent.AnswerWhereInput) (*ent.AnswerConnection, error) {
 	return r.client.Answer.Query().Paginate(ctx, after, first, before, last, ent.WithAnswerOrder(orderBy), ent.WithAnswerFilter(where.Filter))
 }
 
 // AuditEvents is the resolver for the auditEvents field.
-func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
+func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
 	return r.client.AuditEvent.Query().Paginate(ctx, after, first, before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 }
 
 // Comments is the resolver for the comments field.
-func (r *queryResolver) Comments(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.CommentOrder, where *ent.CommentWhereInput) (*ent.CommentConnection, error) {
+func (r *queryResolver) Comments(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.CommentOrder, where *ent.CommentWhereInput) (*ent.CommentConnection, error) {
 	return r.client.Comment.Query().Paginate(ctx, after, first, before, last, ent.WithCommentOrder(orderBy), ent.WithCommentFilter(where.Filter))
 }
 
 // Pins is the resolver for the pins field.
-func (r *queryResolver) Pins(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PinOrder, where *ent.PinWhereInput) (*ent.PinConnection, error) {
+func (r *queryResolver) Pins(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.PinOrder, where *ent.PinWhereInput) (*ent.PinConnection, error) {
 	return r.client.Pin.Query().Paginate(ctx, after, first, before, last, ent.WithPinOrder(orderBy), ent.WithPinFilter(where.Filter))
 }
 
 // Projects is the resolver for the projects field.
-func (r *queryResolver) Projects(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error) {
+func (r *queryResolver) Projects(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error) {
 	return r.client.Project.Query().Paginate(ctx, after, first, before, last, ent.WithProjectOrder(orderBy), ent.WithProjectFilter(where.Filter))
 }
 
 // Maps is the resolver for the maps field.
-func (r *queryResolver) Maps(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMapOrder, where *ent.ProjectMapWhereInput) (*ent.ProjectMapConnection, error) {
+func (r *queryResolver) Maps(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectMapOrder, where *ent.ProjectMapWhereInput) (*ent.ProjectMapConnection, error) {
 	return r.client.ProjectMap.Query().Paginate(ctx, after, first, before, last, ent.WithProjectMapOrder(orderBy), ent.WithProjectMapFilter(where.Filter))
 }
 
 // ProjectMemberships is the resolver for the projectMemberships field.
-func (r *queryResolver) ProjectMemberships(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMembershipOrder, where *ent.ProjectMembershipWhereInput) (*ent.ProjectMembershipConnection, error) {
+func (r *queryResolver) ProjectMemberships(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectMembershipOrder, where *ent.ProjectMembershipWhereInput) (*ent.ProjectMembershipConnection, error) {
 	return r.client.ProjectMembership.Query().Paginate(ctx, after, first, before, last, ent.WithProjectMembershipOrder(orderBy), ent.WithProjectMembershipFilter(where.Filter))
 }
 
 // Questions is the resolver for the questions field.
-func (r *queryResolver) Questions(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.QuestionOrder, where *ent.QuestionWhereInput) (*ent.QuestionConnection, error) {
+func (r *queryResolver) Questions(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder, where *ent.QuestionWhereInput) (*ent.QuestionConnection, error) {
 	return r.client.Question.Query().Paginate(ctx, after, first, before, last, ent.WithQuestionOrder(orderBy), ent.WithQuestionFilter(where.Filter))
 }
 
 // Responses is the resolver for the responses field.
-func (r *queryResolver) Responses(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ResponseOrder, where *ent.ResponseWhereInput) (*ent.ResponseConnection, error) {
+func (r *queryResolver) Responses(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ResponseOrder, where *ent.ResponseWhereInput) (*ent.ResponseConnection, error) {
 	return r.client.Response.Query().Paginate(ctx, after, first, before, last, ent.WithResponseOrder(orderBy), ent.WithResponseFilter(where.Filter))
 }
 
 // Surveys is the resolver for the surveys field.
-func (r *queryResolver) Surveys(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SurveyOrder, where *ent.SurveyWhereInput) (*ent.SurveyConnection, error) {
+func (r *queryResolver) Surveys(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SurveyOrder, where *ent.SurveyWhereInput) (*ent.SurveyConnection, error) {
 	return r.client.Survey.Query().Paginate(ctx, after, first, before, last, ent.WithSurveyOrder(orderBy), ent.WithSurveyFilter(where.Filter))
 }
 
 // Teams is the resolver for the teams field.
-func (r *queryResolver) Teams(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamOrder, where *ent.TeamWhereInput) (*ent.TeamConnection, error) {
+func (r *queryResolver) Teams(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.TeamOrder, where *ent.TeamWhereInput) (*ent.TeamConnection, error) {
 	return r.client.Team.Query().Paginate(ctx, after, first, before, last, ent.WithTeamOrder(orderBy), ent.WithTeamFilter(where.Filter))
 }
 
 // TeamMemberships is the resolver for the teamMemberships field.
-func (r *queryResolver) TeamMemberships(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) (*ent.TeamMembershipConnection, error) {
+func (r *queryResolver) TeamMemberships(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) (*ent.TeamMembershipConnection, error) {
 	return r.client.TeamMembership.Query().Paginate(ctx, after, first, before, last, ent.WithTeamMembershipOrder(orderBy), ent.WithTeamMembershipFilter(where.Filter))
 }
 
 // Users is the resolver for the users field.
-func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
+func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
 	return r.client.User.Query().Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 

@@ -56,8 +56,8 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	APIToken struct {
-		AllowedProjects func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
-		AuditEvents     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		AllowedProjects func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectOrder, where *ent.ProjectWhereInput) int
+		AuditEvents     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
 		CreatedAt       func(childComplexity int) int
 		Description     func(childComplexity int) int
 		ExpiresAt       func(childComplexity int) int
@@ -167,7 +167,7 @@ type ComplexityRoot struct {
 		CenterLongitude func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		ID              func(childComplexity int) int
-		Pins            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PinOrder, where *ent.PinWhereInput) int
+		Pins            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.PinOrder, where *ent.PinWhereInput) int
 		Project         func(childComplexity int) int
 		ProjectID       func(childComplexity int) int
 		Title           func(childComplexity int) int
@@ -238,7 +238,7 @@ type ComplexityRoot struct {
 		AuthorName  func(childComplexity int) int
 		Body        func(childComplexity int) int
 		Category    func(childComplexity int) int
-		Comments    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.CommentOrder, where *ent.CommentWhereInput) int
+		Comments    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.CommentOrder, where *ent.CommentWhereInput) int
 		CreatedAt   func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Latitude    func(childComplexity int) int
@@ -263,14 +263,14 @@ type ComplexityRoot struct {
 	Project struct {
 		CreatedAt   func(childComplexity int) int
 		ID          func(childComplexity int) int
-		Maps        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMapOrder, where *ent.ProjectMapWhereInput) int
-		Memberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMembershipOrder, where *ent.ProjectMembershipWhereInput) int
+		Maps        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectMapOrder, where *ent.ProjectMapWhereInput) int
+		Memberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectMembershipOrder, where *ent.ProjectMembershipWhereInput) int
 		Moderation  func(childComplexity int) int
 		Slug        func(childComplexity int) int
 		Stats       func(childComplexity int, where *ent.ResponseWhereInput) int
 		Status      func(childComplexity int) int
 		Summary     func(childComplexity int) int
-		Surveys     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SurveyOrder, where *ent.SurveyWhereInput) int
+		Surveys     func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SurveyOrder, where *ent.SurveyWhereInput) int
 		Team        func(childComplexity int) int
 		Title       func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
@@ -315,27 +315,27 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
-		Answers            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AnswerOrder, where *ent.AnswerWhereInput) int
-		AuditEvents        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
-		Comments           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.CommentOrder, where *ent.CommentWhereInput) int
-		Maps               func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMapOrder, where *ent.ProjectMapWhereInput) int
+		APITokens          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) int
+		Answers            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AnswerOrder, where *ent.AnswerWhereInput) int
+		AuditEvents        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		Comments           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.CommentOrder, where *ent.CommentWhereInput) int
+		Maps               func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectMapOrder, where *ent.ProjectMapWhereInput) int
 		Node               func(childComplexity int, id string) int
 		Nodes              func(childComplexity int, ids []string) int
-		Pins               func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PinOrder, where *ent.PinWhereInput) int
-		ProjectMemberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMembershipOrder, where *ent.ProjectMembershipWhereInput) int
-		Projects           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
-		Questions          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.QuestionOrder, where *ent.QuestionWhereInput) int
-		Responses          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ResponseOrder, where *ent.ResponseWhereInput) int
-		Surveys            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SurveyOrder, where *ent.SurveyWhereInput) int
-		TeamMemberships    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) int
-		Teams              func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamOrder, where *ent.TeamWhereInput) int
-		Users              func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		Pins               func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.PinOrder, where *ent.PinWhereInput) int
+		ProjectMemberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectMembershipOrder, where *ent.ProjectMembershipWhereInput) int
+		Projects           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectOrder, where *ent.ProjectWhereInput) int
+		Questions          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder, where *ent.QuestionWhereInput) int
+		Responses          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ResponseOrder, where *ent.ResponseWhereInput) int
+		Surveys            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SurveyOrder, where *ent.SurveyWhereInput) int
+		TeamMemberships    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) int
+		Teams              func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.TeamOrder, where *ent.TeamWhereInput) int
+		Users              func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
 		Viewer             func(childComplexity int) int
 	}
 
 	Question struct {
-		Answers   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AnswerOrder, where *ent.AnswerWhereInput) int
+		Answers   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AnswerOrder, where *ent.AnswerWhereInput) int
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Kind      func(childComplexity int) int
@@ -372,7 +372,7 @@ type ComplexityRoot struct {
 	}
 
 	Response struct {
-		Answers         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AnswerOrder, where *ent.AnswerWhereInput) int
+		Answers         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AnswerOrder, where *ent.AnswerWhereInput) int
 		CreatedAt       func(childComplexity int) int
 		ID              func(childComplexity int) int
 		RespondentEmail func(childComplexity int) int
@@ -412,8 +412,8 @@ type ComplexityRoot struct {
 		OpensAt     func(childComplexity int) int
 		Project     func(childComplexity int) int
 		ProjectID   func(childComplexity int) int
-		Questions   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.QuestionOrder, where *ent.QuestionWhereInput) int
-		Responses   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ResponseOrder, where *ent.ResponseWhereInput) int
+		Questions   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder, where *ent.QuestionWhereInput) int
+		Responses   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ResponseOrder, where *ent.ResponseWhereInput) int
 		Stats       func(childComplexity int, where *ent.ResponseWhereInput) int
 		Status      func(childComplexity int) int
 		Title       func(childComplexity int) int
@@ -439,9 +439,9 @@ type ComplexityRoot struct {
 	Team struct {
 		CreatedAt   func(childComplexity int) int
 		ID          func(childComplexity int) int
-		Memberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) int
+		Memberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) int
 		Name        func(childComplexity int) int
-		Projects    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
+		Projects    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectOrder, where *ent.ProjectWhereInput) int
 		Restricted  func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 	}
@@ -480,15 +480,15 @@ type ComplexityRoot struct {
 
 	User struct {
 		APIAccess          func(childComplexity int) int
-		APITokens          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
+		APITokens          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) int
 		Active             func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		Email              func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Name               func(childComplexity int) int
-		ProjectMemberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMembershipOrder, where *ent.ProjectMembershipWhereInput) int
+		ProjectMemberships func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectMembershipOrder, where *ent.ProjectMembershipWhereInput) int
 		Role               func(childComplexity int) int
-		TeamMemberships    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) int
+		TeamMemberships    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) int
 		UpdatedAt          func(childComplexity int) int
 	}
 
@@ -509,7 +509,7 @@ type ComplexityRoot struct {
 	}
 
 	Viewer struct {
-		APITokens func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
+		APITokens func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) int
 		Token     func(childComplexity int) int
 		User      func(childComplexity int) int
 	}
@@ -565,20 +565,20 @@ type ProjectMembershipResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []string) ([]ent.Noder, error)
-	APITokens(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error)
-	Answers(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AnswerOrder, where *ent.AnswerWhereInput) (*ent.AnswerConnection, error)
-	AuditEvents(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
-	Comments(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.CommentOrder, where *ent.CommentWhereInput) (*ent.CommentConnection, error)
-	Pins(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.PinOrder, where *ent.PinWhereInput) (*ent.PinConnection, error)
-	Projects(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error)
-	Maps(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMapOrder, where *ent.ProjectMapWhereInput) (*ent.ProjectMapConnection, error)
-	ProjectMemberships(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectMembershipOrder, where *ent.ProjectMembershipWhereInput) (*ent.ProjectMembershipConnection, error)
-	Questions(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.QuestionOrder, where *ent.QuestionWhereInput) (*ent.QuestionConnection, error)
-	Responses(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ResponseOrder, where *ent.ResponseWhereInput) (*ent.ResponseConnection, error)
-	Surveys(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.SurveyOrder, where *ent.SurveyWhereInput) (*ent.SurveyConnection, error)
-	Teams(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamOrder, where *ent.TeamWhereInput) (*ent.TeamConnection, error)
-	TeamMemberships(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) (*ent.TeamMembershipConnection, error)
-	Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
+	APITokens(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error)
+	Answers(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AnswerOrder, where *ent.AnswerWhereInput) (*ent.AnswerConnection, error)
+	AuditEvents(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
+	Comments(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.CommentOrder, where *ent.CommentWhereInput) (*ent.CommentConnection, error)
+	Pins(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.PinOrder, where *ent.PinWhereInput) (*ent.PinConnection, error)
+	Projects(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error)
+	Maps(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectMapOrder, where *ent.ProjectMapWhereInput) (*ent.ProjectMapConnection, error)
+	ProjectMemberships(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ProjectMembershipOrder, where *ent.ProjectMembershipWhereInput) (*ent.ProjectMembershipConnection, error)
+	Questions(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.QuestionOrder, where *ent.QuestionWhereInput) (*ent.QuestionConnection, error)
+	Responses(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.ResponseOrder, where *ent.ResponseWhereInput) (*ent.ResponseConnection, error)
+	Surveys(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.SurveyOrder, where *ent.SurveyWhereInput) (*ent.SurveyConnection, error)
+	Teams(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.TeamOrder, where *ent.TeamWhereInput) (*ent.TeamConnection, error)
+	TeamMemberships(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.TeamMembershipOrder, where *ent.TeamMembershipWhereInput) (*ent.TeamMembershipConnection, error)
+	Users(ctx context.Context, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Viewer(ctx context.Context) (*Viewer, error)
 }
 type QuestionResolver interface {
@@ -593,7 +593,7 @@ type TeamMembershipResolver interface {
 type ViewerResolver interface {
 	User(ctx context.Context, obj *Viewer) (*ent.User, error)
 	Token(ctx context.Context, obj *Viewer) (*ent.APIToken, error)
-	APITokens(ctx context.Context, obj *Viewer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error)
+	APITokens(ctx context.Context, obj *Viewer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -624,7 +624,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.APIToken.AllowedProjects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
+		return e.ComplexityRoot.APIToken.AllowedProjects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
 	case "APIToken.auditEvents":
 		if e.ComplexityRoot.APIToken.AuditEvents == nil {
 			break
@@ -635,7 +635,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.APIToken.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
+		return e.ComplexityRoot.APIToken.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
 	case "APIToken.createdAt":
 		if e.ComplexityRoot.APIToken.CreatedAt == nil {
 			break
@@ -1079,7 +1079,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Map.Pins(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.PinOrder), args["where"].(*ent.PinWhereInput)), true
+		return e.ComplexityRoot.Map.Pins(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.PinOrder), args["where"].(*ent.PinWhereInput)), true
 	case "Map.project":
 		if e.ComplexityRoot.Map.Project == nil {
 			break
@@ -1568,7 +1568,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Pin.Comments(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.CommentOrder), args["where"].(*ent.CommentWhereInput)), true
+		return e.ComplexityRoot.Pin.Comments(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.CommentOrder), args["where"].(*ent.CommentWhereInput)), true
 	case "Pin.createdAt":
 		if e.ComplexityRoot.Pin.CreatedAt == nil {
 			break
@@ -1672,7 +1672,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Maps(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectMapOrder), args["where"].(*ent.ProjectMapWhereInput)), true
+		return e.ComplexityRoot.Project.Maps(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.ProjectMapOrder), args["where"].(*ent.ProjectMapWhereInput)), true
 	case "Project.memberships":
 		if e.ComplexityRoot.Project.Memberships == nil {
 			break
@@ -1683,7 +1683,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Memberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectMembershipOrder), args["where"].(*ent.ProjectMembershipWhereInput)), true
+		return e.ComplexityRoot.Project.Memberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.ProjectMembershipOrder), args["where"].(*ent.ProjectMembershipWhereInput)), true
 	case "Project.moderation":
 		if e.ComplexityRoot.Project.Moderation == nil {
 			break
@@ -1729,7 +1729,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Surveys(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.SurveyOrder), args["where"].(*ent.SurveyWhereInput)), true
+		return e.ComplexityRoot.Project.Surveys(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.SurveyOrder), args["where"].(*ent.SurveyWhereInput)), true
 	case "Project.team":
 		if e.ComplexityRoot.Project.Team == nil {
 			break
@@ -1885,7 +1885,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.APITokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.APITokenOrder), args["where"].(*ent.APITokenWhereInput)), true
+		return e.ComplexityRoot.Query.APITokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.APITokenOrder), args["where"].(*ent.APITokenWhereInput)), true
 	case "Query.answers":
 		if e.ComplexityRoot.Query.Answers == nil {
 			break
@@ -1896,7 +1896,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Answers(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.AnswerOrder), args["where"].(*ent.AnswerWhereInput)), true
+		return e.ComplexityRoot.Query.Answers(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.AnswerOrder), args["where"].(*ent.AnswerWhereInput)), true
 	case "Query.auditEvents":
 		if e.ComplexityRoot.Query.AuditEvents == nil {
 			break
@@ -1907,7 +1907,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
+		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
 	case "Query.comments":
 		if e.ComplexityRoot.Query.Comments == nil {
 			break
@@ -1918,7 +1918,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Comments(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.CommentOrder), args["where"].(*ent.CommentWhereInput)), true
+		return e.ComplexityRoot.Query.Comments(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.CommentOrder), args["where"].(*ent.CommentWhereInput)), true
 
 	case "Query.maps":
 		if e.ComplexityRoot.Query.Maps == nil {
@@ -1930,7 +1930,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Maps(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectMapOrder), args["where"].(*ent.ProjectMapWhereInput)), true
+		return e.ComplexityRoot.Query.Maps(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.ProjectMapOrder), args["where"].(*ent.ProjectMapWhereInput)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1963,7 +1963,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Pins(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.PinOrder), args["where"].(*ent.PinWhereInput)), true
+		return e.ComplexityRoot.Query.Pins(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.PinOrder), args["where"].(*ent.PinWhereInput)), true
 	case "Query.projectMemberships":
 		if e.ComplexityRoot.Query.ProjectMemberships == nil {
 			break
@@ -1974,7 +1974,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ProjectMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectMembershipOrder), args["where"].(*ent.ProjectMembershipWhereInput)), true
+		return e.ComplexityRoot.Query.ProjectMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.ProjectMembershipOrder), args["where"].(*ent.ProjectMembershipWhereInput)), true
 	case "Query.projects":
 		if e.ComplexityRoot.Query.Projects == nil {
 			break
@@ -1985,7 +1985,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Projects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
+		return e.ComplexityRoot.Query.Projects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
 	case "Query.questions":
 		if e.ComplexityRoot.Query.Questions == nil {
 			break
@@ -1996,7 +1996,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Questions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.QuestionOrder), args["where"].(*ent.QuestionWhereInput)), true
+		return e.ComplexityRoot.Query.Questions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.QuestionOrder), args["where"].(*ent.QuestionWhereInput)), true
 	case "Query.responses":
 		if e.ComplexityRoot.Query.Responses == nil {
 			break
@@ -2007,7 +2007,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Responses(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ResponseOrder), args["where"].(*ent.ResponseWhereInput)), true
+		return e.ComplexityRoot.Query.Responses(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.ResponseOrder), args["where"].(*ent.ResponseWhereInput)), true
 	case "Query.surveys":
 		if e.ComplexityRoot.Query.Surveys == nil {
 			break
@@ -2018,7 +2018,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Surveys(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.SurveyOrder), args["where"].(*ent.SurveyWhereInput)), true
+		return e.ComplexityRoot.Query.Surveys(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.SurveyOrder), args["where"].(*ent.SurveyWhereInput)), true
 	case "Query.teamMemberships":
 		if e.ComplexityRoot.Query.TeamMemberships == nil {
 			break
@@ -2029,7 +2029,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.TeamMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.TeamMembershipOrder), args["where"].(*ent.TeamMembershipWhereInput)), true
+		return e.ComplexityRoot.Query.TeamMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.TeamMembershipOrder), args["where"].(*ent.TeamMembershipWhereInput)), true
 	case "Query.teams":
 		if e.ComplexityRoot.Query.Teams == nil {
 			break
@@ -2040,7 +2040,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Teams(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.TeamOrder), args["where"].(*ent.TeamWhereInput)), true
+		return e.ComplexityRoot.Query.Teams(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.TeamOrder), args["where"].(*ent.TeamWhereInput)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -2051,7 +2051,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -2069,7 +2069,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Question.Answers(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.AnswerOrder), args["where"].(*ent.AnswerWhereInput)), true
+		return e.ComplexityRoot.Question.Answers(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.AnswerOrder), args["where"].(*ent.AnswerWhereInput)), true
 	case "Question.createdAt":
 		if e.ComplexityRoot.Question.CreatedAt == nil {
 			break
@@ -2233,7 +2233,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Response.Answers(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.AnswerOrder), args["where"].(*ent.AnswerWhereInput)), true
+		return e.ComplexityRoot.Response.Answers(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.AnswerOrder), args["where"].(*ent.AnswerWhereInput)), true
 	case "Response.createdAt":
 		if e.ComplexityRoot.Response.CreatedAt == nil {
 			break
@@ -2393,7 +2393,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Survey.Questions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.QuestionOrder), args["where"].(*ent.QuestionWhereInput)), true
+		return e.ComplexityRoot.Survey.Questions(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.QuestionOrder), args["where"].(*ent.QuestionWhereInput)), true
 	case "Survey.responses":
 		if e.ComplexityRoot.Survey.Responses == nil {
 			break
@@ -2404,7 +2404,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Survey.Responses(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ResponseOrder), args["where"].(*ent.ResponseWhereInput)), true
+		return e.ComplexityRoot.Survey.Responses(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.ResponseOrder), args["where"].(*ent.ResponseWhereInput)), true
 	case "Survey.stats":
 		if e.ComplexityRoot.Survey.Stats == nil {
 			break
@@ -2507,7 +2507,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Team.Memberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.TeamMembershipOrder), args["where"].(*ent.TeamMembershipWhereInput)), true
+		return e.ComplexityRoot.Team.Memberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.TeamMembershipOrder), args["where"].(*ent.TeamMembershipWhereInput)), true
 	case "Team.name":
 		if e.ComplexityRoot.Team.Name == nil {
 			break
@@ -2524,7 +2524,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Team.Projects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
+		return e.ComplexityRoot.Team.Projects(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
 	case "Team.restricted":
 		if e.ComplexityRoot.Team.Restricted == nil {
 			break
@@ -2661,7 +2661,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.APITokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.APITokenOrder), args["where"].(*ent.APITokenWhereInput)), true
+		return e.ComplexityRoot.User.APITokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.APITokenOrder), args["where"].(*ent.APITokenWhereInput)), true
 	case "User.active":
 		if e.ComplexityRoot.User.Active == nil {
 			break
@@ -2702,7 +2702,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.ProjectMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ProjectMembershipOrder), args["where"].(*ent.ProjectMembershipWhereInput)), true
+		return e.ComplexityRoot.User.ProjectMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.ProjectMembershipOrder), args["where"].(*ent.ProjectMembershipWhereInput)), true
 	case "User.role":
 		if e.ComplexityRoot.User.Role == nil {
 			break
@@ -2719,7 +2719,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.TeamMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.TeamMembershipOrder), args["where"].(*ent.TeamMembershipWhereInput)), true
+		return e.ComplexityRoot.User.TeamMemberships(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.TeamMembershipOrder), args["where"].(*ent.TeamMembershipWhereInput)), true
 	case "User.updatedAt":
 		if e.ComplexityRoot.User.UpdatedAt == nil {
 			break
@@ -2782,7 +2782,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Viewer.APITokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.APITokenOrder), args["where"].(*ent.APITokenWhereInput)), true
+		return e.ComplexityRoot.Viewer.APITokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].([]*ent.APITokenOrder), args["where"].(*ent.APITokenWhereInput)), true
 	case "Viewer.token":
 		if e.ComplexityRoot.Viewer.Token == nil {
 			break
@@ -3042,7 +3042,7 @@ type APIToken implements Node {
     """
     Ordering options for Projects returned from the connection.
     """
-    orderBy: ProjectOrder
+    orderBy: [ProjectOrder!]
 
     """
     Filtering options for Projects returned from the connection.
@@ -3076,7 +3076,7 @@ type APIToken implements Node {
     """
     Ordering options for AuditEvents returned from the connection.
     """
-    orderBy: AuditEventOrder
+    orderBy: [AuditEventOrder!]
 
     """
     Filtering options for AuditEvents returned from the connection.
@@ -5316,7 +5316,7 @@ type Map implements Node @goModel(model: "engage/ent.ProjectMap") {
     """
     Ordering options for Pins returned from the connection.
     """
-    orderBy: PinOrder
+    orderBy: [PinOrder!]
 
     """
     Filtering options for Pins returned from the connection.
@@ -5855,7 +5855,7 @@ type Pin implements Node {
     """
     Ordering options for Comments returned from the connection.
     """
-    orderBy: CommentOrder
+    orderBy: [CommentOrder!]
 
     """
     Filtering options for Comments returned from the connection.
@@ -6412,7 +6412,7 @@ type Project implements Node {
     """
     Ordering options for ProjectMemberships returned from the connection.
     """
-    orderBy: ProjectMembershipOrder
+    orderBy: [ProjectMembershipOrder!]
 
     """
     Filtering options for ProjectMemberships returned from the connection.
@@ -6446,7 +6446,7 @@ type Project implements Node {
     """
     Ordering options for Surveys returned from the connection.
     """
-    orderBy: SurveyOrder
+    orderBy: [SurveyOrder!]
 
     """
     Filtering options for Surveys returned from the connection.
@@ -6480,7 +6480,7 @@ type Project implements Node {
     """
     Ordering options for Maps returned from the connection.
     """
-    orderBy: MapOrder
+    orderBy: [MapOrder!]
 
     """
     Filtering options for Maps returned from the connection.
@@ -7273,7 +7273,7 @@ type Query {
     """
     Ordering options for APITokens returned from the connection.
     """
-    orderBy: APITokenOrder
+    orderBy: [APITokenOrder!]
 
     """
     Filtering options for APITokens returned from the connection.
@@ -7307,7 +7307,7 @@ type Query {
     """
     Ordering options for Answers returned from the connection.
     """
-    orderBy: AnswerOrder
+    orderBy: [AnswerOrder!]
 
     """
     Filtering options for Answers returned from the connection.
@@ -7341,7 +7341,7 @@ type Query {
     """
     Ordering options for AuditEvents returned from the connection.
     """
-    orderBy: AuditEventOrder
+    orderBy: [AuditEventOrder!]
 
     """
     Filtering options for AuditEvents returned from the connection.
@@ -7375,7 +7375,7 @@ type Query {
     """
     Ordering options for Comments returned from the connection.
     """
-    orderBy: CommentOrder
+    orderBy: [CommentOrder!]
 
     """
     Filtering options for Comments returned from the connection.
@@ -7409,7 +7409,7 @@ type Query {
     """
     Ordering options for Pins returned from the connection.
     """
-    orderBy: PinOrder
+    orderBy: [PinOrder!]
 
     """
     Filtering options for Pins returned from the connection.
@@ -7443,7 +7443,7 @@ type Query {
     """
     Ordering options for Projects returned from the connection.
     """
-    orderBy: ProjectOrder
+    orderBy: [ProjectOrder!]
 
     """
     Filtering options for Projects returned from the connection.
@@ -7477,7 +7477,7 @@ type Query {
     """
     Ordering options for Maps returned from the connection.
     """
-    orderBy: MapOrder
+    orderBy: [MapOrder!]
 
     """
     Filtering options for Maps returned from the connection.
@@ -7511,7 +7511,7 @@ type Query {
     """
     Ordering options for ProjectMemberships returned from the connection.
     """
-    orderBy: ProjectMembershipOrder
+    orderBy: [ProjectMembershipOrder!]
 
     """
     Filtering options for ProjectMemberships returned from the connection.
@@ -7545,7 +7545,7 @@ type Query {
     """
     Ordering options for Questions returned from the connection.
     """
-    orderBy: QuestionOrder
+    orderBy: [QuestionOrder!]
 
     """
     Filtering options for Questions returned from the connection.
@@ -7579,7 +7579,7 @@ type Query {
     """
     Ordering options for Responses returned from the connection.
     """
-    orderBy: ResponseOrder
+    orderBy: [ResponseOrder!]
 
     """
     Filtering options for Responses returned from the connection.
@@ -7613,7 +7613,7 @@ type Query {
     """
     Ordering options for Surveys returned from the connection.
     """
-    orderBy: SurveyOrder
+    orderBy: [SurveyOrder!]
 
     """
     Filtering options for Surveys returned from the connection.
@@ -7647,7 +7647,7 @@ type Query {
     """
     Ordering options for Teams returned from the connection.
     """
-    orderBy: TeamOrder
+    orderBy: [TeamOrder!]
 
     """
     Filtering options for Teams returned from the connection.
@@ -7681,7 +7681,7 @@ type Query {
     """
     Ordering options for TeamMemberships returned from the connection.
     """
-    orderBy: TeamMembershipOrder
+    orderBy: [TeamMembershipOrder!]
 
     """
     Filtering options for TeamMemberships returned from the connection.
@@ -7715,7 +7715,7 @@ type Query {
     """
     Ordering options for Users returned from the connection.
     """
-    orderBy: UserOrder
+    orderBy: [UserOrder!]
 
     """
     Filtering options for Users returned from the connection.
@@ -7794,7 +7794,7 @@ type Question implements Node {
     """
     Ordering options for Answers returned from the connection.
     """
-    orderBy: AnswerOrder
+    orderBy: [AnswerOrder!]
 
     """
     Filtering options for Answers returned from the connection.
@@ -8248,7 +8248,7 @@ type Response implements Node {
     """
     Ordering options for Answers returned from the connection.
     """
-    orderBy: AnswerOrder
+    orderBy: [AnswerOrder!]
 
     """
     Filtering options for Answers returned from the connection.
@@ -8609,7 +8609,7 @@ type Survey implements Node {
     """
     Ordering options for Questions returned from the connection.
     """
-    orderBy: QuestionOrder
+    orderBy: [QuestionOrder!]
 
     """
     Filtering options for Questions returned from the connection.
@@ -8643,7 +8643,7 @@ type Survey implements Node {
     """
     Ordering options for Responses returned from the connection.
     """
-    orderBy: ResponseOrder
+    orderBy: [ResponseOrder!]
 
     """
     Filtering options for Responses returned from the connection.
@@ -9189,7 +9189,7 @@ type Team implements Node {
     """
     Ordering options for TeamMemberships returned from the connection.
     """
-    orderBy: TeamMembershipOrder
+    orderBy: [TeamMembershipOrder!]
 
     """
     Filtering options for TeamMemberships returned from the connection.
@@ -9223,7 +9223,7 @@ type Team implements Node {
     """
     Ordering options for Projects returned from the connection.
     """
-    orderBy: ProjectOrder
+    orderBy: [ProjectOrder!]
 
     """
     Filtering options for Projects returned from the connection.
@@ -10119,7 +10119,7 @@ type User implements Node {
     """
     Ordering options for TeamMemberships returned from the connection.
     """
-    orderBy: TeamMembershipOrder
+    orderBy: [TeamMembershipOrder!]
 
     """
     Filtering options for TeamMemberships returned from the connection.
@@ -10153,7 +10153,7 @@ type User implements Node {
     """
     Ordering options for ProjectMemberships returned from the connection.
     """
-    orderBy: ProjectMembershipOrder
+    orderBy: [ProjectMembershipOrder!]
 
     """
     Filtering options for ProjectMemberships returned from the connection.
@@ -10187,7 +10187,7 @@ type User implements Node {
     """
     Ordering options for APITokens returned from the connection.
     """
-    orderBy: APITokenOrder
+    orderBy: [APITokenOrder!]
 
     """
     Filtering options for APITokens returned from the connection.
@@ -10847,7 +10847,7 @@ type Viewer {
     """
     Ordering options for the tokens.
     """
-    orderBy: APITokenOrder
+    orderBy: [APITokenOrder!]
     """
     Filtering options for the tokens.
     """
@@ -11930,8 +11930,8 @@ func (ec *executionContext) field_APIToken_allowedProjects_args(ctx context.Cont
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ProjectOrder, error) {
-			return ec.unmarshalOProjectOrder2ᚖengageᚋentᚐProjectOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ProjectOrder, error) {
+			return ec.unmarshalOProjectOrder2ᚕᚖengageᚋentᚐProjectOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11984,8 +11984,8 @@ func (ec *executionContext) field_APIToken_auditEvents_args(ctx context.Context,
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.AuditEventOrder, error) {
-			return ec.unmarshalOAuditEventOrder2ᚖengageᚋentᚐAuditEventOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.AuditEventOrder, error) {
+			return ec.unmarshalOAuditEventOrder2ᚕᚖengageᚋentᚐAuditEventOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12038,8 +12038,8 @@ func (ec *executionContext) field_Map_pins_args(ctx context.Context, rawArgs map
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.PinOrder, error) {
-			return ec.unmarshalOPinOrder2ᚖengageᚋentᚐPinOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.PinOrder, error) {
+			return ec.unmarshalOPinOrder2ᚕᚖengageᚋentᚐPinOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12660,8 +12660,8 @@ func (ec *executionContext) field_Pin_comments_args(ctx context.Context, rawArgs
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.CommentOrder, error) {
-			return ec.unmarshalOCommentOrder2ᚖengageᚋentᚐCommentOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.CommentOrder, error) {
+			return ec.unmarshalOCommentOrder2ᚕᚖengageᚋentᚐCommentOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12714,8 +12714,8 @@ func (ec *executionContext) field_Project_maps_args(ctx context.Context, rawArgs
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ProjectMapOrder, error) {
-			return ec.unmarshalOMapOrder2ᚖengageᚋentᚐProjectMapOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ProjectMapOrder, error) {
+			return ec.unmarshalOMapOrder2ᚕᚖengageᚋentᚐProjectMapOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12768,8 +12768,8 @@ func (ec *executionContext) field_Project_memberships_args(ctx context.Context, 
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ProjectMembershipOrder, error) {
-			return ec.unmarshalOProjectMembershipOrder2ᚖengageᚋentᚐProjectMembershipOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ProjectMembershipOrder, error) {
+			return ec.unmarshalOProjectMembershipOrder2ᚕᚖengageᚋentᚐProjectMembershipOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12836,8 +12836,8 @@ func (ec *executionContext) field_Project_surveys_args(ctx context.Context, rawA
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.SurveyOrder, error) {
-			return ec.unmarshalOSurveyOrder2ᚖengageᚋentᚐSurveyOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.SurveyOrder, error) {
+			return ec.unmarshalOSurveyOrder2ᚕᚖengageᚋentᚐSurveyOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12904,8 +12904,8 @@ func (ec *executionContext) field_Query_answers_args(ctx context.Context, rawArg
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.AnswerOrder, error) {
-			return ec.unmarshalOAnswerOrder2ᚖengageᚋentᚐAnswerOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.AnswerOrder, error) {
+			return ec.unmarshalOAnswerOrder2ᚕᚖengageᚋentᚐAnswerOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12958,8 +12958,8 @@ func (ec *executionContext) field_Query_apiTokens_args(ctx context.Context, rawA
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.APITokenOrder, error) {
-			return ec.unmarshalOAPITokenOrder2ᚖengageᚋentᚐAPITokenOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.APITokenOrder, error) {
+			return ec.unmarshalOAPITokenOrder2ᚕᚖengageᚋentᚐAPITokenOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13012,8 +13012,8 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.AuditEventOrder, error) {
-			return ec.unmarshalOAuditEventOrder2ᚖengageᚋentᚐAuditEventOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.AuditEventOrder, error) {
+			return ec.unmarshalOAuditEventOrder2ᚕᚖengageᚋentᚐAuditEventOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13066,8 +13066,8 @@ func (ec *executionContext) field_Query_comments_args(ctx context.Context, rawAr
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.CommentOrder, error) {
-			return ec.unmarshalOCommentOrder2ᚖengageᚋentᚐCommentOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.CommentOrder, error) {
+			return ec.unmarshalOCommentOrder2ᚕᚖengageᚋentᚐCommentOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13120,8 +13120,8 @@ func (ec *executionContext) field_Query_maps_args(ctx context.Context, rawArgs m
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ProjectMapOrder, error) {
-			return ec.unmarshalOMapOrder2ᚖengageᚋentᚐProjectMapOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ProjectMapOrder, error) {
+			return ec.unmarshalOMapOrder2ᚕᚖengageᚋentᚐProjectMapOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13202,8 +13202,8 @@ func (ec *executionContext) field_Query_pins_args(ctx context.Context, rawArgs m
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.PinOrder, error) {
-			return ec.unmarshalOPinOrder2ᚖengageᚋentᚐPinOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.PinOrder, error) {
+			return ec.unmarshalOPinOrder2ᚕᚖengageᚋentᚐPinOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13256,8 +13256,8 @@ func (ec *executionContext) field_Query_projectMemberships_args(ctx context.Cont
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ProjectMembershipOrder, error) {
-			return ec.unmarshalOProjectMembershipOrder2ᚖengageᚋentᚐProjectMembershipOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ProjectMembershipOrder, error) {
+			return ec.unmarshalOProjectMembershipOrder2ᚕᚖengageᚋentᚐProjectMembershipOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13310,8 +13310,8 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ProjectOrder, error) {
-			return ec.unmarshalOProjectOrder2ᚖengageᚋentᚐProjectOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ProjectOrder, error) {
+			return ec.unmarshalOProjectOrder2ᚕᚖengageᚋentᚐProjectOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13364,8 +13364,8 @@ func (ec *executionContext) field_Query_questions_args(ctx context.Context, rawA
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.QuestionOrder, error) {
-			return ec.unmarshalOQuestionOrder2ᚖengageᚋentᚐQuestionOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.QuestionOrder, error) {
+			return ec.unmarshalOQuestionOrder2ᚕᚖengageᚋentᚐQuestionOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13418,8 +13418,8 @@ func (ec *executionContext) field_Query_responses_args(ctx context.Context, rawA
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ResponseOrder, error) {
-			return ec.unmarshalOResponseOrder2ᚖengageᚋentᚐResponseOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ResponseOrder, error) {
+			return ec.unmarshalOResponseOrder2ᚕᚖengageᚋentᚐResponseOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13472,8 +13472,8 @@ func (ec *executionContext) field_Query_surveys_args(ctx context.Context, rawArg
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.SurveyOrder, error) {
-			return ec.unmarshalOSurveyOrder2ᚖengageᚋentᚐSurveyOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.SurveyOrder, error) {
+			return ec.unmarshalOSurveyOrder2ᚕᚖengageᚋentᚐSurveyOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13526,8 +13526,8 @@ func (ec *executionContext) field_Query_teamMemberships_args(ctx context.Context
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.TeamMembershipOrder, error) {
-			return ec.unmarshalOTeamMembershipOrder2ᚖengageᚋentᚐTeamMembershipOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.TeamMembershipOrder, error) {
+			return ec.unmarshalOTeamMembershipOrder2ᚕᚖengageᚋentᚐTeamMembershipOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13580,8 +13580,8 @@ func (ec *executionContext) field_Query_teams_args(ctx context.Context, rawArgs 
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.TeamOrder, error) {
-			return ec.unmarshalOTeamOrder2ᚖengageᚋentᚐTeamOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.TeamOrder, error) {
+			return ec.unmarshalOTeamOrder2ᚕᚖengageᚋentᚐTeamOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13634,8 +13634,8 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.UserOrder, error) {
-			return ec.unmarshalOUserOrder2ᚖengageᚋentᚐUserOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.UserOrder, error) {
+			return ec.unmarshalOUserOrder2ᚕᚖengageᚋentᚐUserOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13688,8 +13688,8 @@ func (ec *executionContext) field_Question_answers_args(ctx context.Context, raw
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.AnswerOrder, error) {
-			return ec.unmarshalOAnswerOrder2ᚖengageᚋentᚐAnswerOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.AnswerOrder, error) {
+			return ec.unmarshalOAnswerOrder2ᚕᚖengageᚋentᚐAnswerOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13756,8 +13756,8 @@ func (ec *executionContext) field_Response_answers_args(ctx context.Context, raw
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.AnswerOrder, error) {
-			return ec.unmarshalOAnswerOrder2ᚖengageᚋentᚐAnswerOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.AnswerOrder, error) {
+			return ec.unmarshalOAnswerOrder2ᚕᚖengageᚋentᚐAnswerOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13848,8 +13848,8 @@ func (ec *executionContext) field_Survey_questions_args(ctx context.Context, raw
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.QuestionOrder, error) {
-			return ec.unmarshalOQuestionOrder2ᚖengageᚋentᚐQuestionOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.QuestionOrder, error) {
+			return ec.unmarshalOQuestionOrder2ᚕᚖengageᚋentᚐQuestionOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13902,8 +13902,8 @@ func (ec *executionContext) field_Survey_responses_args(ctx context.Context, raw
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ResponseOrder, error) {
-			return ec.unmarshalOResponseOrder2ᚖengageᚋentᚐResponseOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ResponseOrder, error) {
+			return ec.unmarshalOResponseOrder2ᚕᚖengageᚋentᚐResponseOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13970,8 +13970,8 @@ func (ec *executionContext) field_Team_memberships_args(ctx context.Context, raw
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.TeamMembershipOrder, error) {
-			return ec.unmarshalOTeamMembershipOrder2ᚖengageᚋentᚐTeamMembershipOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.TeamMembershipOrder, error) {
+			return ec.unmarshalOTeamMembershipOrder2ᚕᚖengageᚋentᚐTeamMembershipOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14024,8 +14024,8 @@ func (ec *executionContext) field_Team_projects_args(ctx context.Context, rawArg
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ProjectOrder, error) {
-			return ec.unmarshalOProjectOrder2ᚖengageᚋentᚐProjectOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ProjectOrder, error) {
+			return ec.unmarshalOProjectOrder2ᚕᚖengageᚋentᚐProjectOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14078,8 +14078,8 @@ func (ec *executionContext) field_User_apiTokens_args(ctx context.Context, rawAr
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.APITokenOrder, error) {
-			return ec.unmarshalOAPITokenOrder2ᚖengageᚋentᚐAPITokenOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.APITokenOrder, error) {
+			return ec.unmarshalOAPITokenOrder2ᚕᚖengageᚋentᚐAPITokenOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14132,8 +14132,8 @@ func (ec *executionContext) field_User_projectMemberships_args(ctx context.Conte
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.ProjectMembershipOrder, error) {
-			return ec.unmarshalOProjectMembershipOrder2ᚖengageᚋentᚐProjectMembershipOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.ProjectMembershipOrder, error) {
+			return ec.unmarshalOProjectMembershipOrder2ᚕᚖengageᚋentᚐProjectMembershipOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14186,8 +14186,8 @@ func (ec *executionContext) field_User_teamMemberships_args(ctx context.Context,
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.TeamMembershipOrder, error) {
-			return ec.unmarshalOTeamMembershipOrder2ᚖengageᚋentᚐTeamMembershipOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.TeamMembershipOrder, error) {
+			return ec.unmarshalOTeamMembershipOrder2ᚕᚖengageᚋentᚐTeamMembershipOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14240,8 +14240,8 @@ func (ec *executionContext) field_Viewer_apiTokens_args(ctx context.Context, raw
 	}
 	args["last"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*ent.APITokenOrder, error) {
-			return ec.unmarshalOAPITokenOrder2ᚖengageᚋentᚐAPITokenOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*ent.APITokenOrder, error) {
+			return ec.unmarshalOAPITokenOrder2ᚕᚖengageᚋentᚐAPITokenOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14465,7 +14465,7 @@ func (ec *executionContext) _APIToken_allowedProjects(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.AllowedProjects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectOrder), fc.Args["where"].(*ent.ProjectWhereInput))
+			return obj.AllowedProjects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProjectOrder), fc.Args["where"].(*ent.ProjectWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {
@@ -14509,7 +14509,7 @@ func (ec *executionContext) _APIToken_auditEvents(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.AuditEvents(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*ent.AuditEventWhereInput))
+			return obj.AuditEvents(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AuditEventOrder), fc.Args["where"].(*ent.AuditEventWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -15292,7 +15292,7 @@ func (ec *executionContext) _Map_pins(ctx context.Context, field graphql.Collect
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Pins(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PinOrder), fc.Args["where"].(*ent.PinWhereInput))
+			return obj.Pins(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.PinOrder), fc.Args["where"].(*ent.PinWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PinConnection) graphql.Marshaler {
@@ -16950,7 +16950,7 @@ func (ec *executionContext) _Pin_comments(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Comments(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CommentOrder), fc.Args["where"].(*ent.CommentWhereInput))
+			return obj.Comments(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.CommentOrder), fc.Args["where"].(*ent.CommentWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CommentConnection) graphql.Marshaler {
@@ -17180,7 +17180,7 @@ func (ec *executionContext) _Project_memberships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Memberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectMembershipOrder), fc.Args["where"].(*ent.ProjectMembershipWhereInput))
+			return obj.Memberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProjectMembershipOrder), fc.Args["where"].(*ent.ProjectMembershipWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectMembershipConnection) graphql.Marshaler {
@@ -17224,7 +17224,7 @@ func (ec *executionContext) _Project_surveys(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Surveys(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SurveyOrder), fc.Args["where"].(*ent.SurveyWhereInput))
+			return obj.Surveys(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.SurveyOrder), fc.Args["where"].(*ent.SurveyWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SurveyConnection) graphql.Marshaler {
@@ -17268,7 +17268,7 @@ func (ec *executionContext) _Project_maps(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Maps(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectMapOrder), fc.Args["where"].(*ent.ProjectMapWhereInput))
+			return obj.Maps(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProjectMapOrder), fc.Args["where"].(*ent.ProjectMapWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectMapConnection) graphql.Marshaler {
@@ -17754,7 +17754,7 @@ func (ec *executionContext) _Query_apiTokens(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().APITokens(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.APITokenOrder), fc.Args["where"].(*ent.APITokenWhereInput))
+			return ec.Resolvers.Query().APITokens(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.APITokenOrder), fc.Args["where"].(*ent.APITokenWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.APITokenConnection) graphql.Marshaler {
@@ -17798,7 +17798,7 @@ func (ec *executionContext) _Query_answers(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Answers(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AnswerOrder), fc.Args["where"].(*ent.AnswerWhereInput))
+			return ec.Resolvers.Query().Answers(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AnswerOrder), fc.Args["where"].(*ent.AnswerWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AnswerConnection) graphql.Marshaler {
@@ -17842,7 +17842,7 @@ func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEventOrder), fc.Args["where"].(*ent.AuditEventWhereInput))
+			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AuditEventOrder), fc.Args["where"].(*ent.AuditEventWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
@@ -17886,7 +17886,7 @@ func (ec *executionContext) _Query_comments(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Comments(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CommentOrder), fc.Args["where"].(*ent.CommentWhereInput))
+			return ec.Resolvers.Query().Comments(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.CommentOrder), fc.Args["where"].(*ent.CommentWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CommentConnection) graphql.Marshaler {
@@ -17930,7 +17930,7 @@ func (ec *executionContext) _Query_pins(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Pins(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PinOrder), fc.Args["where"].(*ent.PinWhereInput))
+			return ec.Resolvers.Query().Pins(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.PinOrder), fc.Args["where"].(*ent.PinWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PinConnection) graphql.Marshaler {
@@ -17974,7 +17974,7 @@ func (ec *executionContext) _Query_projects(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Projects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectOrder), fc.Args["where"].(*ent.ProjectWhereInput))
+			return ec.Resolvers.Query().Projects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProjectOrder), fc.Args["where"].(*ent.ProjectWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {
@@ -18018,7 +18018,7 @@ func (ec *executionContext) _Query_maps(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Maps(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectMapOrder), fc.Args["where"].(*ent.ProjectMapWhereInput))
+			return ec.Resolvers.Query().Maps(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProjectMapOrder), fc.Args["where"].(*ent.ProjectMapWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectMapConnection) graphql.Marshaler {
@@ -18062,7 +18062,7 @@ func (ec *executionContext) _Query_projectMemberships(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ProjectMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectMembershipOrder), fc.Args["where"].(*ent.ProjectMembershipWhereInput))
+			return ec.Resolvers.Query().ProjectMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProjectMembershipOrder), fc.Args["where"].(*ent.ProjectMembershipWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectMembershipConnection) graphql.Marshaler {
@@ -18106,7 +18106,7 @@ func (ec *executionContext) _Query_questions(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Questions(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.QuestionOrder), fc.Args["where"].(*ent.QuestionWhereInput))
+			return ec.Resolvers.Query().Questions(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.QuestionOrder), fc.Args["where"].(*ent.QuestionWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuestionConnection) graphql.Marshaler {
@@ -18150,7 +18150,7 @@ func (ec *executionContext) _Query_responses(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Responses(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ResponseOrder), fc.Args["where"].(*ent.ResponseWhereInput))
+			return ec.Resolvers.Query().Responses(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ResponseOrder), fc.Args["where"].(*ent.ResponseWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponseConnection) graphql.Marshaler {
@@ -18194,7 +18194,7 @@ func (ec *executionContext) _Query_surveys(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Surveys(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SurveyOrder), fc.Args["where"].(*ent.SurveyWhereInput))
+			return ec.Resolvers.Query().Surveys(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.SurveyOrder), fc.Args["where"].(*ent.SurveyWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SurveyConnection) graphql.Marshaler {
@@ -18238,7 +18238,7 @@ func (ec *executionContext) _Query_teams(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Teams(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.TeamOrder), fc.Args["where"].(*ent.TeamWhereInput))
+			return ec.Resolvers.Query().Teams(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TeamOrder), fc.Args["where"].(*ent.TeamWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TeamConnection) graphql.Marshaler {
@@ -18282,7 +18282,7 @@ func (ec *executionContext) _Query_teamMemberships(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().TeamMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.TeamMembershipOrder), fc.Args["where"].(*ent.TeamMembershipWhereInput))
+			return ec.Resolvers.Query().TeamMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TeamMembershipOrder), fc.Args["where"].(*ent.TeamMembershipWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TeamMembershipConnection) graphql.Marshaler {
@@ -18326,7 +18326,7 @@ func (ec *executionContext) _Query_users(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Users(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.UserOrder), fc.Args["where"].(*ent.UserWhereInput))
+			return ec.Resolvers.Query().Users(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.UserOrder), fc.Args["where"].(*ent.UserWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.UserConnection) graphql.Marshaler {
@@ -18573,7 +18573,7 @@ func (ec *executionContext) _Question_answers(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Answers(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AnswerOrder), fc.Args["where"].(*ent.AnswerWhereInput))
+			return obj.Answers(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AnswerOrder), fc.Args["where"].(*ent.AnswerWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AnswerConnection) graphql.Marshaler {
@@ -18992,7 +18992,7 @@ func (ec *executionContext) _Response_answers(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Answers(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AnswerOrder), fc.Args["where"].(*ent.AnswerWhereInput))
+			return obj.Answers(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AnswerOrder), fc.Args["where"].(*ent.AnswerWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AnswerConnection) graphql.Marshaler {
@@ -19293,7 +19293,7 @@ func (ec *executionContext) _Survey_questions(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Questions(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.QuestionOrder), fc.Args["where"].(*ent.QuestionWhereInput))
+			return obj.Questions(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.QuestionOrder), fc.Args["where"].(*ent.QuestionWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.QuestionConnection) graphql.Marshaler {
@@ -19337,7 +19337,7 @@ func (ec *executionContext) _Survey_responses(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Responses(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ResponseOrder), fc.Args["where"].(*ent.ResponseWhereInput))
+			return obj.Responses(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ResponseOrder), fc.Args["where"].(*ent.ResponseWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResponseConnection) graphql.Marshaler {
@@ -19589,7 +19589,7 @@ func (ec *executionContext) _Team_memberships(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Memberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.TeamMembershipOrder), fc.Args["where"].(*ent.TeamMembershipWhereInput))
+			return obj.Memberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TeamMembershipOrder), fc.Args["where"].(*ent.TeamMembershipWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TeamMembershipConnection) graphql.Marshaler {
@@ -19633,7 +19633,7 @@ func (ec *executionContext) _Team_projects(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Projects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectOrder), fc.Args["where"].(*ent.ProjectWhereInput))
+			return obj.Projects(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProjectOrder), fc.Args["where"].(*ent.ProjectWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectConnection) graphql.Marshaler {
@@ -19949,7 +19949,7 @@ func (ec *executionContext) _User_teamMemberships(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.TeamMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.TeamMembershipOrder), fc.Args["where"].(*ent.TeamMembershipWhereInput))
+			return obj.TeamMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TeamMembershipOrder), fc.Args["where"].(*ent.TeamMembershipWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TeamMembershipConnection) graphql.Marshaler {
@@ -19993,7 +19993,7 @@ func (ec *executionContext) _User_projectMemberships(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.ProjectMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ProjectMembershipOrder), fc.Args["where"].(*ent.ProjectMembershipWhereInput))
+			return obj.ProjectMemberships(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ProjectMembershipOrder), fc.Args["where"].(*ent.ProjectMembershipWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProjectMembershipConnection) graphql.Marshaler {
@@ -20037,7 +20037,7 @@ func (ec *executionContext) _User_apiTokens(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.APITokens(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.APITokenOrder), fc.Args["where"].(*ent.APITokenWhereInput))
+			return obj.APITokens(ctx, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.APITokenOrder), fc.Args["where"].(*ent.APITokenWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.APITokenConnection) graphql.Marshaler {
@@ -20257,7 +20257,7 @@ func (ec *executionContext) _Viewer_apiTokens(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Viewer().APITokens(ctx, obj, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.APITokenOrder), fc.Args["where"].(*ent.APITokenWhereInput))
+			return ec.Resolvers.Viewer().APITokens(ctx, obj, fc.Args["after"].(*entgql.Cursor[string]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[string]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.APITokenOrder), fc.Args["where"].(*ent.APITokenWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.APITokenConnection) graphql.Marshaler {
@@ -35031,6 +35031,11 @@ func (ec *executionContext) marshalNAPITokenConnection2ᚖengageᚋentᚐAPIToke
 	return ec._APITokenConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAPITokenOrder2ᚖengageᚋentᚐAPITokenOrder(ctx context.Context, v any) (*ent.APITokenOrder, error) {
+	res, err := ec.unmarshalInputAPITokenOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAPITokenOrderField2ᚖengageᚋentᚐAPITokenOrderField(ctx context.Context, v any) (*ent.APITokenOrderField, error) {
 	var res = new(ent.APITokenOrderField)
 	err := res.UnmarshalGQL(v)
@@ -35074,6 +35079,11 @@ func (ec *executionContext) marshalNAnswerConnection2ᚖengageᚋentᚐAnswerCon
 	return ec._AnswerConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAnswerOrder2ᚖengageᚋentᚐAnswerOrder(ctx context.Context, v any) (*ent.AnswerOrder, error) {
+	res, err := ec.unmarshalInputAnswerOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAnswerOrderField2ᚖengageᚋentᚐAnswerOrderField(ctx context.Context, v any) (*ent.AnswerOrderField, error) {
 	var res = new(ent.AnswerOrderField)
 	err := res.UnmarshalGQL(v)
@@ -35109,6 +35119,11 @@ func (ec *executionContext) marshalNAuditEventConnection2ᚖengageᚋentᚐAudit
 		return graphql.Null
 	}
 	return ec._AuditEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAuditEventOrder2ᚖengageᚋentᚐAuditEventOrder(ctx context.Context, v any) (*ent.AuditEventOrder, error) {
+	res, err := ec.unmarshalInputAuditEventOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNAuditEventOrderField2ᚖengageᚋentᚐAuditEventOrderField(ctx context.Context, v any) (*ent.AuditEventOrderField, error) {
@@ -35158,6 +35173,11 @@ func (ec *executionContext) marshalNCommentConnection2ᚖengageᚋentᚐCommentC
 		return graphql.Null
 	}
 	return ec._CommentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommentOrder2ᚖengageᚋentᚐCommentOrder(ctx context.Context, v any) (*ent.CommentOrder, error) {
+	res, err := ec.unmarshalInputCommentOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCommentOrderField2ᚖengageᚋentᚐCommentOrderField(ctx context.Context, v any) (*ent.CommentOrderField, error) {
@@ -35369,6 +35389,11 @@ func (ec *executionContext) marshalNMapConnection2ᚖengageᚋentᚐProjectMapCo
 	return ec._MapConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMapOrder2ᚖengageᚋentᚐProjectMapOrder(ctx context.Context, v any) (*ent.ProjectMapOrder, error) {
+	res, err := ec.unmarshalInputMapOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNMapOrderField2ᚖengageᚋentᚐProjectMapOrderField(ctx context.Context, v any) (*ent.ProjectMapOrderField, error) {
 	var res = new(ent.ProjectMapOrderField)
 	err := res.UnmarshalGQL(v)
@@ -35446,6 +35471,11 @@ func (ec *executionContext) marshalNPinConnection2ᚖengageᚋentᚐPinConnectio
 	return ec._PinConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPinOrder2ᚖengageᚋentᚐPinOrder(ctx context.Context, v any) (*ent.PinOrder, error) {
+	res, err := ec.unmarshalInputPinOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPinOrderField2ᚖengageᚋentᚐPinOrderField(ctx context.Context, v any) (*ent.PinOrderField, error) {
 	var res = new(ent.PinOrderField)
 	err := res.UnmarshalGQL(v)
@@ -35497,6 +35527,11 @@ func (ec *executionContext) marshalNProjectMembershipConnection2ᚖengageᚋent�
 	return ec._ProjectMembershipConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProjectMembershipOrder2ᚖengageᚋentᚐProjectMembershipOrder(ctx context.Context, v any) (*ent.ProjectMembershipOrder, error) {
+	res, err := ec.unmarshalInputProjectMembershipOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNProjectMembershipOrderField2ᚖengageᚋentᚐProjectMembershipOrderField(ctx context.Context, v any) (*ent.ProjectMembershipOrderField, error) {
 	var res = new(ent.ProjectMembershipOrderField)
 	err := res.UnmarshalGQL(v)
@@ -35524,6 +35559,11 @@ func (ec *executionContext) unmarshalNProjectModeration2engageᚋentᚋproject�
 
 func (ec *executionContext) marshalNProjectModeration2engageᚋentᚋprojectᚐModeration(ctx context.Context, sel ast.SelectionSet, v project.Moderation) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNProjectOrder2ᚖengageᚋentᚐProjectOrder(ctx context.Context, v any) (*ent.ProjectOrder, error) {
+	res, err := ec.unmarshalInputProjectOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNProjectOrderField2ᚖengageᚋentᚐProjectOrderField(ctx context.Context, v any) (*ent.ProjectOrderField, error) {
@@ -35599,6 +35639,11 @@ func (ec *executionContext) marshalNQuestionKind2engageᚋentᚋquestionᚐKind(
 	return v
 }
 
+func (ec *executionContext) unmarshalNQuestionOrder2ᚖengageᚋentᚐQuestionOrder(ctx context.Context, v any) (*ent.QuestionOrder, error) {
+	res, err := ec.unmarshalInputQuestionOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNQuestionOrderField2ᚖengageᚋentᚐQuestionOrderField(ctx context.Context, v any) (*ent.QuestionOrderField, error) {
 	var res = new(ent.QuestionOrderField)
 	err := res.UnmarshalGQL(v)
@@ -35640,6 +35685,11 @@ func (ec *executionContext) marshalNResponseConnection2ᚖengageᚋentᚐRespons
 		return graphql.Null
 	}
 	return ec._ResponseConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNResponseOrder2ᚖengageᚋentᚐResponseOrder(ctx context.Context, v any) (*ent.ResponseOrder, error) {
+	res, err := ec.unmarshalInputResponseOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNResponseOrderField2ᚖengageᚋentᚐResponseOrderField(ctx context.Context, v any) (*ent.ResponseOrderField, error) {
@@ -35749,6 +35799,11 @@ func (ec *executionContext) marshalNSurveyConnection2ᚖengageᚋentᚐSurveyCon
 	return ec._SurveyConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSurveyOrder2ᚖengageᚋentᚐSurveyOrder(ctx context.Context, v any) (*ent.SurveyOrder, error) {
+	res, err := ec.unmarshalInputSurveyOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSurveyOrderField2ᚖengageᚋentᚐSurveyOrderField(ctx context.Context, v any) (*ent.SurveyOrderField, error) {
 	var res = new(ent.SurveyOrderField)
 	err := res.UnmarshalGQL(v)
@@ -35818,6 +35873,11 @@ func (ec *executionContext) marshalNTeamMembershipConnection2ᚖengageᚋentᚐT
 	return ec._TeamMembershipConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNTeamMembershipOrder2ᚖengageᚋentᚐTeamMembershipOrder(ctx context.Context, v any) (*ent.TeamMembershipOrder, error) {
+	res, err := ec.unmarshalInputTeamMembershipOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNTeamMembershipOrderField2ᚖengageᚋentᚐTeamMembershipOrderField(ctx context.Context, v any) (*ent.TeamMembershipOrderField, error) {
 	var res = new(ent.TeamMembershipOrderField)
 	err := res.UnmarshalGQL(v)
@@ -35834,6 +35894,11 @@ func (ec *executionContext) marshalNTeamMembershipOrderField2ᚖengageᚋentᚐT
 
 func (ec *executionContext) unmarshalNTeamMembershipWhereInput2ᚖengageᚋentᚐTeamMembershipWhereInput(ctx context.Context, v any) (*ent.TeamMembershipWhereInput, error) {
 	res, err := ec.unmarshalInputTeamMembershipWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTeamOrder2ᚖengageᚋentᚐTeamOrder(ctx context.Context, v any) (*ent.TeamOrder, error) {
+	res, err := ec.unmarshalInputTeamOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -35944,6 +36009,11 @@ func (ec *executionContext) marshalNUserConnection2ᚖengageᚋentᚐUserConnect
 		return graphql.Null
 	}
 	return ec._UserConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUserOrder2ᚖengageᚋentᚐUserOrder(ctx context.Context, v any) (*ent.UserOrder, error) {
+	res, err := ec.unmarshalInputUserOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUserOrderField2ᚖengageᚋentᚐUserOrderField(ctx context.Context, v any) (*ent.UserOrderField, error) {
@@ -36160,12 +36230,21 @@ func (ec *executionContext) marshalOAPITokenEdge2ᚖengageᚋentᚐAPITokenEdge(
 	return ec._APITokenEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOAPITokenOrder2ᚖengageᚋentᚐAPITokenOrder(ctx context.Context, v any) (*ent.APITokenOrder, error) {
+func (ec *executionContext) unmarshalOAPITokenOrder2ᚕᚖengageᚋentᚐAPITokenOrderᚄ(ctx context.Context, v any) ([]*ent.APITokenOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputAPITokenOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.APITokenOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAPITokenOrder2ᚖengageᚋentᚐAPITokenOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOAPITokenWhereInput2ᚕᚖengageᚋentᚐAPITokenWhereInputᚄ(ctx context.Context, v any) ([]*ent.APITokenWhereInput, error) {
@@ -36220,12 +36299,21 @@ func (ec *executionContext) marshalOAnswerEdge2ᚖengageᚋentᚐAnswerEdge(ctx 
 	return ec._AnswerEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOAnswerOrder2ᚖengageᚋentᚐAnswerOrder(ctx context.Context, v any) (*ent.AnswerOrder, error) {
+func (ec *executionContext) unmarshalOAnswerOrder2ᚕᚖengageᚋentᚐAnswerOrderᚄ(ctx context.Context, v any) ([]*ent.AnswerOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputAnswerOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AnswerOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAnswerOrder2ᚖengageᚋentᚐAnswerOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOAnswerWhereInput2ᚕᚖengageᚋentᚐAnswerWhereInputᚄ(ctx context.Context, v any) ([]*ent.AnswerWhereInput, error) {
@@ -36332,12 +36420,21 @@ func (ec *executionContext) marshalOAuditEventEdge2ᚖengageᚋentᚐAuditEventE
 	return ec._AuditEventEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOAuditEventOrder2ᚖengageᚋentᚐAuditEventOrder(ctx context.Context, v any) (*ent.AuditEventOrder, error) {
+func (ec *executionContext) unmarshalOAuditEventOrder2ᚕᚖengageᚋentᚐAuditEventOrderᚄ(ctx context.Context, v any) ([]*ent.AuditEventOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputAuditEventOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AuditEventOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAuditEventOrder2ᚖengageᚋentᚐAuditEventOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOAuditEventWhereInput2ᚕᚖengageᚋentᚐAuditEventWhereInputᚄ(ctx context.Context, v any) ([]*ent.AuditEventWhereInput, error) {
@@ -36422,12 +36519,21 @@ func (ec *executionContext) marshalOCommentEdge2ᚖengageᚋentᚐCommentEdge(ct
 	return ec._CommentEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOCommentOrder2ᚖengageᚋentᚐCommentOrder(ctx context.Context, v any) (*ent.CommentOrder, error) {
+func (ec *executionContext) unmarshalOCommentOrder2ᚕᚖengageᚋentᚐCommentOrderᚄ(ctx context.Context, v any) ([]*ent.CommentOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputCommentOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CommentOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCommentOrder2ᚖengageᚋentᚐCommentOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOCommentWhereInput2ᚕᚖengageᚋentᚐCommentWhereInputᚄ(ctx context.Context, v any) ([]*ent.CommentWhereInput, error) {
@@ -36780,12 +36886,21 @@ func (ec *executionContext) marshalOMapEdge2ᚖengageᚋentᚐProjectMapEdge(ctx
 	return ec._MapEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOMapOrder2ᚖengageᚋentᚐProjectMapOrder(ctx context.Context, v any) (*ent.ProjectMapOrder, error) {
+func (ec *executionContext) unmarshalOMapOrder2ᚕᚖengageᚋentᚐProjectMapOrderᚄ(ctx context.Context, v any) ([]*ent.ProjectMapOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputMapOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ProjectMapOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMapOrder2ᚖengageᚋentᚐProjectMapOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOMapWhereInput2ᚕᚖengageᚋentᚐProjectMapWhereInputᚄ(ctx context.Context, v any) ([]*ent.ProjectMapWhereInput, error) {
@@ -36918,12 +37033,21 @@ func (ec *executionContext) marshalOPinEdge2ᚖengageᚋentᚐPinEdge(ctx contex
 	return ec._PinEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOPinOrder2ᚖengageᚋentᚐPinOrder(ctx context.Context, v any) (*ent.PinOrder, error) {
+func (ec *executionContext) unmarshalOPinOrder2ᚕᚖengageᚋentᚐPinOrderᚄ(ctx context.Context, v any) ([]*ent.PinOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputPinOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.PinOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPinOrder2ᚖengageᚋentᚐPinOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOPinWhereInput2ᚕᚖengageᚋentᚐPinWhereInputᚄ(ctx context.Context, v any) ([]*ent.PinWhereInput, error) {
@@ -37005,12 +37129,21 @@ func (ec *executionContext) marshalOProjectMembershipEdge2ᚖengageᚋentᚐProj
 	return ec._ProjectMembershipEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOProjectMembershipOrder2ᚖengageᚋentᚐProjectMembershipOrder(ctx context.Context, v any) (*ent.ProjectMembershipOrder, error) {
+func (ec *executionContext) unmarshalOProjectMembershipOrder2ᚕᚖengageᚋentᚐProjectMembershipOrderᚄ(ctx context.Context, v any) ([]*ent.ProjectMembershipOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputProjectMembershipOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ProjectMembershipOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectMembershipOrder2ᚖengageᚋentᚐProjectMembershipOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOProjectMembershipWhereInput2ᚕᚖengageᚋentᚐProjectMembershipWhereInputᚄ(ctx context.Context, v any) ([]*ent.ProjectMembershipWhereInput, error) {
@@ -37090,12 +37223,21 @@ func (ec *executionContext) marshalOProjectModeration2ᚖengageᚋentᚋproject�
 	return v
 }
 
-func (ec *executionContext) unmarshalOProjectOrder2ᚖengageᚋentᚐProjectOrder(ctx context.Context, v any) (*ent.ProjectOrder, error) {
+func (ec *executionContext) unmarshalOProjectOrder2ᚕᚖengageᚋentᚐProjectOrderᚄ(ctx context.Context, v any) ([]*ent.ProjectOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputProjectOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ProjectOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectOrder2ᚖengageᚋentᚐProjectOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOProjectRole2ᚕengageᚋroleᚐRoleᚄ(ctx context.Context, v any) ([]role.Role, error) {
@@ -37306,12 +37448,21 @@ func (ec *executionContext) marshalOQuestionKind2ᚖengageᚋentᚋquestionᚐKi
 	return v
 }
 
-func (ec *executionContext) unmarshalOQuestionOrder2ᚖengageᚋentᚐQuestionOrder(ctx context.Context, v any) (*ent.QuestionOrder, error) {
+func (ec *executionContext) unmarshalOQuestionOrder2ᚕᚖengageᚋentᚐQuestionOrderᚄ(ctx context.Context, v any) ([]*ent.QuestionOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputQuestionOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.QuestionOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNQuestionOrder2ᚖengageᚋentᚐQuestionOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOQuestionWhereInput2ᚕᚖengageᚋentᚐQuestionWhereInputᚄ(ctx context.Context, v any) ([]*ent.QuestionWhereInput, error) {
@@ -37366,12 +37517,21 @@ func (ec *executionContext) marshalOResponseEdge2ᚖengageᚋentᚐResponseEdge(
 	return ec._ResponseEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOResponseOrder2ᚖengageᚋentᚐResponseOrder(ctx context.Context, v any) (*ent.ResponseOrder, error) {
+func (ec *executionContext) unmarshalOResponseOrder2ᚕᚖengageᚋentᚐResponseOrderᚄ(ctx context.Context, v any) ([]*ent.ResponseOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputResponseOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ResponseOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNResponseOrder2ᚖengageᚋentᚐResponseOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOResponseWhereInput2ᚕᚖengageᚋentᚐResponseWhereInputᚄ(ctx context.Context, v any) ([]*ent.ResponseWhereInput, error) {
@@ -37491,12 +37651,21 @@ func (ec *executionContext) marshalOSurveyEdge2ᚖengageᚋentᚐSurveyEdge(ctx 
 	return ec._SurveyEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOSurveyOrder2ᚖengageᚋentᚐSurveyOrder(ctx context.Context, v any) (*ent.SurveyOrder, error) {
+func (ec *executionContext) unmarshalOSurveyOrder2ᚕᚖengageᚋentᚐSurveyOrderᚄ(ctx context.Context, v any) ([]*ent.SurveyOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputSurveyOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.SurveyOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSurveyOrder2ᚖengageᚋentᚐSurveyOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOSurveyStatus2ᚕengageᚋentᚋsurveyᚐStatusᚄ(ctx context.Context, v any) ([]survey.Status, error) {
@@ -37630,12 +37799,21 @@ func (ec *executionContext) marshalOTeamMembershipEdge2ᚖengageᚋentᚐTeamMem
 	return ec._TeamMembershipEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOTeamMembershipOrder2ᚖengageᚋentᚐTeamMembershipOrder(ctx context.Context, v any) (*ent.TeamMembershipOrder, error) {
+func (ec *executionContext) unmarshalOTeamMembershipOrder2ᚕᚖengageᚋentᚐTeamMembershipOrderᚄ(ctx context.Context, v any) ([]*ent.TeamMembershipOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputTeamMembershipOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.TeamMembershipOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTeamMembershipOrder2ᚖengageᚋentᚐTeamMembershipOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOTeamMembershipWhereInput2ᚕᚖengageᚋentᚐTeamMembershipWhereInputᚄ(ctx context.Context, v any) ([]*ent.TeamMembershipWhereInput, error) {
@@ -37663,12 +37841,21 @@ func (ec *executionContext) unmarshalOTeamMembershipWhereInput2ᚖengageᚋent�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOTeamOrder2ᚖengageᚋentᚐTeamOrder(ctx context.Context, v any) (*ent.TeamOrder, error) {
+func (ec *executionContext) unmarshalOTeamOrder2ᚕᚖengageᚋentᚐTeamOrderᚄ(ctx context.Context, v any) ([]*ent.TeamOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputTeamOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.TeamOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTeamOrder2ᚖengageᚋentᚐTeamOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOTeamWhereInput2ᚕᚖengageᚋentᚐTeamWhereInputᚄ(ctx context.Context, v any) ([]*ent.TeamWhereInput, error) {
@@ -37776,12 +37963,21 @@ func (ec *executionContext) marshalOUserEdge2ᚖengageᚋentᚐUserEdge(ctx cont
 	return ec._UserEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOUserOrder2ᚖengageᚋentᚐUserOrder(ctx context.Context, v any) (*ent.UserOrder, error) {
+func (ec *executionContext) unmarshalOUserOrder2ᚕᚖengageᚋentᚐUserOrderᚄ(ctx context.Context, v any) ([]*ent.UserOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputUserOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.UserOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUserOrder2ᚖengageᚋentᚐUserOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOUserRole2ᚕengageᚋentᚋuserᚐRoleᚄ(ctx context.Context, v any) ([]user.Role, error) {

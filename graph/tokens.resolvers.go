@@ -70,7 +70,7 @@ func (r *viewerResolver) Token(ctx context.Context, obj *Viewer) (*ent.APIToken,
 }
 
 // APITokens is the resolver for the apiTokens field.
-func (r *viewerResolver) APITokens(ctx context.Context, obj *Viewer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error) {
+func (r *viewerResolver) APITokens(ctx context.Context, obj *Viewer, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy []*ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error) {
 	return r.client.APIToken.Query().Where(apitoken.OwnerID(obj.UserID)).
 		Paginate(ctx, after, first, before, last, ent.WithAPITokenOrder(orderBy), ent.WithAPITokenFilter(where.Filter))
 }

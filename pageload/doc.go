@@ -5,7 +5,8 @@
 // (WithParentIDs), the mark that tells privacy rules which queries load
 // children of parents already read (MarkChildLoads, package rule's
 // readparents), the extra row of a page only for pageInfo (PageLimit),
-// cursor values checked against their order field (ValidCursors), and rows
+// cursors checked against their ordering and orderings that place nulls
+// alike on both dialects (CursorsPredicate, OrderTerms, OrderSQL), and rows
 // scanned into values made once per query (ScanValuesOnce).
 //
 // The generated code calls it where codegen/entc changes ent's and entgql's

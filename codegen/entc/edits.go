@@ -60,6 +60,14 @@ var collectionEdits = []edit{
 		"|| hasCollectedField(ctx, append(path, pageInfoField)...) {",
 		"|| (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {",
 	},
+	// A nested connection's orderBy given as one object rather than a list
+	// (GraphQL's input coercion allows it) is ordered as a list of one; the
+	// eager load would otherwise leave it unordered.
+	{
+		"nested-order-list",
+		"if v, ok := rv[orderByField]; ok {\n\t\t\tswitch v := v.(type) {",
+		"if v, ok := rv[orderByField]; ok {\n\t\t\tif one, ok := v.(map[string]any); ok {\n\t\t\t\tv = []any{one}\n\t\t\t}\n\t\t\tswitch v := v.(type) {",
+	},
 	// A cursor that does not decode is left out of the eager load, which
 	// would otherwise panic on it; the field's own argument parsing then
 	// refuses it as BAD_USER_INPUT at the field's path.
@@ -71,16 +79,23 @@ var collectionEdits = []edit{
 }
 
 // paginationEdits are the edits of entgql's pagination template
-// (gql_pagination.go).
+// (gql_pagination.go). Every entity orders by a list of fields
+// (entgql.MultiOrder, ent/schema), so only the template's multi-order
+// branches are changed.
 var paginationEdits = []edit{
-	// A cursor whose value is not of the order field's kind is the client's
-	// mistake (pageload.ValidCursors), refused before it reaches the
-	// database. (Only for entities ordered by one field: none uses
-	// entgql.MultiOrder.)
+	// Cursors checked against the ordering, and kept rows placed as the
+	// ordering places nulls (pageload.CursorsPredicate).
+	{"cursor-predicates", "entgql.MultiCursorsPredicate(after, before,", "pageload.CursorsPredicate(p.toCursor, after, before,"},
+	// Nulls greater than any value on both dialects (pageload.OrderTerms).
 	{
-		"cursor-kinds",
-		"for _, predicate := range entgql.CursorsPredicate(",
-		"if err := pageload.ValidCursors(p.order.Field.toCursor, after, before); err != nil {\n\t\t\treturn nil, err\n\t\t}\n\t\tfor _, predicate := range entgql.CursorsPredicate(",
+		"null-order",
+		"query = query.Order(o.Field.toTerm(direction.OrderTermOption()))\n\t\t\tif o.Field.column == ",
+		"query = query.Order(o.Field.toTerm(pageload.OrderTerms(o.Field.toCursor, direction)...))\n\t\t\tif o.Field.column == ",
+	},
+	{
+		"null-order",
+		"b.Ident(o.Field.column).Pad().WriteString(string(direction))",
+		"b.Ident(o.Field.column).Pad().WriteString(pageload.OrderSQL(o.Field.toCursor, direction))",
 	},
 }
 

@@ -59,6 +59,9 @@ func node(doc, query, plural string, mutable bool) []schema.Annotation {
 	ann := []schema.Annotation{
 		schema.Comment(doc),
 		entgql.RelayConnection(),
+		// orderBy takes a list of fields, each with its direction, ties
+		// broken by ID ascending (pageload: nulls greater than any value).
+		entgql.MultiOrder(),
 		entgql.QueryField(query).Description("Lists the " + plural + " the caller may see."),
 	}
 	if mutable {
