@@ -144,7 +144,7 @@ func TestNestedPagesReadEachParentsRows(t *testing.T) {
 	for _, r := range h.DB.Ent.Response.Query().Order(response.ByID()).AllX(testdb.System()) {
 		byID[r.SurveyID] = append(byID[r.SurveyID], r.ID)
 	}
-	for _, r := range h.DB.Ent.Response.Query().Order(response.BySubmittedAt(entsql.OrderDesc()), response.ByID(entsql.OrderDesc())).AllX(testdb.System()) {
+	for _, r := range h.DB.Ent.Response.Query().Order(response.BySubmittedAt(entsql.OrderDesc()), response.ByID()).AllX(testdb.System()) {
 		latestFirst[r.SurveyID] = append(latestFirst[r.SurveyID], r.ID)
 	}
 	type page struct {
