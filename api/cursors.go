@@ -72,16 +72,18 @@ func checkArgument(f *ast.Field, arg *ast.Argument, vars map[string]any) *gqlerr
 	if f.Definition == nil || f.Definition.Arguments.ForName(arg.Name) == nil {
 		return nil
 	}
-	v, err := arg.Value.Value(vars)
-	if err != nil || v == nil {
-		return nil
+	isCursor := f.Definition.Arguments.ForName(arg.Name).Type.Name() == "Cursor"
+	if !isCursor && arg.Name != "orderBy" {
+		return nil // the value of no other argument is read
 	}
+	v, err := arg.Value.Value(vars)
 	switch {
-	case f.Definition.Arguments.ForName(arg.Name).Type.Name() == "Cursor":
+	case err != nil || v == nil:
+	case isCursor:
 		if !decodes(v) {
 			return gqlerror.Errorf("%s: invalid cursor", arg.Name)
 		}
-	case arg.Name == "orderBy":
+	default:
 		terms, ok := v.([]any)
 		if !ok {
 			return nil // one term, which input coercion makes a list of one
