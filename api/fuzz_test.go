@@ -102,9 +102,10 @@ func FuzzHandler(f *testing.F) {
 	})
 }
 
-// FuzzCursor pages through projects after and before any cursor, in each
-// kind of order: by ID alone and by a field's value, which entgql takes from
-// the cursor and puts in SQL. A cursor that does not decode must be refused
+// FuzzCursor pages through projects and answers after and before any
+// cursor, in each kind of order: by ID alone, by a field's value and by
+// several (of answers, fields that may be null), which the pagers take from
+// the cursor and put in SQL. A cursor that does not decode must be refused
 // with an error; no cursor may make the API panic, and every answer is as
 // checkAnswer says.
 func FuzzCursor(f *testing.F) {
@@ -117,20 +118,23 @@ func FuzzCursor(f *testing.F) {
 		byID: projects(first: 2, after: $c) { edges { cursor node { id } } }
 		byTitle: projects(last: 2, before: $c, orderBy: {field: TITLE}) { edges { cursor node { id } } }
 		byCreated: projects(first: 2, after: $c, orderBy: {field: CREATED_AT, direction: DESC}) { edges { cursor node { id } } }
+		byStatusTitle: projects(first: 2, after: $c, orderBy: [{field: STATUS, direction: DESC}, {field: TITLE}]) { edges { cursor node { id } } }
+		byNumberDate: answers(last: 2, before: $c, orderBy: [{field: NUMBER}, {field: DATE, direction: DESC}]) { edges { cursor node { id } } }
 	}`
 
 	// Cursors as the API hands them out, then cursors that decode but hold
 	// values no order has, then strings that do not decode.
 	var pages struct {
-		ByID, ByTitle, ByCreated struct{ Edges []struct{ Cursor string } }
+		ByID, ByTitle, ByCreated, ByStatusTitle struct{ Edges []struct{ Cursor string } }
 	}
 	h.MustDo(admin, query, nil, &pages)
-	for _, page := range [][]struct{ Cursor string }{pages.ByID.Edges, pages.ByTitle.Edges, pages.ByCreated.Edges} {
+	for _, page := range [][]struct{ Cursor string }{pages.ByID.Edges, pages.ByTitle.Edges, pages.ByCreated.Edges, pages.ByStatusTitle.Edges} {
 		for _, e := range page {
 			f.Add(e.Cursor)
 		}
 	}
-	for _, v := range []any{nil, "", 1, -1.5, true, []any{1, "a"}, map[string]any{"a": 1}, time.Unix(0, 0), []byte{0, 1}} {
+	for _, v := range []any{nil, "", 1, -1.5, true, []any{1, "a"}, map[string]any{"a": 1}, time.Unix(0, 0), []byte{0, 1},
+		[]any{"PUBLISHED", "Project 1"}, []any{nil, nil}, []any{2.5, time.Unix(0, 0)}, []any{"x", nil, 3}, []any{[]any{}, map[string]any{}}} {
 		var b bytes.Buffer
 		entgql.Cursor[string]{ID: "prj_4fT9x0QmZb1c8LkPqR2sVw", Value: v}.MarshalGQL(&b)
 		f.Add(strings.Trim(b.String(), `"`))
