@@ -109,16 +109,7 @@ func measureAuthCost(ctx context.Context, o options, ds *dataset) (overhead map[
 		name := fmt.Sprintf("token auth vs in-process viewer (nested, in process, %d clients)", clients)
 		r := drive(ctx, name, clients, o.warmup, o.duration, newOp, nil)
 		r.print()
-		mean := map[string]time.Duration{}
-		lat := map[string][]time.Duration{}
-		for _, s := range r.samples {
-			mean[s.kind] += s.lat
-			lat[s.kind] = append(lat[s.kind], s.lat)
-		}
-		for k := range mean {
-			mean[k] /= time.Duration(max(1, len(lat[k])))
-			sort.Slice(lat[k], func(i, j int) bool { return lat[k][i] < lat[k][j] })
-		}
+		mean, lat := latencyByKind(r)
 		withToken := mean["token, full handler"]
 		inProcess = mean["in-process viewer"]
 		p50t, p50v := pct(lat["token, full handler"], 50), pct(lat["in-process viewer"], 50)
@@ -130,8 +121,29 @@ func measureAuthCost(ctx context.Context, o options, ds *dataset) (overhead map[
 			clients, ms(withToken), ms(inProcess), 100*float64(withToken-inProcess)/float64(inProcess), 100*float64(p50t-p50v)/float64(p50v))
 	}
 
-	// The token checks of every request, cache hit or not.
-	secret := ds.editor.token
+	printTokenCheckCost(ds.editor.token, oneClient)
+	return overhead, nil
+}
+
+// latencyByKind returns the mean latency of each kind of request of r, and
+// the latencies of each kind, sorted.
+func latencyByKind(r *runResult) (map[string]time.Duration, map[string][]time.Duration) {
+	mean := map[string]time.Duration{}
+	lat := map[string][]time.Duration{}
+	for _, s := range r.samples {
+		mean[s.kind] += s.lat
+		lat[s.kind] = append(lat[s.kind], s.lat)
+	}
+	for k := range mean {
+		mean[k] /= time.Duration(max(1, len(lat[k])))
+		sort.Slice(lat[k], func(i, j int) bool { return lat[k][i] < lat[k][j] })
+	}
+	return mean, lat
+}
+
+// printTokenCheckCost times the token checks of every request, cache hit
+// or not, against the in-process viewer's mean latency at one client.
+func printTokenCheckCost(secret string, oneClient time.Duration) {
 	const n = 200000
 	start := time.Now()
 	for range n {
@@ -142,7 +154,6 @@ func measureAuthCost(ctx context.Context, o options, ds *dataset) (overhead map[
 	per := time.Since(start) / n
 	fmt.Printf("token.Check + token.Hash: %s per request, %.4f%% of the in-process viewer's mean latency at 1 client\n\n",
 		per, 100*float64(per)/float64(oneClient))
-	return overhead, nil
 }
 
 // bareGraphQL is the GraphQL endpoint without the API's middleware and

@@ -141,24 +141,11 @@ func run(ctx context.Context, o options) error {
 	machine := describeMachine(o.serverURL)
 	fmt.Printf("engage bench: %s\n%s\n\n", strings.Join(os.Args[1:], " "), machine)
 
-	var (
-		ds  *dataset
-		err error
-	)
-	if o.reuse != "" {
-		ds, err = openDataset(ctx, o.serverURL, o.reuse)
-	} else {
-		ds, err = createDataset(ctx, o.serverURL, o.scale)
-		if err == nil && !o.keep {
-			defer ds.drop(o.serverURL)
-		}
-	}
+	ds, release, err := benchDataset(ctx, o)
 	if err != nil {
 		return err
 	}
-	if o.keep || o.reuse != "" {
-		defer log.Printf("kept database %s (reuse it with -reuse %s)", ds.name, ds.name)
-	}
+	defer release()
 	fmt.Printf("data: %s\n\n", ds.summary())
 
 	serverURL, err := withParams(ds.url, o.serverParams)
@@ -203,13 +190,7 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		floor.print()
-		for _, r := range results {
-			if r.shape == "nested" {
-				n, f := float64(len(r.samples)), float64(len(floor.samples))
-				fmt.Printf("nested / floor throughput: %.1f%% (target ≥ 50%%); by CPU time per request (server + PostgreSQL vs floor + PostgreSQL): %.1f%%\n\n",
-					100*r.rps()/floor.rps(), 100*((floor.cpu.self+floor.cpu.postgres)/f)/((r.cpu.server+r.cpu.postgres)/n))
-			}
-		}
+		printNestedToFloor(results, floor)
 	}
 	if o.pairs > 0 {
 		if err := measurePairs(ctx, o, srv, meter, client, ds); err != nil {
@@ -230,6 +211,40 @@ func run(ctx context.Context, o options) error {
 	printTargets(o, results, floor, auth)
 	fmt.Printf("profiles, plans and the server log are in %s\n", o.out)
 	return ctx.Err()
+}
+
+// benchDataset opens the kept database o.reuse, or creates and loads one,
+// and returns it with what to do at the end: drop it, or say that it is
+// kept.
+func benchDataset(ctx context.Context, o options) (*dataset, func(), error) {
+	var (
+		ds  *dataset
+		err error
+	)
+	if o.reuse != "" {
+		ds, err = openDataset(ctx, o.serverURL, o.reuse)
+	} else {
+		ds, err = createDataset(ctx, o.serverURL, o.scale)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.keep || o.reuse != "" {
+		return ds, func() { log.Printf("kept database %s (reuse it with -reuse %s)", ds.name, ds.name) }, nil
+	}
+	return ds, func() { ds.drop(o.serverURL) }, nil
+}
+
+// printNestedToFloor prints the nested shape's throughput and CPU per
+// request against the floor's.
+func printNestedToFloor(results []*runResult, floor *runResult) {
+	for _, r := range results {
+		if r.shape == "nested" {
+			n, f := float64(len(r.samples)), float64(len(floor.samples))
+			fmt.Printf("nested / floor throughput: %.1f%% (target ≥ 50%%); by CPU time per request (server + PostgreSQL vs floor + PostgreSQL): %.1f%%\n\n",
+				100*r.rps()/floor.rps(), 100*((floor.cpu.self+floor.cpu.postgres)/f)/((r.cpu.server+r.cpu.postgres)/n))
+		}
+	}
 }
 
 // measurePairs runs the nested shape and the floor one after the other,
