@@ -3,6 +3,7 @@ package pageload
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -86,7 +87,7 @@ func CursorsPredicate[T, ID any](toCursor func(*T) entgql.Cursor[ID], after, bef
 			}
 			keys = append(keys, key{opts.Fields[i], flipped(opts.Directions[i], c.flip), v, mayBeNull(t)})
 		}
-		if !containsField(opts.Fields, opts.FieldID) {
+		if !slices.Contains(opts.Fields, opts.FieldID) {
 			keys = append(keys, key{opts.FieldID, flipped(opts.DirectionID, c.flip), c.ID, false})
 		}
 		predicates = append(predicates, func(s *sql.Selector) { s.Where(afterKeys(s, keys)) })
@@ -154,15 +155,6 @@ func flipped(d entgql.OrderDirection, flip bool) entgql.OrderDirection {
 		return d.Reverse()
 	}
 	return d
-}
-
-func containsField(fields []string, f string) bool {
-	for _, x := range fields {
-		if x == f {
-			return true
-		}
-	}
-	return false
 }
 
 var timeType = reflect.TypeFor[time.Time]()
