@@ -204,7 +204,7 @@ type ComplexityRoot struct {
 		DeleteTeamMembership    func(childComplexity int, id string) int
 		ModerateComment         func(childComplexity int, id string, status moderation.Status) int
 		ModeratePin             func(childComplexity int, id string, status moderation.Status) int
-		RenameAPIToken          func(childComplexity int, id string, name string) int
+		RenameAPIToken          func(childComplexity int, id string, name string, description *string) int
 		RevokeAPIToken          func(childComplexity int, id string) int
 		RotateAPIToken          func(childComplexity int, id string) int
 		UpdateAnswer            func(childComplexity int, id string, input ent.UpdateAnswerInput) int
@@ -545,7 +545,7 @@ type MutationResolver interface {
 	CreateAnswer(ctx context.Context, input ent.CreateAnswerInput) (*ent.Answer, error)
 	UpdateAnswer(ctx context.Context, id string, input ent.UpdateAnswerInput) (*ent.Answer, error)
 	CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*APITokenWithSecret, error)
-	RenameAPIToken(ctx context.Context, id string, name string) (*ent.APIToken, error)
+	RenameAPIToken(ctx context.Context, id string, name string, description *string) (*ent.APIToken, error)
 	RotateAPIToken(ctx context.Context, id string) (*APITokenWithSecret, error)
 	RevokeAPIToken(ctx context.Context, id string) (*ent.APIToken, error)
 	CreateUser(ctx context.Context, input ent.CreateUserInput) (*ent.User, error)
@@ -1340,7 +1340,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RenameAPIToken(childComplexity, args["id"].(string), args["name"].(string)), true
+		return e.ComplexityRoot.Mutation.RenameAPIToken(childComplexity, args["id"].(string), args["name"].(string), args["description"].(*string)), true
 	case "Mutation.revokeAPIToken":
 		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
 			break
@@ -10910,9 +10910,9 @@ extend type Mutation {
   """
   createAPIToken("The token to mint." input: CreateAPITokenInput!): APITokenWithSecret!
   """
-  Renames one of the caller's tokens (administrators: any token).
+  Renames one of the caller's tokens (administrators: any token) and, when description is given, replaces its description.
   """
-  renameAPIToken("The token to rename." id: ID!, "Its new name." name: String!): APIToken!
+  renameAPIToken("The token to rename." id: ID!, "Its new name." name: String!, "Its new description, at most 500 characters; an empty one removes it. Left out, the description stays as it is." description: String): APIToken!
   """
   Gives a live token a new secret; the old secret stops working at once.
   """
@@ -12329,6 +12329,14 @@ func (ec *executionContext) field_Mutation_renameAPIToken_args(ctx context.Conte
 		return nil, err
 	}
 	args["name"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "description",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["description"] = arg2
 	return args, nil
 }
 
@@ -16366,7 +16374,7 @@ func (ec *executionContext) _Mutation_renameAPIToken(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RenameAPIToken(ctx, fc.Args["id"].(string), fc.Args["name"].(string))
+			return ec.Resolvers.Mutation().RenameAPIToken(ctx, fc.Args["id"].(string), fc.Args["name"].(string), fc.Args["description"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.APIToken) graphql.Marshaler {

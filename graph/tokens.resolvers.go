@@ -33,8 +33,8 @@ func (r *mutationResolver) CreateAPIToken(ctx context.Context, input CreateAPITo
 }
 
 // RenameAPIToken is the resolver for the renameAPIToken field.
-func (r *mutationResolver) RenameAPIToken(ctx context.Context, id string, name string) (*ent.APIToken, error) {
-	return token.Rename(ctx, ent.FromContext(ctx), id, name, actor(ctx))
+func (r *mutationResolver) RenameAPIToken(ctx context.Context, id string, name string, description *string) (*ent.APIToken, error) {
+	return token.Rename(ctx, ent.FromContext(ctx), id, name, description, actor(ctx))
 }
 
 // RotateAPIToken is the resolver for the rotateAPIToken field.

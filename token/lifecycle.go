@@ -98,17 +98,28 @@ func Rotate(ctx context.Context, client *ent.Client, id string, actor Actor) (*e
 	return tok, secret, nil
 }
 
-// Rename changes a token's name.
-func Rename(ctx context.Context, client *ent.Client, id, name string, actor Actor) (*ent.APIToken, error) {
+// Rename changes a token's name and, when description is not nil, its
+// description.
+func Rename(ctx context.Context, client *ent.Client, id, name string, description *string, actor Actor) (*ent.APIToken, error) {
 	name, err := cleanName(name)
 	if err != nil {
 		return nil, err
 	}
-	tok, err := client.APIToken.UpdateOneID(id).SetName(name).Save(ctx)
+	update := client.APIToken.UpdateOneID(id).SetName(name)
+	details := map[string]any{"name": name}
+	if description != nil {
+		d, err := cleanDescription(*description)
+		if err != nil {
+			return nil, err
+		}
+		update.SetDescription(d)
+		details["description"] = d
+	}
+	tok, err := update.Save(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return tok, Audit(ctx, client, auditevent.ActionTOKEN_RENAMED, actor, id, map[string]any{"name": name})
+	return tok, Audit(ctx, client, auditevent.ActionTOKEN_RENAMED, actor, id, details)
 }
 
 // Revoke stops a token for good. Revoking a revoked token changes nothing

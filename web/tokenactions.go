@@ -19,7 +19,9 @@ var tokenActions = map[string]bool{"rename": true, "regenerate": true, "revoke":
 const tokenQuery = `query Token($id: ID!) { node(id: $id) { ... on APIToken { ...Row } } }
 ` + tokenRowFragment
 
-const renameMutation = `mutation RenameToken($id: ID!, $name: String!) { renameAPIToken(id: $id, name: $name) { id name } }`
+const renameMutation = `mutation RenameToken($id: ID!, $name: String!, $description: String) {
+  renameAPIToken(id: $id, name: $name, description: $description) { id name }
+}`
 
 const rotateMutation = `mutation RegenerateToken($id: ID!) { rotateAPIToken(id: $id) { secret token { id name prefix } } }`
 
@@ -30,8 +32,8 @@ type tokenActionData struct {
 	layout
 	Action    string // rename, regenerate or revoke
 	Token     tokenRow
-	Name      string // the rename form's name
-	Nonce     string // the regenerate form's
+	Form      tokenForm // the rename form's name and description
+	Nonce     string    // the regenerate form's
 	FormError *formError
 }
 
@@ -58,7 +60,7 @@ func (p *Pages) tokenActionPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if draft := p.takeDraft(r, r.URL.Path); draft != nil {
-		data.Name = strings.TrimSpace(draft.Get("name"))
+		data.Form = readTokenForm(draft)
 	}
 	p.renderPage(w, r, http.StatusOK, "token.html", pageCSP, data)
 }
@@ -92,21 +94,23 @@ func (p *Pages) loadTokenAction(w http.ResponseWriter, r *http.Request, action s
 	titles := map[string]string{"rename": "Rename a token", "regenerate": "Regenerate a token’s secret", "revoke": "Revoke a token"}
 	return tokenActionData{
 		layout: layout{User: u, Page: "tokens", Title: titles[action]},
-		Action: action, Token: token, Name: token.Name, Nonce: newNonce(),
+		Action: action, Token: token, Form: tokenForm{Name: token.Name, Description: token.Description}, Nonce: newNonce(),
 	}, true
 }
 
-// showActionError shows the page of action again with what went wrong.
-func (p *Pages) showActionError(w http.ResponseWriter, r *http.Request, action, name string, formErr *formError) {
+// showActionError shows the page of action again with what went wrong,
+// and the form as typed.
+func (p *Pages) showActionError(w http.ResponseWriter, r *http.Request, action string, form tokenForm, formErr *formError) {
 	data, ok := p.loadTokenAction(w, r, action)
 	if !ok {
 		return
 	}
-	data.Name, data.FormError = name, formErr
+	data.Form, data.FormError = form, formErr
 	p.renderPage(w, r, http.StatusBadRequest, "token.html", pageCSP, data)
 }
 
-// rename renames a token from its rename form.
+// rename renames a token, and sets its description, from its rename form.
+// A post without the description field (an older page) keeps it.
 func (p *Pages) rename(w http.ResponseWriter, r *http.Request) {
 	if !p.readForm(w, r, r.URL.Path) {
 		return
@@ -115,14 +119,19 @@ func (p *Pages) rename(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	name := strings.TrimSpace(r.PostFormValue("name"))
-	formErr := tokenForm{Name: name}.check()
+	form := readTokenForm(r.PostForm)
+	name := form.Name
+	formErr := form.check()
 	var err error
 	if formErr == nil && !strings.EqualFold(name, data.Token.Name) {
 		formErr, err = p.nameTaken(r, data.Token.OwnerID, name, data.Token.ID, data.Token.OwnerID == data.User.ID)
 	}
 	if formErr == nil && err == nil {
-		err = p.graphQL.Run(r, renameMutation, map[string]any{"id": data.Token.ID, "name": name}, nil)
+		vars := map[string]any{"id": data.Token.ID, "name": name}
+		if r.PostForm.Has("description") {
+			vars["description"] = form.Description
+		}
+		err = p.graphQL.Run(r, renameMutation, vars, nil)
 		if refused, ok := asRefusal(err); ok {
 			formErr, err = &formError{"name", "The token was not renamed: " + refused.Message}, nil
 		}
@@ -133,7 +142,10 @@ func (p *Pages) rename(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		p.serverError(w, r, "renaming a token", err)
 	case formErr != nil:
-		p.showActionError(w, r, "rename", name, formErr)
+		p.showActionError(w, r, "rename", form, formErr)
+	case name == data.Token.Name:
+		p.leaveNotice(r, "The token “"+name+"” is saved.")
+		http.Redirect(w, r, tokensPath, http.StatusSeeOther)
 	default:
 		p.leaveNotice(r, "The token “"+data.Token.Name+"” is now named “"+name+"”.")
 		http.Redirect(w, r, tokensPath, http.StatusSeeOther)
@@ -155,7 +167,7 @@ func (p *Pages) regenerate(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, api.ErrSignedOut):
 		p.keepDraftAndSignIn(w, r, r.URL.Path)
 	case isRefusal:
-		p.showActionError(w, r, "regenerate", "", &formError{Message: "The secret was not regenerated: " + refused.Message})
+		p.showActionError(w, r, "regenerate", tokenForm{}, &formError{Message: "The secret was not regenerated: " + refused.Message})
 	case err != nil:
 		p.serverError(w, r, "regenerating a token", err)
 	default:

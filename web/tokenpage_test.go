@@ -275,6 +275,25 @@ func TestRenameAndRegenerate(t *testing.T) {
 	if page := html.UnescapeString(s.page("/settings/api", sam)); !strings.Contains(page, "The token “Sam's export” is now named “Warehouse export”.") {
 		t.Error("the token page does not say that the token was renamed")
 	}
+	// The same page sets the description, and shows it to be changed.
+	description := func() string { return s.client.APIToken.GetX(testdb.System(), tok.ID).Description }
+	rec = s.do(http.MethodPost, base+"/rename", url.Values{"name": {"Warehouse export"}, "description": {" Nightly load <b>by</b> Sam "}}, sam)
+	if rec.Code != http.StatusSeeOther || description() != "Nightly load <b>by</b> Sam" {
+		t.Fatalf("describing: got %d, and the description is %q", rec.Code, description())
+	}
+	if page := s.page("/settings/api", sam); !strings.Contains(html.UnescapeString(page), "The token “Warehouse export” is saved.") || !strings.Contains(page, "Nightly load &lt;b&gt;by&lt;/b&gt; Sam") {
+		t.Error("the token page does not show the new description, escaped, and that the token was saved")
+	}
+	if page := s.page(base+"/rename", sam); !strings.Contains(page, ">Nightly load &lt;b&gt;by&lt;/b&gt; Sam</textarea>") {
+		t.Error("the rename page: want the description in its field")
+	}
+	if rec := s.do(http.MethodPost, base+"/rename", url.Values{"name": {"Warehouse export"}, "description": {strings.Repeat("e", 501)}}, sam); rec.Code != http.StatusBadRequest || description() != "Nightly load <b>by</b> Sam" {
+		t.Errorf("a description of 501 characters: got %d, and the description is %q", rec.Code, description())
+	}
+	// A post without the field (a page from before it) keeps it.
+	if rec := s.do(http.MethodPost, base+"/rename", url.Values{"name": {"Warehouse export"}}, sam); rec.Code != http.StatusSeeOther || description() != "Nightly load <b>by</b> Sam" {
+		t.Errorf("renaming without the description field: got %d, and the description is %q", rec.Code, description())
+	}
 
 	confirm := s.page(base+"/regenerate", sam)
 	nonce := noncePattern.FindStringSubmatch(confirm)

@@ -137,10 +137,12 @@ test('rename, regenerate and revoke a token, each on its own page', async () => 
   assert.equal(await focused(page), 'name', 'the rename page focuses the name');
   await checkPage(pg, 'token-rename');
   await page.getByLabel('New name').fill('Nightly warehouse');
+  await page.getByLabel('Description').fill('Loads the data warehouse at night');
   await page.getByRole('button', { name: 'Rename' }).click();
   await page.waitForURL(env.server.url + '/settings/api');
   assert.match(await page.getByRole('status').innerText(), /“Warehouse” is now named “Nightly warehouse”/);
   assert.equal(await rowsNamed(page, 'Nightly warehouse').count(), 1);
+  assert.match(await rowsNamed(page, 'Nightly warehouse').locator('.description').innerText(), /Loads the data warehouse at night/);
 
   // Regenerate: the confirmation focuses nothing; the new secret is shown
   // once and focused; the old one stops working.
