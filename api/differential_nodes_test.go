@@ -34,85 +34,48 @@ func prefixOf(id string) string { p, _, _ := strings.Cut(id, "_"); return p }
 // items lists every object of the world, by kind, with its expected view.
 func (d *diffRun) items(tok *oToken) [][]item {
 	o, w := d.o, d.o.w
-	mk := func(id string, visible bool, extra map[string]any) item {
-		f := map[string]any{"__typename": typeNames[prefixOf(id)], "id": id}
-		maps.Copy(f, extra)
-		return item{id: id, visible: visible, fields: f}
+	return [][]item{
+		itemsOf(w.Users, func(x *oUser) item {
+			return newItem(x.ID, o.userVisible(tok, x), map[string]any{"email": o.userEmail(tok, x)})
+		}),
+		itemsOf(w.Teams, func(x *oTeam) item { return newItem(x.ID, o.teamVisible(tok, x), nil) }),
+		itemsOf(w.TeamMemberships, func(x *oMember) item { return newItem(x.ID, o.teamMembershipVisible(tok, x), nil) }),
+		itemsOf(w.Projects, func(x *oProject) item { return newItem(x.ID, o.projectVisible(tok, x.ID), nil) }),
+		itemsOf(w.ProjectMemberships, func(x *oMember) item { return newItem(x.ID, o.projectMembershipVisible(tok, x), nil) }),
+		itemsOf(w.Surveys, func(x *oSurvey) item { return newItem(x.ID, o.surveyVisible(tok, x), nil) }),
+		itemsOf(w.Questions, func(x *oQuestion) item { return newItem(x.ID, o.questionVisible(tok, x), nil) }),
+		itemsOf(w.Responses, func(x *oResponse) item {
+			name, email := o.responsePII(tok, x)
+			return newItem(x.ID, o.responseVisible(tok, x), map[string]any{"respondentName": name, "respondentEmail": email})
+		}),
+		itemsOf(w.Answers, func(x *oAnswer) item { return newItem(x.ID, o.answerVisible(tok, x), nil) }),
+		itemsOf(w.Maps, func(x *oMap) item { return newItem(x.ID, o.mapVisible(tok, x), nil) }),
+		itemsOf(w.Pins, func(x *oPin) item {
+			return newItem(x.ID, o.pinVisible(tok, x), map[string]any{"authorEmail": o.pinEmail(tok, x)})
+		}),
+		itemsOf(w.Comments, func(x *oComment) item {
+			return newItem(x.ID, o.commentVisible(tok, x), map[string]any{"authorEmail": o.commentEmail(tok, x)})
+		}),
+		itemsOf(w.Tokens, func(x *oToken) item { return newItem(x.ID, o.tokenVisible(tok, x), nil) }),
+		itemsOf(w.Audits, func(x *oAudit) item { return newItem(x.ID, o.auditVisible(tok, x), nil) }),
 	}
-	var kinds [][]item
-	add := func(xs []item) { kinds = append(kinds, xs) }
-	var xs []item
-	for _, x := range w.Users {
-		xs = append(xs, mk(x.ID, o.userVisible(tok, x), map[string]any{"email": o.userEmail(tok, x)}))
+}
+
+// itemsOf is the view of each object of one kind.
+func itemsOf[T any](xs []T, view func(T) item) []item {
+	out := make([]item, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, view(x))
 	}
-	add(xs)
-	xs = nil
-	for _, x := range w.Teams {
-		xs = append(xs, mk(x.ID, o.teamVisible(tok, x), nil))
-	}
-	add(xs)
-	xs = nil
-	for _, x := range w.TeamMemberships {
-		xs = append(xs, mk(x.ID, o.teamMembershipVisible(tok, x), nil))
-	}
-	add(xs)
-	xs = nil
-	for _, x := range w.Projects {
-		xs = append(xs, mk(x.ID, o.projectVisible(tok, x.ID), nil))
-	}
-	add(xs)
-	xs = nil
-	for _, x := range w.ProjectMemberships {
-		xs = append(xs, mk(x.ID, o.projectMembershipVisible(tok, x), nil))
-	}
-	add(xs)
-	xs = nil
-	for _, x := range w.Surveys {
-		xs = append(xs, mk(x.ID, o.surveyVisible(tok, x), nil))
-	}
-	add(xs)
-	xs = nil
-	for _, x := range w.Questions {
-		xs = append(xs, mk(x.ID, o.questionVisible(tok, x), nil))
-	}
-	add(xs)
-	xs = nil
-	for _, x := range w.Responses {
-		name, email := o.responsePII(tok, x)
-		xs = append(xs, mk(x.ID, o.responseVisible(tok, x), map[string]any{"respondentName": name, "respondentEmail": email}))
-	}
-	add(xs)
-	xs = nil
-	for _, x := range w.Answers {
-		xs = append(xs, mk(x.ID, o.answerVisible(tok, x), nil))
-	}
-	add(xs)
-	xs = nil
-	for _, x := range w.Maps {
-		xs = append(xs, mk(x.ID, o.mapVisible(tok, x), nil))
-	}
-	add(xs)
-	xs = nil
-	for _, x := range w.Pins {
-		xs = append(xs, mk(x.ID, o.pinVisible(tok, x), map[string]any{"authorEmail": o.pinEmail(tok, x)}))
-	}
-	add(xs)
-	xs = nil
-	for _, x := range w.Comments {
-		xs = append(xs, mk(x.ID, o.commentVisible(tok, x), map[string]any{"authorEmail": o.commentEmail(tok, x)}))
-	}
-	add(xs)
-	xs = nil
-	for _, x := range w.Tokens {
-		xs = append(xs, mk(x.ID, o.tokenVisible(tok, x), nil))
-	}
-	add(xs)
-	xs = nil
-	for _, x := range w.Audits {
-		xs = append(xs, mk(x.ID, o.auditVisible(tok, x), nil))
-	}
-	add(xs)
-	return kinds
+	return out
+}
+
+// newItem is the object id as node shows it when visible: its type name,
+// its ID and the personal data given.
+func newItem(id string, visible bool, personal map[string]any) item {
+	f := map[string]any{"__typename": typeNames[prefixOf(id)], "id": id}
+	maps.Copy(f, personal)
+	return item{id: id, visible: visible, fields: f}
 }
 
 // sample takes up to n visible and n hidden objects of each kind, at random.

@@ -118,38 +118,23 @@ type oWorld struct {
 
 // index builds the lookup maps; call it once the slices are filled.
 func (w *oWorld) index() {
-	w.user = map[string]*oUser{}
-	for _, x := range w.Users {
-		w.user[x.ID] = x
+	w.user = byID(w.Users, func(x *oUser) string { return x.ID })
+	w.team = byID(w.Teams, func(x *oTeam) string { return x.ID })
+	w.project = byID(w.Projects, func(x *oProject) string { return x.ID })
+	w.survey = byID(w.Surveys, func(x *oSurvey) string { return x.ID })
+	w.response = byID(w.Responses, func(x *oResponse) string { return x.ID })
+	w.mapByID = byID(w.Maps, func(x *oMap) string { return x.ID })
+	w.pin = byID(w.Pins, func(x *oPin) string { return x.ID })
+	w.token = byID(w.Tokens, func(x *oToken) string { return x.ID })
+}
+
+// byID maps each of xs by the ID that id reads from it.
+func byID[T any](xs []T, id func(T) string) map[string]T {
+	m := make(map[string]T, len(xs))
+	for _, x := range xs {
+		m[id(x)] = x
 	}
-	w.team = map[string]*oTeam{}
-	for _, x := range w.Teams {
-		w.team[x.ID] = x
-	}
-	w.project = map[string]*oProject{}
-	for _, x := range w.Projects {
-		w.project[x.ID] = x
-	}
-	w.survey = map[string]*oSurvey{}
-	for _, x := range w.Surveys {
-		w.survey[x.ID] = x
-	}
-	w.response = map[string]*oResponse{}
-	for _, x := range w.Responses {
-		w.response[x.ID] = x
-	}
-	w.mapByID = map[string]*oMap{}
-	for _, x := range w.Maps {
-		w.mapByID[x.ID] = x
-	}
-	w.pin = map[string]*oPin{}
-	for _, x := range w.Pins {
-		w.pin[x.ID] = x
-	}
-	w.token = map[string]*oToken{}
-	for _, x := range w.Tokens {
-		w.token[x.ID] = x
-	}
+	return m
 }
 
 // oracle answers, for one world, what each token should see and may do.
