@@ -8,6 +8,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"engage/ent"
+	"engage/pageload"
 )
 
 // argumentCheck refuses, before anything runs, an operation with a cursor
@@ -84,10 +85,7 @@ func checkArgument(f *ast.Field, arg *ast.Argument, vars map[string]any) *gqlerr
 			return gqlerror.Errorf("%s: invalid cursor", arg.Name)
 		}
 	default:
-		terms, ok := v.([]any)
-		if !ok {
-			return nil // one term, which input coercion makes a list of one
-		}
+		terms, _ := pageload.OrderList(v).([]any)
 		seen := map[any]bool{}
 		for _, term := range terms {
 			m, _ := term.(map[string]any)

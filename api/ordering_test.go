@@ -274,17 +274,23 @@ func TestOrderingRefusesWhatItCannotKeep(t *testing.T) {
 	h.MustDo(admin, `{ projects(first: 2, orderBy: [{field: STATUS}, {field: TITLE}]) { edges { cursor node { id } } } }`, nil, &page)
 	twoKeys := page.Projects.Edges[0].Cursor
 	id := page.Projects.Edges[0].Node.ID
-	for _, c := range []struct{ name, query string }{
-		{"a field twice", `{ projects(orderBy: [{field: TITLE}, {field: STATUS}, {field: TITLE, direction: DESC}]) { totalCount } }`},
-		{"a field twice in a nested connection", `{ projects { edges { node { surveys(orderBy: [{field: TITLE}, {field: TITLE}]) { totalCount } } } } }`},
+	twice := []any{map[string]any{"field": "TITLE"}, map[string]any{"field": "STATUS"}, map[string]any{"field": "TITLE", "direction": "DESC"}}
+	for _, c := range []struct {
+		name, query string
+		vars        map[string]any
+	}{
+		{"a field twice", `{ projects(orderBy: [{field: TITLE}, {field: STATUS}, {field: TITLE, direction: DESC}]) { totalCount } }`, nil},
+		{"a field twice in a variable", `query($o: [ProjectOrder!]) { projects(orderBy: $o) { totalCount } }`, map[string]any{"o": twice}},
+		{"a field twice in a variable of a nested connection", `query($o: [SurveyOrder!]) { projects(first: 1) { edges { node { surveys(orderBy: $o) { totalCount } } } } }`, map[string]any{"o": twice}},
+		{"a field twice in a nested connection", `{ projects { edges { node { surveys(orderBy: [{field: TITLE}, {field: TITLE}]) { totalCount } } } } }`, nil},
 		{"a cursor of one value, from before orderings were lists", fmt.Sprintf(`{ projects(after: %q, orderBy: [{field: TITLE}]) { edges { node { id } } } }`,
-			encodeCursor(entgql.Cursor[string]{ID: id, Value: "Title"}))},
-		{"a cursor of two keys sent with one", fmt.Sprintf(`{ projects(after: %q, orderBy: [{field: TITLE}]) { edges { node { id } } } }`, twoKeys)},
-		{"a cursor of two keys sent with none", fmt.Sprintf(`{ projects(after: %q) { edges { node { id } } } }`, twoKeys)},
-		{"a cursor of another kind of value", fmt.Sprintf(`{ projects(before: %q, orderBy: [{field: CREATED_AT}, {field: TITLE}]) { edges { node { id } } } }`, twoKeys)},
-		{"a cursor of two keys in a nested connection sent with one", fmt.Sprintf(`{ projects(first: 1) { edges { node { surveys(after: %q, orderBy: {field: TITLE}) { edges { node { id } } } } } } }`, twoKeys)},
+			encodeCursor(entgql.Cursor[string]{ID: id, Value: "Title"})), nil},
+		{"a cursor of two keys sent with one", fmt.Sprintf(`{ projects(after: %q, orderBy: [{field: TITLE}]) { edges { node { id } } } }`, twoKeys), nil},
+		{"a cursor of two keys sent with none", fmt.Sprintf(`{ projects(after: %q) { edges { node { id } } } }`, twoKeys), nil},
+		{"a cursor of another kind of value", fmt.Sprintf(`{ projects(before: %q, orderBy: [{field: CREATED_AT}, {field: TITLE}]) { edges { node { id } } } }`, twoKeys), nil},
+		{"a cursor of two keys in a nested connection sent with one", fmt.Sprintf(`{ projects(first: 1) { edges { node { surveys(after: %q, orderBy: {field: TITLE}) { edges { node { id } } } } } } }`, twoKeys), nil},
 	} {
-		resp := h.Do(admin, c.query, nil)
+		resp := h.Do(admin, c.query, c.vars)
 		if codes := resp.Codes(); !slices.Equal(codes, []string{"BAD_USER_INPUT"}) {
 			t.Errorf("%s: codes %v, want [BAD_USER_INPUT]; errors %v", c.name, codes, resp.Errors)
 		}
@@ -334,6 +340,37 @@ func TestNestedOrderingIsTheTopLevelOne(t *testing.T) {
 		}
 		if checked == 0 {
 			t.Fatalf("no %s with two %s to order", c.parent, c.children)
+		}
+	}
+}
+
+// TestOrderingInAVariable: an orderBy given in a variable, as a list or as
+// one object (which input coercion makes a list of one), orders root and
+// nested connections as the same ordering written in the query.
+func TestOrderingInAVariable(t *testing.T) {
+	h := apitest.New(t)
+	admin := h.Demo()["admin"]
+	ctx := testdb.System()
+	for i, id := range h.DB.Ent.Pin.Query().Order(pin.ByID()).IDsX(ctx) {
+		h.DB.Ent.Pin.UpdateOneID(id).SetCategory([]string{"Idea", "Safety", "Idea"}[i%3]).ExecX(ctx)
+	}
+	const shape = `{ pins(first: 50, orderBy: %s) { edges { node { id } } }
+		maps(first: 5) { edges { node { pins(first: 50, orderBy: %s) { edges { node { id } } } } } } }`
+	read := func(query string, vars map[string]any) string {
+		var out map[string]any
+		h.MustDo(admin, query, vars, &out)
+		return jsonOf(out)
+	}
+	literal := read(fmt.Sprintf(shape, `{field: CATEGORY, direction: DESC}`, `{field: CATEGORY, direction: DESC}`), nil)
+	if byID := read(fmt.Sprintf(shape, `[]`, `[]`), nil); byID == literal {
+		t.Fatal("ordered by category and by ID alike: the test cannot tell orderings apart")
+	}
+	for _, o := range []any{
+		map[string]any{"field": "CATEGORY", "direction": "DESC"},
+		[]any{map[string]any{"field": "CATEGORY", "direction": "DESC"}},
+	} {
+		if got := read("query($o: [PinOrder!]) "+fmt.Sprintf(shape, "$o", "$o"), map[string]any{"o": o}); got != literal {
+			t.Errorf("orderBy in a variable, %s: got %s, want %s", jsonOf(o), got, literal)
 		}
 	}
 }

@@ -342,10 +342,7 @@ func newAPITokenPaginateArgs(rv map[string]any) *apitokenPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*APITokenOrder:
 			args.opts = append(args.opts, WithAPITokenOrder(v))
 		case []any:
@@ -510,10 +507,7 @@ func newAnswerPaginateArgs(rv map[string]any) *answerPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*AnswerOrder:
 			args.opts = append(args.opts, WithAnswerOrder(v))
 		case []any:
@@ -658,10 +652,7 @@ func newAuditEventPaginateArgs(rv map[string]any) *auditeventPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*AuditEventOrder:
 			args.opts = append(args.opts, WithAuditEventOrder(v))
 		case []any:
@@ -796,10 +787,7 @@ func newCommentPaginateArgs(rv map[string]any) *commentPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*CommentOrder:
 			args.opts = append(args.opts, WithCommentOrder(v))
 		case []any:
@@ -1039,10 +1027,7 @@ func newPinPaginateArgs(rv map[string]any) *pinPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*PinOrder:
 			args.opts = append(args.opts, WithPinOrder(v))
 		case []any:
@@ -1452,10 +1437,7 @@ func newProjectPaginateArgs(rv map[string]any) *projectPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*ProjectOrder:
 			args.opts = append(args.opts, WithProjectOrder(v))
 		case []any:
@@ -1685,10 +1667,7 @@ func newProjectMapPaginateArgs(rv map[string]any) *projectmapPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*ProjectMapOrder:
 			args.opts = append(args.opts, WithProjectMapOrder(v))
 		case []any:
@@ -1828,10 +1807,7 @@ func newProjectMembershipPaginateArgs(rv map[string]any) *projectmembershipPagin
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*ProjectMembershipOrder:
 			args.opts = append(args.opts, WithProjectMembershipOrder(v))
 		case []any:
@@ -2066,10 +2042,7 @@ func newQuestionPaginateArgs(rv map[string]any) *questionPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*QuestionOrder:
 			args.opts = append(args.opts, WithQuestionOrder(v))
 		case []any:
@@ -2284,10 +2257,7 @@ func newResponsePaginateArgs(rv map[string]any) *responsePaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*ResponseOrder:
 			args.opts = append(args.opts, WithResponseOrder(v))
 		case []any:
@@ -2612,10 +2582,7 @@ func newSurveyPaginateArgs(rv map[string]any) *surveyPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*SurveyOrder:
 			args.opts = append(args.opts, WithSurveyOrder(v))
 		case []any:
@@ -2905,10 +2872,7 @@ func newTeamPaginateArgs(rv map[string]any) *teamPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*TeamOrder:
 			args.opts = append(args.opts, WithTeamOrder(v))
 		case []any:
@@ -3048,10 +3012,7 @@ func newTeamMembershipPaginateArgs(rv map[string]any) *teammembershipPaginateArg
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*TeamMembershipOrder:
 			args.opts = append(args.opts, WithTeamMembershipOrder(v))
 		case []any:
@@ -3441,10 +3402,7 @@ func newUserPaginateArgs(rv map[string]any) *userPaginateArgs {
 		args.before = v.(*Cursor)
 	}
 	if v, ok := rv[orderByField]; ok {
-		if one, ok := v.(map[string]any); ok {
-			v = []any{one}
-		}
-		switch v := v.(type) {
+		switch v := pageload.OrderList(v).(type) {
 		case []*UserOrder:
 			args.opts = append(args.opts, WithUserOrder(v))
 		case []any:

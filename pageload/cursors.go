@@ -203,3 +203,22 @@ func sameKind(want reflect.Type, v any) bool {
 	w, got := kindOf(want), kindOf(reflect.TypeOf(v))
 	return w != "other" && (w == got || (w == "fraction" && got == "whole"))
 }
+
+// OrderList returns an orderBy argument as the eager loads of nested
+// connections read it: a list of terms. GraphQL lets a client give one
+// term where a list is expected, and hands a variable's list over as a
+// []map[string]any; entgql's collection reads only []any, and would leave
+// either unordered (codegen/entc makes it call OrderList first).
+func OrderList(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return []any{v}
+	case []map[string]any:
+		list := make([]any, len(v))
+		for i, term := range v {
+			list[i] = term
+		}
+		return list
+	}
+	return v
+}

@@ -61,12 +61,13 @@ var collectionEdits = []edit{
 		"|| (hasCollectedField(ctx, append(path, pageInfoField)...) && (ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0))) {",
 	},
 	// A nested connection's orderBy given as one object rather than a list
-	// (GraphQL's input coercion allows it) is ordered as a list of one; the
-	// eager load would otherwise leave it unordered.
+	// (GraphQL's input coercion allows it), or as a variable's list, is
+	// ordered as the list it stands for (pageload.OrderList); the eager load
+	// would otherwise leave it unordered.
 	{
 		"nested-order-list",
 		"if v, ok := rv[orderByField]; ok {\n\t\t\tswitch v := v.(type) {",
-		"if v, ok := rv[orderByField]; ok {\n\t\t\tif one, ok := v.(map[string]any); ok {\n\t\t\t\tv = []any{one}\n\t\t\t}\n\t\t\tswitch v := v.(type) {",
+		"if v, ok := rv[orderByField]; ok {\n\t\t\tswitch v := pageload.OrderList(v).(type) {",
 	},
 	// A cursor that does not decode is left out of the eager load, which
 	// would otherwise panic on it; the field's own argument parsing then
