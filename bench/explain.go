@@ -242,7 +242,7 @@ func sortedKeys(m map[string]bool) []string {
 
 // deepPagination times, through the server, the first page of responses
 // and a page 90% deep, reached by a cursor made for the row there (as
-// entgql makes them: base64 of msgpack {id, value}), as the admin (every
+// the pagers make them: base64 of msgpack {id, values}), as the admin (every
 // response) and as the editor (filtered), ordered by ID and by
 // submittedAt. It returns the deep pages as examples to explain.
 func deepPagination(ctx context.Context, c *apiClient, ds *dataset, db *sql.DB) ([]example, error) {
@@ -279,9 +279,9 @@ func deepPagination(ctx context.Context, c *apiClient, ds *dataset, db *sql.DB) 
 		if err := db.QueryRowContext(ctx, q, t.who.id, total*9/10).Scan(&id, &at); err != nil {
 			return nil, err
 		}
-		cursor := entgql.Cursor[string]{ID: id}
+		cursor := entgql.Cursor[string]{ID: id} // ordered by ID alone: no values
 		if t.order != "" {
-			cursor.Value = at
+			cursor.Value = []any{at} // one value per key of the ordering
 		}
 		var buf bytes.Buffer
 		cursor.MarshalGQL(&buf)

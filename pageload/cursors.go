@@ -105,8 +105,14 @@ type key struct {
 
 // afterKeys is the condition that a row comes after the cursor whose keys
 // are keys: it is past the cursor in the first key, or equal in the first
-// and past it in the second, and so on.
+// and past it in the second, and so on. Written so that an index on the
+// keys serves it: as one row comparison, (a, id) > (x, y), when every key
+// goes one way and none may be null; else with the first key bounded
+// (a >= x AND (...)) where that bound holds.
 func afterKeys(s *sql.Selector, keys []key) *sql.Predicate {
+	if p := rowComparison(s, keys); p != nil {
+		return p
+	}
 	var or []*sql.Predicate
 	for i, k := range keys {
 		ands := make([]*sql.Predicate, 0, i+1)
@@ -119,10 +125,32 @@ func afterKeys(s *sql.Selector, keys []key) *sql.Predicate {
 		}
 		or = append(or, sql.And(append(ands, past)...))
 	}
-	if len(or) == 0 {
+	first := keys[0]
+	switch {
+	case len(or) == 0:
 		return sql.False()
+	case first.value == nil || (first.nullable && first.direction == entgql.OrderDirectionAsc):
+		return sql.Or(or...) // no bound holds for every row after the cursor
+	case first.direction == entgql.OrderDirectionAsc:
+		return sql.And(sql.GTE(s.C(first.column), first.value), sql.Or(or...))
 	}
-	return sql.Or(or...)
+	return sql.And(sql.LTE(s.C(first.column), first.value), sql.Or(or...))
+}
+
+// rowComparison is keys as one comparison of rows, or nil when a key may
+// be null or the keys do not all go one way.
+func rowComparison(s *sql.Selector, keys []key) *sql.Predicate {
+	columns, values := make([]string, len(keys)), make([]any, len(keys))
+	for i, k := range keys {
+		if k.nullable || k.value == nil || k.direction != keys[0].direction {
+			return nil
+		}
+		columns[i], values[i] = s.C(k.column), k.value
+	}
+	if keys[0].direction == entgql.OrderDirectionAsc {
+		return sql.CompositeGT(columns, values...)
+	}
+	return sql.CompositeLT(columns, values...)
 }
 
 // equalTo is the condition that a row's value of k's column is the cursor's.

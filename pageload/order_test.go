@@ -15,65 +15,81 @@ import (
 	"engage/testdb"
 )
 
-// row is a row of the table the test pages through: its score may be null.
+// row is a row of the table the test pages through: its score may be null,
+// its group may not.
 type row struct {
 	ID    string
 	Score *float64
+	Group int
 }
 
-// byScore is the pager's cursor of the ordering by score, score the order
-// field's (as entgql writes them).
-func byScore(r *row) entgql.Cursor[string] {
-	return entgql.Cursor[string]{ID: r.ID, Value: []any{r.Score}}
+// ordering is an ordering by one column, with the cursor functions entgql
+// writes for it: the pager's (one value per key) and the field's.
+type ordering struct {
+	column       string
+	pager, field func(*row) entgql.Cursor[string]
 }
 
-func score(r *row) entgql.Cursor[string] { return entgql.Cursor[string]{ID: r.ID, Value: r.Score} }
+var (
+	byScore = ordering{"score",
+		func(r *row) entgql.Cursor[string] { return entgql.Cursor[string]{ID: r.ID, Value: []any{r.Score}} },
+		func(r *row) entgql.Cursor[string] { return entgql.Cursor[string]{ID: r.ID, Value: r.Score} }}
+	byGroup = ordering{"grp",
+		func(r *row) entgql.Cursor[string] { return entgql.Cursor[string]{ID: r.ID, Value: []any{r.Group}} },
+		func(r *row) entgql.Cursor[string] { return entgql.Cursor[string]{ID: r.ID, Value: r.Group} }}
+)
 
-// TestPagesPlaceNullsAsEveryOrdering pages through rows ordered by a field
-// that may be null, on the test database's dialect, as the generated pagers
-// do (OrderSQL, CursorsPredicate): nulls come after every value in
-// ascending order and before them in descending order on both dialects,
-// ties go by ID, and every page, forward (first, after) or backward (last,
-// before), and with first and before together, holds exactly the rows the
-// whole ordering puts there.
-func TestPagesPlaceNullsAsEveryOrdering(t *testing.T) {
+// TestPagesKeepTheirOrdering pages through rows, on the test database's
+// dialect, as the generated pagers do (OrderTerms, OrderSQL,
+// CursorsPredicate), ordered by a field that may be null and by one that
+// may not: nulls come after every value in ascending order and before them
+// in descending order on both dialects, ties go by ID, and every page,
+// forward (first, after) or backward (last, before), and with first and
+// before together, holds exactly the rows the whole ordering puts there.
+func TestPagesKeepTheirOrdering(t *testing.T) {
 	db := testdb.Open(t)
 	ctx := context.Background()
-	if _, err := db.SQL.ExecContext(ctx, `CREATE TABLE page_rows (id varchar(10) PRIMARY KEY, score double precision)`); err != nil {
+	if _, err := db.SQL.ExecContext(ctx, `CREATE TABLE page_rows (id varchar(10) PRIMARY KEY, score double precision, grp integer NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
 	num := func(f float64) *float64 { return &f }
-	rows := []row{{"a", num(2)}, {"b", nil}, {"c", num(1)}, {"d", num(2)}, {"e", nil}, {"f", num(3)}, {"g", num(1)}}
+	rows := []row{{"a", num(2), 1}, {"b", nil, 2}, {"c", num(1), 1}, {"d", num(2), 3}, {"e", nil, 2}, {"f", num(3), 1}, {"g", num(1), 3}}
 	for _, r := range rows {
-		if _, err := db.SQL.ExecContext(ctx, rebind(db.Dialect, `INSERT INTO page_rows (id, score) VALUES (?, ?)`), r.ID, r.Score); err != nil {
+		if _, err := db.SQL.ExecContext(ctx, rebind(db.Dialect, `INSERT INTO page_rows (id, score, grp) VALUES (?, ?, ?)`), r.ID, r.Score, r.Group); err != nil {
 			t.Fatal(err)
 		}
 	}
-	whole := map[entgql.OrderDirection][]string{
-		entgql.OrderDirectionAsc:  {"c", "g", "a", "d", "f", "b", "e"},
-		entgql.OrderDirectionDesc: {"b", "e", "f", "a", "d", "c", "g"},
-	}
-	for direction, want := range whole {
+	for _, c := range []struct {
+		by        ordering
+		direction entgql.OrderDirection
+		want      []string
+	}{
+		{byScore, entgql.OrderDirectionAsc, []string{"c", "g", "a", "d", "f", "b", "e"}},
+		{byScore, entgql.OrderDirectionDesc, []string{"b", "e", "f", "a", "d", "c", "g"}},
+		{byGroup, entgql.OrderDirectionAsc, []string{"a", "c", "f", "b", "e", "d", "g"}},
+		{byGroup, entgql.OrderDirectionDesc, []string{"d", "g", "b", "e", "a", "c", "f"}},
+	} {
+		name, want := c.by.column+" "+string(c.direction), c.want
 		read := func(after, before *entgql.Cursor[string], first, last int) []string {
 			t.Helper()
-			return readPage(t, db.SQL, db.Dialect, direction, after, before, first, last)
+			return readPage(t, db.SQL, db.Dialect, c.by, c.direction, after, before, first, last)
 		}
 		if got := read(nil, nil, 100, 0); !slices.Equal(got, want) {
-			t.Fatalf("%s: whole ordering %v, want %v", direction, got, want)
+			t.Fatalf("%s: whole ordering %v, want %v", name, got, want)
 		}
-		at := func(i int) *entgql.Cursor[string] { return cursorOf(t, rows, want[i]) }
+		at := func(i int) *entgql.Cursor[string] { return cursorOf(t, c.by, rows, want[i]) }
 		for i := range want {
 			if got := read(at(i), nil, 2, 0); !slices.Equal(got, want[i+1:min(i+3, len(want))]) {
-				t.Errorf("%s: first 2 after %s: %v, want %v", direction, want[i], got, want[i+1:min(i+3, len(want))])
+				t.Errorf("%s: first 2 after %s: %v, want %v", name, want[i], got, want[i+1:min(i+3, len(want))])
 			}
 			if got := read(nil, at(i), 0, 2); !slices.Equal(got, want[max(0, i-2):i]) {
-				t.Errorf("%s: last 2 before %s: %v, want %v", direction, want[i], got, want[max(0, i-2):i])
+				t.Errorf("%s: last 2 before %s: %v, want %v", name, want[i], got, want[max(0, i-2):i])
 			}
 			if got := read(nil, at(i), 2, 0); !slices.Equal(got, want[:min(2, i)]) {
-				t.Errorf("%s: first 2 before %s: %v, want %v", direction, want[i], got, want[:min(2, i)])
+				t.Errorf("%s: first 2 before %s: %v, want %v", name, want[i], got, want[:min(2, i)])
 			}
 			if got := read(at(i), nil, 0, 2); !slices.Equal(got, want[max(i+1, len(want)-2):]) {
-				t.Errorf("%s: last 2 after %s: %v, want %v", direction, want[i], got, want[max(i+1, len(want)-2):])
+				t.Errorf("%s: last 2 after %s: %v, want %v", name, want[i], got, want[max(i+1, len(want)-2):])
 			}
 		}
 	}
@@ -81,11 +97,11 @@ func TestPagesPlaceNullsAsEveryOrdering(t *testing.T) {
 
 // cursorOf is the cursor of row id as a client sends it back: written
 // and read as the API writes and reads cursors.
-func cursorOf(t *testing.T, rows []row, id string) *entgql.Cursor[string] {
+func cursorOf(t *testing.T, by ordering, rows []row, id string) *entgql.Cursor[string] {
 	for _, r := range rows {
 		if r.ID == id {
 			var b bytes.Buffer
-			byScore(&r).MarshalGQL(&b)
+			by.pager(&r).MarshalGQL(&b)
 			var c entgql.Cursor[string]
 			if err := c.UnmarshalGQL(strings.Trim(b.String(), `"`)); err != nil {
 				t.Fatal(err)
@@ -100,14 +116,14 @@ func cursorOf(t *testing.T, rows []row, id string) *entgql.Cursor[string] {
 // reversed for last, the cursors' conditions, the ORDER BY, then the page
 // put back in order. It reads it twice, ordered by OrderTerms and by
 // OrderSQL, which must agree.
-func readPage(t *testing.T, db *stdsql.DB, dialect string, direction entgql.OrderDirection, after, before *entgql.Cursor[string], first, last int) []string {
+func readPage(t *testing.T, db *stdsql.DB, dialect string, by ordering, direction entgql.OrderDirection, after, before *entgql.Cursor[string], first, last int) []string {
 	t.Helper()
 	idDirection, limit := entgql.OrderDirectionAsc, first
 	if last > 0 {
 		direction, idDirection, limit = direction.Reverse(), entgql.OrderDirectionDesc, last
 	}
-	predicates, err := pageload.CursorsPredicate(byScore, after, before, &entgql.MultiCursorsOptions{
-		FieldID: "id", DirectionID: idDirection, Fields: []string{"score"}, Directions: []entgql.OrderDirection{direction},
+	predicates, err := pageload.CursorsPredicate(by.pager, after, before, &entgql.MultiCursorsOptions{
+		FieldID: "id", DirectionID: idDirection, Fields: []string{by.column}, Directions: []entgql.OrderDirection{direction},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -115,12 +131,12 @@ func readPage(t *testing.T, db *stdsql.DB, dialect string, direction entgql.Orde
 	var pages [2][]string
 	for i, order := range []func(*sql.Selector){
 		func(s *sql.Selector) {
-			sql.OrderByField("score", pageload.OrderTerms(score, direction)...).ToFunc()(s)
+			sql.OrderByField(by.column, pageload.OrderTerms(by.field, direction)...).ToFunc()(s)
 			sql.OrderByField("id", idDirection.OrderTermOption()).ToFunc()(s)
 		},
 		func(s *sql.Selector) {
 			s.OrderExpr(sql.ExprFunc(func(b *sql.Builder) {
-				b.Ident("score").Pad().WriteString(pageload.OrderSQL(score, direction))
+				b.Ident(by.column).Pad().WriteString(pageload.OrderSQL(by.field, direction))
 				b.Comma().Ident("id").Pad().WriteString(string(idDirection))
 			}))
 		},
