@@ -7,7 +7,6 @@ package api_test
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,11 +27,10 @@ import (
 	"engage/testdb"
 )
 
-// orderKey is one term of an ordering: a field of the GraphQL type and the
-// order field that sorts by it.
+// orderKey is one term of an ordering: an order field and its direction.
 type orderKey struct {
-	field, value string // "category", "CATEGORY"
-	desc         bool
+	value string // "CATEGORY"
+	desc  bool
 }
 
 // orderCase is a root connection, with its other arguments, read with an
@@ -54,49 +52,26 @@ func (c orderCase) orderBy() string {
 	return "[" + strings.Join(terms, ", ") + "]"
 }
 
-// want sorts nodes as the ordering should: by each key, nulls greater than
-// any value, then by ID ascending.
+// want sorts nodes as the ordering should (compareByTerms: nulls greater
+// than any value, then by ID ascending).
 func (c orderCase) want(nodes []map[string]any) []string {
-	nodes = slices.Clone(nodes)
-	slices.SortStableFunc(nodes, func(a, b map[string]any) int {
-		for _, k := range c.keys {
-			r := compareNullsGreatest(a[k.field], b[k.field])
-			if k.desc {
-				r = -r
-			}
-			if r != 0 {
-				return r
-			}
+	var f *filterable
+	var terms []string
+	for _, x := range schemaCatalog().list {
+		if x.root == c.root {
+			f = x
 		}
-		return strings.Compare(a["id"].(string), b["id"].(string))
-	})
+	}
+	for _, k := range c.keys {
+		terms = append(terms, map[bool]string{false: k.value + " ASC", true: k.value + " DESC"}[k.desc])
+	}
+	nodes = slices.Clone(nodes)
+	slices.SortFunc(nodes, func(a, b map[string]any) int { return compareByTerms(f, terms, a, b) })
 	var ids []string
 	for _, n := range nodes {
 		ids = append(ids, n["id"].(string))
 	}
 	return ids
-}
-
-func compareNullsGreatest(a, b any) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return 1
-	case b == nil:
-		return -1
-	}
-	switch a := a.(type) {
-	case float64:
-		return cmp.Compare(a, b.(float64))
-	case string:
-		if ta, err := time.Parse(time.RFC3339Nano, a); err == nil {
-			tb, _ := time.Parse(time.RFC3339Nano, b.(string))
-			return ta.Compare(tb)
-		}
-		return strings.Compare(a, b.(string))
-	}
-	panic(fmt.Sprintf("cannot compare %T", a))
 }
 
 // walk reads the whole connection in pages of size, forwards (first,
@@ -174,13 +149,13 @@ func TestOrderingBySeveralKeys(t *testing.T) {
 	pins := fmt.Sprintf(`, where: {hasMapWith: {id: %q}}`, onMap)
 	comments := fmt.Sprintf(`, where: {hasPinWith: {hasMapWith: {id: %q}}}`, onMap)
 	cases := []orderCase{
-		{"responses", responses, "id submittedAt createdAt", []orderKey{{"submittedAt", "SUBMITTED_AT", true}, {"createdAt", "CREATED_AT", false}}},
-		{"pins", pins, "id status category createdAt", []orderKey{{"category", "CATEGORY", false}, {"status", "STATUS", true}, {"createdAt", "CREATED_AT", true}}},
-		{"comments", comments, "id status createdAt", []orderKey{{"status", "STATUS", false}, {"createdAt", "CREATED_AT", true}}},
-		{"projects", "", "id status title", []orderKey{{"status", "STATUS", true}, {"title", "TITLE", false}}},
+		{"responses", responses, "id submittedAt createdAt", []orderKey{{"SUBMITTED_AT", true}, {"CREATED_AT", false}}},
+		{"pins", pins, "id status category createdAt", []orderKey{{"CATEGORY", false}, {"STATUS", true}, {"CREATED_AT", true}}},
+		{"comments", comments, "id status createdAt", []orderKey{{"STATUS", false}, {"CREATED_AT", true}}},
+		{"projects", "", "id status title", []orderKey{{"STATUS", true}, {"TITLE", false}}},
 		// Typed values are null for the other kinds of question.
-		{"answers", answers, "id number rating", []orderKey{{"number", "NUMBER", false}, {"rating", "RATING", true}}},
-		{"answers", answers, "id number rating", []orderKey{{"rating", "RATING", false}, {"number", "NUMBER", true}}},
+		{"answers", answers, "id number rating", []orderKey{{"NUMBER", false}, {"RATING", true}}},
+		{"answers", answers, "id number rating", []orderKey{{"RATING", false}, {"NUMBER", true}}},
 	}
 	for _, caller := range []string{"admin", "viewer"} {
 		for _, c := range cases {

@@ -654,31 +654,37 @@ func (d *diffRun) ordered(ch predicateCheck, ev *evaluator) []string {
 		}
 	}
 	objects := d.truth.objects[ch.f.typ]
-	slices.SortFunc(ids, func(a, b string) int {
-		for _, term := range ch.order {
-			value, dir, _ := strings.Cut(term, " ")
-			field := orderFieldName(value)
-			x, y := objects[a][field], objects[b][field]
-			var c int
-			switch {
-			case x == nil && y == nil:
-			case x == nil:
-				c = 1
-			case y == nil:
-				c = -1
-			default:
-				c = compare(ch.f.object.Fields.ForName(field).Type.Name(), x, y)
-			}
-			if dir == "DESC" {
-				c = -c
-			}
-			if c != 0 {
-				return c
-			}
-		}
-		return strings.Compare(a, b)
-	})
+	slices.SortFunc(ids, func(a, b string) int { return compareByTerms(ch.f, ch.order, objects[a], objects[b]) })
 	return ids
+}
+
+// compareByTerms orders two objects of f's type as an ordering by terms
+// ("TITLE ASC") does: by each key, nulls greater than any value (after
+// every value in ascending order, before them in descending order), then
+// by ID ascending.
+func compareByTerms(f *filterable, terms []string, a, b map[string]any) int {
+	for _, term := range terms {
+		value, dir, _ := strings.Cut(term, " ")
+		field := orderFieldName(value)
+		x, y := a[field], b[field]
+		var c int
+		switch {
+		case x == nil && y == nil:
+		case x == nil:
+			c = 1
+		case y == nil:
+			c = -1
+		default:
+			c = compare(f.object.Fields.ForName(field).Type.Name(), x, y)
+		}
+		if dir == "DESC" {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return strings.Compare(a["id"].(string), b["id"].(string))
 }
 
 func connIDs(c rootConn) []string {
