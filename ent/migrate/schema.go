@@ -91,6 +91,15 @@ var (
 				Name:    "answer_question_id_id",
 				Unique:  false,
 				Columns: []*schema.Column{AnswersColumns[10], AnswersColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						AnswersColumns[5].Name,
+
+						AnswersColumns[6].Name,
+
+						AnswersColumns[8].Name,
+					},
+				},
 			},
 			{
 				Name:    "answer_project_id",

@@ -228,7 +228,10 @@ func (Answer) Edges() []ent.Edge {
 func (Answer) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("response_id", "id"),
-		index.Fields("question_id", "id"),
+		// A question's answers by ID, with their typed values in the index
+		// (PostgreSQL): the aggregates of a page of questions read the
+		// index alone (bench/RESULTS.md, "answers' values in the index": +15% aggregates throughput).
+		index.Fields("question_id", "id").Annotations(entsql.IncludeColumns("number", "rating", "choices")),
 		index.Fields("project_id"),
 		// One answer per question in a response (the hook validAnswer
 		// checks it first, to say so clearly).

@@ -1,0 +1,4 @@
+-- reverse: create index "answer_question_id_id" to table: "answers"
+DROP INDEX "answer_question_id_id";
+-- reverse: drop index "answer_question_id_id" from table: "answers"
+CREATE INDEX "answer_question_id_id" ON "answers" ("question_id", "id");
